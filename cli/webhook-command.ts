@@ -1,0 +1,56 @@
+// `aws-controller webhook`: serves /mutate and /validate until SIGTERM.
+import { startWebhookServer } from '../webhook/server.js';
+import type { CliIo } from './io.js';
+import { createLogger } from './logger.js';
+import { durationOption, integerOption, parseOptions, requiredString, stringOption } from './options.js';
+
+const USAGE = `Usage: aws-controller webhook --tls-cert-file FILE --tls-key-file FILE [options]
+
+  --port N                  HTTPS port for /mutate and /validate (default 9443)
+  --metrics-port N          plain HTTP port for /metrics, /healthz, /readyz (default 8080)
+  --tls-cert-file FILE      serving certificate (PEM), re-read when it changes
+  --tls-key-file FILE       its private key (PEM)
+  --tls-reload-interval D   how often to check the files (default 10s)
+  --controller-name NAME    the controller name objects may select (default aws-controller)
+  --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
+
+Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_TLS_CERT_FILE.
+`;
+
+export async function webhookCommand(
+  argv: string[],
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const { values } = parseOptions(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'tls-cert-file': { type: 'string' },
+    'tls-key-file': { type: 'string' },
+    'tls-reload-interval': { type: 'string' },
+    'controller-name': { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values['help'] === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createLogger(stringOption(values, 'log-level') ?? 'info', 'aws-controller-webhook');
+  const controllerName = stringOption(values, 'controller-name');
+  const webhook = await startWebhookServer({
+    port: integerOption(values, 'port', 9443, { max: 65535 }),
+    host: stringOption(values, 'host') ?? '0.0.0.0',
+    metricsPort: integerOption(values, 'metrics-port', 8080, { max: 65535 }),
+    certFile: requiredString(values, 'tls-cert-file'),
+    keyFile: requiredString(values, 'tls-key-file'),
+    certReloadIntervalMs: durationOption(values, 'tls-reload-interval', 10_000),
+    logger,
+    ...(controllerName !== undefined && { controllerName }),
+  });
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  logger.info('shutting down');
+  await webhook.close();
+  return 0;
+}

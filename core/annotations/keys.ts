@@ -1,0 +1,284 @@
+// The annotation contract in code: one definition per key of shared/spec/annotations.md.
+// Cross-key rules live in rules.ts; parse.ts puts both together.
+import { KNOWN_REGIONS, REGION_SHAPE } from '../aws/regions.js';
+import { normalizeHostname, parseHostnameList } from '../names/hostname.js';
+import { ipFamily, normalizeIp } from '../names/ip.js';
+import { CONTINENT_CODES, COUNTRY_CODES } from './geo.js';
+import type { KeyDefinition, Parsed } from './key-definition.js';
+
+export type HostnameSource = 'defined-hosts-only' | 'annotation-only';
+export type FailoverRole = 'PRIMARY' | 'SECONDARY';
+
+/** A target in normal form: IP addresses (one family each) or one hostname. */
+export type Target = { type: 'ip'; family: 4 | 6; value: string } | { type: 'hostname'; value: string };
+
+/** The typed value of each key. */
+export interface KeyValues {
+  controller: string;
+  hostname: string[];
+  'internal-hostname': string[];
+  access: 'public' | 'private';
+  'endpoints-type': 'NodeExternalIP' | 'HostIP';
+  target: Target[];
+  ttl: number;
+  alias: boolean;
+  'ingress-hostname-source': HostnameSource;
+  'set-identifier': string;
+  'aws-alias': boolean;
+  'aws-target-hosted-zone': string;
+  'aws-evaluate-target-health': boolean;
+  'aws-weight': number;
+  'aws-region': string;
+  'aws-failover': FailoverRole;
+  'aws-geolocation-continent-code': string;
+  'aws-geolocation-country-code': string;
+  'aws-geolocation-subdivision-code': string;
+  'aws-multi-value-answer': boolean;
+  'aws-health-check-id': string;
+  'same-zone': boolean;
+}
+
+export type KeyName = keyof KeyValues;
+export type Registry = { [K in KeyName]: KeyDefinition<KeyValues[K]> };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+
+const booleanKey = (notes: string): KeyDefinition<boolean> => ({
+  accepted: '`true` or `false` (any letter case)',
+  normalForm: '`true`/`false`',
+  notes,
+  schema: { type: 'string', pattern: '^(true|false)$' },
+  parse: (value) => ok(value.toLowerCase() === 'true'),
+  format: (value) => String(value),
+});
+
+/** A key whose value is one of a few words, accepted in any case, written in `spellings`. */
+function choiceKey<T extends string>(
+  spellings: readonly T[],
+  normalForm: string,
+  notes: string,
+  extra: Partial<KeyDefinition<T>> = {},
+): KeyDefinition<T> {
+  return {
+    accepted: spellings.map((s) => `\`${s}\``).join(' or ') + ' (any letter case)',
+    normalForm,
+    notes,
+    schema: { type: 'string', pattern: `^(${spellings.join('|')})$` },
+    parse: (value) => {
+      const found = spellings.find((s) => s.toLowerCase() === value.toLowerCase());
+      return found === undefined ? { ok: false, reason: 'is not an accepted value' } : ok(found);
+    },
+    format: (value) => value,
+    ...extra,
+  };
+}
+
+const hostnameListKey = (notes: string, extra: Partial<KeyDefinition<string[]>> = {}) =>
+  ({
+    accepted: 'a comma-separated list of fully qualified hostnames (a first label of `*` allowed)',
+    normalForm: 'lower case, punycode, no trailing dot, duplicates and empty items removed, joined by `,`',
+    notes,
+    schema: { type: 'string', minLength: 1 },
+    parse: (value): Parsed<string[]> => {
+      const list = parseHostnameList(value);
+      if (list.errors.length > 0) return { ok: false, reason: list.errors.join('; ') };
+      if (list.values.length === 0) return { ok: false, reason: 'holds no hostname' };
+      return { ok: true, value: list.values, dropped: list.dropped };
+    },
+    format: (value) => value.join(','),
+    ...extra,
+  }) satisfies KeyDefinition<string[]>;
+
+function parseTargets(value: string): Parsed<Target[]> {
+  const targets: Target[] = [];
+  for (const item of value.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const ip = normalizeIp(item);
+    const family = ipFamily(item);
+    let target: Target;
+    if (ip !== undefined && family !== undefined) {
+      target = { type: 'ip', family, value: ip };
+    } else {
+      const name = normalizeHostname(item, { allowWildcard: false });
+      if (!name.ok) {
+        return { ok: false, reason: `has '${item}', which is neither an IP address nor a hostname: it ${name.reason}` };
+      }
+      target = { type: 'hostname', value: name.value };
+    }
+    if (!targets.some((t) => t.value === target.value)) targets.push(target);
+  }
+  const hostnames = targets.filter((t) => t.type === 'hostname');
+  if (targets.length === 0) return { ok: false, reason: 'holds no target' };
+  if (hostnames.length > 0 && hostnames.length < targets.length) {
+    return {
+      ok: false,
+      reason: 'mixes hostnames with IP addresses: an A record and a CNAME cannot share a name',
+    };
+  }
+  if (hostnames.length > 1) {
+    return { ok: false, reason: 'has more than one hostname: a CNAME or alias has exactly one target' };
+  }
+  return ok(targets);
+}
+
+const TTL_MAX = 2147483647;
+const TTL_ACCEPTED = `whole seconds from 0 to ${TTL_MAX}, or a duration of h, m and s parts (\`90s\`, \`5m\`, \`1h30m\`)`;
+
+function parseTtl(value: string): Parsed<number> {
+  let seconds: number;
+  if (/^[0-9]+$/.test(value)) {
+    seconds = Number(value);
+  } else {
+    const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/i.exec(value);
+    if (match === null || value === '') return { ok: false, reason: `is not valid: must be ${TTL_ACCEPTED}` };
+    const [, h = '0', m = '0', s = '0'] = match;
+    seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+  }
+  if (!Number.isSafeInteger(seconds) || seconds > TTL_MAX) {
+    return { ok: false, reason: `is out of range: must be at most ${TTL_MAX} seconds` };
+  }
+  return ok(seconds);
+}
+
+function parseIntegerInRange(min: number, max: number) {
+  return (value: string): Parsed<number> => {
+    const n = Number(value);
+    if (n < min || n > max) {
+      return { ok: false, reason: `is out of range: must be an integer from ${min} to ${max}` };
+    }
+    return ok(n);
+  };
+}
+
+export const REGISTRY: Registry = {
+  controller: {
+    accepted: 'a DNS-1123 label (a-z, 0-9 and `-`, at most 63 characters)',
+    normalForm: 'lower case',
+    notes:
+      'The syncer acts only on objects whose value is absent or equals its own controller name (default `aws-controller`). Warns when the value names another controller.',
+    schema: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+    parse: (value) => ok(value.toLowerCase()),
+    format: (value) => value,
+  },
+  hostname: hostnameListKey("Names to publish, added to those the object's spec defines."),
+  'internal-hostname': hostnameListKey('Service only: names that resolve to the ClusterIP.', {
+    kinds: ['service'],
+  }),
+  access: choiceKey(['public', 'private'], 'lower case', 'Service only: which node address a NodePort Service publishes.', {
+    kinds: ['service'],
+  }),
+  'endpoints-type': choiceKey(
+    ['NodeExternalIP', 'HostIP'],
+    'exactly `NodeExternalIP` or `HostIP`',
+    'Headless Service only.',
+    { kinds: ['service'] },
+  ),
+  target: {
+    accepted: 'a comma-separated list of IPv4 addresses, IPv6 addresses, or one hostname (no wildcard)',
+    normalForm: 'IPv4 dotted; IPv6 in RFC 5952 form; hostnames as in Names; duplicates removed',
+    notes:
+      'Overrides the derived targets. Hostnames and IPs cannot be mixed (A and CNAME cannot share a name); at most one hostname (a CNAME or alias has one target).',
+    schema: { type: 'string', minLength: 1 },
+    parse: parseTargets,
+    format: (value) => value.map((t) => t.value).join(','),
+  },
+  ttl: {
+    accepted: TTL_ACCEPTED,
+    normalForm: 'whole seconds as a decimal string (`5m` → `300`)',
+    notes: 'Default 300 when absent. Warns when the record will be an alias (alias records have no TTL).',
+    schema: { type: 'string', pattern: '^([0-9]+|([0-9]+h)?([0-9]+m)?([0-9]+s)?)$' },
+    parse: parseTtl,
+    format: (value) => String(value),
+  },
+  alias: booleanKey(
+    '`true`: an alias A record (and AAAA where the target has IPv6) instead of a CNAME. `false`: never alias. Absent: alias when the target is a known AWS load balancer, CloudFront or Global Accelerator hostname, else CNAME.',
+  ),
+  'ingress-hostname-source': choiceKey(
+    ['defined-hosts-only', 'annotation-only'],
+    'lower case',
+    "Which names count: only those in the object's spec, or only the `hostname` annotation. Absent: both. Warns when `hostname` is set with `defined-hosts-only`.",
+  ),
+  'set-identifier': {
+    accepted: '1 to 128 characters',
+    normalForm: 'trimmed',
+    notes: 'Required by every routing policy. Alone, it means weighted routing with weight 1 (the mutating webhook adds `aws-weight: "1"`).',
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+    parse: ok,
+    format: (value) => value,
+  },
+  'aws-alias': booleanKey('Same meaning as `alias`. Denied when both are set and disagree.'),
+  'aws-target-hosted-zone': {
+    accepted: 'a hosted zone ID such as `Z35SXDOTRQ7X7K`, optionally prefixed `/hostedzone/`',
+    normalForm: 'upper case, prefix removed',
+    notes: "The alias target's hosted zone, for targets not in the built-in table. Warns when the record is not an alias.",
+    schema: { type: 'string', pattern: '^(/hostedzone/)?[a-z0-9]{1,32}$' },
+    parse: (value) => ok(value.replace(/^\/hostedzone\//i, '').toUpperCase()),
+    format: (value) => value,
+  },
+  'aws-evaluate-target-health': booleanKey('Default `false`. Warns when the record is not an alias.'),
+  'aws-weight': {
+    accepted: 'an integer from 0 to 255',
+    normalForm: 'decimal, no leading zeros',
+    notes: 'Weighted routing.',
+    schema: { type: 'string', pattern: '^[0-9]{1,10}$' },
+    parse: parseIntegerInRange(0, 255),
+    format: (value) => String(value),
+  },
+  'aws-region': {
+    accepted: 'an AWS region code such as `us-east-1` or `eu-west-2`',
+    normalForm: 'lower case',
+    notes: 'Latency routing. Warns for a well-shaped code this version does not know.',
+    schema: { type: 'string', pattern: REGION_SHAPE.source },
+    parse: (value) => {
+      const region = value.toLowerCase();
+      return KNOWN_REGIONS.has(region)
+        ? ok(region)
+        : { ok: true, value: region, warnings: [`'${region}' is not a region this version of aws-controller knows`] };
+    },
+    format: (value) => value,
+  },
+  'aws-failover': choiceKey(['PRIMARY', 'SECONDARY'], 'upper case', 'Failover routing.'),
+  'aws-geolocation-continent-code': choiceKey(CONTINENT_CODES, 'upper case', 'Geolocation routing.'),
+  'aws-geolocation-country-code': {
+    accepted: 'an ISO 3166-1 alpha-2 country code, or `*` for the default location',
+    normalForm: 'upper case',
+    notes: 'Geolocation routing. Not together with a continent code.',
+    schema: { type: 'string', pattern: '^([a-z]{2}|\\*)$' },
+    parse: (value) => {
+      const code = value.toUpperCase();
+      return code === '*' || COUNTRY_CODES.has(code)
+        ? ok(code)
+        : { ok: false, reason: 'is not an ISO 3166-1 alpha-2 country code' };
+    },
+    format: (value) => value,
+  },
+  'aws-geolocation-subdivision-code': {
+    accepted: 'a subdivision code of one to three letters or digits, such as `CA` for California',
+    normalForm: 'upper case',
+    notes: 'Requires `aws-geolocation-country-code`. For `US`, a state or DC code; other countries are warned about (Route 53 supports few).',
+    schema: { type: 'string', pattern: '^[a-z0-9]{1,3}$' },
+    parse: (value) => ok(value.toUpperCase()),
+    format: (value) => value,
+  },
+  'aws-multi-value-answer': booleanKey('`true` is multivalue-answer routing; `false` is the same as absent.'),
+  'aws-health-check-id': {
+    accepted: 'a health check ID (a UUID)',
+    normalForm: 'lower case',
+    notes: 'Attached to the record; goes with any routing policy.',
+    schema: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+    },
+    parse: (value) => ok(value.toLowerCase()),
+    format: (value) => value,
+  },
+  'same-zone': booleanKey(
+    '`true`: the alias target is a record in the same hosted zone (for example an apex alias to `www`). Requires an alias; not together with `aws-target-hosted-zone`.',
+  ),
+};
+
+export const KEY_NAMES = Object.keys(REGISTRY) as KeyName[];
+
+export function isKeyName(name: string): name is KeyName {
+  return Object.hasOwn(REGISTRY, name);
+}

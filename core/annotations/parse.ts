@@ -1,0 +1,158 @@
+// parseAnnotations: an object's annotations → a typed spec in normal form, or the issues a
+// person needs to fix them. The webhook, the syncer and the CLI all read annotations here.
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { KINDS, type ObjectKind } from '../kinds.js';
+import { error, warning, type Issue } from './issues.js';
+import { KEY_NAMES, REGISTRY, isKeyName, type KeyName } from './keys.js';
+import { EXTERNAL_DNS_PREFIXES, PREFIX } from './prefix.js';
+import { applyRules } from './rules.js';
+import { toSpec, type AnnotationSpec, type KeyValueMap } from './spec.js';
+import { nearest } from './suggest.js';
+
+export const DEFAULT_CONTROLLER_NAME = 'aws-controller';
+
+export interface ParseContext {
+  /** The object's kind; undefined for a kind outside the contract. */
+  kind: ObjectKind | undefined;
+  /** For Services: whether it is headless (`clusterIP: None`). */
+  headless?: boolean;
+  controllerName?: string;
+}
+
+export interface ParseResult {
+  /** Whether the object carries any key under our prefix. */
+  relevant: boolean;
+  /** The typed reading; present exactly when there are no errors. */
+  spec: AnnotationSpec | undefined;
+  errors: Issue[];
+  warnings: Issue[];
+  /**
+   * Every key of ours (full annotation name) with its value in normal form, including keys
+   * the normal form adds. Present when there are no errors.
+   */
+  normalised: Record<string, string> | undefined;
+}
+
+// Every key accepts any letter case, so patterns are compiled case-insensitive. (`code` names
+// the engine for ajv's standalone code generation, which we do not use.)
+const caseInsensitive = Object.assign(
+  (pattern: string, flags: string) => new RegExp(pattern, `${flags}i`),
+  { code: 'new RegExp' },
+);
+const ajv = new Ajv({ code: { regExp: caseInsensitive } });
+const validators = new Map<KeyName, ValidateFunction>(
+  KEY_NAMES.map((name) => [name, ajv.compile(REGISTRY[name].schema)]),
+);
+
+function kindLabel(kind: ObjectKind): string {
+  const info = KINDS.find((k) => k.kind === kind);
+  return info ? `${info.k8sKind} (${info.group || 'core'})` : kind;
+}
+
+/** Reads one key; records issues and, when valid, the typed value. */
+function readKey<K extends KeyName>(
+  name: K,
+  raw: string,
+  ctx: ParseContext,
+  values: KeyValueMap,
+  issues: Issue[],
+): void {
+  const definition = REGISTRY[name];
+  const value = raw.trim();
+  if (value === '') {
+    issues.push(error(name, `${name}: the value is empty: must be ${definition.accepted}`));
+    return;
+  }
+  const validate = validators.get(name);
+  if (validate !== undefined && !validate(value)) {
+    issues.push(error(name, `${name}: '${value}' is not valid: must be ${definition.accepted}`));
+    return;
+  }
+  const parsed = definition.parse(value);
+  if (!parsed.ok) {
+    issues.push(error(name, `${name}: '${value}' ${parsed.reason}`));
+    return;
+  }
+  values[name] = parsed.value as KeyValueMap[K];
+  for (const item of parsed.dropped ?? []) {
+    issues.push(warning(name, `${name}: ${item} was dropped`, true));
+  }
+  for (const text of parsed.warnings ?? []) issues.push(warning(name, `${name}: ${text}`));
+
+  if (definition.kinds !== undefined && ctx.kind !== undefined && !definition.kinds.includes(ctx.kind)) {
+    const where = definition.kinds.map(kindLabel).join(', ');
+    issues.push(warning(name, `${name} only has an effect on ${where}; it is ignored on ${kindLabel(ctx.kind)}`));
+  } else if (name === 'endpoints-type' && ctx.kind === 'service' && ctx.headless === false) {
+    issues.push(warning(name, `${name} only has an effect on a headless Service (clusterIP: None)`));
+  }
+}
+
+function externalDnsWarning(key: string): Issue | undefined {
+  const prefix = EXTERNAL_DNS_PREFIXES.find((p) => key.startsWith(p));
+  if (prefix === undefined) return undefined;
+  const suffix = key.slice(prefix.length);
+  const equivalent = isKeyName(suffix)
+    ? `use ${PREFIX}${suffix} instead`
+    : `aws-controller has no equivalent key`;
+  return warning(undefined, `${key} is an external-dns annotation, which aws-controller does not read: ${equivalent}`);
+}
+
+export function parseAnnotations(
+  annotations: Readonly<Record<string, string>> | undefined,
+  ctx: ParseContext,
+): ParseResult {
+  const issues: Issue[] = [];
+  const values: KeyValueMap = {};
+  const raw: Partial<Record<KeyName, string>> = {};
+  let relevant = false;
+
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    if (!key.startsWith(PREFIX)) {
+      const external = externalDnsWarning(key);
+      if (external) issues.push(external);
+      continue;
+    }
+    relevant = true;
+    const name = key.slice(PREFIX.length);
+    if (!isKeyName(name)) {
+      const guess = nearest(name, KEY_NAMES);
+      const hint = guess ? `did you mean \`${guess}\`?` : `known keys are ${KEY_NAMES.join(', ')}`;
+      issues.push(error(name, `${name}: unknown key under ${PREFIX}: ${hint}`));
+      continue;
+    }
+    raw[name] = typeof value === 'string' ? value.trim() : '';
+    if (typeof value !== 'string') {
+      issues.push(error(name, `${name}: the value must be a string`));
+      continue;
+    }
+    readKey(name, value, ctx, values, issues);
+  }
+
+  if (!relevant) {
+    return { relevant, spec: undefined, errors: [], warnings: issues, normalised: undefined };
+  }
+
+  const rules = applyRules(values, {
+    raw,
+    controllerName: ctx.controllerName ?? DEFAULT_CONTROLLER_NAME,
+  });
+  issues.push(...rules.issues);
+
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity === 'warning');
+  if (errors.length > 0) return { relevant, spec: undefined, errors, warnings, normalised: undefined };
+
+  const normalised: Record<string, string> = {};
+  for (const name of KEY_NAMES) {
+    const value = values[name];
+    if (value !== undefined) {
+      const format = REGISTRY[name].format as (v: typeof value) => string;
+      normalised[PREFIX + name] = format(value);
+    }
+  }
+  for (const [name, value] of Object.entries(rules.additions)) {
+    if (value !== undefined) normalised[PREFIX + name] = value;
+  }
+  return { relevant, spec: toSpec(values, rules.routing), errors, warnings, normalised };
+}

@@ -1,0 +1,224 @@
+// Rules across keys (shared/spec/annotations.md, "Rules across keys").
+import { awsAliasTarget } from '../aws/alias-targets.js';
+import { US_SUBDIVISION_CODES } from './geo.js';
+import { error, warning, type Issue } from './issues.js';
+import type { KeyName } from './keys.js';
+import type { KeyValueMap, RoutingPolicy } from './spec.js';
+
+export interface RuleContext {
+  /** Raw (trimmed) values of every key present, for messages. */
+  raw: Partial<Record<KeyName, string>>;
+  controllerName: string;
+}
+
+export interface RuleOutcome {
+  issues: Issue[];
+  routing: RoutingPolicy | undefined;
+  /** Keys the normal form adds, with their values. */
+  additions: Partial<Record<KeyName, string>>;
+}
+
+const quote = (key: KeyName, ctx: RuleContext) => `${key}: '${ctx.raw[key] ?? ''}'`;
+
+/**
+ * Whether the record will be an alias, as far as the annotations alone can tell:
+ * true or false when they decide it, undefined when it depends on the derived target.
+ */
+function aliasKnown(values: KeyValueMap): boolean | undefined {
+  const explicit = values.alias ?? values['aws-alias'];
+  if (explicit !== undefined) return explicit;
+  if (values['same-zone'] === true) return true;
+  const targets = values.target;
+  if (targets === undefined) return undefined;
+  const [first] = targets;
+  return first?.type === 'hostname' && awsAliasTarget(first.value) !== undefined;
+}
+
+function routingPolicies(values: KeyValueMap): { keys: KeyName[]; policy: RoutingPolicy }[] {
+  const found: { keys: KeyName[]; policy: RoutingPolicy }[] = [];
+  if (values['aws-weight'] !== undefined) {
+    found.push({ keys: ['aws-weight'], policy: { type: 'weighted', weight: values['aws-weight'] } });
+  }
+  if (values['aws-region'] !== undefined) {
+    found.push({ keys: ['aws-region'], policy: { type: 'latency', region: values['aws-region'] } });
+  }
+  if (values['aws-failover'] !== undefined) {
+    found.push({ keys: ['aws-failover'], policy: { type: 'failover', role: values['aws-failover'] } });
+  }
+  const geoKeys = (
+    [
+      'aws-geolocation-continent-code',
+      'aws-geolocation-country-code',
+      'aws-geolocation-subdivision-code',
+    ] as const
+  ).filter((key) => values[key] !== undefined);
+  if (geoKeys.length > 0) {
+    const continent = values['aws-geolocation-continent-code'];
+    const country = values['aws-geolocation-country-code'];
+    const subdivision = values['aws-geolocation-subdivision-code'];
+    found.push({
+      keys: geoKeys,
+      policy: {
+        type: 'geolocation',
+        ...(continent !== undefined && { continent }),
+        ...(country !== undefined && { country }),
+        ...(subdivision !== undefined && { subdivision }),
+      },
+    });
+  }
+  if (values['aws-multi-value-answer'] === true) {
+    found.push({ keys: ['aws-multi-value-answer'], policy: { type: 'multivalue' } });
+  }
+  return found;
+}
+
+// Keys that choose a routing policy. A key present but invalid already has its own error;
+// the rules below look at presence so they do not pile a second, misleading one on top.
+const POLICY_KEYS: readonly KeyName[] = [
+  'aws-weight',
+  'aws-region',
+  'aws-failover',
+  'aws-geolocation-continent-code',
+  'aws-geolocation-country-code',
+  'aws-geolocation-subdivision-code',
+  'aws-multi-value-answer',
+];
+
+export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
+  const present = (key: KeyName) => ctx.raw[key] !== undefined;
+  const issues: Issue[] = [];
+  const additions: Partial<Record<KeyName, string>> = {};
+
+  if (
+    values.alias !== undefined &&
+    values['aws-alias'] !== undefined &&
+    values.alias !== values['aws-alias']
+  ) {
+    issues.push(
+      error(
+        'aws-alias',
+        `${quote('alias', ctx)} and ${quote('aws-alias', ctx)} disagree: keep one of them`,
+      ),
+    );
+  }
+
+  if (values.controller !== undefined && values.controller !== ctx.controllerName) {
+    issues.push(
+      warning(
+        'controller',
+        `${quote('controller', ctx)} names another controller: '${ctx.controllerName}' will not publish records for this object`,
+      ),
+    );
+  }
+
+  if (values.hostname !== undefined && values['ingress-hostname-source'] === 'defined-hosts-only') {
+    issues.push(
+      warning(
+        'hostname',
+        `hostname is ignored because ingress-hostname-source is 'defined-hosts-only'`,
+      ),
+    );
+  }
+
+  // Routing policy: at most one, each needing a set identifier.
+  const policies = routingPolicies(values);
+  let routing: RoutingPolicy | undefined;
+  if (policies.length > 1) {
+    const named = policies.map((p) => `${p.policy.type} (${p.keys.join(', ')})`).join(', ');
+    issues.push(error(undefined, `more than one routing policy is set: ${named}; choose one`));
+  } else if (policies.length === 1 && policies[0] !== undefined) {
+    const [{ keys, policy }] = policies as [(typeof policies)[number]];
+    routing = policy;
+    if (!present('set-identifier')) {
+      issues.push(
+        error(
+          'set-identifier',
+          `${keys.join(', ')} sets ${policy.type} routing, which needs set-identifier: add a route53.v1beta1.tetrate.io/set-identifier unique among the records of this name`,
+        ),
+      );
+    }
+  } else if (
+    values['set-identifier'] !== undefined &&
+    // `aws-multi-value-answer: false` is the same as absent.
+    !POLICY_KEYS.some((key) => present(key) && values[key] !== false)
+  ) {
+    routing = { type: 'weighted', weight: 1 };
+    additions['aws-weight'] = '1';
+    issues.push(
+      warning(
+        'set-identifier',
+        `set-identifier without a routing policy means weighted routing: aws-weight: '1' was added`,
+        true,
+      ),
+    );
+  }
+
+  // Geolocation.
+  const continent = values['aws-geolocation-continent-code'];
+  const country = values['aws-geolocation-country-code'];
+  const subdivision = values['aws-geolocation-subdivision-code'];
+  if (continent !== undefined && country !== undefined) {
+    issues.push(
+      error(
+        'aws-geolocation-country-code',
+        `${quote('aws-geolocation-continent-code', ctx)} and ${quote('aws-geolocation-country-code', ctx)} cannot both be set: a geolocation record names a continent or a country`,
+      ),
+    );
+  }
+  if (subdivision !== undefined) {
+    if (!present('aws-geolocation-country-code') || country === '*') {
+      issues.push(
+        error(
+          'aws-geolocation-subdivision-code',
+          `${quote('aws-geolocation-subdivision-code', ctx)} needs aws-geolocation-country-code set to the country it belongs to`,
+        ),
+      );
+    } else if (country === undefined) {
+      // The country code is invalid and has its own error.
+    } else if (country === 'US' && !US_SUBDIVISION_CODES.has(subdivision)) {
+      issues.push(
+        error(
+          'aws-geolocation-subdivision-code',
+          `${quote('aws-geolocation-subdivision-code', ctx)} is not a US state or DC code: must be a two-letter code such as CA or DC`,
+        ),
+      );
+    } else if (country !== 'US') {
+      issues.push(
+        warning(
+          'aws-geolocation-subdivision-code',
+          `${quote('aws-geolocation-subdivision-code', ctx)}: Route 53 supports few subdivisions outside the US; check that ${country}-${subdivision} is one of them`,
+        ),
+      );
+    }
+  }
+
+  // Alias-only keys.
+  const alias = aliasKnown(values);
+  if (values['same-zone'] === true) {
+    if (values['aws-target-hosted-zone'] !== undefined) {
+      issues.push(
+        error(
+          'same-zone',
+          `${quote('same-zone', ctx)} and aws-target-hosted-zone cannot both be set: same-zone means the target is in this record's own zone`,
+        ),
+      );
+    }
+    if ((values.alias ?? values['aws-alias']) === false) {
+      issues.push(
+        error('same-zone', `${quote('same-zone', ctx)} needs an alias record, but alias is 'false'`),
+      );
+    }
+  }
+  if (alias === true && values.ttl !== undefined) {
+    issues.push(warning('ttl', `${quote('ttl', ctx)} is ignored: the record will be an alias, and alias records have no TTL`));
+  }
+  if (alias === false) {
+    for (const key of ['aws-target-hosted-zone', 'aws-evaluate-target-health'] as const) {
+      if (values[key] !== undefined) {
+        issues.push(warning(key, `${quote(key, ctx)} is ignored: the record will not be an alias`));
+      }
+    }
+  }
+
+  return { issues, routing, additions };
+}

@@ -1,0 +1,98 @@
+// Hostnames as the annotation contract defines them (shared/spec/annotations.md, "Names"),
+// used by the webhook to validate and by the syncer to compare names with Route 53's.
+import { domainToASCII } from 'node:url';
+
+export type HostnameResult = { ok: true; value: string } | { ok: false; reason: string };
+
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+const MAX_LENGTH = 253;
+
+export interface HostnameOptions {
+  /** Whether a first label of exactly `*` (a wildcard record) is accepted. */
+  allowWildcard: boolean;
+}
+
+/**
+ * Normal form of one hostname: lower case, no trailing dot, IDN labels in punycode.
+ * The reason, when there is one, is phrased to follow the quoted value in a message.
+ */
+export function normalizeHostname(
+  input: string,
+  options: HostnameOptions = { allowWildcard: true },
+): HostnameResult {
+  let name = input.trim();
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  if (name === '') return { ok: false, reason: 'is empty' };
+
+  const wildcard = name === '*' || name.startsWith('*.');
+  if (wildcard && !options.allowWildcard) {
+    return { ok: false, reason: 'is a wildcard, which is not allowed here' };
+  }
+  const rest = wildcard ? name.slice(2) : name;
+  if (rest.includes('*')) {
+    return { ok: false, reason: "has '*' where only a whole first label may be '*'" };
+  }
+
+  // domainToASCII lower-cases and converts internationalised labels; it answers '' for
+  // what no URL could hold, which is also no hostname.
+  const ascii = rest === '' ? '' : domainToASCII(rest);
+  if (ascii === '') return { ok: false, reason: 'is not a valid hostname' };
+
+  const labels = ascii.split('.');
+  const all = wildcard ? ['*', ...labels] : labels;
+  if (all.length < 2) {
+    return { ok: false, reason: 'is not a fully qualified name: it needs at least two labels' };
+  }
+  for (const label of labels) {
+    if (label.length === 0) return { ok: false, reason: 'has an empty label' };
+    if (label.length > 63) {
+      return { ok: false, reason: `has a label longer than 63 characters ('${label}')` };
+    }
+    if (!LABEL.test(label)) {
+      return {
+        ok: false,
+        reason: `has an invalid label '${label}': use a-z, 0-9, '-' and '_', not starting or ending with '-'`,
+      };
+    }
+  }
+  // An all-numeric last label is what a mistyped IP address looks like; no TLD is numeric.
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
+    return { ok: false, reason: 'is not a hostname: its last label is all digits' };
+  }
+  const value = all.join('.');
+  if (value.length > MAX_LENGTH) {
+    return { ok: false, reason: `is longer than ${MAX_LENGTH} characters` };
+  }
+  return { ok: true, value };
+}
+
+export interface HostnameListResult {
+  values: string[];
+  /** Reasons for items that are not hostnames, each naming the item. */
+  errors: string[];
+  /** Things normalising dropped, for a warning. */
+  dropped: string[];
+}
+
+/** A comma-separated list: items normalised, empty items dropped, duplicates removed. */
+export function parseHostnameList(input: string, options?: HostnameOptions): HostnameListResult {
+  const values: string[] = [];
+  const errors: string[] = [];
+  const dropped: string[] = [];
+  const items = input.split(',').map((item) => item.trim());
+  items.forEach((item, index) => {
+    if (item === '') {
+      dropped.push(`empty item at position ${index + 1}`);
+      return;
+    }
+    const result = normalizeHostname(item, options);
+    if (!result.ok) errors.push(`'${item}' ${result.reason}`);
+    else if (!values.includes(result.value)) values.push(result.value);
+  });
+  return { values, errors, dropped };
+}
+
+/** True when `name` is `domain` or one of its subdomains (both in normal form). */
+export function isWithinDomain(name: string, domain: string): boolean {
+  return name === domain || name.endsWith(`.${domain}`);
+}

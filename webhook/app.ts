@@ -1,0 +1,159 @@
+// The webhook's HTTP application, without a listener so tests can mount it on any server.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  describeObject,
+  mutateObject,
+  validateObject,
+  type AdmitOptions,
+} from '../core/admission/admit.js';
+import { KINDS } from '../core/kinds.js';
+import {
+  encodePatch,
+  readAdmissionReview,
+  reviewResponse,
+  type AdmissionResponse,
+  type AdmissionReview,
+} from './admission-review.js';
+import { healthRoutes } from './health.js';
+import type { WebhookMetrics } from './metrics.js';
+
+/** Objects plus oldObject can reach a few MiB; the apiserver itself caps requests near 3 MiB each. */
+export const DEFAULT_BODY_LIMIT = 6 * 1024 * 1024;
+
+export interface WebhookAppOptions extends AdmitOptions {
+  metrics: WebhookMetrics;
+  logger: Logger;
+  /** Readiness: false until a serving certificate is loaded. */
+  isReady?: () => boolean;
+  bodyLimit?: number;
+}
+
+type Endpoint = 'mutate' | 'validate';
+
+const KNOWN_KIND_LABELS = new Set(KINDS.map((k) => k.k8sKind.toLowerCase()));
+
+function kindLabel(review: AdmissionReview): string {
+  const kind = review.request.kind.kind.toLowerCase();
+  return KNOWN_KIND_LABELS.has(kind) ? kind : 'other';
+}
+
+function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookAppOptions) {
+  const { request } = review;
+  const base: AdmissionResponse = { uid: request.uid, allowed: true };
+  const object = request.object;
+  // Only CREATE and UPDATE carry an object to check; DELETE and CONNECT pass at once.
+  if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !object) {
+    return { response: base, result: 'skipped' };
+  }
+  if (endpoint === 'mutate') {
+    const { patch, warnings } = mutateObject(object, options);
+    const response: AdmissionResponse = {
+      ...base,
+      ...(warnings.length > 0 && { warnings }),
+      ...(patch.length > 0 && { patchType: 'JSONPatch' as const, patch: encodePatch(patch) }),
+    };
+    if (patch.length > 0) {
+      options.logger.info(
+        { object: describeObject(object), patch, dryRun: request.dryRun === true },
+        'normalised annotations',
+      );
+    }
+    return { response, result: patch.length > 0 ? 'patched' : 'unchanged' };
+  }
+  const verdict = validateObject(object, options);
+  if (verdict.allowed) {
+    return {
+      response: { ...base, ...(verdict.warnings.length > 0 && { warnings: verdict.warnings }) },
+      result: 'allowed',
+    };
+  }
+  for (const key of verdict.deniedKeys) options.metrics.denials.inc({ key });
+  options.logger.info(
+    { object: describeObject(object), reason: verdict.message, dryRun: request.dryRun === true },
+    'denied',
+  );
+  return {
+    response: {
+      ...base,
+      allowed: false,
+      status: {
+        code: 422,
+        reason: 'Invalid',
+        status: 'Failure' as const,
+        message: verdict.message ?? 'denied',
+      },
+      ...(verdict.warnings.length > 0 && { warnings: verdict.warnings }),
+    },
+    result: 'denied',
+  };
+}
+
+function admissionHandler(endpoint: Endpoint, options: WebhookAppOptions) {
+  return (req: Request, res: Response) => {
+    const stopTimer = options.metrics.duration.startTimer({ endpoint });
+    const read = readAdmissionReview(req.body);
+    if (!read.ok) {
+      options.metrics.requests.inc({ endpoint, kind: 'unknown', operation: 'unknown', result: 'bad_request' });
+      stopTimer();
+      res.status(400).type('text/plain').send(`${read.reason}\n`);
+      return;
+    }
+    const { review } = read;
+    const { response, result } = decide(endpoint, review, options);
+    options.metrics.requests.inc({
+      endpoint,
+      kind: kindLabel(review),
+      operation: review.request.operation,
+      result,
+    });
+    stopTimer();
+    res.status(200).json(reviewResponse(review, response));
+  };
+}
+
+/** Rejects what is not JSON before the body is read. */
+function requireJson(req: Request, res: Response, next: NextFunction) {
+  if (!req.is('application/json')) {
+    res
+      .status(415)
+      .type('text/plain')
+      .send(`content type must be application/json, got '${req.get('content-type') ?? 'none'}'\n`);
+    return;
+  }
+  next();
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+export function createWebhookApp(options: WebhookAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true });
+
+  app.post('/mutate', requireJson, json, admissionHandler('mutate', options));
+  app.post('/validate', requireJson, json, admissionHandler('validate', options));
+  app.use(healthRoutes(options.isReady ?? (() => true)));
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found: use POST /mutate or POST /validate\n');
+  });
+
+  // Body-parser failures: the request never became an AdmissionReview.
+  app.use((err: BodyParserError, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.type === 'entity.too.large' ? 413 : (err.status ?? 500);
+    const message =
+      err.type === 'entity.too.large'
+        ? `request body larger than the limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`
+        : err.type === 'entity.parse.failed'
+          ? `request body is not valid JSON: ${err.message ?? ''}`
+          : (err.message ?? 'bad request');
+    if (status >= 500) options.logger.error({ err }, 'unexpected error answering a request');
+    res.status(status >= 400 && status < 600 ? status : 400).type('text/plain').send(`${message}\n`);
+  });
+  return app;
+}

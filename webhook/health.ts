@@ -1,0 +1,17 @@
+import { Router } from 'express';
+
+/** /healthz (the process answers) and /readyz (a serving certificate is loaded). */
+export function healthRoutes(isReady: () => boolean): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  router.get('/readyz', (_req, res) => {
+    const ready = isReady();
+    res
+      .status(ready ? 200 : 503)
+      .type('text/plain')
+      .send(ready ? 'ok\n' : 'not ready: no serving certificate loaded\n');
+  });
+  return router;
+}
