@@ -36,8 +36,14 @@ function flatten(value: unknown, source: string, into: Manifest[]): void {
     throw new ManifestError(`${source}: a document must be a Kubernetes object (a mapping)`);
   }
   const object = value as KubeObject;
-  if (typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object['items'])) {
-    (object['items'] as unknown[]).forEach((item, i) => flatten(item, `${source} item ${i + 1}`, into));
+  if (
+    typeof object.kind === 'string' &&
+    object.kind.endsWith('List') &&
+    Array.isArray(object['items'])
+  ) {
+    (object['items'] as unknown[]).forEach((item, i) =>
+      flatten(item, `${source} item ${i + 1}`, into),
+    );
     return;
   }
   into.push({ object, source });

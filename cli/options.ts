@@ -68,7 +68,11 @@ export function integerOption(
 }
 
 /** Durations as `250ms`, `10s`, `5m` or a bare number of seconds, in milliseconds. */
-export function durationOption(values: ParsedOptions['values'], flag: string, fallbackMs: number): number {
+export function durationOption(
+  values: ParsedOptions['values'],
+  flag: string,
+  fallbackMs: number,
+): number {
   const raw = stringOption(values, flag);
   if (raw === undefined) return fallbackMs;
   const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(raw.trim());

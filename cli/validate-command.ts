@@ -52,7 +52,8 @@ function formatText(results: ValidationResult[], skipped: number): string {
     lines.push(`${r.kind} ${name}: ${r.allowed ? 'admitted' : 'DENIED'}`);
     if (r.message) lines.push(`  denied: ${r.message}`);
     for (const w of r.warnings) lines.push(`  warning: ${w}`);
-    for (const op of r.patch) lines.push(`  normalised: ${op.op} ${op.path} = ${JSON.stringify(op.value)}`);
+    for (const op of r.patch)
+      lines.push(`  normalised: ${op.op} ${op.path} = ${JSON.stringify(op.value)}`);
     const ours = Object.entries(r.annotations).filter(([k]) => k.startsWith('route53.'));
     if (ours.length > 0) {
       lines.push('  annotations:');
@@ -85,8 +86,10 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
     return 0;
   }
   const output = stringOption(values, 'output') ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got '${output}'`);
-  if (positionals.length === 0) throw new UsageError(`validate needs at least one FILE, DIR or -\n${USAGE}`);
+  if (output !== 'text' && output !== 'json')
+    throw new UsageError(`-o must be text or json, got '${output}'`);
+  if (positionals.length === 0)
+    throw new UsageError(`validate needs at least one FILE, DIR or -\n${USAGE}`);
 
   const controllerName = stringOption(values, 'controller-name');
   const manifests = await readManifests(positionals, io.readStdin);

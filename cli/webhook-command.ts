@@ -2,7 +2,13 @@
 import { startWebhookServer } from '../webhook/server.js';
 import type { CliIo } from './io.js';
 import { createLogger } from './logger.js';
-import { durationOption, integerOption, parseOptions, requiredString, stringOption } from './options.js';
+import {
+  durationOption,
+  integerOption,
+  parseOptions,
+  requiredString,
+  stringOption,
+} from './options.js';
 
 const USAGE = `Usage: aws-controller webhook --tls-cert-file FILE --tls-key-file FILE [options]
 
@@ -37,7 +43,10 @@ export async function webhookCommand(
     io.stdout.write(USAGE);
     return 0;
   }
-  const logger = createLogger(stringOption(values, 'log-level') ?? 'info', 'aws-controller-webhook');
+  const logger = createLogger(
+    stringOption(values, 'log-level') ?? 'info',
+    'aws-controller-webhook',
+  );
   const controllerName = stringOption(values, 'controller-name');
   const webhook = await startWebhookServer({
     port: integerOption(values, 'port', 9443, { max: 65535 }),
@@ -49,7 +58,9 @@ export async function webhookCommand(
     logger,
     ...(controllerName !== undefined && { controllerName }),
   });
-  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  await new Promise<void>((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   logger.info('shutting down');
   await webhook.close();
   return 0;

@@ -92,7 +92,8 @@ export type ReadResult = { ok: true; review: AdmissionReview } | { ok: false; re
 
 /** Checks a parsed JSON body; the reason names what is wrong, for a 400 answer. */
 export function readAdmissionReview(body: unknown): ReadResult {
-  if (validateReview(body)) return { ok: true, review: body as unknown as AdmissionReview };
+  const valid: boolean = validateReview(body);
+  if (valid) return { ok: true, review: body as AdmissionReview };
   const [first] = validateReview.errors ?? [];
   const where = first?.instancePath ? `${first.instancePath.slice(1).replace(/\//g, '.')} ` : '';
   const what = first?.message ?? 'is invalid';

@@ -94,7 +94,12 @@ function admissionHandler(endpoint: Endpoint, options: WebhookAppOptions) {
     const stopTimer = options.metrics.duration.startTimer({ endpoint });
     const read = readAdmissionReview(req.body);
     if (!read.ok) {
-      options.metrics.requests.inc({ endpoint, kind: 'unknown', operation: 'unknown', result: 'bad_request' });
+      options.metrics.requests.inc({
+        endpoint,
+        kind: 'unknown',
+        operation: 'unknown',
+        result: 'bad_request',
+      });
       stopTimer();
       res.status(400).type('text/plain').send(`${read.reason}\n`);
       return;
@@ -153,7 +158,10 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
           ? `request body is not valid JSON: ${err.message ?? ''}`
           : (err.message ?? 'bad request');
     if (status >= 500) options.logger.error({ err }, 'unexpected error answering a request');
-    res.status(status >= 400 && status < 600 ? status : 400).type('text/plain').send(`${message}\n`);
+    res
+      .status(status >= 400 && status < 600 ? status : 400)
+      .type('text/plain')
+      .send(`${message}\n`);
   });
   return app;
 }

@@ -59,8 +59,13 @@ export class CertificateReloader {
     try {
       [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
     } catch (err) {
-      if (this.#fingerprint === undefined) logger.warn({ err, certFile, keyFile }, 'serving certificate not readable yet');
-      else logger.error({ err, certFile, keyFile }, 'serving certificate not readable; keeping the loaded one');
+      if (this.#fingerprint === undefined)
+        logger.warn({ err, certFile, keyFile }, 'serving certificate not readable yet');
+      else
+        logger.error(
+          { err, certFile, keyFile },
+          'serving certificate not readable; keeping the loaded one',
+        );
       this.#options.onResult?.('failure');
       return;
     }
@@ -70,7 +75,10 @@ export class CertificateReloader {
       // Fails on a key that does not match the certificate or on a half-written file.
       createSecureContext({ cert, key });
     } catch (err) {
-      logger.error({ err, certFile, keyFile }, 'serving certificate rejected; keeping the loaded one');
+      logger.error(
+        { err, certFile, keyFile },
+        'serving certificate rejected; keeping the loaded one',
+      );
       this.#options.onResult?.('failure');
       return;
     }
@@ -78,6 +86,9 @@ export class CertificateReloader {
     const first = this.#fingerprint === undefined;
     this.#fingerprint = fingerprint;
     this.#options.onResult?.('success');
-    logger.info({ certFile }, first ? 'serving certificate loaded' : 'serving certificate reloaded');
+    logger.info(
+      { certFile },
+      first ? 'serving certificate loaded' : 'serving certificate reloaded',
+    );
   }
 }

@@ -10,7 +10,8 @@ export type HostnameSource = 'defined-hosts-only' | 'annotation-only';
 export type FailoverRole = 'PRIMARY' | 'SECONDARY';
 
 /** A target in normal form: IP addresses (one family each) or one hostname. */
-export type Target = { type: 'ip'; family: 4 | 6; value: string } | { type: 'hostname'; value: string };
+export type Target =
+  { type: 'ip'; family: 4 | 6; value: string } | { type: 'hostname'; value: string };
 
 /** The typed value of each key. */
 export interface KeyValues {
@@ -76,7 +77,8 @@ function choiceKey<T extends string>(
 const hostnameListKey = (notes: string, extra: Partial<KeyDefinition<string[]>> = {}) =>
   ({
     accepted: 'a comma-separated list of fully qualified hostnames (a first label of `*` allowed)',
-    normalForm: 'lower case, punycode, no trailing dot, duplicates and empty items removed, joined by `,`',
+    normalForm:
+      'lower case, punycode, no trailing dot, duplicates and empty items removed, joined by `,`',
     notes,
     schema: { type: 'string', minLength: 1 },
     parse: (value): Parsed<string[]> => {
@@ -101,7 +103,10 @@ function parseTargets(value: string): Parsed<Target[]> {
     } else {
       const name = normalizeHostname(item, { allowWildcard: false });
       if (!name.ok) {
-        return { ok: false, reason: `has '${item}', which is neither an IP address nor a hostname: it ${name.reason}` };
+        return {
+          ok: false,
+          reason: `has '${item}', which is neither an IP address nor a hostname: it ${name.reason}`,
+        };
       }
       target = { type: 'hostname', value: name.value };
     }
@@ -116,7 +121,10 @@ function parseTargets(value: string): Parsed<Target[]> {
     };
   }
   if (hostnames.length > 1) {
-    return { ok: false, reason: 'has more than one hostname: a CNAME or alias has exactly one target' };
+    return {
+      ok: false,
+      reason: 'has more than one hostname: a CNAME or alias has exactly one target',
+    };
   }
   return ok(targets);
 }
@@ -130,7 +138,8 @@ function parseTtl(value: string): Parsed<number> {
     seconds = Number(value);
   } else {
     const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/i.exec(value);
-    if (match === null || value === '') return { ok: false, reason: `is not valid: must be ${TTL_ACCEPTED}` };
+    if (match === null || value === '')
+      return { ok: false, reason: `is not valid: must be ${TTL_ACCEPTED}` };
     const [, h = '0', m = '0', s = '0'] = match;
     seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
   }
@@ -164,9 +173,14 @@ export const REGISTRY: Registry = {
   'internal-hostname': hostnameListKey('Service only: names that resolve to the ClusterIP.', {
     kinds: ['service'],
   }),
-  access: choiceKey(['public', 'private'], 'lower case', 'Service only: which node address a NodePort Service publishes.', {
-    kinds: ['service'],
-  }),
+  access: choiceKey(
+    ['public', 'private'],
+    'lower case',
+    'Service only: which node address a NodePort Service publishes.',
+    {
+      kinds: ['service'],
+    },
+  ),
   'endpoints-type': choiceKey(
     ['NodeExternalIP', 'HostIP'],
     'exactly `NodeExternalIP` or `HostIP`',
@@ -174,7 +188,8 @@ export const REGISTRY: Registry = {
     { kinds: ['service'] },
   ),
   target: {
-    accepted: 'a comma-separated list of IPv4 addresses, IPv6 addresses, or one hostname (no wildcard)',
+    accepted:
+      'a comma-separated list of IPv4 addresses, IPv6 addresses, or one hostname (no wildcard)',
     normalForm: 'IPv4 dotted; IPv6 in RFC 5952 form; hostnames as in Names; duplicates removed',
     notes:
       'Overrides the derived targets. Hostnames and IPs cannot be mixed (A and CNAME cannot share a name); at most one hostname (a CNAME or alias has one target).',
@@ -185,7 +200,8 @@ export const REGISTRY: Registry = {
   ttl: {
     accepted: TTL_ACCEPTED,
     normalForm: 'whole seconds as a decimal string (`5m` → `300`)',
-    notes: 'Default 300 when absent. Warns when the record will be an alias (alias records have no TTL).',
+    notes:
+      'Default 300 when absent. Warns when the record will be an alias (alias records have no TTL).',
     schema: { type: 'string', pattern: '^([0-9]+|([0-9]+h)?([0-9]+m)?([0-9]+s)?)$' },
     parse: parseTtl,
     format: (value) => String(value),
@@ -201,7 +217,8 @@ export const REGISTRY: Registry = {
   'set-identifier': {
     accepted: '1 to 128 characters',
     normalForm: 'trimmed',
-    notes: 'Required by every routing policy. Alone, it means weighted routing with weight 1 (the mutating webhook adds `aws-weight: "1"`).',
+    notes:
+      'Required by every routing policy. Alone, it means weighted routing with weight 1 (the mutating webhook adds `aws-weight: "1"`).',
     schema: { type: 'string', minLength: 1, maxLength: 128 },
     parse: ok,
     format: (value) => value,
@@ -210,12 +227,15 @@ export const REGISTRY: Registry = {
   'aws-target-hosted-zone': {
     accepted: 'a hosted zone ID such as `Z35SXDOTRQ7X7K`, optionally prefixed `/hostedzone/`',
     normalForm: 'upper case, prefix removed',
-    notes: "The alias target's hosted zone, for targets not in the built-in table. Warns when the record is not an alias.",
+    notes:
+      "The alias target's hosted zone, for targets not in the built-in table. Warns when the record is not an alias.",
     schema: { type: 'string', pattern: '^(/hostedzone/)?[a-z0-9]{1,32}$' },
     parse: (value) => ok(value.replace(/^\/hostedzone\//i, '').toUpperCase()),
     format: (value) => value,
   },
-  'aws-evaluate-target-health': booleanKey('Default `false`. Warns when the record is not an alias.'),
+  'aws-evaluate-target-health': booleanKey(
+    'Default `false`. Warns when the record is not an alias.',
+  ),
   'aws-weight': {
     accepted: 'an integer from 0 to 255',
     normalForm: 'decimal, no leading zeros',
@@ -233,12 +253,20 @@ export const REGISTRY: Registry = {
       const region = value.toLowerCase();
       return KNOWN_REGIONS.has(region)
         ? ok(region)
-        : { ok: true, value: region, warnings: [`'${region}' is not a region this version of aws-controller knows`] };
+        : {
+            ok: true,
+            value: region,
+            warnings: [`'${region}' is not a region this version of aws-controller knows`],
+          };
     },
     format: (value) => value,
   },
   'aws-failover': choiceKey(['PRIMARY', 'SECONDARY'], 'upper case', 'Failover routing.'),
-  'aws-geolocation-continent-code': choiceKey(CONTINENT_CODES, 'upper case', 'Geolocation routing.'),
+  'aws-geolocation-continent-code': choiceKey(
+    CONTINENT_CODES,
+    'upper case',
+    'Geolocation routing.',
+  ),
   'aws-geolocation-country-code': {
     accepted: 'an ISO 3166-1 alpha-2 country code, or `*` for the default location',
     normalForm: 'upper case',
@@ -255,12 +283,15 @@ export const REGISTRY: Registry = {
   'aws-geolocation-subdivision-code': {
     accepted: 'a subdivision code of one to three letters or digits, such as `CA` for California',
     normalForm: 'upper case',
-    notes: 'Requires `aws-geolocation-country-code`. For `US`, a state or DC code; other countries are warned about (Route 53 supports few).',
+    notes:
+      'Requires `aws-geolocation-country-code`. For `US`, a state or DC code; other countries are warned about (Route 53 supports few).',
     schema: { type: 'string', pattern: '^[a-z0-9]{1,3}$' },
     parse: (value) => ok(value.toUpperCase()),
     format: (value) => value,
   },
-  'aws-multi-value-answer': booleanKey('`true` is multivalue-answer routing; `false` is the same as absent.'),
+  'aws-multi-value-answer': booleanKey(
+    '`true` is multivalue-answer routing; `false` is the same as absent.',
+  ),
   'aws-health-check-id': {
     accepted: 'a health check ID (a UUID)',
     normalForm: 'lower case',

@@ -64,8 +64,9 @@ function readKey<K extends KeyName>(
     issues.push(error(name, `${name}: the value is empty: must be ${definition.accepted}`));
     return;
   }
-  const validate = validators.get(name);
-  if (validate !== undefined && !validate(value)) {
+  // A plain boolean: ajv's type guard would narrow `value` to never on failure.
+  const shaped: boolean = validators.get(name)?.(value) ?? true;
+  if (!shaped) {
     issues.push(error(name, `${name}: '${value}' is not valid: must be ${definition.accepted}`));
     return;
   }
@@ -74,18 +75,34 @@ function readKey<K extends KeyName>(
     issues.push(error(name, `${name}: '${value}' ${parsed.reason}`));
     return;
   }
-  values[name] = parsed.value as KeyValueMap[K];
+  values[name] = parsed.value;
   for (const item of parsed.dropped ?? []) {
     issues.push(warning(name, `${name}: ${item} was dropped`, true));
   }
   for (const text of parsed.warnings ?? []) issues.push(warning(name, `${name}: ${text}`));
 
-  if (definition.kinds !== undefined && ctx.kind !== undefined && !definition.kinds.includes(ctx.kind)) {
+  if (
+    definition.kinds !== undefined &&
+    ctx.kind !== undefined &&
+    !definition.kinds.includes(ctx.kind)
+  ) {
     const where = definition.kinds.map(kindLabel).join(', ');
-    issues.push(warning(name, `${name} only has an effect on ${where}; it is ignored on ${kindLabel(ctx.kind)}`));
+    issues.push(
+      warning(
+        name,
+        `${name} only has an effect on ${where}; it is ignored on ${kindLabel(ctx.kind)}`,
+      ),
+    );
   } else if (name === 'endpoints-type' && ctx.kind === 'service' && ctx.headless === false) {
-    issues.push(warning(name, `${name} only has an effect on a headless Service (clusterIP: None)`));
+    issues.push(
+      warning(name, `${name} only has an effect on a headless Service (clusterIP: None)`),
+    );
   }
+}
+
+function formatValue<K extends KeyName>(name: K, values: KeyValueMap): string | undefined {
+  const value = values[name];
+  return value === undefined ? undefined : REGISTRY[name].format(value);
 }
 
 function externalDnsWarning(key: string): Issue | undefined {
@@ -95,7 +112,10 @@ function externalDnsWarning(key: string): Issue | undefined {
   const equivalent = isKeyName(suffix)
     ? `use ${PREFIX}${suffix} instead`
     : `aws-controller has no equivalent key`;
-  return warning(undefined, `${key} is an external-dns annotation, which aws-controller does not read: ${equivalent}`);
+  return warning(
+    undefined,
+    `${key} is an external-dns annotation, which aws-controller does not read: ${equivalent}`,
+  );
 }
 
 export function parseAnnotations(
@@ -141,15 +161,13 @@ export function parseAnnotations(
 
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
-  if (errors.length > 0) return { relevant, spec: undefined, errors, warnings, normalised: undefined };
+  if (errors.length > 0)
+    return { relevant, spec: undefined, errors, warnings, normalised: undefined };
 
   const normalised: Record<string, string> = {};
   for (const name of KEY_NAMES) {
-    const value = values[name];
-    if (value !== undefined) {
-      const format = REGISTRY[name].format as (v: typeof value) => string;
-      normalised[PREFIX + name] = format(value);
-    }
+    const value = formatValue(name, values);
+    if (value !== undefined) normalised[PREFIX + name] = value;
   }
   for (const [name, value] of Object.entries(rules.additions)) {
     if (value !== undefined) normalised[PREFIX + name] = value;

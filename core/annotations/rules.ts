@@ -37,13 +37,19 @@ function aliasKnown(values: KeyValueMap): boolean | undefined {
 function routingPolicies(values: KeyValueMap): { keys: KeyName[]; policy: RoutingPolicy }[] {
   const found: { keys: KeyName[]; policy: RoutingPolicy }[] = [];
   if (values['aws-weight'] !== undefined) {
-    found.push({ keys: ['aws-weight'], policy: { type: 'weighted', weight: values['aws-weight'] } });
+    found.push({
+      keys: ['aws-weight'],
+      policy: { type: 'weighted', weight: values['aws-weight'] },
+    });
   }
   if (values['aws-region'] !== undefined) {
     found.push({ keys: ['aws-region'], policy: { type: 'latency', region: values['aws-region'] } });
   }
   if (values['aws-failover'] !== undefined) {
-    found.push({ keys: ['aws-failover'], policy: { type: 'failover', role: values['aws-failover'] } });
+    found.push({
+      keys: ['aws-failover'],
+      policy: { type: 'failover', role: values['aws-failover'] },
+    });
   }
   const geoKeys = (
     [
@@ -205,12 +211,20 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
     }
     if ((values.alias ?? values['aws-alias']) === false) {
       issues.push(
-        error('same-zone', `${quote('same-zone', ctx)} needs an alias record, but alias is 'false'`),
+        error(
+          'same-zone',
+          `${quote('same-zone', ctx)} needs an alias record, but alias is 'false'`,
+        ),
       );
     }
   }
   if (alias === true && values.ttl !== undefined) {
-    issues.push(warning('ttl', `${quote('ttl', ctx)} is ignored: the record will be an alias, and alias records have no TTL`));
+    issues.push(
+      warning(
+        'ttl',
+        `${quote('ttl', ctx)} is ignored: the record will be an alias, and alias records have no TTL`,
+      ),
+    );
   }
   if (alias === false) {
     for (const key of ['aws-target-hosted-zone', 'aws-evaluate-target-health'] as const) {

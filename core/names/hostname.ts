@@ -35,7 +35,10 @@ export function normalizeHostname(
 
   // domainToASCII lower-cases and converts internationalised labels; it answers '' for
   // what no URL could hold, which is also no hostname.
-  const ascii = rest === '' ? '' : domainToASCII(rest);
+  if (rest === '') {
+    return { ok: false, reason: 'is not a fully qualified name: it needs at least two labels' };
+  }
+  const ascii = domainToASCII(rest);
   if (ascii === '') return { ok: false, reason: 'is not a valid hostname' };
 
   const labels = ascii.split('.');

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './commands.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}
+
+const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+
+async function run(argv: string[], stdin = '') {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    readStdin: () => Promise.resolve(stdin),
+    signal: new AbortController().signal,
+    examplesDir: join(examples, 'bookinfo'),
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'validate-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('aws-controller validate', () => {
+  it('prints the documented JSON shape with annotations after mutation; exit 0 when admitted', async () => {
+    const { code, stdout } = await run(['validate', '-o', 'json', join(examples, 'bookinfo')]);
+    assert.equal(code, 0);
+    const { results } = JSON.parse(stdout) as { results: Record<string, unknown>[] };
+    assert.deepEqual(
+      results.map((r) => `${String(r['kind'])} ${String(r['name'])}`),
+      [
+        'Gateway bookinfo-gateway',
+        'Service istio-ingressgateway',
+        'VirtualService bookinfo-canary',
+      ],
+    );
+    const [gateway] = results;
+    assert.deepEqual(Object.keys(gateway ?? {}), [
+      'apiVersion',
+      'kind',
+      'namespace',
+      'name',
+      'allowed',
+      'message',
+      'warnings',
+      'patch',
+      'annotations',
+    ]);
+    assert.equal(gateway?.['allowed'], true);
+    assert.equal(gateway?.['message'], null);
+    assert.deepEqual(gateway?.['annotations'], {
+      'route53.v1beta1.tetrate.io/hostname': 'reviews.example.com,ratings.example.com',
+      'route53.v1beta1.tetrate.io/ttl': '300',
+    });
+  });
+
+  it('exits 1 when any object is denied, printing why', async () => {
+    const { code, stdout } = await run(['validate', join(examples, 'mistakes')]);
+    assert.equal(code, 1);
+    assert.match(stdout, /Gateway bookinfo\/typo: DENIED\n {2}denied: .*did you mean `hostname`\?/);
+    assert.match(stdout, /aws-weight: '300' is out of range: must be an integer from 0 to 255/);
+    assert.match(stdout, /3 object\(s\) checked: 0 admitted, 3 denied/);
+  });
+
+  it('reads stdin, JSON, List kinds and nested folders, skipping other kinds', async () => {
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {
+            name: 's',
+            namespace: 'n',
+            annotations: { 'route53.v1beta1.tetrate.io/ttl': '1m' },
+          },
+        },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } },
+      ],
+    };
+    await mkdir(join(dir, 'nested', 'deeper'), { recursive: true });
+    await writeFile(join(dir, 'nested', 'deeper', 'list.json'), JSON.stringify(list));
+    await writeFile(join(dir, 'nested', 'notes.txt'), 'not a manifest');
+    const fromDir = await run(['validate', '-o', 'json', dir]);
+    assert.equal(fromDir.code, 0, fromDir.stderr);
+    const parsed = JSON.parse(fromDir.stdout) as {
+      results: { name: string; annotations: Record<string, string> }[];
+    };
+    assert.deepEqual(
+      parsed.results.map((r) => r.name),
+      ['s'],
+    );
+    assert.equal(parsed.results[0]?.annotations['route53.v1beta1.tetrate.io/ttl'], '60');
+
+    const fromStdin = await run(['validate', '-'], JSON.stringify(list));
+    assert.match(
+      fromStdin.stdout,
+      /1 object\(s\) checked: 1 admitted, 0 denied; 1 object\(s\) of other kinds not checked/,
+    );
+  });
+
+  it('exits 2 naming the file on a read or parse error', async () => {
+    const missing = await run(['validate', join(dir, 'nope.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.yaml/);
+    await writeFile(join(dir, 'broken.yaml'), 'a: [1,\n');
+    const broken = await run(['validate', join(dir, 'broken.yaml')]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /broken\.yaml/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    assert.equal((await run(['validate'])).code, 2);
+    assert.equal((await run(['validate', '-o', 'xml', dir])).code, 2);
+    assert.equal((await run(['validate', '--bogus', dir])).code, 2);
+    assert.equal((await run(['frobnicate'])).code, 2);
+  });
+
+  it('demo validates the bundled example', async () => {
+    const { code, stdout } = await run(['demo']);
+    assert.equal(code, 0);
+    assert.match(stdout, /3 object\(s\) checked: 3 admitted, 0 denied/);
+  });
+});

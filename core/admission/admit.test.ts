@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PREFIX } from '../annotations/prefix.js';
+import { describeObject, mutateObject, validateObject, type KubeObject } from './admit.js';
+import { applyJsonPatch, escapePointerToken } from './json-patch.js';
+
+const gateway = (annotations: Record<string, string>): KubeObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'bookinfo-gw', namespace: 'bookinfo', annotations },
+  spec: { selector: { istio: 'ingressgateway' } },
+});
+
+describe('mutateObject', () => {
+  it('patches only the annotations it normalises or adds, escaping / as ~1', () => {
+    const object = gateway({
+      [`${PREFIX}ttl`]: '5m',
+      [`${PREFIX}hostname`]: 'a.example.com',
+      [`${PREFIX}set-identifier`]: 'blue',
+      other: 'Untouched ',
+    });
+    const { patch, warnings } = mutateObject(object);
+    assert.deepEqual(patch, [
+      {
+        op: 'replace',
+        path: '/metadata/annotations/route53.v1beta1.tetrate.io~1ttl',
+        value: '300',
+      },
+      {
+        op: 'add',
+        path: '/metadata/annotations/route53.v1beta1.tetrate.io~1aws-weight',
+        value: '1',
+      },
+    ]);
+    assert.deepEqual(warnings, [
+      "Gateway bookinfo/bookinfo-gw: set-identifier without a routing policy means weighted routing: aws-weight: '1' was added",
+    ]);
+    const after = applyJsonPatch(object, patch);
+    assert.equal(after.metadata?.annotations?.['other'], 'Untouched ');
+    assert.deepEqual(mutateObject(after).patch, [], 'a second pass changes nothing');
+    assert.equal(object.metadata?.annotations?.[`${PREFIX}ttl`], '5m', 'the input is not modified');
+  });
+
+  it('does not patch an object that will be denied', () => {
+    assert.deepEqual(
+      mutateObject(gateway({ [`${PREFIX}ttl`]: '5m', [`${PREFIX}aws-weight`]: '300' })),
+      {
+        patch: [],
+        warnings: [],
+      },
+    );
+  });
+
+  it('leaves objects without our keys alone', () => {
+    assert.deepEqual(mutateObject(gateway({ a: 'b' })), { patch: [], warnings: [] });
+    assert.deepEqual(mutateObject({ kind: 'Gateway', apiVersion: 'networking.istio.io/v1' }), {
+      patch: [],
+      warnings: [],
+    });
+  });
+});
+
+describe('validateObject', () => {
+  it('denies with one message naming the object, key, value and what is accepted', () => {
+    const verdict = validateObject(
+      gateway({ [`${PREFIX}aws-weight`]: '300', [`${PREFIX}set-identifier`]: 'x' }),
+    );
+    assert.equal(verdict.allowed, false);
+    assert.equal(
+      verdict.message,
+      "Gateway bookinfo/bookinfo-gw: aws-weight: '300' is out of range: must be an integer from 0 to 255",
+    );
+    assert.deepEqual(verdict.deniedKeys, ['aws-weight']);
+  });
+
+  it('admits with warnings', () => {
+    const verdict = validateObject(gateway({ [`${PREFIX}access`]: 'public' }));
+    assert.equal(verdict.allowed, true);
+    assert.match(
+      verdict.warnings[0] ?? '',
+      /^Gateway bookinfo\/bookinfo-gw: access only has an effect on Service/,
+    );
+  });
+
+  it('knows a headless Service', () => {
+    const service = (clusterIP: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 's',
+        namespace: 'n',
+        annotations: { [`${PREFIX}endpoints-type`]: 'HostIP' },
+      },
+      spec: { clusterIP },
+    });
+    assert.deepEqual(validateObject(service('None')).warnings, []);
+    assert.equal(validateObject(service('10.0.0.1')).warnings.length, 1);
+  });
+
+  it('treats kinds outside the contract without kind-specific warnings', () => {
+    const verdict = validateObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', annotations: { [`${PREFIX}access`]: 'public' } },
+    });
+    assert.deepEqual(verdict, { allowed: true, message: undefined, warnings: [], deniedKeys: [] });
+  });
+});
+
+describe('describeObject', () => {
+  it('names cluster-scoped, namespaced and generated objects', () => {
+    assert.equal(
+      describeObject({ kind: 'Gateway', metadata: { name: 'g', namespace: 'n' } }),
+      'Gateway n/g',
+    );
+    assert.equal(describeObject({ kind: 'Gateway', metadata: { name: 'g' } }), 'Gateway g');
+    assert.equal(
+      describeObject({ kind: 'Gateway', metadata: { generateName: 'g-', namespace: 'n' } }),
+      'Gateway n/g-*',
+    );
+  });
+});
+
+describe('JSON patch', () => {
+  it('escapes ~ before /', () => {
+    assert.equal(escapePointerToken('a~b/c'), 'a~0b~1c');
+  });
+  it('applies add and replace to a copy and refuses missing paths', () => {
+    const doc = { metadata: { annotations: { 'a/b': '1' } } };
+    const out = applyJsonPatch(doc, [
+      { op: 'replace', path: '/metadata/annotations/a~1b', value: '2' },
+      { op: 'add', path: '/metadata/annotations/c~0d', value: '3' },
+    ]);
+    assert.deepEqual(out, { metadata: { annotations: { 'a/b': '2', 'c~d': '3' } } });
+    assert.deepEqual(doc, { metadata: { annotations: { 'a/b': '1' } } });
+    assert.throws(
+      () => applyJsonPatch(doc, [{ op: 'replace', path: '/metadata/annotations/x', value: '' }]),
+      /missing member/,
+    );
+    assert.throws(
+      () => applyJsonPatch(doc, [{ op: 'add', path: '/spec/x', value: '' }]),
+      /does not exist/,
+    );
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isWithinDomain, normalizeHostname, parseHostnameList } from './hostname.js';
+
+describe('normalizeHostname', () => {
+  const valid: [string, string][] = [
+    ['www.example.com', 'www.example.com'],
+    ['WWW.Example.COM', 'www.example.com'],
+    ['www.example.com.', 'www.example.com'],
+    ['  www.example.com  ', 'www.example.com'],
+    ['*.apps.example.com', '*.apps.example.com'],
+    ['_dmarc.example.com', '_dmarc.example.com'],
+    ['bücher.example', 'xn--bcher-kva.example'],
+    ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    [`${'a'.repeat(63)}.example.com`, `${'a'.repeat(63)}.example.com`],
+    ['a1-b2.c3', 'a1-b2.c3'],
+  ];
+  for (const [input, expected] of valid) {
+    it(`accepts '${input}' as '${expected}'`, () => {
+      assert.deepEqual(normalizeHostname(input), { ok: true, value: expected });
+    });
+  }
+
+  const invalid: [string, RegExp][] = [
+    ['', /empty/],
+    ['localhost', /at least two labels/],
+    ['a..example.com', /empty label/],
+    ['-a.example.com', /invalid label '-a'/],
+    ['a-.example.com', /invalid label 'a-'/],
+    [`${'a'.repeat(64)}.example.com`, /longer than 63/],
+    ['www.*.example.com', /only a whole first label/],
+    ['w*.example.com', /only a whole first label/],
+    ['1.2.3.256', /not a valid hostname/],
+    ['10.0.0.1', /last label is all digits/],
+    ['exa mple.com', /not a valid hostname/],
+    [`${'abcdefghi.'.repeat(26)}com`, /longer than 253/],
+    ['*', /at least two labels/],
+  ];
+  for (const [input, reason] of invalid) {
+    it(`rejects '${input}'`, () => {
+      const result = normalizeHostname(input);
+      assert.equal(result.ok, false);
+      assert.match(result.ok ? '' : result.reason, reason);
+    });
+  }
+
+  it('rejects a wildcard where wildcards are not allowed', () => {
+    const result = normalizeHostname('*.example.com', { allowWildcard: false });
+    assert.equal(result.ok, false);
+  });
+});
+
+describe('parseHostnameList', () => {
+  it('normalises items, removes duplicates keeping first-seen order, drops empty items', () => {
+    const list = parseHostnameList(' B.example.com ,a.example.com,,\n b.example.com., ');
+    assert.deepEqual(list.values, ['b.example.com', 'a.example.com']);
+    assert.deepEqual(list.errors, []);
+    assert.deepEqual(list.dropped, ['empty item at position 3', 'empty item at position 5']);
+  });
+  it('names each bad item', () => {
+    const list = parseHostnameList('ok.example.com,bad..example.com');
+    assert.deepEqual(list.values, ['ok.example.com']);
+    assert.match(list.errors[0] ?? '', /'bad\.\.example\.com' has an empty label/);
+  });
+});
+
+describe('isWithinDomain', () => {
+  it('matches the domain itself and its subdomains only', () => {
+    assert.equal(isWithinDomain('example.com', 'example.com'), true);
+    assert.equal(isWithinDomain('a.b.example.com', 'example.com'), true);
+    assert.equal(isWithinDomain('badexample.com', 'example.com'), false);
+    assert.equal(isWithinDomain('example.com', 'a.example.com'), false);
+  });
+});
