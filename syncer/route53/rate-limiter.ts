@@ -1,0 +1,53 @@
+// A token bucket shared by every Route 53 call of this process. Route 53 allows 5 requests
+// per second per account, shared by every cluster and user of that account, so we stay under
+// it (default 4/s) rather than lean on throttling errors.
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export class RateLimiter {
+  #tokens: number;
+  #last: number;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly clock: Clock = realClock,
+    /** How many calls may go at once after a quiet spell. */
+    private readonly burst = 1,
+  ) {
+    if (!(perSecond > 0)) throw new Error(`rate limit must be above 0, got ${perSecond}`);
+    this.#tokens = burst;
+    this.#last = clock.now();
+  }
+
+  /** Resolves when the caller may send one request; callers are served in order. */
+  acquire(): Promise<void> {
+    const turn = this.#queue.then(() => this.#take());
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #take(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      this.#tokens = Math.min(
+        this.burst,
+        this.#tokens + ((now - this.#last) / 1000) * this.perSecond,
+      );
+      this.#last = now;
+      if (this.#tokens >= 1) {
+        this.#tokens -= 1;
+        return;
+      }
+      await this.clock.sleep(Math.ceil(((1 - this.#tokens) / this.perSecond) * 1000));
+    }
+  }
+}
