@@ -1,0 +1,76 @@
+// Call counting: per operation, and a bounded log of recent calls with timestamps so a suite
+// can assert request rates and what was retried.
+
+export type Outcome = 'forwarded' | 'rejected' | 'fault';
+
+export interface CallRecord {
+  readonly at: string;
+  readonly operation: string;
+  readonly status: number;
+  readonly outcome: Outcome;
+  readonly code?: string;
+  readonly durationMs: number;
+}
+
+export interface OperationStats {
+  calls: number;
+  forwarded: number;
+  rejected: number;
+  faults: number;
+}
+
+export interface StatsSnapshot {
+  readonly total: number;
+  readonly byOperation: Readonly<Record<string, OperationStats>>;
+  /** Error codes the proxy answered with itself (rejections and injected faults). */
+  readonly codes: Readonly<Record<string, number>>;
+  readonly recent: readonly CallRecord[];
+  readonly since: string;
+}
+
+export const RECENT_LIMIT = 2000;
+
+export class CallStats {
+  private total = 0;
+  private byOperation: Record<string, OperationStats> = {};
+  private codes: Record<string, number> = {};
+  private recent: CallRecord[] = [];
+  private since = new Date().toISOString();
+
+  record(call: CallRecord): void {
+    this.total++;
+    const op = (this.byOperation[call.operation] ??= {
+      calls: 0,
+      forwarded: 0,
+      rejected: 0,
+      faults: 0,
+    });
+    op.calls++;
+    if (call.outcome === 'forwarded') op.forwarded++;
+    else if (call.outcome === 'rejected') op.rejected++;
+    else op.faults++;
+    if (call.code !== undefined && call.outcome !== 'forwarded') {
+      this.codes[call.code] = (this.codes[call.code] ?? 0) + 1;
+    }
+    this.recent.push(call);
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+  }
+
+  reset(): void {
+    this.total = 0;
+    this.byOperation = {};
+    this.codes = {};
+    this.recent = [];
+    this.since = new Date().toISOString();
+  }
+
+  snapshot(): StatsSnapshot {
+    return {
+      total: this.total,
+      byOperation: structuredClone(this.byOperation),
+      codes: { ...this.codes },
+      recent: [...this.recent],
+      since: this.since,
+    };
+  }
+}
