@@ -1,0 +1,81 @@
+// npm run env -- <command>
+//   up        build what is missing, start everything, print ONE JSON object on stdout
+//   down      stop exactly the processes `up` started (from the state file)
+//   status    print the state JSON if the environment is running (exit 1 if not)
+//   install   only build/fetch the pinned components into the cache
+// Options: --state FILE (default .env-state/default/state.json in the repo).
+// Progress goes to stderr so stdout stays machine-readable.
+import { parseArgs } from 'node:util';
+import { ensureComponents } from './components.js';
+import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
+
+const usage = 'usage: npm run env -- up|down|status|install [--state FILE]';
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  const stateFile = values.state ?? defaultStateFile();
+  if (values.help || command === undefined) {
+    process.stderr.write(`${usage}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'up': {
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const state = await startEnvironment({ stateFile, signal: abort.signal });
+        process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+        process.stderr.write(
+          `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,
+        );
+        return 0;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
+    case 'down': {
+      const { stopped } = await stopEnvironment(stateFile);
+      process.stderr.write(
+        stopped.length > 0
+          ? `[env] stopped ${stopped.join(', ')}\n`
+          : '[env] nothing was running\n',
+      );
+      return 0;
+    }
+    case 'status': {
+      const state = await runningState(stateFile);
+      if (!state) {
+        process.stderr.write(`[env] not running (state ${stateFile})\n`);
+        return 1;
+      }
+      process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+      return 0;
+    }
+    case 'install': {
+      const components = await ensureComponents();
+      process.stdout.write(`${JSON.stringify(components, null, 2)}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command '${command}'\n${usage}\n`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[env] ERROR: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof Error && err.cause instanceof Error) {
+      process.stderr.write(`[env] cause: ${err.cause.message}\n`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+// The running environment, as `env up` prints it and writes it to its state file. Suites read
+// it through test/helpers/environment.ts; `env down` reads it to stop exactly these processes.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ProcessRecord } from './processes.js';
+
+export const STATE_VERSION = 1;
+
+export interface EnvironmentState {
+  readonly stateVersion: typeof STATE_VERSION;
+  /** This file. */
+  readonly stateFile: string;
+  /** Folder holding certificates, kubeconfig, etcd data and logs of this environment. */
+  readonly dir: string;
+  readonly logDir: string;
+  readonly startedAt: string;
+
+  readonly kubeconfig: string;
+  readonly kubectl: string;
+  readonly helm: string;
+  readonly apiserverUrl: string;
+  /** CA that signed the apiserver's serving cert (also the kubeconfig's). */
+  readonly caCert: string;
+  /** Admin client certificate (CN admin, O system:masters) used by the kubeconfig. */
+  readonly clientCert: string;
+  readonly clientKey: string;
+  readonly etcdUrl: string;
+
+  /** Route 53 endpoint the suites use: the strictness proxy in front of moto. */
+  readonly route53Endpoint: string;
+  /** moto itself, bypassing the proxy (for setup and for comparing behaviour). */
+  readonly motoEndpoint: string;
+  /** Control API of the proxy: GET stats, POST reset, POST faults (under /__proxy/). */
+  readonly route53ProxyControl: string;
+
+  readonly versions: {
+    readonly kubernetes: string;
+    readonly etcd: string;
+    readonly helm: string;
+    readonly istioApi: string;
+    readonly gatewayApi: string;
+    readonly moto: string;
+  };
+  readonly crdFiles: readonly string[];
+  readonly pids: Readonly<Record<string, number>>;
+  readonly processes: readonly ProcessRecord[];
+}
+
+export async function writeState(state: EnvironmentState): Promise<void> {
+  await mkdir(dirname(state.stateFile), { recursive: true });
+  const tmp = `${state.stateFile}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(tmp, state.stateFile);
+}
+
+export async function readState(stateFile: string): Promise<EnvironmentState> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read environment state ${stateFile}`, { cause: err });
+  }
+  const parsed = JSON.parse(text) as Partial<EnvironmentState>;
+  if (parsed.stateVersion !== STATE_VERSION || !Array.isArray(parsed.processes)) {
+    throw new Error(`${stateFile} is not an environment state of version ${STATE_VERSION}`);
+  }
+  return parsed as EnvironmentState;
+}

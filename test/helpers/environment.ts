@@ -1,0 +1,184 @@
+// What an end-to-end suite needs from the real environment that test/run-e2e.ts started:
+//   const env = getTestEnvironment();
+//   const ns = await env.createNamespace('syncer');
+//   const r53 = env.route53();            // via the strictness proxy
+//   await env.resetRoute53();             // moto emptied, proxy stats and faults cleared
+// The environment is found through AWS_CONTROLLER_TEST_ENV (path of its state.json).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
+import type { EnvironmentState } from '../env/state.js';
+import type { FaultSchedule } from '../route53-proxy/faults.js';
+import type { StatsSnapshot } from '../route53-proxy/stats.js';
+
+export type { EnvironmentState } from '../env/state.js';
+export type { FaultRule, FaultSchedule } from '../route53-proxy/faults.js';
+export type { StatsSnapshot, CallRecord } from '../route53-proxy/stats.js';
+
+export const ENV_VARIABLE = 'AWS_CONTROLLER_TEST_ENV';
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** Written to the command's stdin (e.g. a manifest for `apply -f -`). */
+  readonly input?: string;
+  /** Resolve with a non-zero code instead of throwing. */
+  readonly allowFailure?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface Route53ProxyControl {
+  stats(): Promise<StatsSnapshot>;
+  /** Clears stats and faults (not moto's data: see resetRoute53). */
+  reset(): Promise<void>;
+  setFaults(schedule: FaultSchedule): Promise<void>;
+  clearFaults(): Promise<void>;
+}
+
+export interface TestEnvironment {
+  readonly state: EnvironmentState;
+  readonly kubeconfigPath: string;
+  readonly kubectlPath: string;
+  readonly helmPath: string;
+  readonly apiserverUrl: string;
+  /** The Route 53 API to test against: the strictness proxy in front of moto. */
+  readonly route53Endpoint: string;
+  /** moto without the proxy (seeding data, or showing what moto alone would do). */
+  readonly motoEndpoint: string;
+  /** A fresh KubeConfig for the test cluster (admin, system:masters). */
+  kubeConfig(): KubeConfig;
+  /** A Route 53 client for the proxy (or moto with { endpoint: env.motoEndpoint }). */
+  route53(config?: Partial<Route53ClientConfig>): Route53Client;
+  kubectl(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  helm(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Creates a namespace with a unique name (prefix + random suffix) and returns its name.
+   * Namespaces are not deleted: without a controller-manager they would stay Terminating.
+   */
+  createNamespace(prefix?: string, labels?: Record<string, string>): Promise<string>;
+  /** Empties moto (POST /moto-api/reset) and clears the proxy's stats and faults. */
+  resetRoute53(): Promise<void>;
+  readonly proxy: Route53ProxyControl;
+}
+
+let cached: TestEnvironment | undefined;
+
+/** The running environment; throws with instructions when the suite runs outside run-e2e. */
+export function getTestEnvironment(): TestEnvironment {
+  if (cached) return cached;
+  const stateFile = process.env[ENV_VARIABLE];
+  if (!stateFile) {
+    throw new Error(
+      `${ENV_VARIABLE} is not set: end-to-end suites need the real test environment. ` +
+        'Run them with `npm run test:e2e` (it starts and stops the environment), or start one with ' +
+        '`npm run env -- up` and set AWS_CONTROLLER_TEST_ENV to the stateFile it prints.',
+    );
+  }
+  let state: EnvironmentState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as EnvironmentState;
+  } catch (err) {
+    throw new Error(`${ENV_VARIABLE}=${stateFile} cannot be read; is the environment up?`, {
+      cause: err,
+    });
+  }
+  cached = makeEnvironment(state);
+  return cached;
+}
+
+function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      command,
+      [...args],
+      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 32 << 20 },
+      (error, stdout, stderr) => {
+        const code =
+          error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
+        if (code !== 0 && !options.allowFailure) {
+          reject(
+            new Error(
+              `${command} ${args.join(' ')} exited ${code}: ${stderr.trim() || stdout.trim()}`,
+              {
+                cause: error,
+              },
+            ),
+          );
+          return;
+        }
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+async function request(url: string, method: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method,
+    ...(body !== undefined
+      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+function makeEnvironment(state: EnvironmentState): TestEnvironment {
+  const kubeConfig = (): KubeConfig => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(state.kubeconfig);
+    return kc;
+  };
+  const control = state.route53ProxyControl;
+  const proxy: Route53ProxyControl = {
+    stats: async () => (await request(`${control}/stats`, 'GET')) as StatsSnapshot,
+    reset: async () => void (await request(`${control}/reset`, 'POST')),
+    setFaults: async (schedule) => void (await request(`${control}/faults`, 'POST', schedule)),
+    clearFaults: async () => void (await request(`${control}/faults`, 'DELETE')),
+  };
+  return {
+    state,
+    kubeconfigPath: state.kubeconfig,
+    kubectlPath: state.kubectl,
+    helmPath: state.helm,
+    apiserverUrl: state.apiserverUrl,
+    route53Endpoint: state.route53Endpoint,
+    motoEndpoint: state.motoEndpoint,
+    kubeConfig,
+    route53: (config = {}) =>
+      new Route53Client({
+        region: 'us-east-1',
+        endpoint: state.route53Endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        ...config,
+      }),
+    kubectl: (args, options) =>
+      run(state.kubectl, ['--kubeconfig', state.kubeconfig, ...args], options),
+    helm: (args, options) => run(state.helm, ['--kubeconfig', state.kubeconfig, ...args], options),
+    createNamespace: async (prefix = 'test', labels = {}) => {
+      const name = `${prefix}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
+      await kubeConfig()
+        .makeApiClient(CoreV1Api)
+        .createNamespace({ body: { metadata: { name, labels } } });
+      return name;
+    },
+    resetRoute53: async () => {
+      await request(`${state.motoEndpoint}/moto-api/reset`, 'POST');
+      await proxy.reset();
+    },
+    proxy,
+  };
+}

@@ -1,0 +1,129 @@
+// npm run test:e2e: builds whatever the real environment lacks, starts it once, runs every
+// compiled end-to-end suite (dist/test/e2e/**/*.test.js, plus the Route 53 proxy's own tests)
+// one file after another with node's test runner, and stops the environment at the end —
+// also on failure, SIGINT and SIGTERM.
+// Exits non-zero if the environment cannot start or any test fails; never skips.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  defaultStateFile,
+  runningState,
+  startEnvironment,
+  stopAll,
+  stopEnvironment,
+} from './env/lifecycle.js';
+import { repoRoot } from './env/versions.js';
+import { ENV_VARIABLE } from './helpers/environment.js';
+
+const log = (line: string): void => void process.stderr.write(`[e2e] ${line}\n`);
+
+function findTests(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.js'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function runTests(
+  files: readonly string[],
+  stateFile: string,
+  signal: AbortSignal,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--test',
+        '--test-reporter=spec',
+        // One file at a time: the suites share one cluster and one moto.
+        '--test-concurrency=1',
+        '--test-timeout=300000',
+        ...files,
+      ],
+      { stdio: 'inherit', env: { ...process.env, [ENV_VARIABLE]: stateFile } },
+    );
+    const onAbort = (): void => void child.kill('SIGTERM');
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      log(`cannot run the test runner: ${err.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, sig) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(code ?? (sig ? 128 : 1));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const root = repoRoot();
+  // The proxy's own unit tests ride along: test:unit:run covers only the product's folders.
+  const files = [
+    ...findTests(join(root, 'dist', 'test', 'e2e')),
+    ...findTests(join(root, 'dist', 'test', 'route53-proxy')),
+  ];
+  if (files.length === 0) {
+    log('no end-to-end suites found under dist/test/e2e (did the build run?)');
+    return 1;
+  }
+  const stateFile = process.env['AWS_CONTROLLER_TEST_E2E_STATE'] ?? defaultStateFile('e2e');
+
+  // A previous run killed before it could clean up: its processes are recorded, stop them.
+  const stale = await runningState(stateFile);
+  if (stale) {
+    log(
+      `stopping processes left by an earlier run: ${Object.entries(stale.pids)
+        .map(([n, p]) => `${n} ${p}`)
+        .join(', ')}`,
+    );
+    await stopAll(stale.processes);
+  }
+
+  const abort = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = sig;
+    log(`${sig}: stopping`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let started = false;
+  let exitCode = 1;
+  try {
+    await startEnvironment({ stateFile, signal: abort.signal, log: (l) => log(l) });
+    started = true;
+    log(`running ${files.length} suite file(s)`);
+    for (const f of files) log(`  ${relative(root, f)}`);
+    exitCode = await runTests(files, stateFile, abort.signal);
+  } catch (err) {
+    log(
+      `ERROR: the test environment could not start: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    exitCode = 1;
+  } finally {
+    if (started) {
+      try {
+        await stopEnvironment(stateFile);
+        log('environment stopped');
+      } catch (err) {
+        log(`ERROR stopping the environment: ${err instanceof Error ? err.message : String(err)}`);
+        exitCode = exitCode === 0 ? 1 : exitCode;
+      }
+    }
+  }
+  if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
