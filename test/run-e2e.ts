@@ -5,14 +5,11 @@
 // Exits non-zero if the environment cannot start or any test fails; never skips.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import {
-  defaultStateFile,
-  runningState,
-  startEnvironment,
-  stopAll,
-  stopEnvironment,
-} from './env/lifecycle.js';
+import { defaultStateFile, startEnvironment, stopAll, stopEnvironment } from './env/lifecycle.js';
+import { isRunning } from './env/processes.js';
+import { readState } from './env/state.js';
 import { repoRoot } from './env/versions.js';
 import { ENV_VARIABLE } from './helpers/environment.js';
 
@@ -57,6 +54,42 @@ function runTests(
   });
 }
 
+/**
+ * Runs killed before they could clean up (SIGKILL, a closed terminal) leave their processes
+ * recorded in .env-state/e2e-<pid>/: stop those whose owner is gone, and drop old run folders.
+ * A run whose owner is still alive is someone else's and is left alone.
+ */
+async function cleanUpAbandonedRuns(): Promise<void> {
+  const parent = join(repoRoot(), '.env-state');
+  if (!existsSync(parent)) return;
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith('e2e-') || entry === `e2e-${process.pid}`) continue;
+    const dir = join(parent, entry);
+    const stateFile = join(dir, 'state.json');
+    if (existsSync(stateFile)) {
+      let state;
+      try {
+        state = await readState(stateFile);
+      } catch {
+        continue;
+      }
+      if (state.owner && isRunning(state.owner)) continue;
+      const running = state.processes.filter((p) => isRunning(p));
+      if (running.length > 0) {
+        log(
+          `stopping processes left by an abandoned run: ${running.map((p) => `${p.name} ${p.pid}`).join(', ')}`,
+        );
+        const failures = await stopAll(state.processes);
+        if (failures.length > 0) {
+          log(`could not stop all of them: ${failures.join('; ')}`);
+          continue;
+        }
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const root = repoRoot();
   // The proxy's own unit tests ride along: test:unit:run covers only the product's folders.
@@ -68,18 +101,10 @@ async function main(): Promise<number> {
     log('no end-to-end suites found under dist/test/e2e (did the build run?)');
     return 1;
   }
-  const stateFile = process.env['AWS_CONTROLLER_TEST_E2E_STATE'] ?? defaultStateFile('e2e');
-
-  // A previous run killed before it could clean up: its processes are recorded, stop them.
-  const stale = await runningState(stateFile);
-  if (stale) {
-    log(
-      `stopping processes left by an earlier run: ${Object.entries(stale.pids)
-        .map(([n, p]) => `${n} ${p}`)
-        .join(', ')}`,
-    );
-    await stopAll(stale.processes);
-  }
+  // One folder per run, so two runs in one tree (two engineers, two terminals) never meet.
+  const stateFile =
+    process.env['AWS_CONTROLLER_TEST_E2E_STATE'] ?? defaultStateFile(`e2e-${process.pid}`);
+  await cleanUpAbandonedRuns();
 
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -95,8 +120,14 @@ async function main(): Promise<number> {
   let started = false;
   let exitCode = 1;
   try {
-    await startEnvironment({ stateFile, signal: abort.signal, log: (l) => log(l) });
+    const state = await startEnvironment({
+      stateFile,
+      signal: abort.signal,
+      owned: true,
+      log: (l) => log(l),
+    });
     started = true;
+    log(`component logs in ${state.logDir} (kept until the next run)`);
     log(`running ${files.length} suite file(s)`);
     for (const f of files) log(`  ${relative(root, f)}`);
     exitCode = await runTests(files, stateFile, abort.signal);

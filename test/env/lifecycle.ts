@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createClusterPki, startApiserver, startEtcd, writeKubeconfig } from './cluster.js';
 import { ensureComponents } from './components.js';
 import { applyCrds, servedResourcesOf, waitUntilServed } from './crds.js';
-import { freePorts, isRunning, liveProcesses, stopProcess } from './processes.js';
+import { freePorts, isRunning, liveProcesses, selfRecord, stopProcess } from './processes.js';
 import type { ProcessRecord, Started } from './processes.js';
 import { startMoto, startRoute53Proxy } from './route53.js';
 import { readState, STATE_VERSION, writeState } from './state.js';
@@ -19,6 +19,8 @@ export interface StartOptions {
   /** Progress lines (stderr by default: stdout is for the JSON). */
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Record this process as the owner that will stop the environment (run-e2e). */
+  readonly owned?: boolean;
 }
 
 export function defaultStateFile(name = 'default'): string {
@@ -178,6 +180,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       route53ProxyControl: `${proxy.url}/__proxy`,
       versions: components.versions,
       crdFiles: components.crdFiles,
+      ...(options.owned ? { owner: selfRecord() } : {}),
       pids: Object.fromEntries(started.map((s) => [s.record.name, s.record.pid])),
       processes: started.map((s) => s.record),
     };

@@ -55,6 +55,11 @@ function procStartTime(pid: number): string | undefined {
   }
 }
 
+/** This Node process, identified the same way, to record who owns an environment. */
+export function selfRecord(): { pid: number; startTime: string } {
+  return { pid: process.pid, startTime: procStartTime(process.pid) ?? '' };
+}
+
 /** True while the exact process we started is alive. */
 export function isRunning(record: Pick<ProcessRecord, 'pid' | 'startTime'>): boolean {
   return procStartTime(record.pid) === record.startTime;

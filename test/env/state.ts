@@ -42,6 +42,8 @@ export interface EnvironmentState {
     readonly moto: string;
   };
   readonly crdFiles: readonly string[];
+  /** The process that stops this environment when it ends (run-e2e); absent for `env up`. */
+  readonly owner?: { readonly pid: number; readonly startTime: string };
   readonly pids: Readonly<Record<string, number>>;
   readonly processes: readonly ProcessRecord[];
 }
