@@ -30,6 +30,8 @@ export CGO_ENABLED=0
 export GOTOOLCHAIN=local
 export GOFLAGS="-buildvcs=false"
 
+need_go() { command -v go >/dev/null || die "building $1 needs Go (1.26) on PATH"; }
+
 # go mod download -json prints one object; pull one string field out of it without jq.
 json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" | head -n1; }
 
@@ -54,6 +56,7 @@ with_lock() {
 install_kubernetes() {
   local v="$KUBERNETES_VERSION" dir="$cache_root/kubernetes-$KUBERNETES_VERSION"
   if [[ -x "$dir/bin/kube-apiserver" && -x "$dir/bin/kubectl" ]]; then return; fi
+  need_go kubernetes
   [[ "$v" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || die "KUBERNETES_VERSION must look like v1.X.Y, got $v"
   local minor="${BASH_REMATCH[1]}" staging_v="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
   log "building kube-apiserver and kubectl $v (several minutes cold on two cores)"
@@ -107,6 +110,7 @@ install_kubernetes() {
 install_etcd() {
   local v="$ETCD_VERSION" dir="$cache_root/etcd-$ETCD_VERSION"
   if [[ -x "$dir/bin/etcd" ]]; then return; fi
+  need_go etcd
   log "building etcd $v"
   # Its own wrapper module keeps etcd's grpc/otel versions apart from the apiserver's.
   local src="$dir/src"
@@ -135,6 +139,7 @@ install_etcd() {
 install_helm() {
   local v="$HELM_VERSION" dir="$cache_root/helm-$HELM_VERSION"
   if [[ -x "$dir/bin/helm" ]]; then return; fi
+  need_go helm
   [[ "$v" =~ ^v([0-9]+)\. ]] || die "HELM_VERSION must look like vX.Y.Z, got $v"
   local major="${BASH_REMATCH[1]}" mod="helm.sh/helm/v${BASH_REMATCH[1]}"
   log "building helm $v"
@@ -162,6 +167,9 @@ install_helm() {
 
 install_crds() {
   local idir="$cache_root/istio-api-$ISTIO_API_VERSION" gdir="$cache_root/gateway-api-$GATEWAY_API_VERSION"
+  if [[ ! -s "$idir/crds/istio.yaml" ]] || ! compgen -G "$gdir/crds/*.yaml" >/dev/null; then
+    need_go crds
+  fi
   if [[ ! -s "$idir/crds/istio.yaml" ]]; then
     log "fetching Istio CRDs from istio.io/api@$ISTIO_API_VERSION"
     local src
@@ -205,7 +213,6 @@ for c in "${components[@]}"; do
   kubernetes | etcd | helm | crds | moto) ;;
   *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto)" ;;
   esac
-  if [[ "$c" != moto ]]; then command -v go >/dev/null || die "$c needs Go (1.26) on PATH"; fi
   start=$SECONDS
   with_lock "$c" "install_$c"
   log "$c done in $((SECONDS - start))s"
