@@ -1,6 +1,9 @@
 import type { Clock } from '../route53/rate-limiter.js';
 
-/** A clock whose sleeps pass at once, advancing simulated time; records every sleep. */
+/**
+ * A clock whose sleeps pass at once, advancing simulated time; records every sleep. A sleep
+ * still yields to the event loop, so a loop that sleeps cannot starve everything else.
+ */
 export class FakeClock implements Clock {
   time = 0;
   readonly sleeps: number[] = [];
@@ -10,6 +13,6 @@ export class FakeClock implements Clock {
   sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
     this.time += ms;
-    return Promise.resolve();
+    return new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -1,0 +1,65 @@
+// LeaseApi over coordination.k8s.io/v1.
+import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { LeaseConflict, type LeaseApi, type LeaseRecord } from './leader-election.js';
+
+const statusOf = (err: unknown) => (err as { code?: number }).code;
+
+function toRecord(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  return {
+    ...(spec.holderIdentity != null && { holderIdentity: spec.holderIdentity }),
+    ...(spec.leaseDurationSeconds != null && { leaseDurationSeconds: spec.leaseDurationSeconds }),
+    ...(spec.acquireTime != null && { acquireTime: new Date(spec.acquireTime).getTime() }),
+    ...(spec.renewTime != null && { renewTime: new Date(spec.renewTime).getTime() }),
+    ...(spec.leaseTransitions != null && { leaseTransitions: spec.leaseTransitions }),
+    ...(lease.metadata?.resourceVersion != null && {
+      resourceVersion: lease.metadata.resourceVersion,
+    }),
+  };
+}
+
+export function kubernetesLeaseApi(kc: KubeConfig, namespace: string, name: string): LeaseApi {
+  const api = kc.makeApiClient(CoordinationV1Api);
+  const toLease = (record: LeaseRecord): V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name,
+      namespace,
+      ...(record.resourceVersion !== undefined && { resourceVersion: record.resourceVersion }),
+    },
+    spec: {
+      holderIdentity: record.holderIdentity ?? '',
+      ...(record.leaseDurationSeconds !== undefined && {
+        leaseDurationSeconds: record.leaseDurationSeconds,
+      }),
+      // MicroTime: the Date is serialised with microseconds by the client.
+      ...(record.acquireTime !== undefined && { acquireTime: new Date(record.acquireTime) }),
+      ...(record.renewTime !== undefined && { renewTime: new Date(record.renewTime) }),
+      ...(record.leaseTransitions !== undefined && { leaseTransitions: record.leaseTransitions }),
+    },
+  });
+  const conflictAware = async (write: () => Promise<V1Lease>) => {
+    try {
+      return toRecord(await write());
+    } catch (err) {
+      if (statusOf(err) === 409)
+        throw new LeaseConflict('the lease was changed by another replica', { cause: err });
+      throw err;
+    }
+  };
+  return {
+    get: async () => {
+      try {
+        return toRecord(await api.readNamespacedLease({ name, namespace }));
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    create: (record) =>
+      conflictAware(() => api.createNamespacedLease({ namespace, body: toLease(record) })),
+    replace: (record) =>
+      conflictAware(() => api.replaceNamespacedLease({ name, namespace, body: toLease(record) })),
+  };
+}
