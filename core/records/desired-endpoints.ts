@@ -1,0 +1,128 @@
+// The records one object wants: its hostnames crossed with where its traffic enters.
+// Sources (syncer/, one per kind) work out the hostnames and the derived targets from the
+// object and its lookups, then call this; the annotation-driven choices (target override,
+// alias or CNAME, TTL, routing) are made here once for every kind.
+import type { AnnotationSpec } from '../annotations/spec.js';
+import type { Target } from '../annotations/keys.js';
+import { awsAliasTarget } from '../aws/alias-targets.js';
+import { DEFAULT_TTL, compareText } from './endpoint.js';
+import type { AliasInfo, Endpoint, OwnerResource, RecordType } from './endpoint.js';
+
+export interface EndpointsInput {
+  /** Hostnames in normal form (core/names/hostname.ts), already chosen by the source. */
+  hostnames: readonly string[];
+  /** Where traffic enters, as derived from the object; the `target` annotation overrides. */
+  targets: readonly Target[];
+  spec: AnnotationSpec;
+  owner: OwnerResource;
+}
+
+export interface EndpointsResult {
+  endpoints: Endpoint[];
+  /** What could not be honoured, each a sentence naming the hostname or target. */
+  problems: string[];
+}
+
+/**
+ * The desired Endpoints of one object. IP targets give an A record (IPv4) and an AAAA
+ * record (IPv6) per hostname; a hostname target gives an alias A (plus an alias AAAA, see
+ * `wantsAliasAaaa`) or a CNAME per hostname.
+ */
+export function endpointsFor(input: EndpointsInput): EndpointsResult {
+  const { spec } = input;
+  const problems: string[] = [];
+  const targets = spec.targets ?? input.targets;
+  const ips = targets.filter((t) => t.type === 'ip');
+  const names = unique(targets.filter((t) => t.type === 'hostname').map((t) => t.value));
+  const hostnames = unique(input.hostnames);
+  const common = {
+    ...(spec.setIdentifier !== undefined && { setIdentifier: spec.setIdentifier }),
+    ...(spec.routing !== undefined && { routing: spec.routing }),
+    ...(spec.healthCheckId !== undefined && { healthCheckId: spec.healthCheckId }),
+    owner: input.owner,
+  };
+  const ttl = spec.ttl ?? DEFAULT_TTL;
+  const endpoints: Endpoint[] = [];
+
+  if (ips.length > 0) {
+    if (names.length > 0) {
+      problems.push(
+        `targets mix IP addresses with hostnames (${names.join(', ')}): an A record and a CNAME cannot share a name, so the hostnames are ignored`,
+      );
+    }
+    const v4 = unique(ips.filter((t) => t.family === 4).map((t) => t.value));
+    const v6 = unique(ips.filter((t) => t.family === 6).map((t) => t.value));
+    for (const name of hostnames) {
+      if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4, ttl, ...common });
+      if (v6.length > 0) endpoints.push({ name, type: 'AAAA', targets: v6, ttl, ...common });
+    }
+    return { endpoints: sortEndpoints(endpoints), problems };
+  }
+
+  const target = names[0];
+  if (target === undefined) return { endpoints, problems };
+  if (names.length > 1) {
+    problems.push(
+      `there are ${names.length} target hostnames (${names.join(', ')}) but a CNAME or alias has one: using ${target}`,
+    );
+  }
+  const alias = aliasFor(target, spec, problems);
+  if (spec.routing?.type === 'multivalue') {
+    problems.push(
+      `multivalue answer routing needs IP targets: Route 53 allows it on neither a CNAME nor an alias (target ${target})`,
+    );
+    return { endpoints, problems };
+  }
+  for (const name of hostnames) {
+    if (name === target) {
+      problems.push(`${name} cannot point at itself`);
+      continue;
+    }
+    if (alias === undefined) {
+      endpoints.push({ name, type: 'CNAME', targets: [target], ttl, ...common });
+      continue;
+    }
+    const types: RecordType[] = wantsAliasAaaa(target, spec) ? ['A', 'AAAA'] : ['A'];
+    for (const type of types) endpoints.push({ name, type, targets: [target], alias, ...common });
+  }
+  return { endpoints: sortEndpoints(endpoints), problems };
+}
+
+/** How `target` is aliased, or undefined for a CNAME. */
+function aliasFor(target: string, spec: AnnotationSpec, problems: string[]): AliasInfo | undefined {
+  if (spec.alias === false) return undefined;
+  const evaluateTargetHealth = spec.evaluateTargetHealth;
+  // same-zone and an explicit target zone only make sense for an alias: they ask for one.
+  if (spec.sameZone) return { sameZone: true, evaluateTargetHealth };
+  if (spec.targetHostedZone !== undefined) {
+    return { sameZone: false, hostedZoneId: spec.targetHostedZone, evaluateTargetHealth };
+  }
+  const known = awsAliasTarget(target);
+  if (known?.hostedZoneId !== undefined) {
+    return { sameZone: false, hostedZoneId: known.hostedZoneId, evaluateTargetHealth };
+  }
+  if (spec.alias === true) {
+    problems.push(
+      `alias requested for ${target}, whose hosted zone is unknown${known?.region === undefined ? '' : ` (region ${known.region} is not in the table)`}: set aws-target-hosted-zone; publishing a CNAME meanwhile`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * An alias AAAA is added only when `alias: true` is explicit and the target's name says it
+ * serves IPv6: a `dualstack` label, as in AWS's dual-stack load balancer and accelerator
+ * names. Whether any other target has IPv6 cannot be known without DNS lookups, which this
+ * pure core does not make; `alias: true` alone must not publish an AAAA that answers nothing.
+ */
+export function wantsAliasAaaa(target: string, spec: AnnotationSpec): boolean {
+  return spec.alias === true && target.split('.').includes('dualstack');
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(compareText);
+}
+
+function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  return endpoints.sort((a, b) => compareText(a.name, b.name) || compareText(a.type, b.type));
+}
