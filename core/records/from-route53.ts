@@ -1,0 +1,95 @@
+// Record sets as Route 53 lists them, read into the form the planner compares in. Route 53
+// hands back names escaped and dotted, TXT values quoted, IPv6 in whatever form it was given,
+// alias DNS names dotted (and for load balancers often with a `dualstack.` prefix the
+// console adds). A planner comparing raw fields would see changes where there are none and
+// send updates forever; everything is compared through `comparableForm` instead.
+import { normalizeIp } from '../names/ip.js';
+import { recordKey } from './endpoint.js';
+import { routingFieldsOf } from './routing.js';
+import type { ResourceRecordSet } from './route53-types.js';
+import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
+import { parseTxtValue } from './txt-strings.js';
+
+/** A listed record set with its identity in our normal form. */
+export interface CurrentRecord {
+  name: string;
+  type: string;
+  setIdentifier?: string;
+  key: string;
+  recordSet: ResourceRecordSet;
+}
+
+export function readRecordSet(recordSet: ResourceRecordSet): CurrentRecord {
+  const name = normalizeRoute53Name(recordSet.Name);
+  const type = recordSet.Type.toUpperCase();
+  return {
+    name,
+    type,
+    ...(recordSet.SetIdentifier !== undefined && { setIdentifier: recordSet.SetIdentifier }),
+    key: recordKey(name, type, recordSet.SetIdentifier),
+    recordSet,
+  };
+}
+
+/** The values of a record set, each as its plain text (TXT unquoted). */
+export function valuesOf(recordSet: ResourceRecordSet): string[] {
+  return (recordSet.ResourceRecords ?? []).map((r) => r.Value);
+}
+
+function normalValue(type: string, value: string): string {
+  switch (type) {
+    case 'A':
+    case 'AAAA':
+      return normalizeIp(value.trim()) ?? value.trim();
+    case 'CNAME':
+      return normalizeRoute53Name(value.trim());
+    case 'TXT':
+      return parseTxtValue(value);
+    default:
+      return value.trim();
+  }
+}
+
+/** An alias DNS name as compared: `dualstack.` names the same load balancer as without it. */
+function normalAliasName(dnsName: string): string {
+  return normalizeRoute53Name(dnsName).replace(/^dualstack\./, '');
+}
+
+/**
+ * A string equal for two record sets exactly when Route 53 would serve them the same way.
+ * An alias has no TTL of its own, so none is compared (Route 53 lists none either).
+ */
+export function comparableForm(recordSet: ResourceRecordSet): string {
+  const { name, type, setIdentifier } = readRecordSet(recordSet);
+  const routing = routingFieldsOf(recordSet);
+  const alias = recordSet.AliasTarget;
+  return JSON.stringify([
+    name,
+    type,
+    setIdentifier ?? null,
+    routing.Weight ?? null,
+    routing.Region ?? null,
+    routing.Failover ?? null,
+    routing.GeoLocation?.ContinentCode?.toUpperCase() ?? null,
+    routing.GeoLocation?.CountryCode?.toUpperCase() ?? null,
+    routing.GeoLocation?.SubdivisionCode?.toUpperCase() ?? null,
+    routing.MultiValueAnswer ?? false,
+    recordSet.HealthCheckId?.toLowerCase() ?? null,
+    alias === undefined
+      ? [
+          recordSet.TTL ?? null,
+          valuesOf(recordSet)
+            .map((v) => normalValue(type, v))
+            .sort(),
+        ]
+      : [
+          bareZoneId(alias.HostedZoneId).toUpperCase(),
+          normalAliasName(alias.DNSName),
+          alias.EvaluateTargetHealth,
+        ],
+  ]);
+}
+
+export function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
+  return comparableForm(a) === comparableForm(b);
+}

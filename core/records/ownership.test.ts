@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  checkOwnerId,
+  externalDnsTxtNames,
+  guardedRecordOf,
+  isOurs,
+  ownershipTxtName,
+  ownershipValue,
+  parseOwnershipValue,
+} from './ownership.js';
+import type { RecordType } from './endpoint.js';
+
+describe('ownershipTxtName', () => {
+  const cases: [string, RecordType, string, string][] = [
+    ['www.example.com', 'A', 'example.com', 'a-www.example.com'],
+    ['www.example.com', 'AAAA', 'example.com', 'aaaa-www.example.com'],
+    ['*.apps.example.com', 'CNAME', 'example.com', 'cname-*.apps.example.com'],
+    ['example.com', 'A', 'example.com', 'a-.example.com'],
+    ['apps.example.com', 'A', 'example.com', 'a-apps.example.com'],
+  ];
+  for (const [name, type, zone, expected] of cases) {
+    it(`puts the TXT of ${type} ${name} (zone ${zone}) at ${expected}`, () => {
+      assert.equal(ownershipTxtName(name, type, zone), expected);
+      assert.deepEqual(guardedRecordOf(expected), { name, type });
+    });
+  }
+
+  it('reads no guarded record from names no record type prefixes', () => {
+    for (const name of ['www.example.com', 'mx-www.example.com', 'a-', 'txt-a.example.com']) {
+      assert.equal(guardedRecordOf(name), undefined, name);
+    }
+  });
+
+  it('round-trips every name and type', () => {
+    const label = fc.stringMatching(/^[a-z0-9_-]{1,10}$/);
+    fc.assert(
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom<RecordType>('A', 'AAAA', 'CNAME'),
+        fc.boolean(),
+        (labels, type, apex) => {
+          const zone = 'example.com';
+          const name = apex ? zone : `${labels.join('.')}.${zone}`;
+          assert.deepEqual(guardedRecordOf(ownershipTxtName(name, type, zone)), { name, type });
+        },
+      ),
+    );
+  });
+});
+
+describe('ownershipValue', () => {
+  it('is exactly the contract string, quoted', () => {
+    assert.equal(
+      ownershipValue('prod-eu', 'gateway/istio-system/main'),
+      '"heritage=aws-controller,aws-controller/owner=prod-eu,aws-controller/resource=gateway/istio-system/main"',
+    );
+  });
+  it('reads back as our label', () => {
+    assert.deepEqual(parseOwnershipValue(ownershipValue('prod-eu', 'service/a/b')), {
+      heritage: 'aws-controller',
+      owner: 'prod-eu',
+      resource: 'service/a/b',
+    });
+    assert.equal(isOurs([ownershipValue('prod-eu', 'service/a/b')], 'prod-eu'), true);
+    assert.equal(isOurs([ownershipValue('prod-eu', 'service/a/b')], 'prod'), false);
+  });
+});
+
+describe('parseOwnershipValue', () => {
+  const cases: [string, ReturnType<typeof parseOwnershipValue>][] = [
+    [
+      '"heritage=external-dns,external-dns/owner=default,external-dns/resource=ingress/ns/web"',
+      { heritage: 'external-dns', owner: 'default', resource: 'ingress/ns/web' },
+    ],
+    [
+      '"heritage=external-dns,external-dns/owner=default"',
+      { heritage: 'external-dns', owner: 'default' },
+    ],
+    // A label split over two strings reads the same.
+    [
+      '"heritage=aws-controller,aws-controller/owner=x," "aws-controller/resource=service/a/b"',
+      { heritage: 'aws-controller', owner: 'x', resource: 'service/a/b' },
+    ],
+    ['"heritage=someone-else,someone-else/owner=x"', undefined],
+    ['"heritage=aws-controller"', undefined],
+    ['"v=spf1 -all"', undefined],
+    // An external-dns owner key does not make an aws-controller label.
+    ['"heritage=aws-controller,external-dns/owner=x"', undefined],
+  ];
+  for (const [value, expected] of cases) {
+    it(`reads ${value}`, () => {
+      assert.deepEqual(parseOwnershipValue(value), expected);
+    });
+  }
+});
+
+describe('checkOwnerId', () => {
+  it('accepts IDs that survive the label format and refuses others with the ID named', () => {
+    checkOwnerId('cluster-1.eu');
+    for (const bad of ['', 'a,b', 'a=b', 'a"b', 'a b', 'a\\b']) {
+      assert.throws(() => checkOwnerId(bad), /owner ID/, bad);
+    }
+  });
+});
+
+describe('externalDnsTxtNames', () => {
+  it('lists the new prefixed form, the legacy same-name form and, for alias A, cname-', () => {
+    assert.deepEqual(externalDnsTxtNames('www.example.com', 'A', false), [
+      'a-www.example.com',
+      'www.example.com',
+    ]);
+    assert.deepEqual(externalDnsTxtNames('www.example.com', 'A', true), [
+      'a-www.example.com',
+      'www.example.com',
+      'cname-www.example.com',
+    ]);
+    assert.deepEqual(externalDnsTxtNames('*.example.com', 'CNAME', false), [
+      'cname-*.example.com',
+      '*.example.com',
+    ]);
+  });
+});

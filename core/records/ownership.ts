@@ -1,0 +1,103 @@
+// The TXT ownership registry (design.md, "Ownership"). Its format is a contract that other
+// tools and our own older versions read, so names and values are built and read here only.
+//
+// - name: the record's first label prefixed with its lower-case type and `-`
+//   (`www.example.com` A → `a-www.example.com`, `*.apps.example.com` CNAME →
+//   `cname-*.apps.example.com`). A zone apex has no first label inside its zone, and
+//   `a-example.com` would lie outside the zone `example.com`; there the prefix goes on the
+//   empty relative label: `a-.example.com`.
+// - value: `"heritage=aws-controller,aws-controller/owner=<id>,aws-controller/resource=<r>"`.
+//
+// external-dns's registry is read too, so records it owns can be adopted on purpose: its
+// value is `heritage=external-dns,external-dns/owner=<id>,…` (keys after heritage sorted),
+// and its TXT sits at the record's own name (its legacy format), at the same `<type>-`
+// prefixed name as ours (its current format), and for alias A records also at a `cname-`
+// prefixed name (what versions before the A/AAAA alias fix wrote). Its --txt-prefix,
+// --txt-suffix and wildcard replacement options are not recognised.
+import { isRecordType } from './endpoint.js';
+import type { RecordType } from './endpoint.js';
+import { formatTxtValue, parseTxtValue } from './txt-strings.js';
+
+export const HERITAGE = 'aws-controller';
+export const EXTERNAL_DNS_HERITAGE = 'external-dns';
+export const OWNERSHIP_TTL = 300;
+
+export interface OwnershipLabel {
+  heritage: typeof HERITAGE | typeof EXTERNAL_DNS_HERITAGE;
+  owner: string;
+  /** `<kind>/<namespace>/<name>`, when the label names one. */
+  resource?: string;
+}
+
+/** The ownership TXT's name for a record `name` of `type` in the zone named `zoneName`. */
+export function ownershipTxtName(name: string, type: RecordType, zoneName: string): string {
+  const prefix = `${type.toLowerCase()}-`;
+  return name === zoneName ? `${prefix}.${name}` : `${prefix}${name}`;
+}
+
+/** The record an ownership TXT name guards, or undefined for a name no record type prefixes. */
+export function guardedRecordOf(txtName: string): { name: string; type: RecordType } | undefined {
+  const dash = txtName.indexOf('-');
+  if (dash < 0) return undefined;
+  const type = txtName.slice(0, dash).toUpperCase();
+  if (!isRecordType(type)) return undefined;
+  const rest = txtName.slice(dash + 1);
+  const name = rest.startsWith('.') ? rest.slice(1) : rest;
+  return name === '' ? undefined : { name, type };
+}
+
+/**
+ * Characters an owner ID may not hold: they would break the label's `k=v,k=v` form or its
+ * quoting.
+ */
+const OWNER_ID_FORBIDDEN = /[,="\\\s]/;
+
+/** Throws when `ownerId` cannot be written into an ownership label and read back. */
+export function checkOwnerId(ownerId: string): void {
+  if (ownerId === '' || OWNER_ID_FORBIDDEN.test(ownerId)) {
+    throw new Error(
+      `owner ID '${ownerId}' cannot go into an ownership TXT: it must be non-empty without commas, '=', quotes, backslashes or spaces`,
+    );
+  }
+}
+
+/** The TXT value (quoted, as sent to Route 53) saying `ownerId` owns a record for `resource`. */
+export function ownershipValue(ownerId: string, resource: string): string {
+  return formatTxtValue(
+    `heritage=${HERITAGE},${HERITAGE}/owner=${ownerId},${HERITAGE}/resource=${resource}`,
+  );
+}
+
+/** Reads one TXT value (as Route 53 returns it, quoted) as an ownership label, if it is one. */
+export function parseOwnershipValue(value: string): OwnershipLabel | undefined {
+  const fields = new Map<string, string>();
+  for (const token of parseTxtValue(value).split(',')) {
+    const eq = token.indexOf('=');
+    if (eq > 0) fields.set(token.slice(0, eq).trim(), token.slice(eq + 1).trim());
+  }
+  const heritage = fields.get('heritage');
+  if (heritage !== HERITAGE && heritage !== EXTERNAL_DNS_HERITAGE) return undefined;
+  const owner = fields.get(`${heritage}/owner`);
+  // A label without an owner claims nothing we could act on, for them or for us.
+  if (owner === undefined || owner === '') return undefined;
+  const resource = fields.get(`${heritage}/resource`);
+  return { heritage, owner, ...(resource !== undefined && { resource }) };
+}
+
+/** True when one of a TXT record set's values says `ownerId` (aws-controller) owns it. */
+export function isOurs(values: readonly string[], ownerId: string): boolean {
+  return values.some((value) => {
+    const label = parseOwnershipValue(value);
+    return label?.heritage === HERITAGE && label.owner === ownerId;
+  });
+}
+
+/**
+ * Names where external-dns may have put the ownership TXT of a record. Its prefixed name is
+ * `<type>-<name>` even at an apex (outside the zone, so never found there).
+ */
+export function externalDnsTxtNames(name: string, type: RecordType, alias: boolean): string[] {
+  const names = [`${type.toLowerCase()}-${name}`, name];
+  if (alias && type !== 'CNAME') names.push(`cname-${name}`);
+  return names;
+}

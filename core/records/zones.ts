@@ -1,0 +1,75 @@
+// Which hosted zones a name lands in. `domainFilter` bounds what the syncer may touch at all;
+// among the zones that remain, a name goes to the most specific one (a delegated
+// `apps.example.com` zone wins over `example.com`), and to every zone of that name (a public
+// and a private zone of one name are both served) unless `zoneType` picks one kind.
+import { isWithinDomain } from '../names/hostname.js';
+import type { HostedZone } from './route53-types.js';
+import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
+
+export type ZoneType = 'public' | 'private';
+
+export interface ZoneSelection {
+  /** Domains whose names (and subdomains) may be touched; empty means all. */
+  domainFilter: readonly string[];
+  zoneType?: ZoneType;
+}
+
+/** A hosted zone with its ID bare and its name in normal form. */
+export interface Zone {
+  id: string;
+  name: string;
+  private: boolean;
+  hostedZone: HostedZone;
+}
+
+export function readZone(hostedZone: HostedZone): Zone {
+  return {
+    id: bareZoneId(hostedZone.Id),
+    name: normalizeRoute53Name(hostedZone.Name),
+    private: hostedZone.Config?.PrivateZone === true,
+    hostedZone,
+  };
+}
+
+function normalDomains(domainFilter: readonly string[]): string[] {
+  return domainFilter
+    .map((d) => normalizeRoute53Name(d.trim()).replace(/^\./, ''))
+    .filter((d) => d !== '');
+}
+
+/** True when `name` lies within the filter: one of its domains or their subdomains. */
+export function nameInFilter(name: string, domainFilter: readonly string[]): boolean {
+  const domains = normalDomains(domainFilter);
+  return domains.length === 0 || domains.some((domain) => isWithinDomain(name, domain));
+}
+
+/**
+ * True when a zone can hold names within the filter: the zone lies within a filter domain,
+ * or a filter domain lies within the zone (`example.com` holds `apps.example.com`).
+ */
+export function zoneInFilter(zoneName: string, domainFilter: readonly string[]): boolean {
+  const domains = normalDomains(domainFilter);
+  return (
+    domains.length === 0 ||
+    domains.some((d) => isWithinDomain(zoneName, d) || isWithinDomain(d, zoneName))
+  );
+}
+
+/** The zones the syncer may touch under `selection`, sorted by ID. */
+export function eligibleZones(zones: readonly HostedZone[], selection: ZoneSelection): Zone[] {
+  return zones
+    .map(readZone)
+    .filter((zone) => zoneInFilter(zone.name, selection.domainFilter))
+    .filter(
+      (zone) =>
+        selection.zoneType === undefined || zone.private === (selection.zoneType === 'private'),
+    )
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The zones among `zones` where `name` belongs: all those with the longest matching name. */
+export function zonesForName(name: string, zones: readonly Zone[]): Zone[] {
+  const matching = zones.filter((zone) => isWithinDomain(name, zone.name));
+  const longest = Math.max(0, ...matching.map((zone) => zone.name.length));
+  return matching.filter((zone) => zone.name.length === longest);
+}
