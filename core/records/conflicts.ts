@@ -1,0 +1,103 @@
+// Two of our own objects wanting incompatible records at one name: the same record set with
+// different contents, or sets Route 53 would not let coexist (a CNAME beside an A, simple
+// beside weighted, two latency records for one region). The oldest object wins; the result
+// depends only on the set of endpoints, never on the order they came in, so the winner does
+// not change from one reconciliation to the next (no flapping).
+import { compareText, describeRecord, endpointKey, resourceOf } from './endpoint.js';
+import type { Endpoint, OwnerResource } from './endpoint.js';
+import { canCoexist } from './coexistence.js';
+import { toRecordSet } from './to-route53.js';
+import { comparableForm } from './from-route53.js';
+
+export interface Conflict {
+  /** The endpoint that lost, with its owner: the object to put an Event on. */
+  loser: Endpoint;
+  /** The accepted endpoint it clashed with. */
+  winner: Endpoint;
+  message: string;
+}
+
+export interface ConflictResolution {
+  /** The endpoints to publish, in a canonical order; identical duplicates merged. */
+  accepted: Endpoint[];
+  conflicts: Conflict[];
+}
+
+/** Order of precedence: oldest creationTimestamp, then namespace/name, then kind. */
+export function compareOwners(a: OwnerResource, b: OwnerResource): number {
+  return (
+    compareTimes(a.creationTimestamp, b.creationTimestamp) ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.name, b.name) ||
+    compareText(a.kind, b.kind)
+  );
+}
+
+function compareTimes(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  // An unreadable timestamp sorts after every readable one, then by its text: still total.
+  const na = Number.isNaN(ta) ? Infinity : ta;
+  const nb = Number.isNaN(tb) ? Infinity : tb;
+  return na < nb ? -1 : na > nb ? 1 : compareText(a, b);
+}
+
+/** The record an endpoint asks for, zone aside: what two endpoints must agree on to merge. */
+function contentOf(endpoint: Endpoint): string {
+  const zone = { id: 'same-zone', name: '' };
+  return comparableForm(toRecordSet(endpoint, zone));
+}
+
+/**
+ * Accepts endpoints in a total order (owner precedence, then content, so no tie can depend
+ * on input order), each unless it clashes with one accepted before it.
+ */
+export function resolveConflicts(endpoints: readonly Endpoint[]): ConflictResolution {
+  const content = new Map(endpoints.map((e) => [e, contentOf(e)]));
+  const sorted = [...endpoints].sort(
+    (a, b) =>
+      compareOwners(a.owner, b.owner) || compareText(content.get(a) ?? '', content.get(b) ?? ''),
+  );
+  const acceptedByName = new Map<string, Endpoint[]>();
+  const accepted: Endpoint[] = [];
+  const conflicts: Conflict[] = [];
+  for (const candidate of sorted) {
+    const atName = acceptedByName.get(candidate.name) ?? [];
+    const clash = findClash(candidate, atName);
+    if (clash === 'duplicate') continue;
+    if (clash !== undefined) {
+      conflicts.push({
+        loser: candidate,
+        winner: clash,
+        message: conflictMessage(candidate, clash),
+      });
+      continue;
+    }
+    atName.push(candidate);
+    acceptedByName.set(candidate.name, atName);
+    accepted.push(candidate);
+  }
+  return { accepted, conflicts };
+}
+
+function findClash(
+  candidate: Endpoint,
+  accepted: readonly Endpoint[],
+): Endpoint | 'duplicate' | undefined {
+  const zone = { id: 'same-zone', name: '' };
+  const record = toRecordSet(candidate, zone);
+  for (const other of accepted) {
+    if (endpointKey(other) === endpointKey(candidate)) {
+      return contentOf(other) === contentOf(candidate) ? 'duplicate' : other;
+    }
+    if (!canCoexist(record, toRecordSet(other, zone))) return other;
+  }
+  return undefined;
+}
+
+function conflictMessage(loser: Endpoint, winner: Endpoint): string {
+  const wanted = describeRecord(loser.name, loser.type, loser.setIdentifier);
+  const held = describeRecord(winner.name, winner.type, winner.setIdentifier);
+  const how = wanted === held ? 'with different contents' : 'which cannot coexist with it';
+  return `${resourceOf(loser.owner)} wants ${wanted}, but ${resourceOf(winner.owner)} wants ${held} ${how}; ${resourceOf(winner.owner)} wins, being older (or first by namespace, name and kind)`;
+}
