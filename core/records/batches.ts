@@ -1,0 +1,93 @@
+// Cutting a zone's changes into ChangeResourceRecordSets requests within Route 53's limits:
+// at most 1,000 ResourceRecord elements and 32,000 characters of Value per request, an UPSERT
+// counting twice for both. A group (change-groups.ts) is never cut: a record and its
+// ownership TXT travel together. When Route 53 rejects a batch, `splitBatch` halves it along
+// group lines so the caller can narrow down the bad change without holding back the rest.
+import { groupChanges } from './change-groups.js';
+import type { Change } from './route53-types.js';
+
+export interface BatchLimits {
+  maxRecords: number;
+  maxValueChars: number;
+}
+
+export const ROUTE53_LIMITS: BatchLimits = { maxRecords: 1000, maxValueChars: 32000 };
+
+export interface BatchSize {
+  records: number;
+  valueChars: number;
+}
+
+/**
+ * What a change counts against the limits. An alias has no ResourceRecord elements; it is
+ * counted as one, with its DNS name as its characters, to stay on the safe side of a limit
+ * Route 53 does not document for aliases.
+ */
+export function changeSize(change: Change): BatchSize {
+  const set = change.ResourceRecordSet;
+  const factor = change.Action === 'UPSERT' ? 2 : 1;
+  const values = set.ResourceRecords ?? [];
+  const records = set.AliasTarget === undefined ? values.length : 1;
+  const valueChars =
+    set.AliasTarget === undefined
+      ? values.reduce((sum, r) => sum + r.Value.length, 0)
+      : set.AliasTarget.DNSName.length;
+  return { records: factor * Math.max(records, 1), valueChars: factor * valueChars };
+}
+
+export function sizeOf(changes: readonly Change[]): BatchSize {
+  return changes.map(changeSize).reduce(
+    (sum, size) => ({
+      records: sum.records + size.records,
+      valueChars: sum.valueChars + size.valueChars,
+    }),
+    { records: 0, valueChars: 0 },
+  );
+}
+
+export function withinLimits(size: BatchSize, limits: BatchLimits): boolean {
+  return size.records <= limits.maxRecords && size.valueChars <= limits.maxValueChars;
+}
+
+/**
+ * Packs groups, in order, into as few batches as fit the limits. A group too big for any
+ * batch goes alone (Route 53 will refuse it, and the caller reports it) rather than being
+ * cut. Concatenating the batches gives back the groups' changes in order.
+ */
+export function batches(
+  groups: readonly (readonly Change[])[],
+  limits: BatchLimits = ROUTE53_LIMITS,
+): Change[][] {
+  const out: Change[][] = [];
+  let batch: Change[] = [];
+  let size: BatchSize = { records: 0, valueChars: 0 };
+  for (const group of groups) {
+    if (group.length === 0) continue;
+    const groupSize = sizeOf(group);
+    const next = {
+      records: size.records + groupSize.records,
+      valueChars: size.valueChars + groupSize.valueChars,
+    };
+    if (batch.length > 0 && !withinLimits(next, limits)) {
+      out.push(batch);
+      batch = [...group];
+      size = groupSize;
+    } else {
+      batch.push(...group);
+      size = next;
+    }
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/**
+ * A failed batch cut in two along group lines (groups re-derived from the changes), or the
+ * batch alone when it is one group: that group is the bad change.
+ */
+export function splitBatch(batch: readonly Change[]): Change[][] {
+  const groups = groupChanges(batch);
+  if (groups.length < 2) return [[...batch]];
+  const half = Math.ceil(groups.length / 2);
+  return [groups.slice(0, half).flat(), groups.slice(half).flat()];
+}
