@@ -1,0 +1,63 @@
+// The SYNC half of planning a zone: our records no endpoint wants any more, and ownership
+// TXTs of ours whose record someone else removed. Only what our TXT guards is ever deleted,
+// and a TXT shared with values not ours loses only our value.
+import { describeRecord, isRecordType, recordKey } from './endpoint.js';
+import { valuesOf } from './from-route53.js';
+import type { CurrentRecord } from './from-route53.js';
+import { guardedRecordOf, isOurs, ownershipTxtName } from './ownership.js';
+import { ownershipOf } from './zone-state.js';
+import { asListed, isOurLabel, resourceFrom } from './zone-work.js';
+import type { ZoneWork } from './zone-work.js';
+import { nameInFilter } from './zones.js';
+
+/** Our records (and orphaned ownership TXTs) that no endpoint wants here any more. */
+export function planDeletions(work: ZoneWork): void {
+  const { state, options, ids } = work;
+  for (const record of state.records) {
+    if (!isRecordType(record.type) || work.wantedKeys.has(record.key)) continue;
+    if (!nameInFilter(record.name, options.domainFilter)) continue;
+    const ownership = ownershipOf(state, record, ids);
+    if (ownership.kind !== 'ours') continue;
+    work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(record) });
+    work.deleting.add(record.key);
+    releaseTxt(work, ownership.txt);
+    work.decisions.push({
+      action: 'delete',
+      record: describeRecord(record.name, record.type, record.setIdentifier),
+      ...resourceFrom(ownership.txt, ids.ownerId),
+    });
+  }
+  for (const txt of state.records) {
+    if (txt.type !== 'TXT' || !isOurs(valuesOf(txt.recordSet), ids.ownerId)) continue;
+    const guarded = guardedRecordOf(txt.name);
+    if (guarded === undefined) continue;
+    // Only a TXT at the exact name we would give the guarded record is an ownership TXT.
+    if (ownershipTxtName(guarded.name, guarded.type, state.zone.name) !== txt.name) continue;
+    const key = recordKey(guarded.name, guarded.type, txt.setIdentifier);
+    if (state.byKey.has(key) || work.wantedKeys.has(key)) continue;
+    if (!nameInFilter(guarded.name, options.domainFilter)) continue;
+    releaseTxt(work, txt);
+    work.decisions.push({
+      action: 'delete',
+      record: `${describeRecord(txt.name, 'TXT', txt.setIdentifier)}, ownership of a missing record`,
+      ...resourceFrom(txt, ids.ownerId),
+    });
+  }
+}
+
+/** Removes our label from an ownership TXT: the whole set, or only our value if others share it. */
+function releaseTxt(work: ZoneWork, txt: CurrentRecord): void {
+  const remaining = valuesOf(txt.recordSet).filter((value) => !isOurLabel(value, work.ids.ownerId));
+  if (remaining.length === 0) {
+    work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(txt) });
+    work.deleting.add(txt.key);
+  } else {
+    work.changes.push({
+      Action: 'UPSERT',
+      ResourceRecordSet: {
+        ...asListed(txt),
+        ResourceRecords: remaining.map((Value) => ({ Value })),
+      },
+    });
+  }
+}

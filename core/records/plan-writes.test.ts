@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ownershipValue } from './ownership.js';
+import type { ResourceRecordSet } from './route53-types.js';
+import {
+  PUBLIC,
+  PRIVATE,
+  APPS,
+  GW,
+  SVC,
+  ELB,
+  OURS,
+  EDNS,
+  a,
+  cname,
+  alias,
+  rr,
+  txt,
+  run,
+  lines,
+} from './testing/plan-cases.js';
+
+describe('plan: creating', () => {
+  it('creates the record and its ownership TXT, exactly as the contract says', () => {
+    const result = run([], [a('www.example.com', ['10.0.0.1'])]);
+    assert.deepEqual(result.zones[0]?.groups, [
+      [
+        {
+          Action: 'CREATE',
+          ResourceRecordSet: {
+            Name: 'www.example.com',
+            Type: 'A',
+            TTL: 300,
+            ResourceRecords: [{ Value: '10.0.0.1' }],
+          },
+        },
+        {
+          Action: 'CREATE',
+          ResourceRecordSet: {
+            Name: 'a-www.example.com',
+            Type: 'TXT',
+            TTL: 300,
+            ResourceRecords: [
+              {
+                Value:
+                  '"heritage=aws-controller,aws-controller/owner=me,aws-controller/resource=gateway/istio-system/main"',
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+    assert.deepEqual(result.zones[0]?.decisions, [
+      { action: 'create', record: 'A www.example.com', resource: 'gateway/istio-system/main' },
+    ]);
+  });
+
+  it('gives a weighted record a TXT with the same set identifier and weight', () => {
+    const result = run(
+      [],
+      [
+        cname('*.example.com', 'lb.example.net', {
+          setIdentifier: 'blue',
+          routing: { type: 'weighted', weight: 5 },
+        }),
+      ],
+    );
+    const txtSet = result.zones[0]?.groups[0]?.[1]?.ResourceRecordSet;
+    assert.equal(txtSet?.Name, 'cname-*.example.com');
+    assert.equal(txtSet?.SetIdentifier, 'blue');
+    assert.equal(txtSet?.Weight, 5);
+  });
+
+  it('creates an alias without TTL, and an apex alias with its TXT at a-.<zone>', () => {
+    assert.deepEqual(lines(run([], [alias('example.com', ELB)])), [
+      `ZPUB CREATE A example.com alias ${ELB}`,
+      `ZPUB CREATE TXT a-.example.com ${OURS}`,
+    ]);
+    const set = run([], [alias('example.com', ELB)]).zones[0]?.groups[0]?.[0]?.ResourceRecordSet;
+    assert.equal(set?.TTL, undefined);
+  });
+
+  it('writes to both the public and the private zone of a name, unless zoneType picks one', () => {
+    const both = run({ ZPUB: [], ZPRIV: [] }, [a('www.example.com', ['10.0.0.1'])], {}, [
+      PUBLIC,
+      PRIVATE,
+    ]);
+    assert.deepEqual(
+      both.zones.map((z) => z.zoneId),
+      ['ZPRIV', 'ZPUB'],
+    );
+    const priv = run(
+      { ZPUB: [], ZPRIV: [] },
+      [a('www.example.com', ['10.0.0.1'])],
+      { zoneType: 'private' },
+      [PUBLIC, PRIVATE],
+    );
+    assert.deepEqual(
+      priv.zones.map((z) => z.zoneId),
+      ['ZPRIV'],
+    );
+  });
+
+  it('writes to the most specific zone', () => {
+    const result = run({ ZPUB: [], ZAPPS: [] }, [a('x.apps.example.com', ['10.0.0.1'])], {}, [
+      PUBLIC,
+      APPS,
+    ]);
+    assert.deepEqual(
+      result.zones.map((z) => z.zoneId),
+      ['ZAPPS'],
+    );
+  });
+});
+
+describe('plan: updating', () => {
+  it('UPSERTs our record when its targets change, leaving the TXT alone', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],
+      [a('www.example.com', ['10.0.0.9'])],
+    );
+    assert.deepEqual(lines(result), ['ZPUB UPSERT A www.example.com 10.0.0.9']);
+    assert.equal(result.zones[0]?.decisions[0]?.action, 'update');
+  });
+
+  it('rewrites the TXT when the record now belongs to another of our objects', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],
+      [a('www.example.com', ['10.0.0.1'], { owner: SVC })],
+    );
+    assert.deepEqual(lines(result), [
+      `ZPUB UPSERT TXT a-www.example.com ${ownershipValue('me', 'service/apps/web')}`,
+    ]);
+  });
+
+  it('replaces a record whose kind of routing changes with DELETE then CREATE in one group', () => {
+    const weighted = { SetIdentifier: 'eu', Weight: 1 };
+    const result = run(
+      [
+        rr('www.example.com', 'A', ['10.0.0.1'], weighted),
+        txt('a-www.example.com', OURS, weighted),
+      ],
+      [
+        a('www.example.com', ['10.0.0.1'], {
+          setIdentifier: 'eu',
+          routing: { type: 'latency', region: 'eu-west-1' },
+        }),
+      ],
+    );
+    assert.equal(result.zones[0]?.groups.length, 1);
+    assert.deepEqual(lines(result), [
+      'ZPUB DELETE A www.example.com (eu) 10.0.0.1',
+      `ZPUB DELETE TXT a-www.example.com (eu) ${OURS}`,
+      'ZPUB CREATE A www.example.com (eu) 10.0.0.1',
+      `ZPUB CREATE TXT a-www.example.com (eu) ${OURS}`,
+    ]);
+  });
+
+  it('turns our A into a CNAME in one group, the deletions first', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],
+      [cname('www.example.com', 'lb.example.net')],
+    );
+    assert.equal(result.zones[0]?.groups.length, 1);
+    assert.deepEqual(lines(result), [
+      'ZPUB DELETE A www.example.com 10.0.0.1',
+      `ZPUB DELETE TXT a-www.example.com ${OURS}`,
+      'ZPUB CREATE CNAME www.example.com lb.example.net',
+      `ZPUB CREATE TXT cname-www.example.com ${OURS}`,
+    ]);
+  });
+
+  it('updates nothing under CREATE_ONLY', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],
+      [a('www.example.com', ['10.0.0.9'])],
+      {
+        policy: 'CREATE_ONLY',
+      },
+    );
+    assert.deepEqual(lines(result), []);
+  });
+
+  it('refuses what needs a delete UPSERT_ONLY forbids', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],
+      [cname('www.example.com', 'lb.example.net')],
+      {
+        policy: 'UPSERT_ONLY',
+      },
+    );
+    assert.deepEqual(lines(result), []);
+    assert.equal(result.refused[0]?.reason, 'blocked-by-policy');
+  });
+});
+
+describe('plan: what is not ours', () => {
+  const cases: [string, ResourceRecordSet[], string | undefined][] = [
+    ['a record without TXT', [rr('www.example.com', 'A', ['192.0.2.1'])], undefined],
+    [
+      "another aws-controller's record",
+      [
+        rr('www.example.com', 'A', ['192.0.2.1']),
+        txt('a-www.example.com', ownershipValue('them', 'service/x/y')),
+      ],
+      'them',
+    ],
+    [
+      "external-dns's record, not adopted",
+      [rr('www.example.com', 'A', ['192.0.2.1']), txt('a-www.example.com', EDNS)],
+      'edns',
+    ],
+  ];
+  for (const [what, current, heldBy] of cases) {
+    it(`refuses to touch ${what}, and says so`, () => {
+      const result = run(current, [a('www.example.com', ['10.0.0.1'])]);
+      assert.deepEqual(lines(result), []);
+      assert.equal(result.refused.length, 1);
+      assert.equal(result.refused[0]?.reason, 'foreign-owned');
+      assert.equal(result.refused[0]?.heldBy?.owner, heldBy);
+      assert.equal(result.refused[0]?.endpoint.owner, GW);
+      assert.match(
+        result.refused[0]?.message ?? '',
+        /A www\.example\.com in zone example\.com \(ZPUB\): the record exists and is not ours/,
+      );
+    });
+  }
+
+  it('refuses a CNAME where someone else has another type at the name', () => {
+    const result = run(
+      [rr('www.example.com', 'TXT', ['"v=spf1 -all"'])],
+      [cname('www.example.com', 'lb.example.net')],
+    );
+    assert.deepEqual(lines(result), []);
+    assert.equal(result.refused[0]?.reason, 'name-taken');
+  });
+
+  it('refuses a record whose ownership TXT name someone else uses', () => {
+    const result = run(
+      [txt('a-www.example.com', '"something else"')],
+      [a('www.example.com', ['10.0.0.1'])],
+    );
+    assert.deepEqual(lines(result), []);
+    assert.equal(result.refused[0]?.reason, 'ownership-name-taken');
+  });
+
+  it('never deletes records that are not ours', () => {
+    const current = [
+      rr('www.example.com', 'A', ['192.0.2.1']),
+      rr('api.example.com', 'A', ['192.0.2.1']),
+      txt('a-api.example.com', ownershipValue('them', 'service/x/y')),
+    ];
+    assert.deepEqual(lines(run(current, [])), []);
+  });
+});
+
+describe('plan: adopting external-dns records', () => {
+  const adopt = { adoptExternalDnsOwner: 'edns' };
+
+  it('takes over a record with a new-format TXT by rewriting that TXT', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', EDNS)],
+      [a('www.example.com', ['10.0.0.1'])],
+      adopt,
+    );
+    assert.deepEqual(lines(result), [`ZPUB UPSERT TXT a-www.example.com ${OURS}`]);
+    assert.equal(result.zones[0]?.decisions[0]?.action, 'adopt');
+  });
+
+  it('takes over a record with a legacy same-name TXT by adding ours, leaving theirs', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('www.example.com', EDNS)],
+      [a('www.example.com', ['10.0.0.9'])],
+      adopt,
+    );
+    assert.deepEqual(lines(result), [
+      'ZPUB UPSERT A www.example.com 10.0.0.9',
+      `ZPUB CREATE TXT a-www.example.com ${OURS}`,
+    ]);
+  });
+
+  it('takes over an alias A whose TXT carries the old cname- prefix', () => {
+    const current = [
+      {
+        Name: 'www.example.com.',
+        Type: 'A',
+        AliasTarget: {
+          HostedZoneId: 'Z35SXDOTRQ7X7K',
+          DNSName: `${ELB}.`,
+          EvaluateTargetHealth: false,
+        },
+      },
+      txt('cname-www.example.com', EDNS),
+    ];
+    assert.deepEqual(lines(run(current, [alias('www.example.com', ELB)], adopt)), [
+      `ZPUB CREATE TXT a-www.example.com ${OURS}`,
+    ]);
+  });
+
+  it('adopts only the owner it was told to', () => {
+    const other = EDNS.replace('owner=edns', 'owner=another');
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', other)],
+      [a('www.example.com', ['10.0.0.1'])],
+      adopt,
+    );
+    assert.deepEqual(lines(result), []);
+    assert.equal(result.refused[0]?.reason, 'foreign-owned');
+  });
+
+  it('does not adopt under CREATE_ONLY', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', EDNS)],
+      [a('www.example.com', ['10.0.0.1'])],
+      {
+        ...adopt,
+        policy: 'CREATE_ONLY',
+      },
+    );
+    assert.deepEqual(lines(result), []);
+    assert.equal(result.refused[0]?.reason, 'blocked-by-policy');
+  });
+});

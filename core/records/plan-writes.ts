@@ -1,0 +1,165 @@
+// The create-and-update half of planning a zone: each wanted endpoint becomes a CREATE, an
+// UPSERT, a replacement (DELETE then CREATE when the kind of routing changes, which Route 53
+// will not UPSERT) or nothing; or a refusal, when the name is someone else's or the policy
+// forbids what writing it would take. The record and its ownership TXT move together.
+import { canCoexist } from './coexistence.js';
+import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { sameRecordSet, valuesOf } from './from-route53.js';
+import type { CurrentRecord } from './from-route53.js';
+import { isOurs, ownershipValue, parseOwnershipValue } from './ownership.js';
+import type { OwnershipLabel } from './ownership.js';
+import { isWithinDomain } from '../names/hostname.js';
+import type { DecisionAction, RefusalReason } from './plan-types.js';
+import { policyKind, routingFields } from './routing.js';
+import type { ResourceRecordSet } from './route53-types.js';
+import { ownershipRecordSet, toRecordSet } from './to-route53.js';
+import { isAdoptedLabel, ownershipOf, ownershipTxtOf } from './zone-state.js';
+import { asListed, holder, isOurLabel, optionalSetId } from './zone-work.js';
+import type { ZoneWork } from './zone-work.js';
+
+export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
+  const { state, options, ids } = work;
+  const zone = state.zone;
+  const key = endpointKey(endpoint);
+  const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
+  const refuse = (reason: RefusalReason, message: string, heldBy?: OwnershipLabel): void => {
+    work.refused.push({
+      reason,
+      endpoint,
+      zoneId: zone.id,
+      message: `${record} in zone ${zone.name} (${zone.id}): ${message}`,
+      ...(heldBy !== undefined && { heldBy }),
+    });
+  };
+
+  if (endpoint.type === 'CNAME' && endpoint.name === zone.name) {
+    return refuse('apex-cname', 'a CNAME cannot sit at a zone apex; use an alias (alias: true)');
+  }
+  const target = endpoint.targets[0] ?? '';
+  if (endpoint.alias?.sameZone === true && !isWithinDomain(target, zone.name)) {
+    return refuse(
+      'alias-target-outside-zone',
+      `same-zone alias target ${target} is not in the zone`,
+    );
+  }
+
+  const desiredSet = toRecordSet(endpoint, { id: zone.id, name: zone.name });
+  const current = state.byKey.get(key);
+  const ownership = current === undefined ? undefined : ownershipOf(state, current, ids);
+  if (ownership?.kind === 'foreign') {
+    return refuse(
+      'foreign-owned',
+      `the record exists and is not ours (${holder(ownership.label)})`,
+      ownership.label,
+    );
+  }
+  // What exists and is ours already is as CREATE_ONLY leaves it.
+  if (ownership?.kind === 'ours' && options.policy === 'CREATE_ONLY') return;
+  if (ownership?.kind === 'adoptable' && options.policy === 'CREATE_ONLY') {
+    return refuse(
+      'blocked-by-policy',
+      'adopting an external-dns record is an update, which CREATE_ONLY forbids',
+    );
+  }
+
+  const blocker = blockerOf(work, desiredSet, endpoint.name, key);
+  if (blocker !== undefined) {
+    const blockerOwnership = ownershipOf(state, blocker, ids);
+    const what = describeRecord(blocker.name, blocker.type, blocker.setIdentifier);
+    if (blockerOwnership.kind === 'ours') {
+      return refuse(
+        'blocked-by-policy',
+        `our ${what} stands in the way and ${options.policy} does not delete it`,
+      );
+    }
+    const heldBy = blockerOwnership.kind === 'foreign' ? blockerOwnership.label : undefined;
+    return refuse(
+      'name-taken',
+      `${what} exists, cannot coexist with it, and is not ours (${holder(heldBy)})`,
+      heldBy,
+    );
+  }
+
+  // The ownership TXT: ours, or the adopted owner's new-format TXT at the same name, or none.
+  const txtCurrent = ownershipTxtOf(state, endpoint);
+  const txtValues = txtCurrent === undefined ? [] : valuesOf(txtCurrent.recordSet);
+  if (
+    txtCurrent !== undefined &&
+    !isOurs(txtValues, ids.ownerId) &&
+    !txtValues.some((value) => isAdoptedLabel(value, ids))
+  ) {
+    const label = txtValues.map(parseOwnershipValue).find((l) => l !== undefined);
+    return refuse(
+      'ownership-name-taken',
+      `its ownership TXT ${txtCurrent.name} exists and is not ours (${holder(label)})`,
+      label,
+    );
+  }
+  const preserved = txtValues.filter((v) => !isOurLabel(v, ids.ownerId) && !isAdoptedLabel(v, ids));
+  const txtSet = ownershipRecordSet(
+    {
+      name: endpoint.name,
+      type: endpoint.type,
+      ...optionalSetId(endpoint),
+      routing: routingFields(endpoint.routing),
+    },
+    zone.name,
+    [ownershipValue(ids.ownerId, resourceOf(endpoint.owner)), ...preserved],
+  );
+  const txtKey = recordKey(txtSet.Name, 'TXT', endpoint.setIdentifier);
+  const txtBlocker = blockerOf(work, txtSet, txtSet.Name, txtKey);
+  if (txtBlocker !== undefined) {
+    const what = describeRecord(txtBlocker.name, txtBlocker.type, txtBlocker.setIdentifier);
+    return refuse('ownership-name-taken', `${what} stands where its ownership TXT must go`);
+  }
+
+  const before = work.changes.length;
+  if (current === undefined) {
+    work.changes.push({ Action: 'CREATE', ResourceRecordSet: desiredSet });
+  } else {
+    write(work, current, desiredSet);
+  }
+  if (txtCurrent === undefined) {
+    work.changes.push({ Action: 'CREATE', ResourceRecordSet: txtSet });
+  } else {
+    write(work, txtCurrent, txtSet);
+  }
+  if (work.changes.length === before) return;
+  const action: DecisionAction =
+    current === undefined ? 'create' : ownership?.kind === 'adoptable' ? 'adopt' : 'update';
+  work.decisions.push({ action, record, resource: resourceOf(endpoint.owner) });
+}
+
+/** Brings an existing record set to `desired`: nothing, an UPSERT, or a replacement. */
+function write(work: ZoneWork, current: CurrentRecord, desired: ResourceRecordSet): void {
+  if (sameRecordSet(current.recordSet, desired)) return;
+  // Route 53 refuses an UPSERT that changes a record set's kind of routing policy.
+  if (policyKind(current.recordSet) !== policyKind(desired)) {
+    work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(current) });
+    work.changes.push({ Action: 'CREATE', ResourceRecordSet: desired });
+  } else {
+    work.changes.push({ Action: 'UPSERT', ResourceRecordSet: desired });
+  }
+}
+
+/**
+ * A current record set at `desired`'s name that Route 53 would not let it coexist with, and
+ * that this plan neither deletes nor rewrites. Record sets an endpoint wants are judged by
+ * what they will become, which conflict resolution has already made compatible.
+ */
+function blockerOf(
+  work: ZoneWork,
+  desired: ResourceRecordSet,
+  name: string,
+  key: string,
+): CurrentRecord | undefined {
+  const { state, ids } = work;
+  return (state.byName.get(name) ?? []).find((other) => {
+    if (other.key === key || work.deleting.has(other.key)) return false;
+    if (canCoexist(desired, other.recordSet)) return false;
+    if (work.wantedKeys.has(other.key) && ownershipOf(state, other, ids).kind !== 'foreign')
+      return false;
+    return true;
+  });
+}

@@ -1,0 +1,149 @@
+// The planner: desired Endpoints against Route 53's current record sets → the changes to
+// send, per hosted zone. Pure: the caller lists the zones and record sets and sends the
+// result. Its promises (design.md, "Mechanisms that must be right"):
+// - nothing we don't own is updated or deleted: a record is ours only when our ownership TXT
+//   guards it; a name someone else holds is refused (reported), never overwritten;
+// - a zone without a listing gets no changes at all: deletes are never computed from a
+//   partial picture, and the caller passes only zones whose listing completed;
+// - planning against the state the plan produces yields no changes (steady state);
+// - SYNC creates, updates and deletes; UPSERT_ONLY never deletes; CREATE_ONLY only creates;
+//   names outside domainFilter and zones outside it or zoneType are never touched.
+import { resolveConflicts } from './conflicts.js';
+import { compareActions, groupChanges, groupNameOf } from './change-groups.js';
+import { compareText, describeRecord, endpointKey, recordKey } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { checkOwnerId } from './ownership.js';
+import { planDeletions } from './plan-deletions.js';
+import type { Plan, PlanOptions, Refusal, ZonePlan } from './plan-types.js';
+import { planEndpoint } from './plan-writes.js';
+import type { Change, HostedZone, ResourceRecordSet } from './route53-types.js';
+import { bareZoneId } from './route53-names.js';
+import { indexZone } from './zone-state.js';
+import type { ZoneState } from './zone-state.js';
+import { ownerIds } from './zone-work.js';
+import type { ZoneWork } from './zone-work.js';
+import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
+
+export type * from './plan-types.js';
+
+/**
+ * @param current record sets per hosted zone ID (bare or `/hostedzone/`), each listing
+ *   complete; a zone missing here is left alone.
+ */
+export function plan(
+  current: ReadonlyMap<string, readonly ResourceRecordSet[]>,
+  desired: readonly Endpoint[],
+  hostedZones: readonly HostedZone[],
+  options: PlanOptions,
+): Plan {
+  checkOwnerId(options.ownerId);
+  if (options.adoptExternalDnsOwner === '') {
+    throw new Error('adoptExternalDnsOwner is empty: name the external-dns owner ID to adopt');
+  }
+  const listings = new Map([...current].map(([id, sets]) => [bareZoneId(id), sets]));
+  const zones = eligibleZones(hostedZones, options);
+  const { accepted, conflicts } = resolveConflicts(desired);
+  const refused: Refusal[] = [];
+  const wanted = new Map<string, Endpoint[]>();
+
+  for (const endpoint of accepted) {
+    const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
+    if (!nameInFilter(endpoint.name, options.domainFilter)) {
+      refused.push({
+        reason: 'outside-domain-filter',
+        endpoint,
+        message: `${record} is outside the domains this controller manages (${options.domainFilter.join(', ')})`,
+      });
+      continue;
+    }
+    const homes = zonesForName(endpoint.name, zones);
+    if (homes.length === 0) {
+      refused.push({
+        reason: 'no-zone',
+        endpoint,
+        message: `no hosted zone${options.zoneType === undefined ? '' : ` (${options.zoneType})`} holds ${record}`,
+      });
+      continue;
+    }
+    for (const zone of homes) {
+      const list = wanted.get(zone.id);
+      if (list === undefined) wanted.set(zone.id, [endpoint]);
+      else list.push(endpoint);
+    }
+  }
+
+  const plans: ZonePlan[] = [];
+  for (const zone of zones) {
+    const listing = listings.get(zone.id);
+    if (listing === undefined) continue;
+    const zonePlan = planZone(
+      indexZone(zone, listing),
+      wanted.get(zone.id) ?? [],
+      options,
+      refused,
+    );
+    if (zonePlan.groups.length > 0) plans.push(zonePlan);
+  }
+  return {
+    zones: plans,
+    refused,
+    conflicts,
+    unlistedZones: zones.filter((zone) => !listings.has(zone.id)).map((zone) => zone.id),
+  };
+}
+
+function planZone(
+  state: ZoneState,
+  wanted: readonly Endpoint[],
+  options: PlanOptions,
+  refused: Refusal[],
+): ZonePlan {
+  const work: ZoneWork = {
+    state,
+    options,
+    ids: ownerIds(options),
+    changes: [],
+    decisions: [],
+    refused,
+    deleting: new Set(),
+    wantedKeys: new Set(wanted.map(endpointKey)),
+  };
+  // Deletions first: what they remove must not count as blocking a desired record.
+  if (options.policy === 'SYNC') planDeletions(work);
+  for (const endpoint of wanted) planEndpoint(work, endpoint);
+
+  const order = (change: Change): number =>
+    // A same-zone alias needs its target to exist: send those after everything else.
+    change.Action !== 'DELETE' &&
+    change.ResourceRecordSet.AliasTarget?.HostedZoneId === state.zone.id
+      ? 1
+      : 0;
+  const groupOrder = new Map<string, number>();
+  for (const change of work.changes) {
+    const name = groupNameOf(change);
+    groupOrder.set(name, Math.max(groupOrder.get(name) ?? 0, order(change)));
+  }
+  const sorted = [...work.changes].sort(
+    (a, b) =>
+      (groupOrder.get(groupNameOf(a)) ?? 0) - (groupOrder.get(groupNameOf(b)) ?? 0) ||
+      compareText(groupNameOf(a), groupNameOf(b)) ||
+      compareActions(a, b) ||
+      // A record before its ownership TXT: the order a reader expects.
+      Number(a.ResourceRecordSet.Type === 'TXT') - Number(b.ResourceRecordSet.Type === 'TXT') ||
+      compareText(changeId(a), changeId(b)),
+  );
+  return {
+    zoneId: state.zone.id,
+    zoneName: state.zone.name,
+    private: state.zone.private,
+    groups: groupChanges(sorted),
+    decisions: work.decisions.sort(
+      (a, b) => compareText(a.record, b.record) || compareText(a.action, b.action),
+    ),
+  };
+}
+
+function changeId(change: Change): string {
+  const set = change.ResourceRecordSet;
+  return recordKey(set.Name, set.Type, set.SetIdentifier);
+}

@@ -1,0 +1,97 @@
+// One hosted zone's listed record sets, indexed for the planner, and who owns each record.
+// A record counts as ours only when the TXT at its ownership name (same set identifier)
+// carries our owner ID; anything else is someone else's, even when it looks like ours.
+import { isRecordType } from './endpoint.js';
+import {
+  EXTERNAL_DNS_HERITAGE,
+  externalDnsTxtNames,
+  isOurs,
+  ownershipTxtName,
+  parseOwnershipValue,
+} from './ownership.js';
+import type { OwnershipLabel } from './ownership.js';
+import { recordKey } from './endpoint.js';
+import { readRecordSet, valuesOf } from './from-route53.js';
+import type { CurrentRecord } from './from-route53.js';
+import type { ResourceRecordSet } from './route53-types.js';
+import type { Zone } from './zones.js';
+
+export interface ZoneState {
+  zone: Zone;
+  records: CurrentRecord[];
+  byKey: Map<string, CurrentRecord>;
+  byName: Map<string, CurrentRecord[]>;
+}
+
+export function indexZone(zone: Zone, recordSets: readonly ResourceRecordSet[]): ZoneState {
+  const records = recordSets.map(readRecordSet);
+  const byKey = new Map<string, CurrentRecord>();
+  const byName = new Map<string, CurrentRecord[]>();
+  for (const record of records) {
+    if (!byKey.has(record.key)) byKey.set(record.key, record);
+    const atName = byName.get(record.name);
+    if (atName === undefined) byName.set(record.name, [record]);
+    else atName.push(record);
+  }
+  return { zone, records, byKey, byName };
+}
+
+export type Ownership =
+  /** Our TXT guards it. */
+  | { kind: 'ours'; txt: CurrentRecord }
+  /** external-dns's TXT of the owner we were told to adopt guards it. */
+  | { kind: 'adoptable'; label: OwnershipLabel; txt: CurrentRecord }
+  /** Anyone else's; `label` names the owner when a registry TXT says who. */
+  | { kind: 'foreign'; label?: OwnershipLabel };
+
+export interface OwnerIds {
+  ownerId: string;
+  adoptExternalDnsOwner?: string;
+}
+
+/** The TXT record set at the name and set identifier where our ownership TXT of a record goes. */
+export function ownershipTxtOf(
+  state: ZoneState,
+  record: { name: string; type: string; setIdentifier?: string },
+): CurrentRecord | undefined {
+  if (!isRecordType(record.type)) return undefined;
+  const name = ownershipTxtName(record.name, record.type, state.zone.name);
+  return state.byKey.get(recordKey(name, 'TXT', record.setIdentifier));
+}
+
+export function ownershipOf(state: ZoneState, record: CurrentRecord, ids: OwnerIds): Ownership {
+  if (!isRecordType(record.type)) return { kind: 'foreign' };
+  const ours = ownershipTxtOf(state, record);
+  if (ours !== undefined && isOurs(valuesOf(ours.recordSet), ids.ownerId)) {
+    return { kind: 'ours', txt: ours };
+  }
+  const alias = record.recordSet.AliasTarget !== undefined;
+  let foreignLabel: OwnershipLabel | undefined;
+  const candidates = [
+    ...(ours === undefined ? [] : [ours]),
+    ...externalDnsTxtNames(record.name, record.type, alias)
+      .map((name) => state.byKey.get(recordKey(name, 'TXT', record.setIdentifier)))
+      .filter((txt): txt is CurrentRecord => txt !== undefined),
+  ];
+  for (const txt of candidates) {
+    for (const value of valuesOf(txt.recordSet)) {
+      const label = parseOwnershipValue(value);
+      if (label === undefined) continue;
+      if (label.heritage === EXTERNAL_DNS_HERITAGE && label.owner === ids.adoptExternalDnsOwner) {
+        return { kind: 'adoptable', label, txt };
+      }
+      foreignLabel ??= label;
+    }
+  }
+  return { kind: 'foreign', ...(foreignLabel !== undefined && { label: foreignLabel }) };
+}
+
+/** True for a TXT value that is the label of the external-dns owner we were told to adopt. */
+export function isAdoptedLabel(value: string, ids: OwnerIds): boolean {
+  const label = parseOwnershipValue(value);
+  return (
+    ids.adoptExternalDnsOwner !== undefined &&
+    label?.heritage === EXTERNAL_DNS_HERITAGE &&
+    label.owner === ids.adoptExternalDnsOwner
+  );
+}

@@ -1,0 +1,60 @@
+// The working state of planning one hosted zone, shared by the deletion and the write
+// halves of the planner, with the small helpers both use.
+import type { Endpoint } from './endpoint.js';
+import { valuesOf } from './from-route53.js';
+import type { CurrentRecord } from './from-route53.js';
+import { HERITAGE, isOurs, parseOwnershipValue } from './ownership.js';
+import type { OwnershipLabel } from './ownership.js';
+import type { Decision, PlanOptions, Refusal } from './plan-types.js';
+import type { Change, ResourceRecordSet } from './route53-types.js';
+import type { OwnerIds, ZoneState } from './zone-state.js';
+
+export interface ZoneWork {
+  state: ZoneState;
+  options: PlanOptions;
+  ids: OwnerIds;
+  changes: Change[];
+  decisions: Decision[];
+  refused: Refusal[];
+  /** Keys of record sets this plan deletes: they block nothing. */
+  deleting: Set<string>;
+  /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
+  wantedKeys: Set<string>;
+}
+
+export function ownerIds(options: PlanOptions): OwnerIds {
+  return {
+    ownerId: options.ownerId,
+    ...(options.adoptExternalDnsOwner !== undefined && {
+      adoptExternalDnsOwner: options.adoptExternalDnsOwner,
+    }),
+  };
+}
+
+export function isOurLabel(value: string, ownerId: string): boolean {
+  return isOurs([value], ownerId);
+}
+
+export function optionalSetId(endpoint: Endpoint): { setIdentifier?: string } {
+  return endpoint.setIdentifier === undefined ? {} : { setIdentifier: endpoint.setIdentifier };
+}
+
+/** A listed record set as sent back in a DELETE: as listed, its name in normal form. */
+export function asListed(record: CurrentRecord): ResourceRecordSet {
+  return { ...record.recordSet, Name: record.name };
+}
+
+export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
+  for (const value of valuesOf(txt.recordSet)) {
+    const label = parseOwnershipValue(value);
+    if (label?.heritage === HERITAGE && label.owner === ownerId && label.resource !== undefined)
+      return { resource: label.resource };
+  }
+  return {};
+}
+
+export function holder(label: OwnershipLabel | undefined): string {
+  return label === undefined
+    ? 'no ownership TXT'
+    : `owned by ${label.heritage} owner '${label.owner}'`;
+}
