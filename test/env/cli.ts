@@ -5,6 +5,7 @@
 //   install   only build/fetch the pinned components into the cache
 // Options: --state FILE (default .env-state/default/state.json in the repo).
 // Progress goes to stderr so stdout stays machine-readable.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ensureComponents } from './components.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
@@ -41,6 +42,10 @@ async function main(): Promise<number> {
       }
     }
     case 'down': {
+      if (!existsSync(stateFile)) {
+        process.stderr.write(`[env] no environment recorded at ${stateFile}; nothing to stop\n`);
+        return 0;
+      }
       const { stopped } = await stopEnvironment(stateFile);
       process.stderr.write(
         stopped.length > 0

@@ -370,11 +370,20 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      // A proxy failure must look like a server error, never like a Route 53 verdict.
-      answer = errorAnswer(
-        { status: 502, type: 'Receiver', code: 'ProxyError', message: `route53 proxy: ${message}` },
-        'fault',
-      );
+      // A body over the limit is the client's fault; any other failure of the proxy must look
+      // like a server error, never like a Route 53 verdict.
+      answer =
+        err instanceof BadRequest
+          ? errorAnswer(invalidInput(message), 'rejected')
+          : errorAnswer(
+              {
+                status: 502,
+                type: 'Receiver',
+                code: 'ProxyError',
+                message: `route53 proxy: ${message}`,
+              },
+              'fault',
+            );
     }
     const durationMs = Date.now() - started;
     stats.record({
