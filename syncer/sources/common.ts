@@ -1,0 +1,153 @@
+// What every source does the same way: read the annotations through the contract, choose
+// the hostnames, turn addresses into targets, and hand over to core's endpoint builder.
+import type { Target } from '../../core/annotations/keys.js';
+import { parseAnnotations } from '../../core/annotations/parse.js';
+import type { AnnotationSpec } from '../../core/annotations/spec.js';
+import { KINDS, type ObjectKind } from '../../core/kinds.js';
+import { normalizeHostname } from '../../core/names/hostname.js';
+import { ipFamily, normalizeIp } from '../../core/names/ip.js';
+import { endpointsFor } from '../../core/records/desired-endpoints.js';
+import type { Endpoint, OwnerResource } from '../../core/records/endpoint.js';
+import type { KubeResource } from '../kube/reflector.js';
+import type { LoadBalancerIngress } from './objects.js';
+
+export interface SourceOptions {
+  controllerName: string;
+}
+
+/** Something about one object the user should hear of (an Event on it, a metric). */
+export interface ObjectNote {
+  object: KubeResource;
+  kind: ObjectKind;
+  reason: 'InvalidAnnotations' | 'NoTargets' | 'InvalidHostname' | 'TargetProblem';
+  message: string;
+}
+
+export interface SourceOutput {
+  endpoints: Endpoint[];
+  notes: ObjectNote[];
+}
+
+export type Reading = { act: false } | { act: true; spec: AnnotationSpec };
+
+/**
+ * The object's annotations read through the contract. Objects for another controller are
+ * left alone; objects with invalid annotations (admitted before the webhook, or with it off)
+ * are skipped whole, never half-applied.
+ */
+export function readObject(
+  object: KubeResource,
+  kind: ObjectKind,
+  options: SourceOptions,
+  notes: ObjectNote[],
+): Reading {
+  const parsed = parseAnnotations(object.metadata?.annotations, {
+    kind,
+    controllerName: options.controllerName,
+  });
+  if (parsed.spec === undefined) {
+    if (!parsed.relevant) return { act: true, spec: EMPTY_SPEC };
+    notes.push({
+      object,
+      kind,
+      reason: 'InvalidAnnotations',
+      message: `skipped: ${parsed.errors.map((e) => e.message).join('; ')}`,
+    });
+    return { act: false };
+  }
+  const controller = parsed.spec.controller;
+  if (controller !== undefined && controller !== options.controllerName) return { act: false };
+  return { act: true, spec: parsed.spec };
+}
+
+const EMPTY_SPEC: AnnotationSpec = {
+  hostnames: [],
+  internalHostnames: [],
+  evaluateTargetHealth: false,
+  sameZone: false,
+};
+
+/** Spec-defined hosts and the `hostname` annotation, as `ingress-hostname-source` says. */
+export function chooseHostnames(
+  object: KubeResource,
+  kind: ObjectKind,
+  specHosts: readonly string[],
+  spec: AnnotationSpec,
+  notes: ObjectNote[],
+): string[] {
+  const fromSpec: string[] = [];
+  for (const host of specHosts) {
+    const result = normalizeHostname(host);
+    if (result.ok) fromSpec.push(result.value);
+    else
+      notes.push({
+        object,
+        kind,
+        reason: 'InvalidHostname',
+        message: `host '${host}' ${result.reason}`,
+      });
+  }
+  const chosen =
+    spec.hostnameSource === 'annotation-only'
+      ? spec.hostnames
+      : spec.hostnameSource === 'defined-hosts-only'
+        ? fromSpec
+        : [...fromSpec, ...spec.hostnames];
+  return [...new Set(chosen)];
+}
+
+/** Load balancer addresses (IPs and hostnames) as targets. */
+export function targetsOf(addresses: readonly string[]): Target[] {
+  const targets: Target[] = [];
+  for (const address of addresses) {
+    const ip = normalizeIp(address);
+    const family = ipFamily(address);
+    if (ip !== undefined && family !== undefined) targets.push({ type: 'ip', family, value: ip });
+    else {
+      const name = normalizeHostname(address, { allowWildcard: false });
+      if (name.ok) targets.push({ type: 'hostname', value: name.value });
+    }
+  }
+  return targets;
+}
+
+export function loadBalancerAddresses(
+  ingress: readonly LoadBalancerIngress[] | undefined,
+): string[] {
+  return (ingress ?? []).flatMap((i) => [i.ip, i.hostname]).filter((a): a is string => !!a);
+}
+
+export function ownerOf(object: KubeResource, kind: ObjectKind): OwnerResource {
+  const created = object.metadata?.creationTimestamp;
+  return {
+    kind: KINDS.find((k) => k.kind === kind)?.ownerKind ?? kind,
+    namespace: object.metadata?.namespace ?? '',
+    name: object.metadata?.name ?? '',
+    creationTimestamp: created instanceof Date ? created.toISOString() : (created ?? ''),
+  };
+}
+
+/** The endpoints of one object, with any problem noted on it. */
+export function emit(
+  output: SourceOutput,
+  object: KubeResource,
+  kind: ObjectKind,
+  hostnames: readonly string[],
+  targets: readonly Target[],
+  spec: AnnotationSpec,
+): void {
+  if (hostnames.length === 0) return;
+  if (targets.length === 0 && spec.targets === undefined) {
+    output.notes.push({
+      object,
+      kind,
+      reason: 'NoTargets',
+      message: `no address to publish ${hostnames.join(', ')} at yet (no load balancer address and no target annotation)`,
+    });
+    return;
+  }
+  const result = endpointsFor({ hostnames, targets, spec, owner: ownerOf(object, kind) });
+  output.endpoints.push(...result.endpoints);
+  for (const message of result.problems)
+    output.notes.push({ object, kind, reason: 'TargetProblem', message });
+}

@@ -1,0 +1,334 @@
+// Sources: objects + lookups → desired endpoints, kind by kind.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Endpoint } from '../../core/records/endpoint.js';
+import { desiredState } from './desired-state.js';
+import type {
+  GatewayApiGatewayObject,
+  HttpRouteObject,
+  IngressObject,
+  IstioGatewayObject,
+  ServiceObject,
+  Snapshot,
+  VirtualServiceObject,
+} from './objects.js';
+
+const P = 'route53.v1beta1.tetrate.io/';
+const options = { controllerName: 'aws-controller' };
+
+const meta = (
+  namespace: string,
+  name: string,
+  annotations: Record<string, string> = {},
+  created = '2026-01-01T00:00:00Z',
+) => ({
+  namespace,
+  name,
+  annotations,
+  creationTimestamp: created,
+});
+
+const ingressGatewayService = (
+  namespace = 'istio-system',
+  address: { ip?: string; hostname?: string } = { ip: '203.0.113.10' },
+): ServiceObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: meta(namespace, 'istio-ingressgateway'),
+  spec: {
+    type: 'LoadBalancer',
+    selector: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+  },
+  status: { loadBalancer: { ingress: [address] } },
+});
+
+const istioGateway = (
+  hosts: string[],
+  annotations: Record<string, string> = {},
+  namespace = 'bookinfo',
+  name = 'bookinfo-gw',
+): IstioGatewayObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: meta(namespace, name, annotations),
+  spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts }] },
+});
+
+const snapshot = (parts: Partial<Snapshot>): Snapshot => ({
+  istioGateways: [],
+  virtualServices: [],
+  services: [],
+  ingresses: [],
+  gatewayApiGateways: [],
+  httpRoutes: [],
+  ...parts,
+});
+
+const summary = (endpoints: Endpoint[]) =>
+  endpoints
+    .map(
+      (e) =>
+        `${e.type} ${e.name} ${e.targets.join(',')}${e.alias ? ' alias' : ''} ${e.owner.kind}/${e.owner.namespace}/${e.owner.name}`,
+    )
+    .sort();
+
+describe('Istio Gateway', () => {
+  it('publishes server hosts and the hostname annotation at the ingress gateway LB IP', () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [
+          istioGateway(
+            ['bookinfo.example.com', 'other/ns-scoped.example.com', '*', '*.apps.example.com'],
+            { [`${P}hostname`]: 'extra.example.com' },
+          ),
+        ],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A *.apps.example.com 203.0.113.10 gateway/bookinfo/bookinfo-gw',
+      'A bookinfo.example.com 203.0.113.10 gateway/bookinfo/bookinfo-gw',
+      'A extra.example.com 203.0.113.10 gateway/bookinfo/bookinfo-gw',
+      'A ns-scoped.example.com 203.0.113.10 gateway/bookinfo/bookinfo-gw',
+    ]);
+    assert.deepEqual(out.notes, []);
+    assert.equal(out.endpoints[0]?.ttl, 300);
+    assert.equal(out.endpoints[0]?.owner.creationTimestamp, '2026-01-01T00:00:00Z');
+  });
+
+  it('aliases an AWS load balancer hostname', () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [istioGateway(['shop.example.com'])],
+        services: [
+          ingressGatewayService('istio-system', {
+            hostname: 'a1b2-123.elb.us-west-2.amazonaws.com',
+          }),
+        ],
+      }),
+      options,
+    );
+    const a = out.endpoints.find((e) => e.type === 'A');
+    assert.deepEqual(a?.alias, {
+      sameZone: false,
+      hostedZoneId: 'Z18D5FSROUN65G',
+      evaluateTargetHealth: false,
+    });
+    assert.deepEqual(a?.targets, ['a1b2-123.elb.us-west-2.amazonaws.com']);
+    assert.equal(a?.ttl, undefined);
+  });
+
+  it("prefers ingress gateway Services in the Gateway's own namespace", () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [istioGateway(['a.example.com'], {}, 'team')],
+        services: [
+          ingressGatewayService('istio-system'),
+          ingressGatewayService('team', { ip: '198.51.100.7' }),
+        ],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A a.example.com 198.51.100.7 gateway/team/bookinfo-gw',
+    ]);
+  });
+
+  it('the target annotation overrides the derived address; annotation-only ignores server hosts', () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [
+          istioGateway(['spec.example.com'], {
+            [`${P}target`]: '192.0.2.1,2001:db8::1',
+            [`${P}hostname`]: 'ann.example.com',
+            [`${P}ingress-hostname-source`]: 'annotation-only',
+          }),
+        ],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A ann.example.com 192.0.2.1 gateway/bookinfo/bookinfo-gw',
+      'AAAA ann.example.com 2001:db8::1 gateway/bookinfo/bookinfo-gw',
+    ]);
+  });
+
+  it('notes a Gateway whose load balancer has no address yet', () => {
+    const service = ingressGatewayService();
+    service.status = {};
+    const out = desiredState(
+      snapshot({ istioGateways: [istioGateway(['a.example.com'])], services: [service] }),
+      options,
+    );
+    assert.deepEqual(out.endpoints, []);
+    assert.equal(out.notes[0]?.reason, 'NoTargets');
+  });
+
+  it('skips an object with invalid annotations whole, with a note naming why', () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [
+          istioGateway(['a.example.com'], {
+            [`${P}hostname`]: 'b.example.com',
+            [`${P}aws-weight`]: '300',
+          }),
+        ],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(out.endpoints, []);
+    assert.equal(out.notes[0]?.reason, 'InvalidAnnotations');
+    assert.match(out.notes[0]?.message ?? '', /aws-weight: '300' is out of range/);
+  });
+
+  it('leaves objects for another controller alone, silently', () => {
+    const out = desiredState(
+      snapshot({
+        istioGateways: [istioGateway(['a.example.com'], { [`${P}controller`]: 'someone-else' })],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(out, { endpoints: [], notes: [] });
+  });
+});
+
+describe('Istio VirtualService', () => {
+  const vs = (
+    hosts: string[],
+    gateways: string[],
+    extra: Partial<VirtualServiceObject['spec']> = {},
+    namespace = 'bookinfo',
+  ): VirtualServiceObject => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: meta(namespace, 'reviews-vs'),
+    spec: { hosts, gateways, ...extra },
+  });
+
+  it("publishes hosts at the bound Gateway's address, honouring the server's namespace rules", () => {
+    const gateway = istioGateway(
+      ['bookinfo/reviews.example.com', 'other/restricted.example.com'],
+      {},
+      'istio-system',
+      'shared-gw',
+    );
+    const out = desiredState(
+      snapshot({
+        istioGateways: [gateway],
+        services: [ingressGatewayService()],
+        virtualServices: [
+          vs(
+            ['reviews.example.com', 'restricted.example.com', 'reviews'],
+            ['mesh', 'istio-system/shared-gw'],
+          ),
+        ],
+      }),
+      options,
+    );
+    assert.deepEqual(
+      summary(out.endpoints).filter((s) => s.includes('virtualservice')),
+      ['A reviews.example.com 203.0.113.10 virtualservice/bookinfo/reviews-vs'],
+    );
+  });
+
+  it('is not bound when it is not exported to the Gateway namespace, nor to mesh only', () => {
+    const gateway = istioGateway(['*/*.example.com'], {}, 'istio-system', 'shared-gw');
+    const out = desiredState(
+      snapshot({
+        istioGateways: [gateway],
+        services: [ingressGatewayService()],
+        virtualServices: [
+          vs(['a.example.com'], ['istio-system/shared-gw'], { exportTo: ['.'] }),
+          vs(['b.example.com'], ['mesh']),
+        ],
+      }),
+      options,
+    );
+    assert.deepEqual(
+      out.endpoints.filter((e) => e.owner.kind === 'virtualservice'),
+      [],
+    );
+  });
+});
+
+describe('Service and Ingress', () => {
+  it('publishes a LoadBalancer Service hostname at its address and internal-hostname at its ClusterIP', () => {
+    const service: ServiceObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('shop', 'web', {
+        [`${P}hostname`]: 'web.example.com',
+        [`${P}internal-hostname`]: 'web.internal.example.com',
+      }),
+      spec: { type: 'LoadBalancer', clusterIP: '10.0.0.12', clusterIPs: ['10.0.0.12'] },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.20' }] } },
+    };
+    const out = desiredState(snapshot({ services: [service] }), options);
+    assert.deepEqual(summary(out.endpoints), [
+      'A web.example.com 203.0.113.20 service/shop/web',
+      'A web.internal.example.com 10.0.0.12 service/shop/web',
+    ]);
+  });
+
+  it('says that NodePort publishing is not supported yet rather than doing nothing silently', () => {
+    const service: ServiceObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('shop', 'np', {
+        [`${P}hostname`]: 'np.example.com',
+        [`${P}access`]: 'public',
+      }),
+      spec: { type: 'NodePort' },
+    };
+    const out = desiredState(snapshot({ services: [service] }), options);
+    assert.deepEqual(out.endpoints, []);
+    assert.match(out.notes[0]?.message ?? '', /not supported yet/);
+  });
+
+  it('publishes Ingress rule hosts at its load balancer', () => {
+    const ingress: IngressObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('shop', 'web'),
+      spec: { rules: [{ host: 'Shop.Example.com' }, {}] },
+      status: { loadBalancer: { ingress: [{ hostname: 'lb.example.net' }] } },
+    };
+    const out = desiredState(snapshot({ ingresses: [ingress] }), options);
+    assert.deepEqual(summary(out.endpoints), [
+      'CNAME shop.example.com lb.example.net ingress/shop/web',
+    ]);
+  });
+});
+
+describe('Gateway API', () => {
+  const gateway: GatewayApiGatewayObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: meta('infra', 'public'),
+    spec: { listeners: [{ hostname: '*.apps.example.com' }, {}] },
+    status: { addresses: [{ type: 'IPAddress', value: '192.0.2.50' }] },
+  };
+  it('publishes listener hostnames at the status addresses, and HTTPRoute hostnames via parent Gateways', () => {
+    const route: HttpRouteObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: meta('shop', 'store'),
+      spec: {
+        hostnames: ['store.apps.example.com'],
+        parentRefs: [{ name: 'public', namespace: 'infra' }, { name: 'missing' }],
+      },
+    };
+    const out = desiredState(
+      snapshot({ gatewayApiGateways: [gateway], httpRoutes: [route] }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A *.apps.example.com 192.0.2.50 gateway/infra/public',
+      'A store.apps.example.com 192.0.2.50 httproute/shop/store',
+    ]);
+  });
+});

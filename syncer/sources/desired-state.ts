@@ -1,0 +1,20 @@
+// Every source over one snapshot: the desired endpoints of the whole cluster, and what
+// should be said on objects that could not be published.
+import type { SourceOptions, SourceOutput } from './common.js';
+import { gatewayApiGateways, httpRoutes } from './gateway-api.js';
+import { istioGateways, virtualServices } from './istio.js';
+import { ingresses, services } from './kubernetes.js';
+import type { Snapshot } from './objects.js';
+
+export type { ObjectNote, SourceOptions, SourceOutput } from './common.js';
+
+export function desiredState(snapshot: Snapshot, options: SourceOptions): SourceOutput {
+  const output: SourceOutput = { endpoints: [], notes: [] };
+  istioGateways(snapshot, options, output);
+  virtualServices(snapshot, options, output);
+  services(snapshot, options, output);
+  ingresses(snapshot, options, output);
+  gatewayApiGateways(snapshot, options, output);
+  httpRoutes(snapshot, options, output);
+  return output;
+}

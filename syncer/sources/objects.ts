@@ -1,0 +1,58 @@
+// The fields of each watched kind that the sources read. Objects come from the reflectors as
+// the apiserver sent them; everything is optional because nothing outside our webhook's
+// reach guarantees any of it.
+import type { KubeResource } from '../kube/reflector.js';
+
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+}
+
+export interface ServiceObject extends KubeResource {
+  spec?: {
+    type?: string;
+    selector?: Record<string, string>;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalIPs?: string[];
+  };
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+export interface IstioGatewayObject extends KubeResource {
+  spec?: {
+    selector?: Record<string, string>;
+    servers?: { hosts?: string[] }[];
+  };
+}
+
+export interface VirtualServiceObject extends KubeResource {
+  spec?: { hosts?: string[]; gateways?: string[]; exportTo?: string[] };
+}
+
+export interface IngressObject extends KubeResource {
+  spec?: { rules?: { host?: string }[] };
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+export interface GatewayApiGatewayObject extends KubeResource {
+  spec?: { listeners?: { hostname?: string }[] };
+  status?: { addresses?: { type?: string; value?: string }[] };
+}
+
+export interface HttpRouteObject extends KubeResource {
+  spec?: {
+    hostnames?: string[];
+    parentRefs?: { group?: string; kind?: string; namespace?: string; name?: string }[];
+  };
+}
+
+/** One consistent view of every watched kind, taken from fully synced caches. */
+export interface Snapshot {
+  istioGateways: readonly IstioGatewayObject[];
+  virtualServices: readonly VirtualServiceObject[];
+  services: readonly ServiceObject[];
+  ingresses: readonly IngressObject[];
+  gatewayApiGateways: readonly GatewayApiGatewayObject[];
+  httpRoutes: readonly HttpRouteObject[];
+}
