@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { Change } from '../core/records/route53-types.js';
+import { Controller, type ObjectCaches } from './controller.js';
+import type { EventType } from './kube/events.js';
+import type { KubeResource } from './kube/reflector.js';
+import { createSyncerMetrics } from './metrics.js';
+import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
+import { FakeClock } from './testing/fake-clock.js';
+import { FakeRoute53 } from './testing/fake-route53.js';
+
+const service = (ip: string): ServiceObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: {
+    namespace: 'istio-system',
+    name: 'istio-ingressgateway',
+    creationTimestamp: '2026-01-01T00:00:00Z',
+  },
+  spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway' } },
+  status: { loadBalancer: { ingress: [{ ip }] } },
+});
+
+const gateway = (
+  name: string,
+  hosts: string[],
+  annotations: Record<string, string> = {},
+): IstioGatewayObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: { namespace: 'bookinfo', name, annotations, creationTimestamp: '2026-01-02T00:00:00Z' },
+  spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts }] },
+});
+
+class Caches implements ObjectCaches {
+  whole = true;
+  objects: Partial<Snapshot> = {};
+  synced() {
+    return this.whole;
+  }
+  unsynced() {
+    return this.whole ? [] : ['gateways'];
+  }
+  snapshot(): Snapshot {
+    return {
+      istioGateways: [],
+      virtualServices: [],
+      services: [],
+      ingresses: [],
+      gatewayApiGateways: [],
+      httpRoutes: [],
+      ...this.objects,
+    };
+  }
+}
+
+const running: Controller[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+});
+
+function setup(options: { leader?: boolean; policy?: 'SYNC' | 'UPSERT_ONLY' } = {}) {
+  const route53 = new FakeRoute53();
+  route53.addZone('Z1', 'example.com');
+  const caches = new Caches();
+  const events: { name: string; type: EventType; reason: string; message: string }[] = [];
+  const metrics = createSyncerMetrics({ defaultMetrics: false });
+  const controller = new Controller(
+    {
+      ownerId: 'cluster-a',
+      policy: options.policy ?? 'SYNC',
+      domainFilter: [],
+      controllerName: 'aws-controller',
+      debounceMs: 10,
+      driftIntervalMs: 600_000,
+      retryDelayMs: 60_000,
+    },
+    {
+      caches,
+      route53,
+      isLeader: () => options.leader ?? true,
+      events: {
+        record: (o: KubeResource, type, reason, message) =>
+          events.push({ name: o.metadata?.name ?? '', type, reason, message }),
+      },
+      metrics,
+      logger: pino({ level: 'silent' }),
+      clock: new FakeClock(),
+    },
+  );
+  running.push(controller);
+  return { route53, caches, events, metrics, controller };
+}
+
+describe('Controller', () => {
+  it('creates the records and their ownership TXTs, then sends nothing when nothing changed', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('bookinfo-gw', ['bookinfo.example.com'])],
+    };
+    const first = await t.controller.reconcile();
+    assert.equal(first.status, 'done');
+    assert.deepEqual(t.route53.dump('Z1'), [
+      'A bookinfo.example.com 203.0.113.10',
+      'TXT a-bookinfo.example.com "heritage=aws-controller,aws-controller/owner=cluster-a,aws-controller/resource=gateway/bookinfo/bookinfo-gw"',
+    ]);
+    assert.deepEqual(
+      t.events.map((e) => `${e.type} ${e.reason} ${e.message}`),
+      ['Normal RecordCreated created A bookinfo.example.com in zone example.com'],
+    );
+    const calls = { ...t.route53.calls };
+    assert.deepEqual(calls, {
+      ListHostedZones: 1,
+      ListResourceRecordSets: 1,
+      ChangeResourceRecordSets: 1,
+    });
+
+    const second = await t.controller.reconcile();
+    assert.equal(second.status === 'done' && second.applied, 0);
+    assert.deepEqual(t.route53.calls, calls, 'no Route 53 call at all when nothing changed');
+
+    t.caches.objects = { ...t.caches.objects, services: [service('203.0.113.99')] };
+    await t.controller.reconcile();
+    assert.deepEqual(t.route53.dump('Z1')[0], 'A bookinfo.example.com 203.0.113.99');
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, 2);
+    assert.equal(t.route53.calls.ListResourceRecordSets, 1, 'the cache follows our own writes');
+  });
+
+  it('deletes under SYNC when the object goes, keeps under UPSERT_ONLY', async () => {
+    for (const policy of ['SYNC', 'UPSERT_ONLY'] as const) {
+      const t = setup({ policy });
+      t.caches.objects = {
+        services: [service('203.0.113.10')],
+        istioGateways: [gateway('gw', ['a.example.com'])],
+      };
+      await t.controller.reconcile();
+      t.caches.objects = { services: [service('203.0.113.10')] };
+      await t.controller.reconcile();
+      assert.equal(t.route53.dump('Z1').length, policy === 'SYNC' ? 0 : 2, policy);
+    }
+  });
+
+  it('writes nothing unless leader, and plans nothing while a cache is not whole', async () => {
+    const follower = setup({ leader: false });
+    follower.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    assert.deepEqual(await follower.controller.reconcile(), { status: 'not-leader' });
+
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    await t.controller.reconcile();
+    // The watch broke and the Gateway is missing from a cache that is not whole: no delete.
+    t.caches.whole = false;
+    t.caches.objects = { services: [service('203.0.113.10')] };
+    assert.deepEqual(await t.controller.reconcile(), {
+      status: 'waiting-for-caches',
+      unsynced: ['gateways'],
+    });
+    assert.equal(t.route53.dump('Z1').length, 2);
+    for (const calls of [follower.route53.calls])
+      assert.deepEqual(calls, {
+        ListHostedZones: 0,
+        ListResourceRecordSets: 0,
+        ChangeResourceRecordSets: 0,
+      });
+  });
+
+  it('isolates a change Route 53 refuses and applies the rest, with a Warning on the object', async () => {
+    const t = setup();
+    t.route53.refuse = (c: Change) =>
+      c.ResourceRecordSet.Name.startsWith('bad.')
+        ? 'Tried to create resource record set [name=bad.example.com.] but it already exists'
+        : undefined;
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [
+        gateway('good', ['good.example.com', 'fine.example.com']),
+        gateway('bad', ['bad.example.com']),
+      ],
+    };
+    const result = await t.controller.reconcile();
+    assert.equal(result.status === 'done' && result.failed, 2);
+    assert.deepEqual(
+      t.route53.dump('Z1').filter((l) => l.startsWith('A ')),
+      ['A fine.example.com 203.0.113.10', 'A good.example.com 203.0.113.10'],
+    );
+    const warning = t.events.find((e) => e.type === 'Warning');
+    assert.equal(warning?.name, 'bad');
+    assert.match(warning?.message ?? '', /could not create A bad\.example\.com .*already exists/);
+    assert.ok(t.route53.calls.ChangeResourceRecordSets >= 3, 'the batch was split');
+    assert.match(
+      await t.metrics.registry.metrics(),
+      /aws_controller_route53_failed_changes_total\{reason="InvalidChangeBatch"\} 2/,
+    );
+  });
+
+  it('leaves a zone alone when its listing fails, and leaves foreign records untouched', async () => {
+    const t = setup();
+    t.route53.records.set('Z1', [
+      {
+        Name: 'taken.example.com.',
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '198.51.100.1' }],
+      },
+    ]);
+    t.route53.failListing.add('Z1');
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['taken.example.com'])],
+    };
+    const failed = await t.controller.reconcile();
+    assert.equal(failed.status === 'done' && failed.unlistedZones.length, 1);
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, 0);
+
+    t.route53.failListing.clear();
+    await t.controller.reconcile();
+    assert.deepEqual(t.route53.dump('Z1'), ['A taken.example.com 198.51.100.1']);
+    const refusal = t.events.filter((e) => e.reason === 'RecordRefused');
+    assert.equal(refusal.length, 1);
+    await t.controller.reconcile();
+    assert.equal(
+      t.events.filter((e) => e.reason === 'RecordRefused').length,
+      1,
+      'the same refusal is not repeated',
+    );
+  });
+
+  it('brings a pending retry forward when something changes', async () => {
+    const t = setup();
+    t.route53.refuse = () => 'refused';
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    await t.controller.reconcile(); // fails: a retry is now a minute away
+    const sent = t.route53.calls.ChangeResourceRecordSets;
+    t.route53.refuse = () => undefined;
+    t.controller.trigger('object changed');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(t.route53.calls.ChangeResourceRecordSets > sent, 'the debounced reconcile ran');
+    assert.equal(t.route53.dump('Z1').length, 2);
+  });
+});

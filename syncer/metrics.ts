@@ -1,0 +1,100 @@
+// The syncer's Prometheus metrics, in a registry of its own. Labels are small and bounded:
+// operations, outcomes, actions, reasons and zone names — never object names.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface SyncerMetrics {
+  registry: Registry;
+  route53Calls: Counter<'operation' | 'outcome'>;
+  route53Duration: Histogram<'operation'>;
+  changes: Counter<'action'>;
+  failedChanges: Counter<'reason'>;
+  recordsManaged: Gauge<'zone'>;
+  conflicts: Counter;
+  refused: Counter<'reason'>;
+  skippedObjects: Counter<'reason'>;
+  reconcileDuration: Histogram<'result'>;
+  lastSuccessfulSync: Gauge;
+  leader: Gauge;
+  cachesSynced: Gauge;
+}
+
+export function createSyncerMetrics(options: { defaultMetrics?: boolean } = {}): SyncerMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'aws_controller_syncer_' });
+  }
+  const registers = [registry];
+  return {
+    registry,
+    route53Calls: new Counter({
+      name: 'aws_controller_route53_requests_total',
+      help: 'Route 53 API requests sent (every attempt), by operation and outcome.',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    route53Duration: new Histogram({
+      name: 'aws_controller_route53_request_duration_seconds',
+      help: 'Route 53 API request latency.',
+      labelNames: ['operation'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    changes: new Counter({
+      name: 'aws_controller_route53_changes_total',
+      help: 'Record set changes Route 53 accepted, by action (CREATE, UPSERT, DELETE).',
+      labelNames: ['action'],
+      registers,
+    }),
+    failedChanges: new Counter({
+      name: 'aws_controller_route53_failed_changes_total',
+      help: 'Record set changes Route 53 refused or that could not be sent, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    recordsManaged: new Gauge({
+      name: 'aws_controller_records_managed',
+      help: 'Records owned by this controller (ownership TXTs with our owner id), by zone.',
+      labelNames: ['zone'],
+      registers,
+    }),
+    conflicts: new Counter({
+      name: 'aws_controller_conflicts_total',
+      help: 'Objects that lost a record to an older object wanting the same name.',
+      registers,
+    }),
+    refused: new Counter({
+      name: 'aws_controller_refused_records_total',
+      help: 'Desired records not written, by reason (foreign-owned, no-zone, …).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    skippedObjects: new Counter({
+      name: 'aws_controller_skipped_objects_total',
+      help: 'Objects not published, by reason (InvalidAnnotations, NoTargets, …).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    reconcileDuration: new Histogram({
+      name: 'aws_controller_reconcile_duration_seconds',
+      help: 'Time of one reconcile, by result.',
+      labelNames: ['result'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers,
+    }),
+    lastSuccessfulSync: new Gauge({
+      name: 'aws_controller_last_successful_sync_timestamp_seconds',
+      help: 'When a reconcile last completed with every change applied (Unix time).',
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'aws_controller_leader',
+      help: '1 while this replica holds the lease and writes to Route 53.',
+      registers,
+    }),
+    cachesSynced: new Gauge({
+      name: 'aws_controller_caches_synced',
+      help: '1 while every watched kind is fully listed (deletes are computed only then).',
+      registers,
+    }),
+  };
+}
