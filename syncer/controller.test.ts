@@ -50,6 +50,8 @@ class Caches implements ObjectCaches {
       ingresses: [],
       gatewayApiGateways: [],
       httpRoutes: [],
+      nodes: [],
+      endpointSlices: [],
       ...this.objects,
     };
   }

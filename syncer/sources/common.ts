@@ -19,7 +19,8 @@ export interface SourceOptions {
 export interface ObjectNote {
   object: KubeResource;
   kind: ObjectKind;
-  reason: 'InvalidAnnotations' | 'NoTargets' | 'InvalidHostname' | 'TargetProblem';
+  reason:
+    'InvalidAnnotations' | 'NoTargets' | 'InvalidHostname' | 'TargetProblem' | 'HostNotOnGateway';
   message: string;
 }
 

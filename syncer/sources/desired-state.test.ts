@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Endpoint } from '../../core/records/endpoint.js';
 import { desiredState } from './desired-state.js';
+import { SERVICE_NAME_LABEL } from './objects.js';
 import type {
+  EndpointSliceObject,
   GatewayApiGatewayObject,
   HttpRouteObject,
   IngressObject,
@@ -61,6 +63,8 @@ const snapshot = (parts: Partial<Snapshot>): Snapshot => ({
   ingresses: [],
   gatewayApiGateways: [],
   httpRoutes: [],
+  nodes: [],
+  endpointSlices: [],
   ...parts,
 });
 
@@ -274,19 +278,121 @@ describe('Service and Ingress', () => {
     ]);
   });
 
-  it('says that NodePort publishing is not supported yet rather than doing nothing silently', () => {
+  const node = (name: string, external: string, internal: string, unschedulable = false) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name },
+    spec: { unschedulable },
+    status: {
+      addresses: [
+        { type: 'ExternalIP', address: external },
+        { type: 'InternalIP', address: internal },
+        { type: 'Hostname', address: name },
+      ],
+    },
+  });
+  const nodes = [
+    node('n1', '198.51.100.1', '10.1.0.1'),
+    node('n2', '198.51.100.2', '10.1.0.2'),
+    node('n3', '198.51.100.3', '10.1.0.3', true),
+  ];
+  const slice = (service: string, endpoints: EndpointSliceObject['endpoints']) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      namespace: 'shop',
+      name: `${service}-abc`,
+      labels: { [SERVICE_NAME_LABEL]: service },
+    },
+    addressType: 'IPv4',
+    endpoints,
+  });
+
+  it('publishes a NodePort Service at the schedulable nodes: ExternalIPs, or InternalIPs with access private', () => {
+    const nodePort = (name: string, annotations: Record<string, string>, local = false) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('shop', name, annotations),
+      spec: { type: 'NodePort', ...(local && { externalTrafficPolicy: 'Local' }) },
+    });
+    const out = desiredState(
+      snapshot({
+        nodes,
+        services: [
+          nodePort('pub', { [`${P}hostname`]: 'pub.example.com' }),
+          nodePort('priv', { [`${P}hostname`]: 'priv.example.com', [`${P}access`]: 'private' }),
+          nodePort('local', { [`${P}hostname`]: 'local.example.com' }, true),
+        ],
+        endpointSlices: [
+          slice('local', [
+            { addresses: ['10.2.0.9'], nodeName: 'n2', conditions: { ready: true } },
+            { addresses: ['10.2.0.8'], nodeName: 'n1', conditions: { ready: false } },
+          ]),
+        ],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A local.example.com 198.51.100.2 service/shop/local',
+      'A priv.example.com 10.1.0.1,10.1.0.2 service/shop/priv',
+      'A pub.example.com 198.51.100.1,198.51.100.2 service/shop/pub',
+    ]);
+  });
+
+  it('publishes a headless Service at its ready endpoints, per endpoints-type, with a name per pod hostname', () => {
+    const headless = (name: string, annotations: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('shop', name, annotations),
+      spec: { type: 'ClusterIP', clusterIP: 'None' },
+    });
+    const endpoints = [
+      { addresses: ['10.2.0.1'], nodeName: 'n1', hostname: 'db-0', conditions: { ready: true } },
+      { addresses: ['10.2.0.2'], nodeName: 'n2', hostname: 'db-1' },
+      { addresses: ['10.2.0.3'], nodeName: 'n2', conditions: { ready: false } },
+    ];
+    const out = desiredState(
+      snapshot({
+        nodes,
+        services: [
+          headless('db', { [`${P}hostname`]: 'db.example.com' }),
+          headless('ext', {
+            [`${P}hostname`]: 'ext.example.com',
+            [`${P}endpoints-type`]: 'NodeExternalIP',
+          }),
+          headless('host', {
+            [`${P}hostname`]: 'host.example.com',
+            [`${P}endpoints-type`]: 'HostIP',
+          }),
+        ],
+        endpointSlices: [slice('db', endpoints), slice('ext', endpoints), slice('host', endpoints)],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A db-0.db.example.com 10.2.0.1 service/shop/db',
+      'A db-0.ext.example.com 198.51.100.1 service/shop/ext',
+      'A db-0.host.example.com 10.1.0.1 service/shop/host',
+      'A db-1.db.example.com 10.2.0.2 service/shop/db',
+      'A db-1.ext.example.com 198.51.100.2 service/shop/ext',
+      'A db-1.host.example.com 10.1.0.2 service/shop/host',
+      'A db.example.com 10.2.0.1,10.2.0.2 service/shop/db',
+      'A ext.example.com 198.51.100.1,198.51.100.2 service/shop/ext',
+      'A host.example.com 10.1.0.1,10.1.0.2 service/shop/host',
+    ]);
+  });
+
+  it('says why a ClusterIP Service with a hostname publishes nothing', () => {
     const service: ServiceObject = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta('shop', 'np', {
-        [`${P}hostname`]: 'np.example.com',
-        [`${P}access`]: 'public',
-      }),
-      spec: { type: 'NodePort' },
+      metadata: meta('shop', 'plain', { [`${P}hostname`]: 'plain.example.com' }),
+      spec: { type: 'ClusterIP', clusterIP: '10.0.0.5' },
     };
     const out = desiredState(snapshot({ services: [service] }), options);
     assert.deepEqual(out.endpoints, []);
-    assert.match(out.notes[0]?.message ?? '', /not supported yet/);
+    assert.equal(out.notes[0]?.reason, 'NoTargets');
+    assert.match(out.notes[0]?.message ?? '', /plain\.example\.com/);
   });
 
   it('publishes Ingress rule hosts at its load balancer', () => {

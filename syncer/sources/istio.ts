@@ -123,6 +123,9 @@ function exportedTo(vs: VirtualServiceObject, namespace: string): boolean {
   );
 }
 
+const gatewayName = (g: IstioGatewayObject) =>
+  `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`;
+
 export function virtualServices(
   snapshot: Snapshot,
   options: SourceOptions,
@@ -151,6 +154,15 @@ export function virtualServices(
     const allowed = specHosts.filter((h) =>
       bound.some((g) => gatewayAllows(g, vs, h.toLowerCase())),
     );
+    for (const host of specHosts.filter((h) => !allowed.includes(h))) {
+      if (reading.spec.hostnameSource === 'annotation-only') break;
+      output.notes.push({
+        object: vs,
+        kind: 'istio-virtualservice',
+        reason: 'HostNotOnGateway',
+        message: `host ${host} is not served by the Gateways it binds to (${bound.map(gatewayName).join(', ')}): no server there lists it for this namespace, so it is not published`,
+      });
+    }
     const hostnames = chooseHostnames(
       vs,
       'istio-virtualservice',

@@ -1,7 +1,104 @@
-// Core Services (LoadBalancer addresses, ClusterIP for internal names) and Ingresses.
+// Core Services and Ingresses. A Service's `hostname` is published where its traffic enters,
+// which depends on its type: the load balancer's addresses (LoadBalancer), the nodes'
+// addresses (NodePort, `access` choosing external or internal ones), or the ready endpoints
+// (headless, `endpoints-type` choosing the pods' or their nodes' addresses). `internal-hostname`
+// always means the ClusterIP.
+import type { AnnotationSpec } from '../../core/annotations/spec.js';
+import { normalizeHostname } from '../../core/names/hostname.js';
 import { chooseHostnames, emit, loadBalancerAddresses, readObject, targetsOf } from './common.js';
 import type { SourceOptions, SourceOutput } from './common.js';
-import type { Snapshot } from './objects.js';
+import { SERVICE_NAME_LABEL } from './objects.js';
+import type { EndpointSliceObject, NodeObject, ServiceObject, Snapshot } from './objects.js';
+
+export const isHeadless = (service: ServiceObject): boolean => service.spec?.clusterIP === 'None';
+
+/** Whether the Service's records depend on Nodes or EndpointSlices (for change filtering). */
+export function readsNodesOrEndpoints(service: ServiceObject): boolean {
+  return service.spec?.type === 'NodePort' || isHeadless(service);
+}
+
+function nodeAddress(node: NodeObject | undefined, type: 'ExternalIP' | 'InternalIP'): string[] {
+  return (node?.status?.addresses ?? [])
+    .filter((a) => a.type === type && a.address)
+    .map((a) => a.address as string);
+}
+
+function slicesOf(service: ServiceObject, snapshot: Snapshot): EndpointSliceObject[] {
+  const namespace = service.metadata?.namespace;
+  const name = service.metadata?.name;
+  return snapshot.endpointSlices.filter(
+    (slice) =>
+      slice.metadata?.namespace === namespace &&
+      slice.metadata?.labels?.[SERVICE_NAME_LABEL] === name,
+  );
+}
+
+/** Ready endpoints (absent `ready` means ready, as the API documents). */
+function readyEndpoints(service: ServiceObject, snapshot: Snapshot) {
+  return slicesOf(service, snapshot)
+    .filter((slice) => slice.addressType !== 'FQDN')
+    .flatMap((slice) => slice.endpoints ?? [])
+    .filter((endpoint) => endpoint.conditions?.ready !== false);
+}
+
+/**
+ * NodePort: the addresses of the nodes that take its traffic — every schedulable node, or
+ * with `externalTrafficPolicy: Local` only those running a ready endpoint. `access: private`
+ * publishes InternalIPs, otherwise ExternalIPs.
+ */
+function nodePortAddresses(
+  service: ServiceObject,
+  spec: AnnotationSpec,
+  snapshot: Snapshot,
+): string[] {
+  const type = spec.access === 'private' ? 'InternalIP' : 'ExternalIP';
+  let nodes = snapshot.nodes.filter((node) => node.spec?.unschedulable !== true);
+  if (service.spec?.externalTrafficPolicy === 'Local') {
+    const used = new Set(readyEndpoints(service, snapshot).map((e) => e.nodeName));
+    nodes = nodes.filter((node) => used.has(node.metadata?.name));
+  }
+  return nodes.flatMap((node) => nodeAddress(node, type));
+}
+
+/** One headless endpoint's addresses, as `endpoints-type` asks. */
+function endpointAddresses(
+  endpoint: NonNullable<EndpointSliceObject['endpoints']>[number],
+  spec: AnnotationSpec,
+  nodes: ReadonlyMap<string, NodeObject>,
+): string[] {
+  if (spec.endpointsType === undefined) return endpoint.addresses ?? [];
+  const node = nodes.get(endpoint.nodeName ?? '');
+  return nodeAddress(node, spec.endpointsType === 'NodeExternalIP' ? 'ExternalIP' : 'InternalIP');
+}
+
+function headless(
+  service: ServiceObject,
+  spec: AnnotationSpec,
+  snapshot: Snapshot,
+  output: SourceOutput,
+): void {
+  const nodes = new Map(snapshot.nodes.map((n) => [n.metadata?.name ?? '', n]));
+  const endpoints = readyEndpoints(service, snapshot);
+  const hostnames = chooseHostnames(service, 'service', [], spec, output.notes);
+  const all = endpoints.flatMap((e) => endpointAddresses(e, spec, nodes));
+  emit(output, service, 'service', hostnames, targetsOf(all), spec);
+  // Pods with a hostname (StatefulSets) also get a name of their own under each hostname.
+  for (const endpoint of endpoints) {
+    if (!endpoint.hostname || spec.targets !== undefined) continue;
+    const names = hostnames
+      .filter((h) => !h.startsWith('*.'))
+      .map((h) => normalizeHostname(`${endpoint.hostname}.${h}`))
+      .flatMap((r) => (r.ok ? [r.value] : []));
+    emit(
+      output,
+      service,
+      'service',
+      names,
+      targetsOf(endpointAddresses(endpoint, spec, nodes)),
+      spec,
+    );
+  }
+}
 
 export function services(snapshot: Snapshot, options: SourceOptions, output: SourceOutput): void {
   for (const service of snapshot.services) {
@@ -9,11 +106,15 @@ export function services(snapshot: Snapshot, options: SourceOptions, output: Sou
     if (!reading.act) continue;
     const { spec } = reading;
     if (spec.hostnames.length > 0) {
-      if (service.spec?.type === 'LoadBalancer' || spec.targets !== undefined) {
-        const addresses = [
-          ...loadBalancerAddresses(service.status?.loadBalancer?.ingress),
-          ...(service.spec?.externalIPs ?? []),
-        ];
+      if (isHeadless(service)) headless(service, spec, snapshot, output);
+      else {
+        const addresses =
+          service.spec?.type === 'NodePort'
+            ? nodePortAddresses(service, spec, snapshot)
+            : [
+                ...loadBalancerAddresses(service.status?.loadBalancer?.ingress),
+                ...(service.spec?.externalIPs ?? []),
+              ];
         emit(
           output,
           service,
@@ -22,13 +123,6 @@ export function services(snapshot: Snapshot, options: SourceOptions, output: Sou
           targetsOf(addresses),
           spec,
         );
-      } else {
-        output.notes.push({
-          object: service,
-          kind: 'service',
-          reason: 'NoTargets',
-          message: `hostname is published for Services of type LoadBalancer (or with a target annotation); this one is ${service.spec?.type ?? 'ClusterIP'}, and NodePort/headless publishing (access, endpoints-type) is not supported yet`,
-        });
       }
     }
     if (spec.internalHostnames.length > 0) {

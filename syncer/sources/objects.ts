@@ -15,6 +15,7 @@ export interface ServiceObject extends KubeResource {
     clusterIP?: string;
     clusterIPs?: string[];
     externalIPs?: string[];
+    externalTrafficPolicy?: string;
   };
   status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
 }
@@ -47,6 +48,24 @@ export interface HttpRouteObject extends KubeResource {
   };
 }
 
+export interface NodeObject extends KubeResource {
+  spec?: { unschedulable?: boolean };
+  status?: { addresses?: { type?: string; address?: string }[] };
+}
+
+export interface EndpointSliceObject extends KubeResource {
+  addressType?: string;
+  endpoints?: {
+    addresses?: string[];
+    conditions?: { ready?: boolean | null; serving?: boolean | null };
+    hostname?: string;
+    nodeName?: string;
+  }[];
+}
+
+/** The label an EndpointSlice carries naming its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
 /** One consistent view of every watched kind, taken from fully synced caches. */
 export interface Snapshot {
   istioGateways: readonly IstioGatewayObject[];
@@ -55,4 +74,7 @@ export interface Snapshot {
   ingresses: readonly IngressObject[];
   gatewayApiGateways: readonly GatewayApiGatewayObject[];
   httpRoutes: readonly HttpRouteObject[];
+  /** For NodePort Services (`access`) and headless ones (`endpoints-type`). */
+  nodes: readonly NodeObject[];
+  endpointSlices: readonly EndpointSliceObject[];
 }
