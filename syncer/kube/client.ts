@@ -1,12 +1,13 @@
 // The syncer's connection to the apiserver: kubeconfig, paged lists and watches of any kind
 // (core or custom), over @kubernetes/client-node.
 import {
+  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   Watch,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import type { KubeResource, ListResult, WatchStarter } from './reflector.js';
+import { statusOf, type KubeResource, type ListResult, type WatchStarter } from './reflector.js';
 
 /** From a kubeconfig file when given, else the Pod's service account (in-cluster). */
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -70,5 +71,22 @@ export function watchStarter(kc: KubeConfig): WatchStarter {
   return {
     watch: (path, query, onEvent, done) =>
       watch.watch(path, query, (type, object) => onEvent(type, object), done),
+  };
+}
+
+/** Resource names served at group/version, or null when the apiserver serves no such version. */
+export function discoverer(
+  kc: KubeConfig,
+): (group: string, version: string) => Promise<string[] | null> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return async (group, version) => {
+    try {
+      const list = await custom.getAPIResources({ group, version });
+      // Subresources (`gateways/status`) are listed too; only collections are wanted.
+      return list.resources.map((r) => r.name).filter((name) => !name.includes('/'));
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw new Error(`discovery of ${group}/${version} failed`, { cause: err });
+    }
   };
 }

@@ -46,8 +46,11 @@ export interface ReflectorOptions<T extends KubeResource> {
   watcher: WatchStarter;
   logger: Logger;
   clock: Clock;
-  /** Called after any change to the cache, and when `synced` changes. */
-  onChange: () => void;
+  /**
+   * Called after any change to the cache, and when `synced` changes; with the object when
+   * one watch event changed it (so a caller can ignore changes it does not depend on).
+   */
+  onChange: (object?: T) => void;
   relistIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -56,7 +59,8 @@ export interface ReflectorOptions<T extends KubeResource> {
 
 const keyOf = (o: KubeResource) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
-function statusOf(err: unknown): number | undefined {
+/** The HTTP status of a failed Kubernetes API call, however the client reported it. */
+export function statusOf(err: unknown): number | undefined {
   const e = err as { statusCode?: number; code?: number | string; body?: { code?: number } };
   if (typeof e?.statusCode === 'number') return e.statusCode;
   if (typeof e?.code === 'number') return e.code;
@@ -217,7 +221,7 @@ export class Reflector<T extends KubeResource> {
         if (type === 'ADDED' || type === 'MODIFIED') this.#store.set(keyOf(object), object);
         else if (type === 'DELETED') this.#store.delete(keyOf(object));
         else return; // BOOKMARK
-        this.#options.onChange();
+        this.#options.onChange(object);
       };
       const done = (err: unknown) => {
         if (ended) return;
