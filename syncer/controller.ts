@@ -242,6 +242,11 @@ export class Controller {
   async #sendZone(zonePlan: ZonePlan): Promise<SendResult> {
     const result: SendResult = { applied: [], failed: [] };
     for (const batch of batches(zonePlan.groups)) {
+      // The lease can be lost during a long reconcile: another replica may be writing now.
+      if (!this.#d.isLeader()) {
+        result.failed.push({ changes: batch, error: new Error('not sent: lost leadership') });
+        continue;
+      }
       await this.#sendIsolating(zonePlan.zoneId, batch, result);
     }
     if (result.failed.length > 0) {

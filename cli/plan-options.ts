@@ -1,0 +1,98 @@
+// The flags `syncer` and `plan` share: what the planner is told (owner, policy, domains,
+// zones), parsed and checked the same way for both, so the offline plan is the syncer's.
+import { DEFAULT_CONTROLLER_NAME } from '../core/annotations/parse.js';
+import { checkOwnerId } from '../core/records/ownership.js';
+import type { PlanOptions, Policy } from '../core/records/plan.js';
+import type { ZoneType } from '../core/records/zones.js';
+import { stringOption, UsageError, type OptionSpec, type ParsedOptions } from './options.js';
+
+export const PLAN_FLAGS: OptionSpec = {
+  'owner-id': { type: 'string' },
+  policy: { type: 'string' },
+  'domain-filter': { type: 'string', multiple: true },
+  'zone-type': { type: 'string' },
+  'controller-name': { type: 'string' },
+  'adopt-external-dns-owner': { type: 'string' },
+};
+
+export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
+  --policy P                SYNC (create, update, delete; default), UPSERT_ONLY (never
+                            delete) or CREATE_ONLY (only create)
+  --domain-filter a,b       only names within these domains (and zones that can hold them)
+  --zone-type T             public or private: only zones of that type (default both)
+  --controller-name NAME    act on objects whose controller annotation is absent or NAME
+                            (default aws-controller)
+  --adopt-external-dns-owner ID
+                            take over records external-dns wrote with this owner ID`;
+
+const POLICIES: Record<string, Policy> = {
+  SYNC: 'SYNC',
+  UPSERT_ONLY: 'UPSERT_ONLY',
+  CREATE_ONLY: 'CREATE_ONLY',
+};
+
+const DOMAIN =
+  /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+
+export function parsePolicy(raw: string | undefined): Policy {
+  if (raw === undefined) return 'SYNC';
+  const policy = POLICIES[raw.trim().toUpperCase().replace(/-/g, '_')];
+  if (policy === undefined) {
+    throw new UsageError(`--policy must be SYNC, UPSERT_ONLY or CREATE_ONLY, got '${raw}'`);
+  }
+  return policy;
+}
+
+/** `--domain-filter a.com,b.com` (or the flag repeated): lower case, no final dot. */
+export function parseDomainFilter(raw: readonly string[]): string[] {
+  const domains = raw
+    .flatMap((value) => value.split(','))
+    .map((d) => d.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((d) => d !== '');
+  for (const domain of domains) {
+    if (!DOMAIN.test(domain) || domain.length > 253) {
+      throw new UsageError(`--domain-filter: '${domain}' is not a domain name`);
+    }
+  }
+  return [...new Set(domains)];
+}
+
+export function parseZoneType(raw: string | undefined): ZoneType | undefined {
+  if (raw === undefined) return undefined;
+  const type = raw.trim().toLowerCase();
+  if (type !== 'public' && type !== 'private') {
+    throw new UsageError(`--zone-type must be public or private, got '${raw}'`);
+  }
+  return type;
+}
+
+export function checkedOwnerId(ownerId: string): string {
+  try {
+    checkOwnerId(ownerId);
+  } catch (err) {
+    throw new UsageError(`--owner-id: ${(err as Error).message}`, { cause: err });
+  }
+  return ownerId;
+}
+
+export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {
+  ownerId: string | undefined;
+  controllerName: string;
+}
+
+export function planFlags(values: ParsedOptions['values']): PlanFlags {
+  const ownerId = stringOption(values, 'owner-id');
+  const adopt = stringOption(values, 'adopt-external-dns-owner');
+  const zoneType = parseZoneType(stringOption(values, 'zone-type'));
+  const domainFilter = values['domain-filter'];
+  return {
+    ownerId: ownerId === undefined ? undefined : checkedOwnerId(ownerId),
+    policy: parsePolicy(stringOption(values, 'policy')),
+    domainFilter: parseDomainFilter(
+      Array.isArray(domainFilter) ? domainFilter.filter((d) => typeof d === 'string') : [],
+    ),
+    ...(zoneType !== undefined && { zoneType }),
+    controllerName: stringOption(values, 'controller-name') ?? DEFAULT_CONTROLLER_NAME,
+    ...(adopt !== undefined && { adoptExternalDnsOwner: checkedOwnerId(adopt) }),
+  };
+}

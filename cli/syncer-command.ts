@@ -1,0 +1,132 @@
+// `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
+import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../syncer/kube/client.js';
+import { startSyncer } from '../syncer/syncer.js';
+import type { CliIo } from './io.js';
+import { createLogger } from './logger.js';
+import {
+  durationOption,
+  integerOption,
+  parseOptions,
+  stringOption,
+  UsageError,
+  type ParsedOptions,
+} from './options.js';
+import { checkedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+
+const USAGE = `Usage: aws-controller syncer [options]
+
+${PLAN_FLAGS_USAGE}
+                            Without --owner-id, the UID of the cluster's kube-system
+                            namespace is used (the chart always sets one).
+  --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
+  --route53-endpoint URL    another Route 53 endpoint (tests against moto)
+  --interval D              re-list zones and records this often, to see changes made
+                            behind our back (default 10m)
+  --debounce D              a burst of changes within D becomes one reconcile (default 1s)
+  --rate-limit N            Route 53 requests per second from this process (default 4;
+                            the account allows 5 in all)
+  --kubeconfig FILE         default: the Pod's service account
+  --metrics-port N          plain HTTP for /metrics, /healthz, /readyz (default 8081)
+  --leader-election-namespace NS
+                            where the Lease lives (default: $POD_NAMESPACE, else default)
+  --leader-election-name N  the Lease's name (default aws-controller-syncer)
+  --leader-election-identity ID
+                            this replica's name in the Lease (default: $POD_NAME or the
+                            host name, plus a random suffix)
+  --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
+
+Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
+AWS credentials come from the SDK's default chain (IRSA, EKS Pod Identity, environment).
+`;
+
+function positiveNumber(values: ParsedOptions['values'], flag: string, fallback: number): number {
+  const raw = stringOption(values, flag);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag} must be a number above 0, got '${raw}'`);
+  }
+  return n;
+}
+
+/** The cluster's identity when no owner ID is given: kube-system's UID never changes. */
+async function clusterOwnerId(kubeconfig: string | undefined): Promise<string> {
+  try {
+    const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
+    const namespace = await api.readNamespace({ name: 'kube-system' });
+    const uid = namespace.metadata?.uid;
+    if (!uid) throw new Error('kube-system has no UID');
+    return checkedOwnerId(uid);
+  } catch (err) {
+    throw new UsageError(
+      `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
+      { cause: err },
+    );
+  }
+}
+
+export async function syncerCommand(
+  argv: string[],
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const { values } = parseOptions(argv, {
+    ...PLAN_FLAGS,
+    'aws-region': { type: 'string' },
+    'route53-endpoint': { type: 'string' },
+    interval: { type: 'string' },
+    debounce: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    kubeconfig: { type: 'string' },
+    'metrics-port': { type: 'string' },
+    host: { type: 'string' },
+    'leader-election-namespace': { type: 'string' },
+    'leader-election-name': { type: 'string' },
+    'leader-election-identity': { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values['help'] === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createLogger(stringOption(values, 'log-level') ?? 'info', 'aws-controller-syncer');
+  const flags = planFlags(values);
+  const kubeconfig = stringOption(values, 'kubeconfig');
+  const awsRegion = stringOption(values, 'aws-region');
+  const endpoint = stringOption(values, 'route53-endpoint');
+  const identity = stringOption(values, 'leader-election-identity');
+  const interval = durationOption(values, 'interval', 10 * 60_000);
+  const debounce = durationOption(values, 'debounce', 1_000);
+  if (interval < 10_000) throw new UsageError(`--interval must be at least 10s`);
+  const config = {
+    ...flags,
+    ownerId: flags.ownerId ?? (await clusterOwnerId(kubeconfig)),
+    ...(awsRegion !== undefined && { awsRegion }),
+    ...(endpoint !== undefined && { route53Endpoint: endpoint }),
+    driftIntervalMs: interval,
+    debounceMs: debounce,
+    rateLimit: positiveNumber(values, 'rate-limit', 4),
+    ...(kubeconfig !== undefined && { kubeconfig }),
+    metricsPort: integerOption(values, 'metrics-port', 8081, { max: 65535 }),
+    host: stringOption(values, 'host') ?? '0.0.0.0',
+    leaderElection: {
+      namespace:
+        stringOption(values, 'leader-election-namespace') ||
+        process.env['POD_NAMESPACE'] ||
+        'default',
+      name: stringOption(values, 'leader-election-name') ?? 'aws-controller-syncer',
+      ...(identity !== undefined && { identity }),
+    },
+    logger,
+  };
+  const syncer = await startSyncer(config);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  logger.info('shutting down: releasing the lease');
+  await syncer.close();
+  return 0;
+}
