@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { ManifestError } from './manifests.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './options.js';
+import { planCommand } from './plan-command.js';
+import { syncerCommand } from './syncer-command.js';
 import { validateCommand } from './validate-command.js';
 import { webhookCommand } from './webhook-command.js';
 
@@ -8,8 +11,10 @@ const USAGE = `Usage: aws-controller <command> [options]
 
 Commands:
   validate   run the admission checks on manifest files (offline)
+  plan       show what the syncer would change in Route 53 (offline)
   webhook    serve the admission webhook
-  demo       validate the bundled examples (what \`npm start\` runs)
+  syncer     reconcile Route 53 with the cluster (the sidecar)
+  demo       validate, then plan, the bundled example (what \`npm start\` runs)
 
 Run \`aws-controller <command> --help\` for a command's options.
 `;
@@ -17,7 +22,7 @@ Run \`aws-controller <command> --help\` for a command's options.
 export interface RunContext extends CliIo {
   /** Aborted on SIGTERM/SIGINT, for the long-running commands. */
   signal: AbortSignal;
-  /** Folder of the bundled examples. */
+  /** Folder of the bundled examples (`bookinfo/` manifests, `route53/` exported zone). */
   examplesDir: string;
 }
 
@@ -30,8 +35,12 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
         return await validateCommand(rest, ctx);
       case 'webhook':
         return await webhookCommand(rest, ctx, ctx.signal);
+      case 'syncer':
+        return await syncerCommand(rest, ctx, ctx.signal);
+      case 'plan':
+        return await planCommand(rest, ctx);
       case 'demo':
-        return await validateCommand([ctx.examplesDir], ctx);
+        return await demo(ctx);
       case '--help':
       case '-h':
       case 'help':
@@ -51,4 +60,30 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
     }
     throw err;
   }
+}
+
+/** The whole job on the bundled example: admission checks, then the Route 53 plan. */
+async function demo(ctx: RunContext): Promise<number> {
+  const manifests = join(ctx.examplesDir, 'bookinfo');
+  const zone = join(ctx.examplesDir, 'route53');
+  ctx.stdout.write(`$ aws-controller validate examples/bookinfo\n`);
+  const validated = await validateCommand([manifests], ctx);
+  ctx.stdout.write(
+    `\n$ aws-controller plan -f examples/bookinfo --zones examples/route53/hosted-zones.json \\\n` +
+      `    --records Z0EXAMPLE12345=examples/route53/Z0EXAMPLE12345.json --owner-id demo-cluster\n`,
+  );
+  const planned = await planCommand(
+    [
+      '-f',
+      manifests,
+      '--zones',
+      join(zone, 'hosted-zones.json'),
+      '--records',
+      `Z0EXAMPLE12345=${join(zone, 'Z0EXAMPLE12345.json')}`,
+      '--owner-id',
+      'demo-cluster',
+    ],
+    ctx,
+  );
+  return Math.max(validated, planned);
 }

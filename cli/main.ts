@@ -14,5 +14,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   readStdin: () => readAll(process.stdin),
   signal: controller.signal,
-  examplesDir: fileURLToPath(new URL('../../examples/bookinfo', import.meta.url)),
+  examplesDir: fileURLToPath(new URL('../../examples', import.meta.url)),
 });

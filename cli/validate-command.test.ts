@@ -25,7 +25,7 @@ async function run(argv: string[], stdin = '') {
     stderr,
     readStdin: () => Promise.resolve(stdin),
     signal: new AbortController().signal,
-    examplesDir: join(examples, 'bookinfo'),
+    examplesDir: examples,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -48,6 +48,7 @@ describe('aws-controller validate', () => {
       [
         'Gateway bookinfo-gateway',
         'Service istio-ingressgateway',
+        'Gateway shared-gateway',
         'VirtualService bookinfo-canary',
       ],
     );
@@ -134,9 +135,11 @@ describe('aws-controller validate', () => {
     assert.equal((await run(['frobnicate'])).code, 2);
   });
 
-  it('demo validates the bundled example', async () => {
+  it('demo validates, then plans, the bundled example', async () => {
     const { code, stdout } = await run(['demo']);
     assert.equal(code, 0);
-    assert.match(stdout, /3 object\(s\) checked: 3 admitted, 0 denied/);
+    assert.match(stdout, /4 object\(s\) checked: 4 admitted, 0 denied/);
+    assert.match(stdout, /6 change\(s\) in 1 request\(s\) to 1 zone\(s\)/);
+    assert.match(stdout, /refused \(foreign-owned\): A ratings\.example\.com/);
   });
 });

@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { applyChanges } from '../core/records/apply-changes.js';
+import type { Change } from '../core/records/route53-types.js';
+import { runCli } from './commands.js';
+import { parseDomainFilter, parsePolicy } from './plan-options.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}
+
+const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+const bookinfo = join(examples, 'bookinfo');
+
+async function run(argv: string[], stdin = '') {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    readStdin: () => Promise.resolve(stdin),
+    signal: new AbortController().signal,
+    examplesDir: examples,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+interface JsonPlan {
+  changes: { hostedZoneId: string; changes: Change[] }[];
+  refused: { reason: string; message: string }[];
+  notes: { reason: string; message: string }[];
+  denied: string[];
+}
+
+let dir: string;
+let zones: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plan-'));
+  zones = join(dir, 'zones.json');
+  await writeFile(
+    zones,
+    JSON.stringify({
+      HostedZones: [
+        { Id: '/hostedzone/Z1', Name: 'example.com.', Config: { PrivateZone: false } },
+        { Id: '/hostedzone/Z2', Name: 'other.org.', Config: { PrivateZone: false } },
+      ],
+    }),
+  );
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function planJson(extra: string[], files = [bookinfo]) {
+  const { code, stdout, stderr } = await run([
+    'plan',
+    ...files.flatMap((f) => ['-f', f]),
+    '--zones',
+    zones,
+    '--owner-id',
+    'ci',
+    '-o',
+    'json',
+    ...extra,
+  ]);
+  assert.equal(code, 0, stderr);
+  return JSON.parse(stdout) as JsonPlan;
+}
+
+const summary = (plan: JsonPlan) =>
+  plan.changes.flatMap((r) =>
+    r.changes.map(
+      (c) =>
+        `${r.hostedZoneId} ${c.Action} ${c.ResourceRecordSet.Type} ${c.ResourceRecordSet.Name}`,
+    ),
+  );
+
+describe('aws-controller plan', () => {
+  it('prints the requests the syncer would send, in the API shape, into an empty zone', async () => {
+    const plan = await planJson([]);
+    assert.deepEqual(summary(plan), [
+      'Z1 CREATE A bookinfo.example.com',
+      'Z1 CREATE TXT a-bookinfo.example.com',
+      'Z1 CREATE A canary.example.com',
+      'Z1 CREATE TXT a-canary.example.com',
+      'Z1 CREATE A ratings.example.com',
+      'Z1 CREATE TXT a-ratings.example.com',
+      'Z1 CREATE A reviews.example.com',
+      'Z1 CREATE TXT a-reviews.example.com',
+    ]);
+    const canary = plan.changes[0]?.changes.find(
+      (c) => c.ResourceRecordSet.Name === 'canary.example.com' && c.ResourceRecordSet.Type === 'A',
+    );
+    assert.deepEqual(canary?.ResourceRecordSet, {
+      Name: 'canary.example.com',
+      Type: 'A',
+      TTL: 300,
+      ResourceRecords: [{ Value: '203.0.113.10' }],
+      SetIdentifier: 'cluster-east',
+      Weight: 50,
+    });
+    const txt = plan.changes[0]?.changes.find(
+      (c) => c.ResourceRecordSet.Name === 'a-bookinfo.example.com',
+    );
+    assert.equal(
+      txt?.ResourceRecordSet.ResourceRecords?.[0]?.Value,
+      '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=gateway/bookinfo/bookinfo-gateway"',
+    );
+  });
+
+  it('plans nothing once Route 53 holds the result (steady state)', async () => {
+    const first = await planJson([]);
+    const listing = applyChanges(
+      [],
+      first.changes.flatMap((r) => r.changes),
+    );
+    const records = join(dir, 'z1.json');
+    await writeFile(records, JSON.stringify({ ResourceRecordSets: listing }));
+    const again = await planJson(['--records', `/hostedzone/Z1=${records}`]);
+    assert.deepEqual(again.changes, []);
+    const text = await run([
+      'plan',
+      '-f',
+      bookinfo,
+      '--zones',
+      zones,
+      '--records',
+      `Z1=${records}`,
+      '--owner-id',
+      'ci',
+    ]);
+    assert.match(text.stdout, /No changes/);
+  });
+
+  it('deletes a stale record of ours under SYNC only', async () => {
+    const records = join(dir, 'stale.json');
+    await writeFile(
+      records,
+      JSON.stringify({
+        ResourceRecordSets: [
+          {
+            Name: 'gone.example.com.',
+            Type: 'A',
+            TTL: 300,
+            ResourceRecords: [{ Value: '192.0.2.1' }],
+          },
+          {
+            Name: 'a-gone.example.com.',
+            Type: 'TXT',
+            TTL: 300,
+            ResourceRecords: [
+              {
+                Value:
+                  '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=gateway/x/y"',
+              },
+            ],
+          },
+          {
+            Name: 'theirs.example.com.',
+            Type: 'A',
+            TTL: 300,
+            ResourceRecords: [{ Value: '192.0.2.2' }],
+          },
+        ],
+      }),
+    );
+    const deletes = (plan: JsonPlan) => summary(plan).filter((l) => l.includes('DELETE'));
+    assert.deepEqual(deletes(await planJson(['--records', `Z1=${records}`])), [
+      'Z1 DELETE A gone.example.com',
+      'Z1 DELETE TXT a-gone.example.com',
+    ]);
+    for (const policy of ['UPSERT_ONLY', 'create-only']) {
+      assert.deepEqual(
+        deletes(await planJson(['--records', `Z1=${records}`, '--policy', policy])),
+        [],
+      );
+    }
+  });
+
+  it('keeps to the domain filter, and reports what it leaves out', async () => {
+    const plan = await planJson(['--domain-filter', 'other.org']);
+    assert.deepEqual(plan.changes, []);
+    assert.ok(plan.refused.some((r) => r.reason === 'outside-domain-filter'));
+  });
+
+  it('leaves out objects the webhook would deny, saying why', async () => {
+    const plan = await planJson([], [join(examples, 'mistakes')]);
+    assert.deepEqual(plan.changes, []);
+    assert.ok(plan.denied.length > 0);
+    assert.match(plan.denied.join('\n'), /hostnmae: unknown key/);
+  });
+
+  it('exits 2 with a clear message on usage and input errors', async () => {
+    const cases: [string[], RegExp][] = [
+      [['plan', '--zones', zones], /needs manifests/],
+      [['plan', '-f', bookinfo], /needs --zones/],
+      [['plan', '-f', bookinfo, '--zones', join(dir, 'missing.json')], /cannot read zones file/],
+      [['plan', '-f', bookinfo, '--zones', zones, '--records', 'Z9=x.json'], /not in/],
+      [['plan', '-f', bookinfo, '--zones', zones, '--records', 'nofile'], /ZONE_ID=FILE/],
+      [['plan', '-f', bookinfo, '--zones', zones, '--policy', 'DELETE_ALL'], /--policy must be/],
+      [['plan', '-f', bookinfo, '--zones', zones, '--owner-id', 'a,b'], /--owner-id/],
+      [['plan', '-f', bookinfo, '--zones', zones, '-o', 'yaml'], /-o must be/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(stderr, message, argv.join(' '));
+    }
+    const notJson = join(dir, 'bad.json');
+    await writeFile(notJson, '{"HostedZones": [{"Id": 1}]}');
+    const bad = await run(['plan', '-f', bookinfo, '--zones', notJson]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /needs a string Id and Name/);
+  });
+});
+
+describe('shared planner flags', () => {
+  it('reads policies in any case and with dashes', () => {
+    assert.equal(parsePolicy(undefined), 'SYNC');
+    assert.equal(parsePolicy('upsert-only'), 'UPSERT_ONLY');
+    assert.equal(parsePolicy(' Create_Only '), 'CREATE_ONLY');
+    assert.throws(() => parsePolicy('ALL'), /SYNC, UPSERT_ONLY or CREATE_ONLY/);
+  });
+
+  it('splits, normalises and checks domain filters', () => {
+    assert.deepEqual(parseDomainFilter(['Example.com., tse.tetratelabs.io', 'example.com', '']), [
+      'example.com',
+      'tse.tetratelabs.io',
+    ]);
+    assert.deepEqual(parseDomainFilter(['corp']), ['corp']);
+    assert.throws(() => parseDomainFilter(['exa mple.com']), /not a domain name/);
+    assert.throws(() => parseDomainFilter(['-bad.com']), /not a domain name/);
+  });
+});
