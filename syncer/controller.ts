@@ -37,9 +37,10 @@ export interface ControllerOptions extends PlanOptions {
   /** Zones and records are re-listed this often, to notice changes made behind our back. */
   driftIntervalMs: number;
   /**
-   * After a reconcile that left changes unapplied, how soon to try again; doubled after each
-   * further failure up to the drift interval, so a change Route 53 keeps refusing costs a
-   * few calls an hour, not a few a minute.
+   * After a reconcile that left changes unapplied, how soon to try again (default 5 s: the
+   * fresh listing usually shows why, and the record is then refused rather than retried);
+   * doubled after each further failure up to the drift interval, so a change Route 53 keeps
+   * refusing costs a few calls an hour, not a few a minute.
    */
   retryDelayMs?: number;
 }
@@ -134,7 +135,7 @@ export class Controller {
 
   #retryLater(): void {
     this.#failures++;
-    const base = this.#o.retryDelayMs ?? 30_000;
+    const base = this.#o.retryDelayMs ?? 5_000;
     const delay = Math.min(this.#o.driftIntervalMs, base * 2 ** (this.#failures - 1));
     this.trigger('retry after failure', delay);
   }
@@ -334,16 +335,22 @@ export class Controller {
       if (this.#said.has(key)) return;
       this.#d.events.record(object, 'Warning', reason, message);
     };
+    const { metrics } = this.#d;
+    metrics.skippedObjects.reset();
+    metrics.refused.reset();
+    metrics.conflicts.set(result.conflicts.length);
     for (const note of notes) {
-      this.#d.metrics.skippedObjects.inc({ reason: note.reason });
+      metrics.skippedObjects.inc({ reason: note.reason });
       say(note.object, note.reason, note.message);
     }
     for (const refusal of result.refused) {
-      this.#d.metrics.refused.inc({ reason: refusal.reason });
+      metrics.refused.inc({ reason: refusal.reason });
+      // A domain filter splits the work between controllers on purpose: a name outside it is
+      // someone else's to publish, not a problem to put on the object.
+      if (refusal.reason === 'outside-domain-filter') continue;
       say(objects.get(resourceOf(refusal.endpoint.owner)), 'RecordRefused', refusal.message);
     }
     for (const conflict of result.conflicts) {
-      this.#d.metrics.conflicts.inc();
       say(objects.get(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
     }
     this.#said = said;

@@ -9,9 +9,9 @@ export interface SyncerMetrics {
   changes: Counter<'action'>;
   failedChanges: Counter<'reason'>;
   recordsManaged: Gauge<'zone'>;
-  conflicts: Counter;
-  refused: Counter<'reason'>;
-  skippedObjects: Counter<'reason'>;
+  conflicts: Gauge;
+  refused: Gauge<'reason'>;
+  skippedObjects: Gauge<'reason'>;
   reconcileDuration: Histogram<'result'>;
   lastSuccessfulSync: Gauge;
   leader: Gauge;
@@ -57,20 +57,22 @@ export function createSyncerMetrics(options: { defaultMetrics?: boolean } = {}):
       labelNames: ['zone'],
       registers,
     }),
-    conflicts: new Counter({
-      name: 'aws_controller_conflicts_total',
-      help: 'Objects that lost a record to an older object wanting the same name.',
+    // The next three are the state after the last reconcile, not running totals: how many
+    // records are not published right now, and why.
+    conflicts: new Gauge({
+      name: 'aws_controller_conflicts',
+      help: 'Desired records lost to an older object wanting the same name, at the last reconcile.',
       registers,
     }),
-    refused: new Counter({
-      name: 'aws_controller_refused_records_total',
-      help: 'Desired records not written, by reason (foreign-owned, no-zone, …).',
+    refused: new Gauge({
+      name: 'aws_controller_refused_records',
+      help: 'Desired records not written at the last reconcile, by reason (foreign-owned, no-zone, …).',
       labelNames: ['reason'],
       registers,
     }),
-    skippedObjects: new Counter({
-      name: 'aws_controller_skipped_objects_total',
-      help: 'Objects not published, by reason (InvalidAnnotations, NoTargets, …).',
+    skippedObjects: new Gauge({
+      name: 'aws_controller_skipped_objects',
+      help: 'Problems that kept objects (or some of their names) unpublished at the last reconcile, by reason (InvalidAnnotations, NoTargets, …).',
       labelNames: ['reason'],
       registers,
     }),

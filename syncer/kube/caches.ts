@@ -5,7 +5,7 @@
 // apart: CRD-backed APIs answer 404 for a while after an apiserver restarts, and taking that
 // for "no objects" would delete every record they want.
 import type { Logger } from 'pino';
-import type { Clock } from '../route53/rate-limiter.js';
+import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 import type { Snapshot } from '../sources/objects.js';
 import { statusOf, type KubeResource } from './reflector.js';
 import { describeResource, type SnapshotKey, type WatchedResource } from './watched-resources.js';
@@ -144,15 +144,11 @@ export class ClusterCaches {
   }
 
   /** Sleeps until `ms` pass, the kind's cache reports a change, or the caches stop. */
-  #pause(key: SnapshotKey, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#wakers.delete(key);
-        resolve();
-      };
-      this.#wakers.set(key, done);
-      void this.#o.clock.sleep(ms).then(done);
-    });
+  async #pause(key: SnapshotKey, ms: number): Promise<void> {
+    const pause = wakeableSleep(this.#o.clock, ms);
+    this.#wakers.set(key, pause.wake);
+    await pause.done;
+    this.#wakers.delete(key);
   }
 
   async #run(resource: WatchedResource): Promise<void> {

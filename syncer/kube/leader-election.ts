@@ -2,7 +2,7 @@
 // concurrency (resourceVersion), so two replicas can never both believe they hold it for
 // longer than the lease duration.
 import type { Logger } from 'pino';
-import type { Clock } from '../route53/rate-limiter.js';
+import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 
 export interface LeaseRecord {
   holderIdentity?: string;
@@ -102,10 +102,9 @@ export class LeaderElector {
       }
       // `leading` drops leadership by itself when renewals keep failing past the duration.
       void this.leading;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        void this.#o.clock.sleep(this.#o.retryPeriodMs).then(resolve);
-      });
+      const pause = wakeableSleep(this.#o.clock, this.#o.retryPeriodMs);
+      this.#wake = pause.wake;
+      await pause.done;
     }
   }
 

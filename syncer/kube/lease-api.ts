@@ -4,6 +4,16 @@ import { LeaseConflict, type LeaseApi, type LeaseRecord } from './leader-electio
 
 const statusOf = (err: unknown) => (err as { code?: number }).code;
 
+/**
+ * A Date that serialises as a Kubernetes MicroTime: six fractional digits. client-node sends
+ * a plain Date with three, which the apiserver refuses for a Lease ("cannot parse .436Z").
+ */
+class MicroTime extends Date {
+  override toJSON(): string {
+    return this.toISOString().replace(/Z$/, '000Z');
+  }
+}
+
 function toRecord(lease: V1Lease): LeaseRecord {
   const spec = lease.spec ?? {};
   return {
@@ -33,9 +43,8 @@ export function kubernetesLeaseApi(kc: KubeConfig, namespace: string, name: stri
       ...(record.leaseDurationSeconds !== undefined && {
         leaseDurationSeconds: record.leaseDurationSeconds,
       }),
-      // MicroTime: the Date is serialised with microseconds by the client.
-      ...(record.acquireTime !== undefined && { acquireTime: new Date(record.acquireTime) }),
-      ...(record.renewTime !== undefined && { renewTime: new Date(record.renewTime) }),
+      ...(record.acquireTime !== undefined && { acquireTime: new MicroTime(record.acquireTime) }),
+      ...(record.renewTime !== undefined && { renewTime: new MicroTime(record.renewTime) }),
       ...(record.leaseTransitions !== undefined && { leaseTransitions: record.leaseTransitions }),
     },
   });

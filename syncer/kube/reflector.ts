@@ -4,7 +4,7 @@
 // errored one relists (with backoff), and a relist also happens on an interval because a
 // watch can go silent without an error.
 import type { Logger } from 'pino';
-import type { Clock } from '../route53/rate-limiter.js';
+import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 
 export interface ObjectMeta {
   name?: string;
@@ -172,10 +172,9 @@ export class Reflector<T extends KubeResource> {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      void this.#options.clock.sleep(ms).then(resolve);
-    });
+    const pause = wakeableSleep(this.#options.clock, ms);
+    this.#wake = pause.wake;
+    return pause.done;
   }
 
   async #listAll(): Promise<string> {

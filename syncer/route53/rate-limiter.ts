@@ -4,13 +4,33 @@
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` aborts (its timer then cleared). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
+
+/**
+ * A sleep another part of the code can end early (a change to react to, a stop). Ending it
+ * clears the timer, so a stopped loop leaves nothing behind that keeps the process alive.
+ */
+export function wakeableSleep(clock: Clock, ms: number): { done: Promise<void>; wake(): void } {
+  const controller = new AbortController();
+  return { done: clock.sleep(ms, controller.signal), wake: () => controller.abort() };
+}
 
 export class RateLimiter {
   #tokens: number;

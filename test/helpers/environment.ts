@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
+import { startApiserver, stopApiserver } from '../env/restart.js';
 import type { EnvironmentState } from '../env/state.js';
 import type { FaultSchedule } from '../route53-proxy/faults.js';
 import type { StatsSnapshot } from '../route53-proxy/stats.js';
@@ -65,6 +66,10 @@ export interface TestEnvironment {
   createNamespace(prefix?: string, labels?: Record<string, string>): Promise<string>;
   /** Empties moto (POST /moto-api/reset) and clears the proxy's stats and faults. */
   resetRoute53(): Promise<void>;
+  /** Stops the kube-apiserver (etcd keeps the data), for fault tests. */
+  stopApiserver(): Promise<void>;
+  /** Starts it again on the same port; resolves once /readyz answers (CRDs may lag). */
+  startApiserver(): Promise<void>;
   readonly proxy: Route53ProxyControl;
 }
 
@@ -175,6 +180,8 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
         .createNamespace({ body: { metadata: { name, labels } } });
       return name;
     },
+    stopApiserver: () => stopApiserver(state.stateFile),
+    startApiserver: () => startApiserver(state.stateFile),
     resetRoute53: async () => {
       await request(`${state.motoEndpoint}/moto-api/reset`, 'POST');
       await proxy.reset();

@@ -50,7 +50,12 @@ interface Answer {
   readonly body: Buffer;
   readonly outcome: Outcome;
   readonly code?: string;
+  /** For a batch: its changes, `ACTION TYPE name [set]`, so suites can see what was sent. */
+  readonly changes?: readonly string[];
 }
+
+const describeChange = (c: Change): string =>
+  `${c.action} ${c.recordSet.type} ${c.recordSet.name}${c.recordSet.setIdentifier === undefined ? '' : ` [${c.recordSet.setIdentifier}]`}`;
 
 const CONTROL_PREFIX = '/__proxy/';
 
@@ -248,7 +253,10 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
         throw err;
       }
       const { messages, records: expected } = applyChangeBatch(zone, current, changes);
-      if (messages.length > 0) return errorAnswer(invalidChangeBatch(messages), 'rejected');
+      const sent = { changes: changes.map(describeChange) };
+      if (messages.length > 0) {
+        return { ...errorAnswer(invalidChangeBatch(messages), 'rejected'), ...sent };
+      }
       if (route53Names) canonicaliseRequestNames(root);
       deleteAsStored(root, changes, current);
       createAsUpsert(root, changes);
@@ -259,7 +267,7 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
       ) {
         await restoreCollateral(zoneId, expected);
       }
-      return fromUpstream(res);
+      return { ...fromUpstream(res), ...sent };
     });
   };
 
@@ -393,6 +401,7 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
       outcome: answer.outcome,
       durationMs,
       ...(answer.code !== undefined ? { code: answer.code } : {}),
+      ...(answer.changes !== undefined ? { changes: answer.changes } : {}),
     });
     options.log?.({
       op: op.name,

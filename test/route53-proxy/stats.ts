@@ -10,6 +10,8 @@ export interface CallRecord {
   readonly outcome: Outcome;
   readonly code?: string;
   readonly durationMs: number;
+  /** ChangeResourceRecordSets that reached the batch check: `ACTION TYPE name [set]` each. */
+  readonly changes?: readonly string[];
 }
 
 export interface OperationStats {

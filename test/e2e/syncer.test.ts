@@ -1,0 +1,241 @@
+// The syncer against the real thing: `aws-controller syncer` processes watching a real
+// kube-apiserver and writing through the strictness proxy to moto's Route 53. Each test has
+// its own namespace, its own hosted zone (the syncer's domain filter) and its own Lease.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { getTestEnvironment } from '../helpers/environment.js';
+import { eventually } from '../helpers/eventually.js';
+import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
+import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
+
+const env = getTestEnvironment();
+
+const running: SyncerProcess[] = [];
+// Each test's syncers stop with it: another test's retries must not show in the proxy's counts.
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function syncer(
+  ns: string,
+  zone: string,
+  extra: { policy?: string; leaseName?: string; args?: string[] } = {},
+) {
+  const process = await startSyncerProcess(env, {
+    ownerId: 'e2e',
+    domainFilter: [zone],
+    leaseNamespace: ns,
+    ...(extra.policy !== undefined && { policy: extra.policy }),
+    ...(extra.leaseName !== undefined && { leaseName: extra.leaseName }),
+    ...(extra.args !== undefined && { extraArgs: extra.args }),
+  });
+  running.push(process);
+  return process;
+}
+
+async function apply(object: unknown): Promise<void> {
+  const result = await env.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) });
+  assert.equal(result.code, 0, result.stderr);
+}
+
+async function kubectl(args: string[]): Promise<void> {
+  const result = await env.kubectl(args);
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/** The ingress gateway Service of a namespace, with its load balancer address set. */
+async function ingressGateway(ns: string, ip: string): Promise<void> {
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway', namespace: ns, labels: { istio: 'ingressgateway' } },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { istio: 'ingressgateway' },
+      ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
+    },
+  });
+  await setAddress(ns, ip);
+}
+
+/** What the cloud controller would do: no controller-manager runs here. */
+async function setAddress(ns: string, ip: string): Promise<void> {
+  await kubectl([
+    'patch',
+    'service',
+    'istio-ingressgateway',
+    '-n',
+    ns,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status: { loadBalancer: { ingress: [{ ip }] } } }),
+  ]);
+}
+
+const gateway = (ns: string, name: string, hosts: string[], annotations = {}) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: { name, namespace: ns, annotations },
+  spec: {
+    selector: { istio: 'ingressgateway' },
+    servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+  },
+});
+
+async function events(ns: string, name: string): Promise<string[]> {
+  const list = await env
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .listNamespacedEvent({ namespace: ns });
+  return list.items
+    .filter((e) => e.involvedObject.name === name)
+    .map((e) => `${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`);
+}
+
+const owned = (zone: string, resource: string) =>
+  `"heritage=aws-controller,aws-controller/owner=e2e,aws-controller/resource=${resource}"`;
+
+async function setup(prefix: string) {
+  const ns = await env.createNamespace(prefix);
+  const zone = `${ns}.example.com`;
+  const zoneId = await createZone(env, zone);
+  return { ns, zone, zoneId };
+}
+
+describe('syncer end to end', () => {
+  it('publishes a Gateway at its ingress gateway address, follows the address, deletes under SYNC', async () => {
+    const { ns, zone, zoneId } = await setup('sync');
+    await ingressGateway(ns, '203.0.113.10');
+    await apply(gateway(ns, 'bookinfo-gw', [`bookinfo.${zone}`]));
+    const s = await syncer(ns, zone);
+
+    await eventually(async () =>
+      assert.deepEqual(await recordLines(env, zoneId), [
+        `A bookinfo.${zone}. 203.0.113.10`,
+        `TXT a-bookinfo.${zone}. ${owned(zone, `gateway/${ns}/bookinfo-gw`)}`,
+      ]),
+    );
+    await eventually(async () =>
+      assert.deepEqual(await events(ns, 'bookinfo-gw'), [
+        `Normal RecordCreated created A bookinfo.${zone} in zone ${zone}`,
+      ]),
+    );
+
+    await setAddress(ns, '203.0.113.99');
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A bookinfo.${zone}. 203.0.113.99`)),
+    );
+
+    await kubectl(['delete', 'gateway.networking.istio.io', 'bookinfo-gw', '-n', ns]);
+    await eventually(async () => assert.deepEqual(await recordLines(env, zoneId), []));
+    assert.equal(await s.metric('aws_controller_leader'), 1);
+    assert.equal(await s.metric('aws_controller_caches_synced'), 1);
+    assert.ok(await s.ready());
+  });
+
+  it('keeps the record under UPSERT_ONLY when the Gateway goes', async () => {
+    const { ns, zone, zoneId } = await setup('upsert');
+    await ingressGateway(ns, '203.0.113.11');
+    await apply(gateway(ns, 'gw', [`keep.${zone}`]));
+    const s = await syncer(ns, zone, { policy: 'UPSERT_ONLY' });
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A keep.${zone}. 203.0.113.11`)),
+    );
+    const from = s.logs.length;
+    await kubectl(['delete', 'gateway.networking.istio.io', 'gw', '-n', ns]);
+    // The delete reached the syncer, and it planned no deletion.
+    await s.waitForLog((l) => l.msg === 'reconcile scheduled', 30_000, from);
+    await s.waitForLog((l) => l.msg === 'in sync: nothing to change', 30_000, from);
+    assert.deepEqual(await recordLines(env, zoneId), [
+      `A keep.${zone}. 203.0.113.11`,
+      `TXT a-keep.${zone}. ${owned(zone, `gateway/${ns}/gw`)}`,
+    ]);
+  });
+
+  it('leaves a record someone else owns untouched, and says so on the object', async () => {
+    const { ns, zone, zoneId } = await setup('foreign');
+    await putForeignRecord(env, zoneId, `taken.${zone}`, '198.51.100.1');
+    await ingressGateway(ns, '203.0.113.12');
+    await apply(gateway(ns, 'gw', [`taken.${zone}`, `free.${zone}`]));
+    await syncer(ns, zone);
+    await eventually(async () =>
+      assert.deepEqual(await recordLines(env, zoneId), [
+        `A free.${zone}. 203.0.113.12`,
+        `A taken.${zone}. 198.51.100.1`,
+        `TXT a-free.${zone}. ${owned(zone, `gateway/${ns}/gw`)}`,
+      ]),
+    );
+    await eventually(async () => {
+      const said = await events(ns, 'gw');
+      assert.ok(
+        said.some((e) =>
+          /^Warning RecordRefused A taken\..* the record exists and is not ours/.test(e),
+        ),
+        said.join('\n'),
+      );
+    });
+  });
+
+  it('applies the rest of a batch Route 53 refuses one change of, then reports that one', async () => {
+    const { ns, zone, zoneId } = await setup('batch');
+    await ingressGateway(ns, '203.0.113.13');
+    await apply(gateway(ns, 'first', [`first.${zone}`]));
+    const s = await syncer(ns, zone);
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A first.${zone}. 203.0.113.13`)),
+    );
+    // Behind the syncer's back (its listing is cached): someone takes one of the names.
+    await putForeignRecord(env, zoneId, `late.${zone}`, '198.51.100.2');
+    await env.proxy.reset();
+    await apply(gateway(ns, 'second', [`late.${zone}`, `ok1.${zone}`, `ok2.${zone}`]));
+
+    await eventually(async () => {
+      const lines = await recordLines(env, zoneId);
+      for (const name of ['ok1', 'ok2'])
+        assert.ok(lines.includes(`A ${name}.${zone}. 203.0.113.13`));
+      assert.ok(lines.includes(`A late.${zone}. 198.51.100.2`), 'the foreign record is intact');
+      assert.ok(!lines.includes(`TXT a-late.${zone}. ${owned(zone, `gateway/${ns}/second`)}`));
+    });
+    const stats = await env.proxy.stats();
+    assert.ok((stats.codes['InvalidChangeBatch'] ?? 0) >= 1, 'Route 53 refused a batch');
+    // After the failure the zone is listed afresh: the name is then seen as taken.
+    await eventually(async () => {
+      const said = await events(ns, 'second');
+      assert.ok(said.some((e) => /^Warning RecordChangeFailed could not create A late\./.test(e)));
+      assert.ok(
+        said.some((e) => /^Warning RecordRefused A late\./.test(e)),
+        said.join('\n'),
+      );
+    });
+    assert.equal(await s.metric('aws_controller_refused_records{reason="foreign-owned"}'), 1);
+  });
+
+  it('runs one writer among replicas, and hands over when the leader stops', async () => {
+    const { ns, zone, zoneId } = await setup('leader');
+    await ingressGateway(ns, '203.0.113.14');
+    const a = await syncer(ns, zone);
+    const b = await syncer(ns, zone);
+    const leaders = async () =>
+      (await Promise.all([a, b].map((s) => s.metric('aws_controller_leader')))).map((v) => v ?? 0);
+    await eventually(async () => assert.deepEqual((await leaders()).sort(), [0, 1]));
+    await env.proxy.reset();
+    await apply(gateway(ns, 'gw', [`one.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A one.${zone}. 203.0.113.14`)),
+    );
+    const stats = await env.proxy.stats();
+    assert.equal(stats.byOperation['ChangeResourceRecordSets']?.calls, 1, 'one write, by one');
+
+    const [leader, follower] = (await leaders())[0] === 1 ? [a, b] : [b, a];
+    assert.equal(await leader.stop(), 0);
+    await eventually(async () => assert.equal(await follower.metric('aws_controller_leader'), 1), {
+      timeoutMs: 20_000,
+    });
+    await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.14`)),
+    );
+  });
+});

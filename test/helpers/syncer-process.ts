@@ -1,0 +1,155 @@
+// The real `aws-controller syncer` command as a child process, pointed at the test
+// environment: its JSON log lines collected, its /metrics and /readyz read, stopped with
+// SIGTERM as a Pod would be.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestEnvironment } from './environment.js';
+
+const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface SyncerProcess {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[];
+  readonly metricsPort: number;
+  readonly identity: string;
+  /** The value of one sample of /metrics (`name{labels}`), or undefined. */
+  metric(sample: string): Promise<number | undefined>;
+  metricsText(): Promise<string>;
+  ready(): Promise<boolean>;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+  /**
+   * Resolves with the first log line that matches, waiting up to `timeoutMs`; only lines
+   * from index `from` of `logs` on count (say `logs.length` to wait for a new one).
+   */
+  waitForLog(
+    match: (line: LogLine) => boolean,
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<LogLine>;
+}
+
+export interface SyncerProcessOptions {
+  ownerId: string;
+  domainFilter?: string[];
+  policy?: string;
+  leaseNamespace: string;
+  leaseName?: string;
+  extraArgs?: string[];
+  /** Process environment additions (AWS_CONTROLLER_* flags, …). */
+  env?: Record<string, string>;
+}
+
+export async function startSyncerProcess(
+  env: TestEnvironment,
+  options: SyncerProcessOptions,
+): Promise<SyncerProcess> {
+  const args = [
+    MAIN,
+    'syncer',
+    '--owner-id',
+    options.ownerId,
+    '--kubeconfig',
+    env.kubeconfigPath,
+    '--route53-endpoint',
+    env.route53Endpoint,
+    '--aws-region',
+    'us-east-1',
+    '--metrics-port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--leader-election-namespace',
+    options.leaseNamespace,
+    '--leader-election-name',
+    options.leaseName ?? 'aws-controller-syncer',
+    '--debounce',
+    '200ms',
+    '--log-level',
+    'debug',
+    ...(options.domainFilter ? ['--domain-filter', options.domainFilter.join(',')] : []),
+    ...(options.policy ? ['--policy', options.policy] : []),
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      ...options.env,
+    },
+  });
+  const logs: LogLine[] = [];
+  const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const text of lines) {
+      if (!text.startsWith('{')) continue;
+      const line = JSON.parse(text) as LogLine;
+      logs.push(line);
+      for (const w of waiters.filter((w) => w.match(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 30_000, from = 0) => {
+    const seen = logs.slice(from).find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<LogLine>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`syncer: no matching log line in ${timeoutMs} ms; stderr: ${stderr}`));
+      }, timeoutMs);
+      void exited.then((code) =>
+        reject(new Error(`syncer exited (${code}) before the log line; stderr: ${stderr}`)),
+      );
+      waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  };
+
+  const started = await waitForLog((l) => l.msg === 'syncer started');
+  const metricsPort = started['metricsPort'] as number;
+  const base = `http://127.0.0.1:${metricsPort}`;
+  const metricsText = async () => (await fetch(`${base}/metrics`)).text();
+  return {
+    child,
+    logs,
+    metricsPort,
+    identity: started['identity'] as string,
+    metricsText,
+    metric: async (sample) => {
+      const line = (await metricsText()).split('\n').find((l) => l.startsWith(`${sample} `));
+      return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+    },
+    ready: async () => (await fetch(`${base}/readyz`)).status === 200,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    waitForLog,
+  };
+}
