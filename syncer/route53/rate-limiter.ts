@@ -27,7 +27,7 @@ export const realClock: Clock = {
  * A sleep another part of the code can end early (a change to react to, a stop). Ending it
  * clears the timer, so a stopped loop leaves nothing behind that keeps the process alive.
  */
-export function wakeableSleep(clock: Clock, ms: number): { done: Promise<void>; wake(): void } {
+export function wakeableSleep(clock: Clock, ms: number): { done: Promise<void>; wake: () => void } {
   const controller = new AbortController();
   return { done: clock.sleep(ms, controller.signal), wake: () => controller.abort() };
 }
