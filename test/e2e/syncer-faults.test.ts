@@ -1,0 +1,182 @@
+// The syncer under faults, against the real environment: Route 53 throttling, "prior request
+// not complete", server errors and slow answers injected by the proxy on a seeded schedule,
+// and the kube-apiserver stopped and started again mid-run. What must hold: every desired
+// record converges, nothing someone else owns changes, no change is sent again after it
+// succeeded, and nothing still wanted is deleted while the picture is incomplete.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { getTestEnvironment } from '../helpers/environment.js';
+import { eventually } from '../helpers/eventually.js';
+import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
+import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
+
+const env = getTestEnvironment();
+
+const running: SyncerProcess[] = [];
+afterEach(async () => {
+  await env.proxy.clearFaults();
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function apply(object: unknown): Promise<void> {
+  const result = await env.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) });
+  assert.equal(result.code, 0, result.stderr);
+}
+
+async function setAddress(ns: string, ip: string): Promise<void> {
+  const result = await env.kubectl([
+    'patch',
+    'service',
+    'istio-ingressgateway',
+    '-n',
+    ns,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status: { loadBalancer: { ingress: [{ ip }] } } }),
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/** A namespace with an ingress gateway Service at `ip` and `gateways` Gateways of `hosts` each. */
+async function workload(prefix: string, ip: string, gateways: number, hosts: number) {
+  const ns = await env.createNamespace(prefix);
+  const zone = `${ns}.example.com`;
+  const zoneId = await createZone(env, zone);
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway', namespace: ns },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { istio: 'ingressgateway' },
+      ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
+    },
+  });
+  await setAddress(ns, ip);
+  const names: string[] = [];
+  for (let g = 0; g < gateways; g++) {
+    const gwHosts = Array.from({ length: hosts }, (_, h) => `h${g}-${h}.${zone}`);
+    names.push(...gwHosts);
+    await apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: `gw-${g}`, namespace: ns },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: gwHosts }],
+      },
+    });
+  }
+  return { ns, zone, zoneId, names };
+}
+
+async function syncer(ns: string, zone: string, args: string[] = []): Promise<SyncerProcess> {
+  const s = await startSyncerProcess(env, {
+    ownerId: 'faults',
+    domainFilter: [zone],
+    leaseNamespace: ns,
+    extraArgs: args,
+  });
+  running.push(s);
+  return s;
+}
+
+const aRecords = (lines: string[]) => lines.filter((l) => l.startsWith('A '));
+
+describe('syncer under faults', () => {
+  it('converges through throttling, PriorRequestNotComplete, 5xx and slow answers, sending no change twice', async () => {
+    const { ns, zone, zoneId, names } = await workload('r53faults', '203.0.113.30', 6, 5);
+    await putForeignRecord(env, zoneId, `h0-0.${zone}`, '198.51.100.9');
+    await putForeignRecord(env, zoneId, `other.${zone}`, '198.51.100.10');
+    await env.proxy.reset();
+    await env.proxy.setFaults({
+      seed: 11,
+      rules: [
+        { kind: 'Throttling', count: 3 },
+        { kind: 'PriorRequestNotComplete', operation: 'ChangeResourceRecordSets', count: 2 },
+        { kind: 'InternalError', probability: 0.2 },
+        { kind: 'ServiceUnavailable', operation: 'ListResourceRecordSets', count: 1 },
+        { kind: 'Latency', probability: 0.5, latencyMs: 300 },
+      ],
+    });
+    const s = await syncer(ns, zone);
+
+    const wanted = names
+      .filter((n) => n !== `h0-0.${zone}`)
+      .map((n) => `A ${n}. 203.0.113.30`)
+      .concat([`A h0-0.${zone}. 198.51.100.9`, `A other.${zone}. 198.51.100.10`])
+      .sort();
+    await eventually(
+      async () => assert.deepEqual(aRecords(await recordLines(env, zoneId)), wanted),
+      {
+        timeoutMs: 90_000,
+      },
+    );
+
+    const stats = await env.proxy.stats();
+    const faults = Object.values(stats.byOperation).reduce((n, op) => n + op.faults, 0);
+    assert.ok(faults >= 6, `faults were injected (${faults})`);
+    const applied = stats.recent
+      .filter((c) => c.operation === 'ChangeResourceRecordSets' && c.status === 200)
+      .flatMap((c) => c.changes ?? []);
+    assert.ok(applied.length >= names.length * 2 - 2, 'the records and their TXTs were sent');
+    const twice = applied.filter((c, i) => applied.indexOf(c) !== i);
+    assert.deepEqual(twice, [], 'no change is sent again after Route 53 accepted it');
+    assert.ok(
+      !applied.some((c) => c.includes(` h0-0.${zone}`) || c.includes(` other.${zone}`)),
+      'nothing was sent for the names someone else holds',
+    );
+    const throttled = await s.metric(
+      'aws_controller_route53_requests_total{operation="ChangeResourceRecordSets",outcome="throttled"}',
+    );
+    assert.ok((throttled ?? 0) >= 1, 'throttling was seen and retried');
+  });
+
+  it('deletes nothing while the kube-apiserver is down or coming back, and converges after', async () => {
+    const { ns, zone, zoneId, names } = await workload('restart', '203.0.113.40', 3, 3);
+    const s = await syncer(ns, zone, ['--interval', '10s']);
+    const before = await eventually(async () => {
+      const lines = await recordLines(env, zoneId);
+      assert.equal(aRecords(lines).length, names.length);
+      return lines;
+    });
+    await env.proxy.reset();
+    const from = s.logs.length;
+
+    await env.stopApiserver();
+    try {
+      // Past a drift interval: the syncer re-plans while it cannot see the cluster.
+      await s.waitForLog((l) => l.msg === 'watch failed; cache marked incomplete', 30_000, from);
+      await s.waitForLog(
+        (l) => l.msg === 'waiting for every cache to be whole before planning',
+        30_000,
+        from,
+      );
+      assert.deepEqual(await recordLines(env, zoneId), before);
+    } finally {
+      await env.startApiserver();
+    }
+    await eventually(async () => assert.equal(await s.metric('aws_controller_caches_synced'), 1), {
+      timeoutMs: 90_000,
+    });
+    const back = s.logs.length;
+    await s.waitForLog((l) => l.msg === 'in sync: nothing to change', 60_000, back);
+    assert.deepEqual(await recordLines(env, zoneId), before, 'every record is still there');
+    const stats = await env.proxy.stats();
+    assert.equal(
+      stats.byOperation['ChangeResourceRecordSets']?.calls ?? 0,
+      0,
+      'nothing was written',
+    );
+
+    // And it still does its job afterwards.
+    await setAddress(ns, '203.0.113.41');
+    await eventually(async () =>
+      assert.deepEqual(
+        aRecords(await recordLines(env, zoneId)),
+        names.map((n) => `A ${n}. 203.0.113.41`).sort(),
+      ),
+    );
+  });
+});
