@@ -10,6 +10,7 @@ import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zo
 import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
 
 const env = getTestEnvironment();
+const PREFIX = 'route53.v1beta1.tetrate.io/';
 
 const running: SyncerProcess[] = [];
 // Each test's syncers stop with it: another test's retries must not show in the proxy's counts.
@@ -237,5 +238,26 @@ describe('syncer end to end', () => {
     await eventually(async () =>
       assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.14`)),
     );
+  });
+
+  it('skips an object whose annotations are invalid (admitted with the webhook off), saying why', async () => {
+    const { ns, zone, zoneId } = await setup('invalid');
+    await ingressGateway(ns, '203.0.113.15');
+    await apply(gateway(ns, 'bad', [`bad.${zone}`], { [`${PREFIX}aws-weight`]: '300' }));
+    await apply(gateway(ns, 'good', [`good.${zone}`]));
+    await syncer(ns, zone);
+    await eventually(async () =>
+      assert.deepEqual(await recordLines(env, zoneId), [
+        `A good.${zone}. 203.0.113.15`,
+        `TXT a-good.${zone}. ${owned(zone, `gateway/${ns}/good`)}`,
+      ]),
+    );
+    await eventually(async () => {
+      const said = await events(ns, 'bad');
+      assert.ok(
+        said.some((e) => /^Warning InvalidAnnotations skipped: .*aws-weight.*300/.test(e)),
+        said.join('\n'),
+      );
+    });
   });
 });
