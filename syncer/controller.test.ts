@@ -250,4 +250,17 @@ describe('Controller', () => {
     assert.ok(t.route53.calls.ChangeResourceRecordSets > sent, 'the debounced reconcile ran');
     assert.equal(t.route53.dump('Z1').length, 2);
   });
+
+  it('puts one Event per object and action on it, naming every record', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com', 'b.example.com'])],
+    };
+    await t.controller.reconcile();
+    assert.deepEqual(
+      t.events.map((e) => `${e.name} ${e.reason} ${e.message}`),
+      ['gw RecordCreated created A a.example.com, A b.example.com in zone example.com'],
+    );
+  });
 });

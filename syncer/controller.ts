@@ -281,16 +281,23 @@ export class Controller {
     }
   }
 
+  /**
+   * One log line per record decision; one Event per object and outcome per zone, naming its
+   * records (a first sync of thousands of records must not become thousands of Events).
+   */
   #reportZone(zonePlan: ZonePlan, sent: SendResult, objects: Map<string, KubeResource>): void {
     const failedRecords = new Map<string, Error>();
     for (const { changes, error } of sent.failed) {
       const err = error instanceof Error ? error : new Error(String(error));
       for (const change of changes) failedRecords.set(recordOfChange(change), err);
     }
+    const where = `in zone ${zonePlan.zoneName}${zonePlan.private ? ' (private)' : ''}`;
+    const grouped = new Map<
+      string,
+      { object: KubeResource; action: string; records: string[]; error?: Error }
+    >();
     for (const decision of zonePlan.decisions) {
-      const object = decision.resource ? objects.get(decision.resource) : undefined;
       const error = failedRecords.get(decision.record);
-      const where = `in zone ${zonePlan.zoneName}${zonePlan.private ? ' (private)' : ''}`;
       this.#d.logger.info(
         {
           action: decision.action,
@@ -301,21 +308,34 @@ export class Controller {
         },
         error === undefined ? 'record changed' : 'record change failed',
       );
+      const object = decision.resource ? objects.get(decision.resource) : undefined;
       if (!object) continue;
+      const key = `${decision.resource ?? ''} ${decision.action} ${error?.message ?? ''}`;
+      const group = grouped.get(key);
+      if (group) group.records.push(decision.record);
+      else
+        grouped.set(key, {
+          object,
+          action: decision.action,
+          records: [decision.record],
+          ...(error !== undefined && { error }),
+        });
+    }
+    for (const { object, action, records, error } of grouped.values()) {
+      const list = records.join(', ');
       if (error === undefined) {
         this.#d.events.record(
           object,
           'Normal',
-          eventReason(decision.action),
-          `${pastTense(decision.action)} ${decision.record} ${where}`,
+          eventReason(action),
+          `${pastTense(action)} ${list} ${where}`,
         );
       } else {
-        const message = error.message;
         this.#d.events.record(
           object,
           'Warning',
           'RecordChangeFailed',
-          `could not ${decision.action} ${decision.record} ${where}: ${message}`,
+          `could not ${action} ${list} ${where}: ${error.message}`,
         );
       }
     }
