@@ -2,37 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { applyChanges } from '../core/records/apply-changes.js';
 import type { Change } from '../core/records/route53-types.js';
-import { runCli } from './commands.js';
+import { EXAMPLES, runCommand } from './testing/run-cli.js';
 import { parseDomainFilter, parsePolicy } from './plan-options.js';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
-
-const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+const run = runCommand;
+const examples = EXAMPLES;
 const bookinfo = join(examples, 'bookinfo');
-
-async function run(argv: string[], stdin = '') {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
-    readStdin: () => Promise.resolve(stdin),
-    signal: new AbortController().signal,
-    examplesDir: examples,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 interface JsonPlan {
   changes: { hostedZoneId: string; changes: Change[] }[];

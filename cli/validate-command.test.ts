@@ -2,33 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runCli } from './commands.js';
+import { EXAMPLES, runCommand } from './testing/run-cli.js';
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
-
-const examples = fileURLToPath(new URL('../../examples', import.meta.url));
-
-async function run(argv: string[], stdin = '') {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
-    readStdin: () => Promise.resolve(stdin),
-    signal: new AbortController().signal,
-    examplesDir: examples,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = runCommand;
+const examples = EXAMPLES;
 
 let dir: string;
 before(async () => {

@@ -6,6 +6,7 @@ import { Controller, type ObjectCaches } from './controller.js';
 import type { EventType } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import { createSyncerMetrics } from './metrics.js';
+import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
@@ -43,17 +44,7 @@ class Caches implements ObjectCaches {
     return this.whole ? [] : ['gateways'];
   }
   snapshot(): Snapshot {
-    return {
-      istioGateways: [],
-      virtualServices: [],
-      services: [],
-      ingresses: [],
-      gatewayApiGateways: [],
-      httpRoutes: [],
-      nodes: [],
-      endpointSlices: [],
-      ...this.objects,
-    };
+    return emptySnapshot(this.objects);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Change, HostedZone, ResourceRecordSet } from '../core/records/rout
 import type { KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
-import type { Snapshot } from './sources/objects.js';
+import { emptySnapshot, type Snapshot } from './sources/objects.js';
 
 export interface OfflinePlanInput {
   objects: readonly KubeResource[];
@@ -37,24 +37,15 @@ export function snapshotOf(objects: readonly KubeResource[]): {
   snapshot: Snapshot;
   ignored: number;
 } {
-  const lists: Record<SnapshotKey, KubeResource[]> = {
-    istioGateways: [],
-    virtualServices: [],
-    services: [],
-    ingresses: [],
-    gatewayApiGateways: [],
-    httpRoutes: [],
-    nodes: [],
-    endpointSlices: [],
-  };
+  const lists: Partial<Record<SnapshotKey, KubeResource[]>> = {};
   let ignored = 0;
   for (const object of objects) {
     const group = groupOfApiVersion(object.apiVersion ?? '');
     const watched = WATCHED_RESOURCES.find((r) => r.group === group && r.kind === object.kind);
     if (watched === undefined) ignored++;
-    else lists[watched.key].push(object);
+    else (lists[watched.key] ??= []).push(object);
   }
-  return { snapshot: lists, ignored };
+  return { snapshot: emptySnapshot(lists), ignored };
 }
 
 export function offlinePlan(input: OfflinePlanInput): OfflinePlan {

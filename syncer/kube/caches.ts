@@ -6,7 +6,7 @@
 // for "no objects" would delete every record they want.
 import type { Logger } from 'pino';
 import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
-import type { Snapshot } from '../sources/objects.js';
+import { emptySnapshot, type Snapshot } from '../sources/objects.js';
 import { statusOf, type KubeResource } from './reflector.js';
 import { describeResource, type SnapshotKey, type WatchedResource } from './watched-resources.js';
 
@@ -110,20 +110,14 @@ export class ClusterCaches {
   }
 
   snapshot(): Snapshot {
-    const objects = (key: SnapshotKey) => {
-      const state = this.#states.get(key);
-      return state?.phase === 'watching' ? state.reflector.list() : [];
-    };
-    return {
-      istioGateways: objects('istioGateways'),
-      virtualServices: objects('virtualServices'),
-      services: objects('services'),
-      ingresses: objects('ingresses'),
-      gatewayApiGateways: objects('gatewayApiGateways'),
-      httpRoutes: objects('httpRoutes'),
-      nodes: objects('nodes'),
-      endpointSlices: objects('endpointSlices'),
-    };
+    return emptySnapshot(
+      Object.fromEntries(
+        this.#o.resources.map((r) => {
+          const state = this.#states.get(r.key);
+          return [r.key, state?.phase === 'watching' ? state.reflector.list() : []];
+        }),
+      ),
+    );
   }
 
   /** One cached object (namespace undefined for cluster-scoped kinds). */

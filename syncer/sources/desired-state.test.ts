@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Endpoint } from '../../core/records/endpoint.js';
 import { desiredState } from './desired-state.js';
-import { SERVICE_NAME_LABEL } from './objects.js';
+import { emptySnapshot, SERVICE_NAME_LABEL } from './objects.js';
 import type {
   EndpointSliceObject,
   GatewayApiGatewayObject,
@@ -11,7 +11,6 @@ import type {
   IngressObject,
   IstioGatewayObject,
   ServiceObject,
-  Snapshot,
   VirtualServiceObject,
 } from './objects.js';
 
@@ -56,17 +55,7 @@ const istioGateway = (
   spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts }] },
 });
 
-const snapshot = (parts: Partial<Snapshot>): Snapshot => ({
-  istioGateways: [],
-  virtualServices: [],
-  services: [],
-  ingresses: [],
-  gatewayApiGateways: [],
-  httpRoutes: [],
-  nodes: [],
-  endpointSlices: [],
-  ...parts,
-});
+const snapshot = emptySnapshot;
 
 const summary = (endpoints: Endpoint[]) =>
   endpoints

@@ -78,3 +78,18 @@ export interface Snapshot {
   nodes: readonly NodeObject[];
   endpointSlices: readonly EndpointSliceObject[];
 }
+
+/** A snapshot with nothing in it, to fill in part by part. */
+export function emptySnapshot(parts: Partial<Snapshot> = {}): Snapshot {
+  return {
+    istioGateways: [],
+    virtualServices: [],
+    services: [],
+    ingresses: [],
+    gatewayApiGateways: [],
+    httpRoutes: [],
+    nodes: [],
+    endpointSlices: [],
+    ...parts,
+  };
+}

@@ -5,6 +5,7 @@
 // succeeded, and nothing still wanted is deleted while the picture is incomplete.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
@@ -18,55 +19,20 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-async function apply(object: unknown): Promise<void> {
-  const result = await env.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) });
-  assert.equal(result.code, 0, result.stderr);
-}
-
-async function setAddress(ns: string, ip: string): Promise<void> {
-  const result = await env.kubectl([
-    'patch',
-    'service',
-    'istio-ingressgateway',
-    '-n',
-    ns,
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ status: { loadBalancer: { ingress: [{ ip }] } } }),
-  ]);
-  assert.equal(result.code, 0, result.stderr);
-}
+const apply = (object: unknown) => objects.apply(env, object);
+const setAddress = (ns: string, ip: string) => objects.setLoadBalancerIp(env, ns, ip);
 
 /** A namespace with an ingress gateway Service at `ip` and `gateways` Gateways of `hosts` each. */
 async function workload(prefix: string, ip: string, gateways: number, hosts: number) {
   const ns = await env.createNamespace(prefix);
   const zone = `${ns}.example.com`;
   const zoneId = await createZone(env, zone);
-  await apply({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'istio-ingressgateway', namespace: ns },
-    spec: {
-      type: 'LoadBalancer',
-      selector: { istio: 'ingressgateway' },
-      ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
-    },
-  });
-  await setAddress(ns, ip);
+  await objects.ingressGateway(env, ns, ip);
   const names: string[] = [];
   for (let g = 0; g < gateways; g++) {
     const gwHosts = Array.from({ length: hosts }, (_, h) => `h${g}-${h}.${zone}`);
     names.push(...gwHosts);
-    await apply({
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'Gateway',
-      metadata: { name: `gw-${g}`, namespace: ns },
-      spec: {
-        selector: { istio: 'ingressgateway' },
-        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: gwHosts }],
-      },
-    });
+    await apply(objects.istioGateway(ns, `gw-${g}`, gwHosts));
   }
   return { ns, zone, zoneId, names };
 }

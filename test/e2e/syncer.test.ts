@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
@@ -35,55 +36,11 @@ async function syncer(
   return process;
 }
 
-async function apply(object: unknown): Promise<void> {
-  const result = await env.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object) });
-  assert.equal(result.code, 0, result.stderr);
-}
-
-async function kubectl(args: string[]): Promise<void> {
-  const result = await env.kubectl(args);
-  assert.equal(result.code, 0, result.stderr);
-}
-
-/** The ingress gateway Service of a namespace, with its load balancer address set. */
-async function ingressGateway(ns: string, ip: string): Promise<void> {
-  await apply({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'istio-ingressgateway', namespace: ns, labels: { istio: 'ingressgateway' } },
-    spec: {
-      type: 'LoadBalancer',
-      selector: { istio: 'ingressgateway' },
-      ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
-    },
-  });
-  await setAddress(ns, ip);
-}
-
-/** What the cloud controller would do: no controller-manager runs here. */
-async function setAddress(ns: string, ip: string): Promise<void> {
-  await kubectl([
-    'patch',
-    'service',
-    'istio-ingressgateway',
-    '-n',
-    ns,
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ status: { loadBalancer: { ingress: [{ ip }] } } }),
-  ]);
-}
-
-const gateway = (ns: string, name: string, hosts: string[], annotations = {}) => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'Gateway',
-  metadata: { name, namespace: ns, annotations },
-  spec: {
-    selector: { istio: 'ingressgateway' },
-    servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
-  },
-});
+const apply = (object: unknown) => objects.apply(env, object);
+const kubectl = (args: string[]) => objects.kubectlOk(env, args);
+const ingressGateway = (ns: string, ip: string) => objects.ingressGateway(env, ns, ip);
+const setAddress = (ns: string, ip: string) => objects.setLoadBalancerIp(env, ns, ip);
+const gateway = objects.istioGateway;
 
 async function events(ns: string, name: string): Promise<string[]> {
   const list = await env

@@ -1,0 +1,59 @@
+// Objects the syncer suites put in the cluster: the ingress gateway Service (with the load
+// balancer address a cloud controller would set: none runs here) and Istio Gateways.
+import assert from 'node:assert/strict';
+import type { TestEnvironment } from './environment.js';
+
+export async function kubectlOk(env: TestEnvironment, args: string[], input?: string) {
+  const result = await env.kubectl(args, input === undefined ? {} : { input });
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
+export async function apply(env: TestEnvironment, object: unknown): Promise<void> {
+  await kubectlOk(env, ['apply', '-f', '-'], JSON.stringify(object));
+}
+
+/** Sets `status.loadBalancer` of the namespace's ingress gateway Service. */
+export async function setLoadBalancerIp(env: TestEnvironment, ns: string, ip: string) {
+  await kubectlOk(env, [
+    'patch',
+    'service',
+    'istio-ingressgateway',
+    '-n',
+    ns,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status: { loadBalancer: { ingress: [{ ip }] } } }),
+  ]);
+}
+
+/** The namespace's ingress gateway Service (selector istio=ingressgateway) at `ip`. */
+export async function ingressGateway(env: TestEnvironment, ns: string, ip: string) {
+  await apply(env, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway', namespace: ns, labels: { istio: 'ingressgateway' } },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { istio: 'ingressgateway' },
+      ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
+    },
+  });
+  await setLoadBalancerIp(env, ns, ip);
+}
+
+export const istioGateway = (
+  ns: string,
+  name: string,
+  hosts: string[],
+  annotations: Record<string, string> = {},
+) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: { name, namespace: ns, annotations },
+  spec: {
+    selector: { istio: 'ingressgateway' },
+    servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+  },
+});
