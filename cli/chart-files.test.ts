@@ -1,0 +1,143 @@
+// The chart's static files against the code they describe: the README's values table against
+// values.yaml and values.schema.json, values.yaml against its schema, the schema's owner ID
+// rule against the one the syncer enforces, and the Grafana dashboard against the metrics the
+// webhook and the syncer really export. (Rendering and installing: test/e2e/chart.test.ts.)
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { checkOwnerId } from '../core/records/ownership.js';
+import { createSyncerMetrics } from '../syncer/metrics.js';
+import { valueDocs, withValuesTable, type SchemaNode } from '../test/tools/chart-values-doc.js';
+import { createWebhookMetrics } from '../webhook/metrics.js';
+
+const chart = new URL('../../charts/aws-controller/', import.meta.url);
+const read = (name: string) => readFile(new URL(name, chart), 'utf8');
+
+async function loadSchema(): Promise<SchemaNode & Record<string, unknown>> {
+  return JSON.parse(await read('values.schema.json')) as SchemaNode & Record<string, unknown>;
+}
+
+describe('chart values', () => {
+  it('the README values table matches values.yaml and values.schema.json (run `npm run docs`)', async () => {
+    const readme = await read('README.md');
+    assert.equal(readme, withValuesTable(readme, await read('values.yaml'), await loadSchema()));
+  });
+
+  it('documents every value, each with a comment, and only values the schema knows', async () => {
+    const docs = valueDocs(await read('values.yaml'), await loadSchema());
+    const keys = docs.map((d) => d.key);
+    for (const key of [
+      'spec.providerSettings.route53.serviceAccountName',
+      'spec.providerSettings.route53.domainFilter',
+      'spec.providerSettings.route53.policy',
+      'ownerId',
+      'awsRegion',
+      'logLevel',
+      'debounce',
+      'interval',
+      'rateLimit',
+      'replicas',
+      'image.repository',
+      'webhook.resources',
+      'syncer.resources',
+    ]) {
+      assert.ok(keys.includes(key), `${key} is documented`);
+    }
+    assert.throws(
+      () =>
+        valueDocs('# owner\nownerId: ""\n# typo\nunknownKey: 1\n', { properties: { ownerId: {} } }),
+      /unknownKey is not in values\.schema\.json/,
+    );
+    assert.throws(
+      () =>
+        valueDocs('# doc\nownerId: ""\nlogLevel: info\n', {
+          properties: { ownerId: {}, logLevel: {} },
+        }),
+      /logLevel has no comment/,
+    );
+  });
+
+  it('values.yaml is valid against values.schema.json, which refuses bad policies and types', async () => {
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+      await loadSchema(),
+    );
+    const values = parse(await read('values.yaml')) as Record<string, unknown>;
+    assert.ok(validate(values), JSON.stringify(validate.errors));
+    const withRoute53 = (route53: Record<string, unknown>) => ({
+      ...values,
+      spec: { providerSettings: { route53: { ...route53 } } },
+    });
+    assert.ok(
+      validate(withRoute53({ policy: 'UPSERT_ONLY', domainFilter: ['tse.tetratelabs.io'] })),
+    );
+    assert.equal(validate(withRoute53({ policy: 'DELETE_ALL' })), false);
+    assert.equal(validate(withRoute53({ domainFilter: 'tse.tetratelabs.io' })), false);
+    assert.equal(validate({ ...values, replicas: 'two' }), false);
+    assert.equal(validate({ ...values, rateLimit: 0 }), false);
+    assert.equal(validate({ ...values, interval: '10 minutes' }), false);
+  });
+
+  it('accepts exactly the owner IDs the syncer can write into an ownership record', async () => {
+    const schema = await loadSchema();
+    const pattern = new RegExp(schema.properties?.['ownerId']?.pattern ?? '^$');
+    for (const id of ['prod-eu', 'a.b.c', 'cluster/1', 'x,y', 'a=b', 'with space', 'q"', 'b\\s']) {
+      let syncerAccepts = true;
+      try {
+        checkOwnerId(id);
+      } catch {
+        syncerAccepts = false;
+      }
+      assert.equal(pattern.test(id), syncerAccepts, `owner ID ${JSON.stringify(id)}`);
+    }
+  });
+});
+
+describe('Grafana dashboard', () => {
+  interface Panel {
+    title: string;
+    targets?: { expr: string }[];
+  }
+
+  async function dashboard(): Promise<{ panels: Panel[] }> {
+    return JSON.parse(await read('files/dashboard.json')) as { panels: Panel[] };
+  }
+
+  it('queries only metrics the webhook and the syncer export', async () => {
+    const exported = new Set<string>();
+    for (const registry of [createWebhookMetrics().registry, createSyncerMetrics().registry]) {
+      for (const metric of registry.getMetricsAsArray()) {
+        exported.add(metric.name);
+        if (String(metric.type) === 'histogram') {
+          for (const suffix of ['_bucket', '_sum', '_count']) exported.add(metric.name + suffix);
+        }
+      }
+    }
+    const used = new Set<string>();
+    for (const panel of (await dashboard()).panels) {
+      for (const target of panel.targets ?? []) {
+        for (const [name] of target.expr.matchAll(/aws_controller_[a-z0-9_]+/g)) used.add(name);
+      }
+    }
+    assert.ok(used.size > 0);
+    for (const name of used) assert.ok(exported.has(name), `${name} is exported`);
+  });
+
+  it('shows admissions, denials, Route 53 calls and errors, records by zone, time since last sync', async () => {
+    const panels = (await dashboard()).panels;
+    const find = (pattern: RegExp) =>
+      panels.filter((p) => (p.targets ?? []).some((t) => pattern.test(t.expr)));
+    assert.ok(find(/aws_controller_admission_requests_total/).length > 0, 'admissions');
+    assert.ok(find(/aws_controller_admission_denials_total/).length > 0, 'denials');
+    assert.ok(
+      find(/aws_controller_route53_requests_total\{[^}]*outcome!="success"/).length > 0,
+      'errors',
+    );
+    assert.ok(find(/by \(zone\) \(aws_controller_records_managed/).length > 0, 'records by zone');
+    assert.ok(
+      find(/time\(\) - max\(aws_controller_last_successful_sync_timestamp_seconds/).length > 0,
+      'time since last sync',
+    );
+  });
+});
