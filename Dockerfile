@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# The aws-controller image: both containers of the chart's pods run it
+# (`aws-controller webhook …`, `aws-controller syncer …`).
+#   docker build -t aws-controller .
+# Three stages: build the TypeScript, install the production dependencies alone, and copy only
+# those and the compiled JavaScript onto a distroless Node.js base (no shell, no npm), running
+# as a non-root user. cli/dockerfile.test.ts checks this file against the build.
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --ignore-scripts
+COPY core ./core
+COPY webhook ./webhook
+COPY syncer ./syncer
+COPY cli ./cli
+COPY test ./test
+RUN npm run build \
+  && rm -rf dist/test dist/syncer/testing \
+  && find dist -name '*.test.js' -delete \
+  && find dist -name '*.test.js.map' -delete
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot
+WORKDIR /app
+ENV NODE_ENV=production
+# package.json: "type": "module" makes Node load dist/**/*.js as ES modules.
+COPY --from=deps /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# distroless's nonroot user, by number so the kubelet can check runAsNonRoot.
+USER 65532:65532
+EXPOSE 9443 8080 8081
+ENTRYPOINT ["/nodejs/bin/node", "dist/cli/main.js"]
