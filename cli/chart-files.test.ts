@@ -76,6 +76,8 @@ describe('chart values', () => {
     assert.equal(validate(withRoute53({ domainFilter: 'tse.tetratelabs.io' })), false);
     assert.equal(validate({ ...values, replicas: 'two' }), false);
     assert.equal(validate({ ...values, rateLimit: 0 }), false);
+    assert.ok(validate({ ...values, rateLimit: '2.5' }), 'helm --set passes 2.5 as a string');
+    assert.equal(validate({ ...values, rateLimit: '6' }), false);
     assert.equal(validate({ ...values, interval: '10 minutes' }), false);
   });
 

@@ -8,6 +8,7 @@ export interface SchemaNode {
   enum?: unknown[];
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
+  oneOf?: SchemaNode[];
   pattern?: string;
   description?: string;
 }
@@ -36,6 +37,7 @@ function commentText(comment: string | null | undefined): string {
 }
 
 function typeOf(schema: SchemaNode): string {
+  if (schema.oneOf) return schema.oneOf.map(typeOf).join(' \\| ');
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' \\| ');
   const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? 'any'];
   return types

@@ -1,0 +1,840 @@
+// The Helm chart with the real helm and a real kube-apiserver: lint; the objects `helm
+// template` renders with default values and with the seed's --set flags; the schema refusing
+// bad values; everything rendered accepted by the apiserver (server-side dry run); a real
+// `helm install`, its webhook configurations and RBAC read back (and RBAC checked with the
+// apiserver's own authorizer); the chart-made TLS kept across `helm upgrade`; and the webhook
+// process started with the rendered Deployment's arguments, refusing a bad Gateway through the
+// installed configuration while objects without our keys pass even while it is down.
+import assert from 'node:assert/strict';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { readFile, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { KINDS } from '../../core/kinds.js';
+import { getTestEnvironment } from '../helpers/environment.js';
+import {
+  CHART_DIR,
+  container,
+  deploymentSpec,
+  eventually,
+  findAll,
+  findOne,
+  flag,
+  freePort,
+  helmTemplate,
+  localCommand,
+  parseManifests,
+  rulesOf,
+  startNode,
+  webhooksOf,
+  type KubeObject,
+  type RunningProcess,
+  type WebhookEntry,
+} from '../helpers/chart.js';
+
+const env = getTestEnvironment();
+const PREFIX = 'route53.v1beta1.tetrate.io/';
+const RUN = randomBytes(3).toString('hex');
+/** The seed's own install flags, exactly as its users type them. */
+const SEED_FLAGS = [
+  '--set',
+  'spec.providerSettings.route53.serviceAccountName=route53-controller',
+  '--set',
+  'spec.providerSettings.route53.domainFilter={tse.tetratelabs.io}',
+  '--set',
+  'spec.providerSettings.route53.policy=UPSERT_ONLY',
+];
+const OWNER = ['--set', 'ownerId=e2e-owner'];
+
+const b64decode = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+
+/** group/version/resource of every kind in the annotation contract. */
+const contractResources = new Set(
+  KINDS.flatMap((k) => k.versions.map((v) => `${k.group}/${v}/${k.resource}`)),
+);
+
+function ruleResources(webhook: WebhookEntry): Set<string> {
+  const all = new Set<string>();
+  for (const rule of webhook.rules) {
+    for (const group of rule.apiGroups)
+      for (const version of rule.apiVersions)
+        for (const resource of rule.resources) all.add(`${group}/${version}/${resource}`);
+  }
+  return all;
+}
+
+/** group/resource:verb triples a ClusterRole or Role grants (resourceNames kept apart). */
+function grants(rules: ReturnType<typeof rulesOf>): Set<string> {
+  const all = new Set<string>();
+  for (const rule of rules) {
+    for (const group of rule.apiGroups)
+      for (const resource of rule.resources)
+        for (const verb of rule.verbs) {
+          const names = rule.resourceNames ? `[${rule.resourceNames.join(',')}]` : '';
+          all.add(`${group}/${resource}${names}:${verb}`);
+        }
+  }
+  return all;
+}
+
+const expectedClusterGrants = new Set([
+  ...[
+    ...KINDS.map((k) => `${k.group}/${k.resource}`),
+    '/nodes',
+    'discovery.k8s.io/endpointslices',
+  ].flatMap((r) => ['get', 'list', 'watch'].map((v) => `${r}:${v}`)),
+  '/events:create',
+  '/events:patch',
+]);
+
+/** Checks a webhook entry against what the issue asks of both configurations. */
+function assertWebhookShape(w: WebhookEntry, releaseNamespace: string): void {
+  assert.deepEqual(w.admissionReviewVersions, ['v1']);
+  assert.equal(w.sideEffects, 'None');
+  assert.ok(w.timeoutSeconds >= 1 && w.timeoutSeconds <= 10, `timeout ${w.timeoutSeconds}s`);
+  assert.deepEqual(ruleResources(w), contractResources, 'exactly the contract’s kinds');
+  for (const rule of w.rules) {
+    assert.deepEqual(rule.operations, ['CREATE', 'UPDATE']);
+    assert.equal(rule.scope, 'Namespaced');
+    for (const resource of rule.resources) assert.ok(!resource.includes('/'), 'no subresources');
+  }
+  const excluded = w.namespaceSelector?.matchExpressions?.find(
+    (e) => e.key === 'kubernetes.io/metadata.name',
+  );
+  assert.equal(excluded?.operator, 'NotIn');
+  assert.ok(excluded?.values.includes('kube-system'));
+  assert.ok(excluded?.values.includes(releaseNamespace));
+}
+
+describe('helm lint', () => {
+  it('passes --strict with each TLS mode and the optional objects', async () => {
+    for (const extra of [
+      [],
+      [...SEED_FLAGS],
+      ['--set', 'tls.mode=cert-manager'],
+      ['--set', 'tls.mode=secret', '--set', 'tls.secretName=mine', '--set', 'tls.caBundle=Zm9v'],
+      ['--set', 'metrics.serviceMonitor.enabled=true', '--set', 'dashboard.enabled=true'],
+    ]) {
+      const result = await env.helm(['lint', CHART_DIR, '--strict', ...OWNER, ...extra], {
+        allowFailure: true,
+      });
+      assert.equal(result.code, 0, `${extra.join(' ')}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    }
+  });
+});
+
+describe('helm template', () => {
+  const ns = 'istio-system';
+
+  it('renders the whole install with default values', async () => {
+    const { objects, stderr, code } = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(objects.map((o) => o.kind).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'MutatingWebhookConfiguration',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'Secret',
+      'Service',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    for (const o of objects) {
+      assert.equal(o.metadata.labels?.['app'], 'aws-controller', `${o.kind} labelled`);
+      assert.equal(o.metadata.labels?.['app.kubernetes.io/instance'], 'aws-controller');
+      const clusterScoped = /^(ClusterRole|ClusterRoleBinding|\w+WebhookConfiguration)$/.test(
+        o.kind,
+      );
+      assert.equal(o.metadata.namespace, clusterScoped ? undefined : ns, `${o.kind} namespace`);
+    }
+
+    const deployment = findOne(objects, 'Deployment');
+    const spec = deploymentSpec(deployment);
+    assert.equal(spec.replicas, 2);
+    assert.equal(spec.template.metadata.labels['app'], 'aws-controller', 'pods app=aws-controller');
+    for (const [k, v] of Object.entries(spec.selector.matchLabels)) {
+      assert.equal(spec.template.metadata.labels[k], v, `selector ${k} matches the pods`);
+    }
+    const pod = spec.template.spec;
+    assert.equal(pod.serviceAccountName, 'aws-controller');
+    assert.deepEqual(
+      pod.containers.map((c) => c.name),
+      ['webhook', 'syncer'],
+    );
+    assert.equal(pod.containers[0]?.image, pod.containers[1]?.image, 'one image');
+    assert.equal(pod.securityContext?.['runAsNonRoot'], true);
+    assert.deepEqual(pod.securityContext?.['seccompProfile'], { type: 'RuntimeDefault' });
+    assert.equal(pod.automountServiceAccountToken, false, 'no token for the webhook');
+    const spread = pod.topologySpreadConstraints?.[0];
+    assert.equal(spread?.topologyKey, 'kubernetes.io/hostname');
+    assert.deepEqual(spread?.labelSelector?.matchLabels, spec.selector.matchLabels);
+
+    const metricsPorts = new Set<number>();
+    for (const c of pod.containers) {
+      assert.equal(c.args?.[0], c.name, `${c.name} runs \`aws-controller ${c.name}\``);
+      assert.equal(c.securityContext?.['readOnlyRootFilesystem'], true);
+      assert.equal(c.securityContext?.['allowPrivilegeEscalation'], false);
+      assert.deepEqual(c.securityContext?.['capabilities'], { drop: ['ALL'] });
+      assert.ok(c.resources?.requests?.['cpu'] && c.resources.limits?.['memory'], 'resources');
+      const port = Number(flag(c, 'metrics-port'));
+      metricsPorts.add(port);
+      for (const probe of [c.livenessProbe, c.readinessProbe]) {
+        const named = c.ports?.find((p) => p.name === probe?.httpGet?.port);
+        assert.equal(named?.containerPort, port, `${c.name} probes its metrics port`);
+      }
+    }
+    assert.equal(metricsPorts.size, 2, 'the containers share the pod network: distinct ports');
+    const webhook = container(deployment, 'webhook');
+    assert.equal(flag(webhook, 'port'), '9443');
+    assert.equal(webhook.readinessProbe?.httpGet?.path, '/readyz');
+    const syncer = container(deployment, 'syncer');
+    assert.equal(flag(syncer, 'owner-id'), 'e2e-owner');
+    assert.equal(flag(syncer, 'policy'), 'SYNC');
+    assert.equal(flag(syncer, 'domain-filter'), undefined);
+    assert.equal(flag(syncer, 'leader-election-namespace'), ns);
+    assert.ok(
+      syncer.volumeMounts?.some(
+        (m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount',
+      ),
+      'the syncer alone gets an API token',
+    );
+    assert.ok(!webhook.volumeMounts?.some((m) => m.mountPath.includes('serviceaccount')));
+
+    const sa = findOne(objects, 'ServiceAccount');
+    for (const binding of [
+      findOne(objects, 'ClusterRoleBinding'),
+      findOne(objects, 'RoleBinding'),
+    ]) {
+      assert.deepEqual(binding['subjects'], [
+        { kind: 'ServiceAccount', name: sa.metadata.name, namespace: ns },
+      ]);
+    }
+    const pdb = findOne(objects, 'PodDisruptionBudget');
+    assert.deepEqual(
+      (pdb['spec'] as { selector: { matchLabels: unknown } }).selector.matchLabels,
+      spec.selector.matchLabels,
+    );
+  });
+
+  it('takes the seed’s --set flags: existing service account, domain filter and policy', async () => {
+    const { objects, stderr, code } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      ...SEED_FLAGS,
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(findAll(objects, 'ServiceAccount').length, 0, 'no ServiceAccount created');
+    const deployment = findOne(objects, 'Deployment');
+    assert.equal(deploymentSpec(deployment).template.spec.serviceAccountName, 'route53-controller');
+    const syncer = container(deployment, 'syncer');
+    assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
+    assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
+    for (const binding of [
+      findOne(objects, 'ClusterRoleBinding'),
+      findOne(objects, 'RoleBinding'),
+    ]) {
+      assert.deepEqual(binding['subjects'], [
+        { kind: 'ServiceAccount', name: 'route53-controller', namespace: ns },
+      ]);
+    }
+
+    const two = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'spec.providerSettings.route53.domainFilter={a.example.com,b.example.org}',
+      '--set',
+      'spec.providerSettings.route53.policy=CREATE_ONLY',
+    ]);
+    const twoSyncer = container(findOne(two.objects, 'Deployment'), 'syncer');
+    assert.equal(flag(twoSyncer, 'domain-filter'), 'a.example.com,b.example.org');
+    assert.equal(flag(twoSyncer, 'policy'), 'CREATE_ONLY');
+  });
+
+  it('passes the other values to the syncer', async () => {
+    const { objects, code, stderr } = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'awsRegion=eu-west-1',
+      '--set',
+      'logLevel=debug',
+      '--set',
+      'debounce=2s',
+      '--set',
+      'interval=5m',
+      '--set',
+      'rateLimit=2.5',
+      '--set',
+      'replicas=3',
+      '--set',
+      'zoneType=private',
+      '--set',
+      'adoptExternalDnsOwner=legacy',
+      '--set',
+      'image.tag=1.2.3',
+    ]);
+    assert.equal(code, 0, stderr);
+    const deployment = findOne(objects, 'Deployment');
+    assert.equal(deployment.metadata.name, 'dns-aws-controller');
+    assert.equal(deploymentSpec(deployment).replicas, 3);
+    const syncer = container(deployment, 'syncer');
+    assert.match(syncer.image, /:1\.2\.3$/);
+    assert.deepEqual(
+      ['aws-region', 'log-level', 'debounce', 'interval', 'rate-limit', 'zone-type'].map((f) =>
+        flag(syncer, f),
+      ),
+      ['eu-west-1', 'debug', '2s', '5m', '2.5', 'private'],
+    );
+    assert.equal(flag(syncer, 'adopt-external-dns-owner'), 'legacy');
+    assert.equal(flag(syncer, 'leader-election-name'), 'dns-aws-controller-syncer');
+    assert.ok(syncer.env?.some((e) => e.name === 'AWS_REGION' && e.value === 'eu-west-1'));
+    assert.equal(flag(container(deployment, 'webhook'), 'log-level'), 'debug');
+  });
+
+  it('refuses to render without an owner ID when there is no cluster to derive it from', async () => {
+    const { code, stderr } = await helmTemplate(env, 'aws-controller', ns, []);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /ownerId is required/);
+  });
+
+  it('values.schema.json rejects a bad policy and wrong types', async () => {
+    for (const [set, message] of [
+      [
+        'spec.providerSettings.route53.policy=DELETE_ALL',
+        /policy.*must be one of 'SYNC', 'UPSERT_ONLY', 'CREATE_ONLY'/,
+      ],
+      ['replicas=two', /replicas.*want integer/],
+      ['spec.providerSettings.route53.domainFilter=tse.tetratelabs.io', /domainFilter.*want array/],
+      [
+        'spec.providerSettings.route53.domainfilter={x.com}',
+        /additional properties 'domainfilter'/,
+      ],
+      ['webhook.failurePolicy=Sometimes', /failurePolicy/],
+    ] as const) {
+      const { code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
+        ...OWNER,
+        '--set',
+        set,
+      ]);
+      assert.notEqual(code, 0, `${set} refused`);
+      assert.match(stderr, /values don't meet the specifications of the schema/);
+      assert.match(stderr, message);
+    }
+  });
+
+  it('registers both webhooks for exactly the contract’s kinds, only for objects with our keys', async () => {
+    const { objects } = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    const secret = findOne(objects, 'Secret');
+    const data = secret['data'] as Record<string, string>;
+    const service = findOne(objects, 'Service', 'aws-controller-webhook');
+    for (const [kind, path] of [
+      ['MutatingWebhookConfiguration', '/mutate'],
+      ['ValidatingWebhookConfiguration', '/validate'],
+    ] as const) {
+      const [w, ...more] = webhooksOf(findOne(objects, kind));
+      assert.ok(w !== undefined && more.length === 0);
+      assertWebhookShape(w, ns);
+      assert.equal(w.failurePolicy, 'Fail');
+      assert.deepEqual(w.matchConditions, [
+        {
+          name: 'has-route53-annotations',
+          expression: `has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('${PREFIX}'))`,
+        },
+      ]);
+      assert.equal(w.clientConfig.url, undefined);
+      assert.deepEqual(w.clientConfig.service, {
+        name: service.metadata.name,
+        namespace: ns,
+        path,
+        port: 443,
+      });
+      assert.equal(w.clientConfig.caBundle, data['ca.crt'], 'caBundle is the Secret’s CA');
+      assert.equal(w.reinvocationPolicy, kind.startsWith('Mutating') ? 'IfNeeded' : undefined);
+    }
+    const ca = new X509Certificate(b64decode(data['ca.crt'] ?? ''));
+    const cert = new X509Certificate(b64decode(data['tls.crt'] ?? ''));
+    assert.ok(ca.ca);
+    assert.ok(cert.verify(ca.publicKey), 'the serving certificate is signed by the CA');
+    assert.match(cert.subjectAltName ?? '', /DNS:aws-controller-webhook\.istio-system\.svc\b/);
+    assert.doesNotMatch(cert.subjectAltName ?? '', /IP Address/);
+    // The Secret the pods mount is this one.
+    const deployment = findOne(objects, 'Deployment');
+    const volume = deploymentSpec(deployment).template.spec.volumes?.find((v) => v.name === 'tls');
+    assert.equal(volume?.secret?.secretName, secret.metadata.name);
+  });
+
+  it('webhook.url registers by URL, with the URL’s host in the certificate', async () => {
+    const { objects } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'webhook.url=https://127.0.0.1:10250',
+    ]);
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const w = webhooksOf(findOne(objects, kind))[0] as WebhookEntry;
+      assert.equal(w.clientConfig.service, undefined);
+      assert.match(w.clientConfig.url ?? '', /^https:\/\/127\.0\.0\.1:10250\/(mutate|validate)$/);
+    }
+    const data = findOne(objects, 'Secret')['data'] as Record<string, string>;
+    const cert = new X509Certificate(b64decode(data['tls.crt'] ?? ''));
+    assert.match(cert.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+    const byName = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'webhook.url=https://webhook.dev.internal:8443/',
+    ]);
+    const w = webhooksOf(findOne(byName.objects, 'ValidatingWebhookConfiguration'))[0];
+    assert.equal(w?.clientConfig.url, 'https://webhook.dev.internal:8443/validate');
+    const named = new X509Certificate(
+      b64decode(
+        (findOne(byName.objects, 'Secret')['data'] as Record<string, string>)['tls.crt'] ?? '',
+      ),
+    );
+    assert.match(named.subjectAltName ?? '', /DNS:webhook\.dev\.internal/);
+  });
+
+  it('without matchConditions (Kubernetes < 1.28) falls back to Ignore; failurePolicy is a value', async () => {
+    const old = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--kube-version',
+      '1.27.9',
+    ]);
+    assert.equal(old.code, 0, old.stderr);
+    const oldHook = webhooksOf(findOne(old.objects, 'ValidatingWebhookConfiguration'))[0];
+    assert.equal(oldHook?.matchConditions, undefined);
+    assert.equal(oldHook?.failurePolicy, 'Ignore');
+    const ignore = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'webhook.failurePolicy=Ignore',
+    ]);
+    assert.equal(
+      webhooksOf(findOne(ignore.objects, 'MutatingWebhookConfiguration'))[0]?.failurePolicy,
+      'Ignore',
+    );
+  });
+
+  it('RBAC: reads exactly the watched kinds, writes Events, Leases only in its namespace', async () => {
+    const { objects } = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    assert.deepEqual(grants(rulesOf(findOne(objects, 'ClusterRole'))), expectedClusterGrants);
+    const role = findOne(objects, 'Role');
+    assert.equal(role.metadata.namespace, ns);
+    assert.deepEqual(
+      grants(rulesOf(role)),
+      new Set([
+        'coordination.k8s.io/leases:create',
+        'coordination.k8s.io/leases[aws-controller-syncer]:get',
+        'coordination.k8s.io/leases[aws-controller-syncer]:update',
+      ]),
+    );
+    assert.equal(findAll(objects, 'ClusterRole').length, 1);
+  });
+
+  it('tls.mode=cert-manager: a Certificate and cainjector instead of a chart-made Secret', async () => {
+    const { objects, code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'tls.mode=cert-manager',
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(findAll(objects, 'Secret').length, 0);
+    const certificate = findOne(objects, 'Certificate', 'aws-controller-webhook');
+    const spec = certificate['spec'] as {
+      secretName: string;
+      dnsNames: string[];
+      issuerRef: { name: string };
+    };
+    assert.ok(spec.dnsNames.includes('aws-controller-webhook.istio-system.svc'));
+    findOne(objects, 'Issuer', spec.issuerRef.name);
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const config = findOne(objects, kind);
+      assert.equal(
+        config.metadata.annotations?.['cert-manager.io/inject-ca-from'],
+        `${ns}/aws-controller-webhook`,
+      );
+      assert.equal(webhooksOf(config)[0]?.clientConfig.caBundle, undefined);
+    }
+    const volume = deploymentSpec(findOne(objects, 'Deployment')).template.spec.volumes?.find(
+      (v) => v.name === 'tls',
+    );
+    assert.equal(volume?.secret?.secretName, spec.secretName);
+  });
+
+  it('optional: ServiceMonitor for both metrics ports, and the Grafana dashboard ConfigMap', async () => {
+    const { objects } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'dashboard.enabled=true',
+    ]);
+    const monitor = findOne(objects, 'ServiceMonitor');
+    const metrics = findOne(objects, 'Service', 'aws-controller-metrics');
+    const servicePorts = (metrics['spec'] as { ports: { name: string }[] }).ports.map(
+      (p) => p.name,
+    );
+    const endpoints = (monitor['spec'] as { endpoints: { port: string }[] }).endpoints.map(
+      (e) => e.port,
+    );
+    assert.deepEqual(endpoints.sort(), servicePorts.sort());
+    const selector = (monitor['spec'] as { selector: { matchLabels: Record<string, string> } })
+      .selector;
+    for (const [k, v] of Object.entries(selector.matchLabels))
+      assert.equal(metrics.metadata.labels?.[k], v);
+    const dashboard = findOne(objects, 'ConfigMap');
+    assert.equal(dashboard.metadata.labels?.['grafana_dashboard'], '1');
+    const json = (dashboard['data'] as Record<string, string>)['aws-controller.json'] ?? '';
+    assert.deepEqual(
+      JSON.parse(json),
+      JSON.parse(await readFile(join(CHART_DIR, 'files/dashboard.json'), 'utf8')),
+    );
+  });
+});
+
+describe('the chart in a real kube-apiserver', () => {
+  const release = `aws-controller-${RUN}`;
+  const label = `chart-${RUN}`;
+  let namespace: string;
+  let appNamespace: string;
+  let dir: string;
+  let valuesFile: string;
+  let ports: { webhook: number; webhookMetrics: number; syncerMetrics: number };
+  const processes: RunningProcess[] = [];
+  let installed = false;
+
+  const gateway = (name: string, annotations: Record<string, string>) => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name, namespace: appNamespace, annotations },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [
+        { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`${name}.example.com`] },
+      ],
+    },
+  });
+  const apply = (object: unknown) =>
+    env.kubectl(['apply', '-f', '-'], { input: JSON.stringify(object), allowFailure: true });
+  const getJson = async (args: readonly string[]) =>
+    JSON.parse((await env.kubectl(['get', ...args, '-o', 'json'])).stdout) as KubeObject;
+
+  before(async () => {
+    namespace = await env.createNamespace('chart');
+    // Our webhook configurations select only namespaces with this label, so the other suites
+    // sharing the apiserver never meet them.
+    appNamespace = await env.createNamespace('chart-apps', { 'aws-controller-chart-e2e': label });
+    dir = await mkdtemp(join(tmpdir(), 'chart-e2e-'));
+    ports = {
+      webhook: await freePort(),
+      webhookMetrics: await freePort(),
+      syncerMetrics: await freePort(),
+    };
+    valuesFile = join(dir, 'values.yaml');
+    await writeFile(
+      valuesFile,
+      stringify({
+        route53Endpoint: env.route53Endpoint,
+        webhook: {
+          url: `https://127.0.0.1:${ports.webhook}`,
+          port: ports.webhook,
+          metricsPort: ports.webhookMetrics,
+          namespaceSelector: { matchLabels: { 'aws-controller-chart-e2e': label } },
+        },
+        syncer: { metricsPort: ports.syncerMetrics },
+      }),
+    );
+  });
+
+  after(async () => {
+    for (const p of processes) await p.stop();
+    if (installed) {
+      await env.helm(['uninstall', release, '-n', namespace, '--wait'], { allowFailure: true });
+    }
+    // Whatever helm may have left: the cluster-scoped objects, by their exact names.
+    await env.kubectl(
+      [
+        'delete',
+        'mutatingwebhookconfiguration,validatingwebhookconfiguration,clusterrole,clusterrolebinding',
+        release,
+        '--ignore-not-found',
+      ],
+      { allowFailure: true },
+    );
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('everything rendered is accepted by the apiserver (server-side dry run)', async () => {
+    const kubeSystem = await getJson(['namespace', 'kube-system']);
+    for (const extra of [[], [...SEED_FLAGS, '--set', 'dashboard.enabled=true']]) {
+      // --dry-run=server lets the chart read the cluster (lookup), as helm install does.
+      const rendered = await helmTemplate(env, release, namespace, ['--dry-run=server', ...extra]);
+      assert.equal(rendered.code, 0, rendered.stderr);
+      const syncer = container(findOne(rendered.objects, 'Deployment'), 'syncer');
+      assert.equal(
+        flag(syncer, 'owner-id'),
+        `${release}.${namespace}.${kubeSystem.metadata.uid}`,
+        'the owner ID defaults to one derived from kube-system’s UID',
+      );
+      const result = await env.kubectl(
+        ['apply', '--server-side', '--dry-run=server', '--field-manager=chart-e2e', '-f', '-'],
+        { input: rendered.stdout },
+      );
+      for (const o of rendered.objects) {
+        assert.match(
+          result.stdout,
+          new RegExp(
+            `${o.kind.toLowerCase()}[^ ]*/${o.metadata.name} serverside-applied \\(server dry run\\)`,
+          ),
+          `${o.kind}/${o.metadata.name} accepted`,
+        );
+      }
+    }
+    const nothing = await env.kubectl([
+      'get',
+      'deployments,secrets',
+      '-n',
+      namespace,
+      '-o',
+      'name',
+    ]);
+    assert.equal(nothing.stdout.trim(), '', 'a dry run stores nothing');
+  });
+
+  it('installs with helm; the webhook configurations and RBAC read back as rendered', async () => {
+    const result = await env.helm([
+      'install',
+      release,
+      CHART_DIR,
+      '-n',
+      namespace,
+      '-f',
+      valuesFile,
+      '--set',
+      'spec.providerSettings.route53.domainFilter={tse.tetratelabs.io}',
+      '--set',
+      'spec.providerSettings.route53.policy=UPSERT_ONLY',
+    ]);
+    installed = true;
+    assert.match(result.stdout, /STATUS: deployed/);
+    assert.match(
+      result.stdout,
+      new RegExp(`kubectl get pods -n ${namespace} -l app=aws-controller`),
+    );
+    assert.match(result.stdout, /kubectl logs -f -n \S+ -l app=aws-controller\S* -c syncer/);
+
+    const secret = await getJson(['secret', `${release}-webhook-tls`, '-n', namespace]);
+    const caBundle = (secret['data'] as Record<string, string>)['ca.crt'];
+    for (const [kind, path] of [
+      ['mutatingwebhookconfiguration', 'mutate'],
+      ['validatingwebhookconfiguration', 'validate'],
+    ] as const) {
+      const [w] = webhooksOf(await getJson([kind, release]));
+      assert.ok(w);
+      assertWebhookShape(w, namespace);
+      assert.equal(w.failurePolicy, 'Fail');
+      assert.equal(w.matchConditions?.length, 1);
+      assert.equal(w.clientConfig.url, `https://127.0.0.1:${ports.webhook}/${path}`);
+      assert.equal(w.clientConfig.caBundle, caBundle);
+      assert.deepEqual(w.namespaceSelector?.matchLabels, { 'aws-controller-chart-e2e': label });
+    }
+    const clusterRole = await getJson(['clusterrole', release]);
+    assert.deepEqual(grants(rulesOf(clusterRole)), expectedClusterGrants);
+    const binding = await getJson(['clusterrolebinding', release]);
+    assert.deepEqual(binding['subjects'], [{ kind: 'ServiceAccount', name: release, namespace }]);
+    const role = await getJson(['role', `${release}-leader-election`, '-n', namespace]);
+    assert.ok([...grants(rulesOf(role))].every((g) => g.startsWith('coordination.k8s.io/leases')));
+    await getJson(['rolebinding', `${release}-leader-election`, '-n', namespace]);
+    await getJson(['serviceaccount', release, '-n', namespace]);
+  });
+
+  it('the service account can do what the syncer needs and nothing more (apiserver authorizer)', async () => {
+    const sa = `system:serviceaccount:${namespace}:${release}`;
+    const can = async (...args: string[]) =>
+      (
+        await env.kubectl(['auth', 'can-i', '--as', sa, ...args], { allowFailure: true })
+      ).stdout.trim();
+    for (const k of KINDS) {
+      const resource = k.group === '' ? k.resource : `${k.resource}.${k.group}`;
+      for (const verb of ['list', 'watch'])
+        assert.equal(await can(verb, resource, '-A'), 'yes', `${verb} ${resource}`);
+      assert.equal(await can('update', resource, '-n', appNamespace), 'no', `update ${resource}`);
+    }
+    assert.equal(await can('list', 'nodes'), 'yes');
+    assert.equal(await can('list', 'endpointslices.discovery.k8s.io', '-A'), 'yes');
+    assert.equal(await can('create', 'events', '-n', appNamespace), 'yes');
+    assert.equal(await can('create', 'leases.coordination.k8s.io', '-n', namespace), 'yes');
+    assert.equal(
+      await can('update', `leases.coordination.k8s.io/${release}-syncer`, '-n', namespace),
+      'yes',
+    );
+    assert.equal(
+      await can('update', 'leases.coordination.k8s.io/kube-scheduler', '-n', namespace),
+      'no',
+    );
+    assert.equal(await can('create', 'leases.coordination.k8s.io', '-n', 'kube-system'), 'no');
+    assert.equal(await can('get', 'secrets', '-n', namespace), 'no');
+    assert.equal(await can('list', 'pods', '-A'), 'no');
+  });
+
+  it('helm upgrade keeps the chart-made certificate and caBundle', async () => {
+    const secretBefore = await getJson(['secret', `${release}-webhook-tls`, '-n', namespace]);
+    const bundleBefore = webhooksOf(await getJson(['validatingwebhookconfiguration', release]))[0]
+      ?.clientConfig.caBundle;
+    await env.helm([
+      'upgrade',
+      release,
+      CHART_DIR,
+      '-n',
+      namespace,
+      '--reuse-values',
+      '--set',
+      'logLevel=debug',
+    ]);
+    const secretAfter = await getJson(['secret', `${release}-webhook-tls`, '-n', namespace]);
+    assert.deepEqual(secretAfter['data'], secretBefore['data']);
+    for (const kind of ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration']) {
+      assert.equal(
+        webhooksOf(await getJson([kind, release]))[0]?.clientConfig.caBundle,
+        bundleBefore,
+      );
+    }
+    const deployment = await getJson(['deployment', release, '-n', namespace]);
+    assert.equal(
+      flag(container(deployment, 'webhook'), 'log-level'),
+      'debug',
+      'the upgrade applied',
+    );
+
+    // Made for other names (another webhook.url host), the certificate is made anew.
+    const moved = await helmTemplate(env, release, namespace, [
+      '--dry-run=server',
+      '-f',
+      valuesFile,
+      '--set',
+      'webhook.url=https://localhost:9443',
+    ]);
+    const movedData = findOne(moved.objects, 'Secret')['data'] as Record<string, string>;
+    assert.notEqual(
+      movedData['tls.crt'],
+      (secretBefore['data'] as Record<string, string>)['tls.crt'],
+    );
+    assert.match(
+      new X509Certificate(b64decode(movedData['tls.crt'] ?? '')).subjectAltName ?? '',
+      /DNS:localhost/,
+    );
+  });
+
+  it('while the webhook is down, only objects with our keys are refused (matchConditions)', async () => {
+    const plain = await apply(gateway('plain-while-down', { team: 'bookinfo' }));
+    assert.equal(plain.code, 0, plain.stderr);
+    // The apiserver loads new webhook configurations asynchronously: wait for ours.
+    const refused = await eventually('the installed webhook to be called', async () => {
+      const result = await apply(gateway('ours-while-down', { [`${PREFIX}ttl`]: '300' }));
+      if (result.code === 0) {
+        await env.kubectl([
+          'delete',
+          'gateways.networking.istio.io',
+          'ours-while-down',
+          '-n',
+          appNamespace,
+        ]);
+        return undefined;
+      }
+      return result;
+    });
+    assert.match(
+      refused.stderr,
+      /failed calling webhook "(mutate|validate)\.aws-controller\.tetrate\.io"/,
+    );
+  });
+
+  it('the webhook and syncer, started from the rendered Deployment, deny a bad Gateway', async () => {
+    const manifest = parseManifests(
+      (await env.helm(['get', 'manifest', release, '-n', namespace])).stdout,
+    );
+    const deployment = findOne(manifest, 'Deployment');
+    const pod = { name: `${release}-7d4b9c-x2x5q`, namespace };
+
+    // The kubelet's part: the TLS Secret as files where the Deployment mounts it.
+    const secret = await getJson(['secret', `${release}-webhook-tls`, '-n', namespace]);
+    const tlsDir = join(dir, 'tls');
+    await mkdir(tlsDir);
+    for (const [key, value] of Object.entries(secret['data'] as Record<string, string>)) {
+      await writeFile(join(tlsDir, key), Buffer.from(value, 'base64'), { mode: 0o600 });
+    }
+    const webhook = localCommand(container(deployment, 'webhook'), pod, { tls: tlsDir });
+    assert.ok(webhook.argv.includes(`--tls-cert-file=${tlsDir}/tls.crt`), webhook.argv.join(' '));
+    // Bound to loopback here (in a pod the default 0.0.0.0 is the pod's own address).
+    const webhookProcess = startNode([...webhook.argv, '--host=127.0.0.1'], webhook.env);
+    processes.push(webhookProcess);
+    await eventually(
+      'the webhook to report ready',
+      async () => {
+        if (webhookProcess.child.exitCode !== null) {
+          throw new Error(`webhook exited: ${webhookProcess.output()}`);
+        }
+        const res = await fetch(`http://127.0.0.1:${ports.webhookMetrics}/readyz`).catch(
+          () => undefined,
+        );
+        return res?.status === 200 ? true : undefined;
+      },
+      20_000,
+    );
+
+    const syncer = container(deployment, 'syncer');
+    const syncerCommand = localCommand(syncer, pod, {});
+    assert.equal(syncerCommand.argv[1], 'syncer');
+    assert.equal(flag(syncer, 'route53-endpoint'), env.route53Endpoint);
+    assert.equal(flag(syncer, 'metrics-port'), String(ports.syncerMetrics));
+    assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
+    assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
+    assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
+    assert.deepEqual(syncerCommand.env, { POD_NAME: pod.name, POD_NAMESPACE: namespace });
+    // TODO(syncer): once `aws-controller syncer` exists, start it here like the webhook:
+    // startNode([...syncerCommand.argv, `--kubeconfig=${env.kubeconfigPath}`], {
+    //   ...syncerCommand.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
+    // and wait for http://127.0.0.1:${ports.syncerMetrics}/readyz.
+
+    const denied = await eventually('our verdict', async () => {
+      const result = await apply(
+        gateway('weighted', {
+          [`${PREFIX}set-identifier`]: 'blue',
+          [`${PREFIX}aws-weight`]: '300',
+        }),
+      );
+      return /failed calling webhook/.test(result.stderr) ? undefined : result;
+    });
+    assert.notEqual(denied.code, 0, 'refused');
+    assert.match(
+      denied.stderr,
+      new RegExp(
+        `admission webhook "(mutate|validate)\\.aws-controller\\.tetrate\\.io" denied the request: Gateway ${appNamespace}/weighted: aws-weight: '300' is out of range: must be an integer from 0 to 255`,
+      ),
+    );
+
+    const good = await apply(
+      gateway('good', { [`${PREFIX}ttl`]: '5m', [`${PREFIX}hostname`]: 'Shop.Example.com.' }),
+    );
+    assert.equal(good.code, 0, good.stderr);
+    const stored = await getJson(['gateways.networking.istio.io', 'good', '-n', appNamespace]);
+    assert.equal(stored.metadata.annotations?.[`${PREFIX}ttl`], '300', 'mutated to normal form');
+    assert.equal(stored.metadata.annotations?.[`${PREFIX}hostname`], 'shop.example.com');
+
+    // An object without our keys is admitted without the webhook being asked at all.
+    const requests = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ports.webhookMetrics}/metrics`)).text();
+      return [
+        ...text.matchAll(/^aws_controller_admission_requests_total\{[^}]*\} (\d+)$/gm),
+      ].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const asked = await requests();
+    assert.ok(asked >= 3, `the webhook answered the apiserver (${asked} requests)`);
+    const plain = await apply(gateway('plain', { team: 'bookinfo' }));
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(await requests(), asked, 'not sent to the webhook');
+  });
+});
