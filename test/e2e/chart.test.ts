@@ -605,6 +605,26 @@ describe('the chart in a real kube-apiserver', () => {
   });
 
   it('installs with helm; the webhook configurations and RBAC read back as rendered', async () => {
+    // The schema is checked at install too: a bad policy installs nothing.
+    const refused = await env.helm(
+      [
+        'install',
+        release,
+        CHART_DIR,
+        '-n',
+        namespace,
+        '-f',
+        valuesFile,
+        '--set',
+        'spec.providerSettings.route53.policy=DELETE_ALL',
+      ],
+      { allowFailure: true },
+    );
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /policy.*must be one of 'SYNC', 'UPSERT_ONLY', 'CREATE_ONLY'/);
+    assert.equal((await env.helm(['list', '-n', namespace, '-q'])).stdout.trim(), '');
+
+    installed = true; // from here on, `after` uninstalls (also after a partial install)
     const result = await env.helm([
       'install',
       release,
@@ -618,7 +638,6 @@ describe('the chart in a real kube-apiserver', () => {
       '--set',
       'spec.providerSettings.route53.policy=UPSERT_ONLY',
     ]);
-    installed = true;
     assert.match(result.stdout, /STATUS: deployed/);
     assert.match(
       result.stdout,

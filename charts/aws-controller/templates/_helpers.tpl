@@ -66,7 +66,7 @@ or changing owner ID orphans records, or lets two clusters delete each other's.
 {{- $kubeSystem := lookup "v1" "Namespace" "" "kube-system" -}}
 {{- $uid := dig "metadata" "uid" "" $kubeSystem -}}
 {{- if not $uid -}}
-{{- fail "ownerId is required when the chart is rendered without a cluster to read (helm template, helm lint, --dry-run=client, Argo CD): set ownerId to a name unique among every writer to your hosted zones, e.g. --set ownerId=prod-eu-west-1 (helm install and upgrade default it to <release>.<namespace>.<UID of kube-system>; keep that value once records exist)" -}}
+{{- fail "ownerId is required when the chart is rendered without a cluster to read (helm template, --dry-run=client, Argo CD): set ownerId to a name unique among every writer to your hosted zones, e.g. --set ownerId=prod-eu-west-1 (helm install and upgrade default it to <release>.<namespace>.<UID of kube-system>; keep that value once records exist)" -}}
 {{- end -}}
 {{- printf "%s.%s.%s" .Release.Name .Release.Namespace $uid -}}
 {{- end -}}
