@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { checkOwnerId } from '../core/records/ownership.js';
+import { parseDomainFilter } from './plan-options.js';
 import { createSyncerMetrics } from '../syncer/metrics.js';
 import { valueDocs, withValuesTable, type SchemaNode } from '../test/tools/chart-values-doc.js';
 import { createWebhookMetrics } from '../webhook/metrics.js';
@@ -92,6 +93,30 @@ describe('chart values', () => {
         syncerAccepts = false;
       }
       assert.equal(pattern.test(id), syncerAccepts, `owner ID ${JSON.stringify(id)}`);
+    }
+  });
+  it('accepts exactly the domain filters the syncer accepts', async () => {
+    const route53 = (await loadSchema()).properties?.['spec']?.properties?.['providerSettings']
+      ?.properties?.['route53']?.properties;
+    const pattern = new RegExp(route53?.['domainFilter']?.items?.pattern ?? '^$');
+    for (const domain of [
+      'tse.tetratelabs.io',
+      'Example.ORG.',
+      'com',
+      '_dmarc.example.com',
+      '*.x.com',
+      'a..b',
+      'bad-.com',
+      '-a.com',
+      'a b.com',
+    ]) {
+      let syncerAccepts = true;
+      try {
+        parseDomainFilter([domain]);
+      } catch {
+        syncerAccepts = false;
+      }
+      assert.equal(pattern.test(domain), syncerAccepts, `domain filter ${JSON.stringify(domain)}`);
     }
   });
 });
