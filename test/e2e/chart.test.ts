@@ -4,13 +4,16 @@
 // `helm install`, its webhook configurations and RBAC read back (and RBAC checked with the
 // apiserver's own authorizer); the chart-made TLS kept across `helm upgrade`; and the webhook
 // process started with the rendered Deployment's arguments, refusing a bad Gateway through the
-// installed configuration while objects without our keys pass even while it is down.
+// installed configuration while objects without our keys pass even while it is down; and the
+// syncer started the same way, as the chart's service account, writing a record owned by the
+// chart's owner ID into Route 53 (moto behind the strictness proxy).
 import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFile, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { stringify } from 'yaml';
 import { KINDS } from '../../core/kinds.js';
 import { getTestEnvironment } from '../helpers/environment.js';
@@ -771,7 +774,7 @@ describe('the chart in a real kube-apiserver', () => {
     );
   });
 
-  it('the webhook and syncer, started from the rendered Deployment, deny a bad Gateway', async () => {
+  it('the webhook, started from the rendered Deployment, denies a bad Gateway', async () => {
     const manifest = parseManifests(
       (await env.helm(['get', 'manifest', release, '-n', namespace])).stdout,
     );
@@ -803,20 +806,6 @@ describe('the chart in a real kube-apiserver', () => {
       },
       20_000,
     );
-
-    const syncer = container(deployment, 'syncer');
-    const syncerCommand = localCommand(syncer, pod, {});
-    assert.equal(syncerCommand.argv[1], 'syncer');
-    assert.equal(flag(syncer, 'route53-endpoint'), env.route53Endpoint);
-    assert.equal(flag(syncer, 'metrics-port'), String(ports.syncerMetrics));
-    assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
-    assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
-    assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
-    assert.deepEqual(syncerCommand.env, { POD_NAME: pod.name, POD_NAMESPACE: namespace });
-    // TODO(syncer): once `aws-controller syncer` exists, start it here like the webhook:
-    // startNode([...syncerCommand.argv, `--kubeconfig=${env.kubeconfigPath}`], {
-    //   ...syncerCommand.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
-    // and wait for http://127.0.0.1:${ports.syncerMetrics}/readyz.
 
     const denied = await eventually('our verdict', async () => {
       const result = await apply(
@@ -855,5 +844,131 @@ describe('the chart in a real kube-apiserver', () => {
     const plain = await apply(gateway('plain', { team: 'bookinfo' }));
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(await requests(), asked, 'not sent to the webhook');
+  });
+
+  it('the syncer, started from the rendered Deployment as the chart’s service account, writes Route 53', async () => {
+    const manifest = parseManifests(
+      (await env.helm(['get', 'manifest', release, '-n', namespace])).stdout,
+    );
+    const deployment = findOne(manifest, 'Deployment');
+    const syncer = container(deployment, 'syncer');
+    const pod = { name: `${release}-7d4b9c-x2x5q`, namespace };
+    const command = localCommand(syncer, pod, {});
+    assert.equal(command.argv[1], 'syncer');
+    assert.equal(flag(syncer, 'route53-endpoint'), env.route53Endpoint);
+    assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
+    assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
+    assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
+    assert.deepEqual(command.env, { POD_NAME: pod.name, POD_NAMESPACE: namespace });
+    const ownerId = flag(syncer, 'owner-id');
+    const kubeSystem = await getJson(['namespace', 'kube-system']);
+    assert.equal(ownerId, `${release}.${namespace}.${kubeSystem.metadata.uid}`);
+
+    // The kubelet's part: the service account's token (the Deployment mounts one for the
+    // syncer alone), here in a kubeconfig, so the syncer runs with exactly the chart's RBAC.
+    const token = (
+      await env.kubectl([
+        'create',
+        'token',
+        deploymentSpec(deployment).template.spec.serviceAccountName ?? '',
+        '-n',
+        namespace,
+      ])
+    ).stdout.trim();
+    const kubeconfig = join(dir, 'syncer-kubeconfig');
+    await writeFile(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'e2e',
+            cluster: { server: env.apiserverUrl, 'certificate-authority': env.state.caCert },
+          },
+        ],
+        users: [{ name: 'syncer', user: { token } }],
+        contexts: [{ name: 'syncer', context: { cluster: 'e2e', user: 'syncer', namespace } }],
+        'current-context': 'syncer',
+      }),
+      { mode: 0o600 },
+    );
+    // A zone of our own inside the seed's domain filter, and a Gateway publishing a name in it.
+    const zone = `${RUN}.tse.tetratelabs.io`;
+    const created = await env
+      .route53()
+      .send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `chart-e2e-${RUN}` }));
+    const zoneId = created.HostedZone?.Id ?? '';
+    const published = await apply({
+      ...gateway('published', {
+        [`${PREFIX}target`]: '203.0.113.10',
+        [`${PREFIX}ttl`]: '60',
+      }),
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [
+          { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`shop.${zone}`] },
+        ],
+      },
+    });
+    assert.equal(published.code, 0, published.stderr);
+
+    const syncerProcess = startNode(
+      [...command.argv, `--kubeconfig=${kubeconfig}`, '--host=127.0.0.1'],
+      {
+        ...command.env,
+        // Credentials for moto; in a pod they come from IRSA or Pod Identity.
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        HOME: dir,
+      },
+    );
+    processes.push(syncerProcess);
+    await eventually(
+      'the syncer to report ready',
+      async () => {
+        if (syncerProcess.child.exitCode !== null) {
+          throw new Error(`syncer exited: ${syncerProcess.output()}`);
+        }
+        const res = await fetch(`http://127.0.0.1:${ports.syncerMetrics}/readyz`).catch(
+          () => undefined,
+        );
+        return res?.status === 200 ? true : undefined;
+      },
+      30_000,
+    );
+
+    const records = await eventually(
+      'the record and its ownership TXT in Route 53',
+      async () => {
+        const listed = await env
+          .route53()
+          .send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+        const sets = listed.ResourceRecordSets ?? [];
+        const a = sets.find((r) => r.Type === 'A' && r.Name === `shop.${zone}.`);
+        const txt = sets.find((r) => r.Type === 'TXT' && r.Name === `a-shop.${zone}.`);
+        return a && txt ? { a, txt } : undefined;
+      },
+      30_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; syncer output:\n${syncerProcess.output()}`, {
+        cause: err,
+      });
+    });
+    assert.deepEqual(records.a.ResourceRecords, [{ Value: '203.0.113.10' }]);
+    assert.equal(records.a.TTL, 60);
+    assert.equal(
+      records.txt.ResourceRecords?.[0]?.Value,
+      `"heritage=aws-controller,aws-controller/owner=${ownerId},aws-controller/resource=gateway/${appNamespace}/published"`,
+    );
+    // The chart's RBAC was enough for everything it did (watches, discovery, Lease, Events).
+    assert.doesNotMatch(syncerProcess.output(), /forbidden/i);
+    // It holds the Lease the chart's Role lets it renew, in the release namespace.
+    const lease = await getJson(['lease', `${release}-syncer`, '-n', namespace]);
+    assert.match(
+      (lease['spec'] as { holderIdentity?: string }).holderIdentity ?? '',
+      new RegExp(`^${pod.name}`),
+    );
   });
 });
