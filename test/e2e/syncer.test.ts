@@ -217,4 +217,141 @@ describe('syncer end to end', () => {
       );
     });
   });
+
+  it('publishes an alias to an AWS load balancer, a NodePort Service at its nodes, a headless one at its endpoints', async () => {
+    const { ns, zone, zoneId } = await setup('kinds');
+    // The ingress gateway behind an NLB: a hostname, not an IP.
+    await objects.ingressGateway(env, ns, '203.0.113.16');
+    await kubectl([
+      'patch',
+      'service',
+      'istio-ingressgateway',
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          loadBalancer: {
+            ingress: [{ hostname: 'gw-0123456789abcdef.elb.us-east-1.amazonaws.com' }],
+          },
+        },
+      }),
+    ]);
+    await apply(gateway(ns, 'gw', [`lb.${zone}`]));
+    // Nodes are cluster-scoped and shared by the suites: named for this test.
+    for (const [i, external] of ['198.51.100.21', '198.51.100.22'].entries()) {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: `${ns}-node-${i}` },
+      });
+      await kubectl([
+        'patch',
+        'node',
+        `${ns}-node-${i}`,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            addresses: [
+              { type: 'ExternalIP', address: external },
+              { type: 'InternalIP', address: `10.9.0.${21 + i}` },
+            ],
+          },
+        }),
+      ]);
+    }
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'np',
+        namespace: ns,
+        annotations: { [`${PREFIX}hostname`]: `np.${zone}`, [`${PREFIX}access`]: 'public' },
+      },
+      spec: {
+        type: 'NodePort',
+        externalTrafficPolicy: 'Local',
+        selector: { app: 'np' },
+        ports: [{ port: 80 }],
+      },
+    });
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'db', namespace: ns, annotations: { [`${PREFIX}hostname`]: `db.${zone}` } },
+      spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] },
+    });
+    const slice = (service: string, endpoints: unknown[]) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: `${service}-1`,
+        namespace: ns,
+        labels: { 'kubernetes.io/service-name': service },
+      },
+      addressType: 'IPv4',
+      ports: [{ port: 80 }],
+      endpoints,
+    });
+    await apply(
+      slice('np', [
+        { addresses: ['10.2.0.5'], nodeName: `${ns}-node-1`, conditions: { ready: true } },
+      ]),
+    );
+    await apply(
+      slice('db', [
+        {
+          addresses: ['10.2.0.7'],
+          hostname: 'db-0',
+          nodeName: `${ns}-node-0`,
+          conditions: { ready: true },
+        },
+        {
+          addresses: ['10.2.0.8'],
+          hostname: 'db-1',
+          nodeName: `${ns}-node-1`,
+          conditions: { ready: false },
+        },
+      ]),
+    );
+    await syncer(ns, zone);
+    await eventually(async () =>
+      assert.deepEqual(
+        (await recordLines(env, zoneId)).filter((l) => !l.startsWith('TXT ')),
+        [
+          `A db-0.db.${zone}. 10.2.0.7`,
+          `A db.${zone}. 10.2.0.7`,
+          `A lb.${zone}. alias:gw-0123456789abcdef.elb.us-east-1.amazonaws.com`,
+          `A np.${zone}. 198.51.100.22`,
+        ],
+      ),
+    );
+
+    // An endpoint becoming ready is a change the syncer follows.
+    await apply(
+      slice('db', [
+        {
+          addresses: ['10.2.0.7'],
+          hostname: 'db-0',
+          nodeName: `${ns}-node-0`,
+          conditions: { ready: true },
+        },
+        {
+          addresses: ['10.2.0.8'],
+          hostname: 'db-1',
+          nodeName: `${ns}-node-1`,
+          conditions: { ready: true },
+        },
+      ]),
+    );
+    await eventually(async () => {
+      const lines = await recordLines(env, zoneId);
+      assert.ok(lines.includes(`A db.${zone}. 10.2.0.7,10.2.0.8`), lines.join('\n'));
+      assert.ok(lines.includes(`A db-1.db.${zone}. 10.2.0.8`));
+    });
+  });
 });

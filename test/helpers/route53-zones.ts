@@ -41,13 +41,13 @@ export async function listRecordSets(
   throw new Error(`listing of ${zoneId} did not end`);
 }
 
-/** `TYPE name value,value [set]` per record set, SOA and NS left out, sorted. */
+/** `TYPE name value,value [set]` per record set (alias targets without their final dot), SOA and NS left out, sorted. */
 export async function recordLines(env: TestEnvironment, zoneId: string): Promise<string[]> {
   return (await listRecordSets(env, zoneId))
     .filter((s) => s.Type !== 'SOA' && s.Type !== 'NS')
     .map(
       (s) =>
-        `${s.Type} ${s.Name} ${(s.ResourceRecords ?? []).map((r) => r.Value).join(',')}${s.AliasTarget ? `alias:${s.AliasTarget.DNSName}` : ''}${s.SetIdentifier === undefined ? '' : ` [${s.SetIdentifier}]`}`,
+        `${s.Type} ${s.Name} ${(s.ResourceRecords ?? []).map((r) => r.Value).join(',')}${s.AliasTarget ? `alias:${(s.AliasTarget.DNSName ?? '').replace(/\.$/, '')}` : ''}${s.SetIdentifier === undefined ? '' : ` [${s.SetIdentifier}]`}`,
     )
     .sort();
 }
