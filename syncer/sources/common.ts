@@ -97,6 +97,16 @@ export function chooseHostnames(
   return [...new Set(chosen)];
 }
 
+/**
+ * Whether a gateway's host pattern (`*`, `*.example.com` or a name) takes `host`. A wildcard
+ * host is taken only by the same wildcard or `*`: it would publish names the pattern refuses.
+ */
+export function hostMatches(host: string, pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern;
+  return host === pattern;
+}
+
 /** Load balancer addresses (IPs and hostnames) as targets. */
 export function targetsOf(addresses: readonly string[]): Target[] {
   const targets: Target[] = [];

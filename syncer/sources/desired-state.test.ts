@@ -426,4 +426,32 @@ describe('Gateway API', () => {
       'A store.apps.example.com 192.0.2.50 httproute/shop/store',
     ]);
   });
+
+  it('publishes only the route hostnames a parent listener accepts, saying which it leaves out', () => {
+    const route: HttpRouteObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: meta('shop', 'mixed'),
+      spec: {
+        hostnames: ['cart.apps.example.com', 'cart.example.org'],
+        parentRefs: [{ name: 'public', namespace: 'infra' }],
+      },
+    };
+    const specific: GatewayApiGatewayObject = {
+      ...gateway,
+      spec: { listeners: [{ hostname: '*.apps.example.com' }] },
+    };
+    const out = desiredState(
+      snapshot({ gatewayApiGateways: [specific], httpRoutes: [route] }),
+      options,
+    );
+    assert.deepEqual(
+      summary(out.endpoints).filter((l) => l.includes('httproute')),
+      ['A cart.apps.example.com 192.0.2.50 httproute/shop/mixed'],
+    );
+    assert.match(
+      out.notes.map((n) => n.message).join('\n'),
+      /hostname cart\.example\.org is accepted by no listener/,
+    );
+  });
 });

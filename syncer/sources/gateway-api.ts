@@ -1,6 +1,6 @@
 // Gateway API Gateways (listener hostnames, status addresses) and the HTTPRoutes attached.
 import type { Target } from '../../core/annotations/keys.js';
-import { chooseHostnames, emit, readObject, targetsOf } from './common.js';
+import { chooseHostnames, emit, hostMatches, readObject, targetsOf } from './common.js';
 import type { SourceOptions, SourceOutput } from './common.js';
 import type { GatewayApiGatewayObject, Snapshot } from './objects.js';
 
@@ -65,9 +65,24 @@ export function httpRoutes(snapshot: Snapshot, options: SourceOptions, output: S
     if (parents.length === 0) continue;
     const reading = readObject(route, 'httproute', options, output.notes);
     if (!reading.act) continue;
-    // A route without hostnames takes those of the listeners it attaches to.
+    // A route without hostnames takes those of the listeners it attaches to; a route's own
+    // hostname counts only where a parent listener accepts it (or has no hostname at all).
     const own = route.spec?.hostnames ?? [];
-    const specHosts = own.length > 0 ? own : parents.flatMap(listenerHosts);
+    const accepts = (host: string) =>
+      parents.some((g) => {
+        const listeners = (g.spec?.listeners ?? []).map((l) => (l.hostname ?? '*').toLowerCase());
+        return listeners.some((pattern) => hostMatches(host.toLowerCase(), pattern));
+      });
+    for (const host of own.filter((h) => !accepts(h))) {
+      if (reading.spec.hostnameSource === 'annotation-only') break;
+      output.notes.push({
+        object: route,
+        kind: 'httproute',
+        reason: 'HostNotOnGateway',
+        message: `hostname ${host} is accepted by no listener of its parent Gateways, so it is not published`,
+      });
+    }
+    const specHosts = own.length > 0 ? own.filter(accepts) : parents.flatMap(listenerHosts);
     const hostnames = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
     const targets = parents.flatMap((g) => targetsFor(g, options));
     const unique = [...new Map(targets.map((t) => [t.value, t])).values()];

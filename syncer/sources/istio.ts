@@ -1,7 +1,14 @@
 // Istio Gateways and the VirtualServices bound to them.
 import type { Target } from '../../core/annotations/keys.js';
 import type { AnnotationSpec } from '../../core/annotations/spec.js';
-import { chooseHostnames, emit, loadBalancerAddresses, readObject, targetsOf } from './common.js';
+import {
+  chooseHostnames,
+  emit,
+  hostMatches,
+  loadBalancerAddresses,
+  readObject,
+  targetsOf,
+} from './common.js';
 import type { SourceOptions, SourceOutput } from './common.js';
 import type {
   IstioGatewayObject,
@@ -85,12 +92,6 @@ export function istioGateways(
       reading.spec,
     );
   }
-}
-
-function hostMatches(host: string, pattern: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern;
-  return host === pattern;
 }
 
 /** Whether the Gateway lets this VirtualService publish `host` (server `ns/host` rules). */
