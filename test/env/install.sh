@@ -4,13 +4,16 @@
 # own folder named for its version, and only appears there once it is complete, so an
 # interrupted build is simply redone and a second run costs nothing.
 #
-#   test/env/install.sh [kubernetes|etcd|helm|crds|moto]...   (no argument: all of them)
+#   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns]...
+#
+# No argument installs what the tests need (all but external-dns, which only the Route 53
+# economy benchmark runs: `npm run bench -- economy` installs it, or name it here).
 #
 # Environment: AWS_CONTROLLER_TEST_CACHE overrides the cache root (default
 # ${XDG_CACHE_HOME:-~/.cache}/aws-controller-test). Layout (mirrored by test/env/paths.ts):
 #   kubernetes-<v>/bin/{kube-apiserver,kubectl}   etcd-<v>/bin/etcd    helm-<v>/bin/helm
 #   istio-api-<v>/crds/istio.yaml                 gateway-api-<v>/crds/*.yaml
-#   moto-<v>/venv/bin/python (+ moto-<v>/.complete)
+#   moto-<v>/venv/bin/python (+ moto-<v>/.complete)  external-dns-<v>/bin/external-dns
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -206,14 +209,31 @@ install_moto() {
   log "moto $v ready in $dir/venv"
 }
 
+install_external_dns() {
+  local v="$EXTERNAL_DNS_VERSION" dir="$cache_root/external-dns-$EXTERNAL_DNS_VERSION"
+  if [[ -x "$dir/bin/external-dns" ]]; then return; fi
+  need_go external-dns
+  log "building external-dns $v (a few minutes cold on two cores)"
+  # Its go.mod has no replace directives, so `go install module@version` builds it exactly as
+  # released. The version is stamped the way its Makefile does.
+  mkdir -p "$dir/tmp-bin"
+  GOBIN="$dir/tmp-bin" run_nice go install -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/external-dns/pkg/apis/externaldns.Version=$v" \
+    "sigs.k8s.io/external-dns@$v" || die "go install external-dns $v failed"
+  "$dir/tmp-bin/external-dns" --version 2>&1 | grep -qx "$v" ||
+    die "built external-dns reports $("$dir/tmp-bin/external-dns" --version 2>&1), not $v"
+  rm -rf "$dir/bin" && mv "$dir/tmp-bin" "$dir/bin"
+  log "external-dns $v ready in $dir/bin"
+}
+
 components=("$@")
 if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto etcd helm kubernetes); fi
 for c in "${components[@]}"; do
   case "$c" in
-  kubernetes | etcd | helm | crds | moto) ;;
-  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto)" ;;
+  kubernetes | etcd | helm | crds | moto | external-dns) ;;
+  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns)" ;;
   esac
   start=$SECONDS
-  with_lock "$c" "install_$c"
+  with_lock "$c" "install_${c//-/_}"
   log "$c done in $((SECONDS - start))s"
 done

@@ -61,3 +61,17 @@ export function loadVersions(): PinnedVersions {
   const file = join(envSourceDir(), 'versions.env');
   return parseVersionsEnv(readFileSync(file, 'utf8'), file);
 }
+
+/**
+ * One KEY=VALUE of versions.env that is not part of the test environment itself (e.g.
+ * EXTERNAL_DNS_VERSION, which only the benchmarks build).
+ */
+export function pinnedValue(key: string): string {
+  const file = join(envSourceDir(), 'versions.env');
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`${key}=`));
+  if (line === undefined) throw new Error(`${file}: ${key} is missing`);
+  return line.slice(key.length + 1);
+}
