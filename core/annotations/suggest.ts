@@ -25,15 +25,20 @@ export function editDistance(a: string, b: string): number {
 /** The closest candidate, when it is close enough to be what was meant. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
+  const limit = Math.max(2, Math.floor(lower.length / 4));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a candidate that cannot be within
+    // the limit is not measured. Measuring costs time and memory in the product of the two
+    // lengths, and a key may be megabytes long (the apiserver checks lengths only after
+    // mutating webhooks ran): that took minutes per request.
+    if (Math.abs(lower.length - candidate.length) > limit) continue;
     const distance = editDistance(lower, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const limit = Math.max(2, Math.floor(lower.length / 4));
   return bestDistance <= limit ? best : undefined;
 }
