@@ -67,10 +67,17 @@ const schema = {
         properties: {
           object: {
             type: 'object',
+            // What KubeObject promises the code reading it (a number here was an HTTP 500).
             properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              spec: { type: 'object' },
               metadata: {
                 type: 'object',
                 properties: {
+                  name: { type: 'string' },
+                  generateName: { type: 'string' },
+                  namespace: { type: 'string' },
                   annotations: {
                     type: ['object', 'null'],
                     additionalProperties: { type: 'string' },
