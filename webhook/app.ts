@@ -7,6 +7,7 @@ import {
   validateObject,
   type AdmitOptions,
 } from '../core/admission/admit.js';
+import { KEY_NAMES } from '../core/annotations/keys.js';
 import { KINDS } from '../core/kinds.js';
 import {
   encodePatch,
@@ -38,6 +39,11 @@ function kindLabel(review: AdmissionReview): string {
   return KNOWN_KIND_LABELS.has(kind) ? kind : 'other';
 }
 
+// Label values must stay few: an unknown key is whatever the object's author wrote (any
+// string, megabytes even), and each distinct value would be a series kept for ever.
+const DENIAL_LABELS = new Set<string>([...KEY_NAMES, 'cross-key']);
+const denialLabel = (key: string): string => (DENIAL_LABELS.has(key) ? key : 'unknown-key');
+
 function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookAppOptions) {
   const { request } = review;
   const base: AdmissionResponse = { uid: request.uid, allowed: true };
@@ -68,7 +74,7 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
       result: 'allowed',
     };
   }
-  for (const key of verdict.deniedKeys) options.metrics.denials.inc({ key });
+  for (const key of verdict.deniedKeys) options.metrics.denials.inc({ key: denialLabel(key) });
   options.logger.info(
     { object: describeObject(object), reason: verdict.message, dryRun: request.dryRun === true },
     'denied',
