@@ -1,0 +1,114 @@
+// npm run bench [-- <benchmark>... [options]]: measures, and writes each benchmark's section of
+// docs/benchmarks.md (machine, versions, the exact command, date; medians of several runs).
+// Not part of the test command, and it asserts nothing about speed: it reports.
+//
+//   webhook   req/s, p50/p99 over HTTPS for /validate and /mutate vs a no-op express floor
+//   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
+//   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
+//   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
+//
+// No benchmark named: webhook and plan (the two that need no cluster). Options:
+//   --runs N              repetitions (default: webhook 5, plan 5, economy and memory 1)
+//   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
+//   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
+//   --controllers a,b     economy/memory: external-dns and/or syncer (default both)
+//   --quiet S             economy: seconds of quiet after the burst (default 600)
+//   --no-write            print the sections instead of writing docs/benchmarks.md
+import { parseArgs } from 'node:util';
+import { planBench } from './plan-bench.js';
+import { runInfo, writeSection } from './report.js';
+import { webhookBench } from './webhook-bench.js';
+
+const BENCHMARKS = ['webhook', 'plan', 'economy', 'memory'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      sizes: { type: 'string' },
+      controllers: { type: 'string' },
+      quiet: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stderr.write('usage: npm run bench -- [webhook] [plan] [economy] [memory] [options]\n');
+    return 0;
+  }
+  const unknown = positionals.filter((p) => !(BENCHMARKS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    log(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);
+    return 2;
+  }
+  const chosen: Benchmark[] =
+    positionals.length > 0 ? (positionals as Benchmark[]) : ['webhook', 'plan'];
+  const number = (raw: string | undefined, fallback: number, what: string): number => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
+    return n;
+  };
+  const controllers = (values.controllers ?? 'external-dns,syncer').split(',').filter(Boolean);
+  for (const c of controllers) {
+    if (c !== 'external-dns' && c !== 'syncer') throw new Error(`unknown controller ${c}`);
+  }
+  const info = runInfo(argv);
+  const failures: string[] = [];
+  for (const name of chosen) {
+    log(`${name}: starting`);
+    try {
+      const section = await (async () => {
+        switch (name) {
+          case 'webhook':
+            return webhookBench(
+              {
+                runs: number(values.runs, 5, 'runs'),
+                durationSeconds: number(values.duration, 10, 'duration'),
+                warmupSeconds: 2,
+                log,
+              },
+              info,
+            );
+          case 'plan':
+            return planBench(
+              {
+                runs: number(values.runs, 5, 'runs'),
+                sizes: (values.sizes ?? '1000,10000,100000').split(',').map(Number),
+                log,
+              },
+              info,
+            );
+          default:
+            throw new Error(`${name}: not written yet`);
+        }
+      })();
+      if (values['no-write']) process.stdout.write(`${section}\n\n`);
+      else log(`${name}: written to ${writeSection(name, section)}`);
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`${name}: FAILED: ${message}`);
+      failures.push(name);
+    }
+  }
+  if (failures.length > 0) {
+    log(`failed: ${failures.join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  },
+);
