@@ -15,6 +15,7 @@
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
+import { economyBench, memoryBench } from './economy.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
@@ -86,8 +87,25 @@ async function main(): Promise<number> {
               },
               info,
             );
-          default:
-            throw new Error(`${name}: not written yet`);
+          case 'economy':
+            return economyBench(
+              {
+                runs: number(values.runs, 1, 'runs'),
+                controllers: controllers as ('external-dns' | 'syncer')[],
+                quietSeconds: number(values.quiet, 600, 'quiet'),
+                log,
+              },
+              info,
+            );
+          case 'memory':
+            return memoryBench(
+              {
+                runs: number(values.runs, 1, 'runs'),
+                controllers: controllers as ('external-dns' | 'syncer')[],
+                log,
+              },
+              info,
+            );
         }
       })();
       if (values['no-write']) process.stdout.write(`${section}\n\n`);

@@ -1,0 +1,748 @@
+// Route 53 economy: external-dns and the syncer in turn, against the same apiserver and moto
+// (behind the strictness proxy) with the same workload — 50 hosted zones, 10,000 Istio
+// Gateway hosts (1,000 Gateways × 10 hosts), a burst of 500 changes, then quiet — counting
+// every Route 53 call by operation at the proxy, phase by phase, and the time from each
+// object's write being committed to its record being visible in moto. The memory benchmark
+// (controller RSS with 1k and 10k watched Gateways + VirtualServices) reuses the same setup.
+import {
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultStateFile, startEnvironment, stopEnvironment } from '../env/lifecycle.js';
+import { ENV_VARIABLE, getTestEnvironment, type TestEnvironment } from '../helpers/environment.js';
+import type { StatsSnapshot } from '../route53-proxy/stats.js';
+import { CONTROLLERS, OWNER_ID, type ControllerName } from './controllers.js';
+import { inParallel, ISTIO, KubeApi } from './kube-api.js';
+import { describeRun, fmt, median, mib, percentile, ratio, table, type RunInfo } from './report.js';
+import { peakCalls, startTap, type Tap } from './route53-tap.js';
+import {
+  cleanNamespace,
+  freshZones,
+  gateway,
+  ingressService,
+  virtualService,
+  ZONES,
+  zoneName,
+} from './workload.js';
+
+export interface EconomyOptions {
+  readonly runs: number;
+  readonly controllers: readonly ControllerName[];
+  readonly quietSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+export interface MemoryOptions {
+  readonly runs: number;
+  readonly controllers: readonly ControllerName[];
+  readonly log: (line: string) => void;
+}
+
+const GATEWAYS = 1000;
+const HOSTS_PER_GATEWAY = 10;
+const BURST = 500;
+const DOMAIN = 'economy.example';
+/** Idle time after start, before the first object (what a controller does on its own). */
+const STARTUP_SECONDS = 30;
+/** After the last record of a phase is visible: its trailing calls still count to it. */
+const SETTLE_SECONDS = 30;
+const CONVERGE_TIMEOUT_MS = 30 * 60_000;
+const WRITE_CONCURRENCY = 8;
+
+// ---------- the environment ----------
+
+interface Bench {
+  readonly env: TestEnvironment;
+  readonly kube: KubeApi;
+  close(): Promise<void>;
+}
+
+async function openBench(log: (line: string) => void): Promise<Bench> {
+  let stop = (): Promise<void> => Promise.resolve();
+  if (process.env[ENV_VARIABLE] === undefined) {
+    const stateFile = defaultStateFile('bench');
+    log(`starting a test environment (${stateFile})`);
+    await startEnvironment({ stateFile, owned: true, log: (l) => log(`env: ${l}`) });
+    process.env[ENV_VARIABLE] = stateFile;
+    stop = async () => {
+      await stopEnvironment(stateFile);
+      delete process.env[ENV_VARIABLE];
+    };
+  } else {
+    log(`using the running environment ${process.env[ENV_VARIABLE]}`);
+  }
+  const env = getTestEnvironment();
+  const kube = new KubeApi(env.state, WRITE_CONCURRENCY);
+  const existing = (await kube.must('GET', `${ISTIO}/gateways?limit=1`)).body as {
+    items: unknown[];
+  };
+  if (existing.items.length > 0) {
+    log('WARNING: the cluster already holds Istio Gateways; both controllers will see them');
+  }
+  return {
+    env,
+    kube,
+    close: async () => {
+      kube.close();
+      await stop();
+    },
+  };
+}
+
+// ---------- phases ----------
+
+interface Phase {
+  readonly name: string;
+  readonly seconds: number;
+  readonly stats: StatsSnapshot;
+  readonly peakPerSecond: number;
+  readonly tapCalls: number;
+}
+
+interface Latencies {
+  readonly what: string;
+  readonly seconds: number[];
+  readonly missing: number;
+}
+
+interface EconomyRun {
+  readonly controller: ControllerName;
+  readonly phases: Phase[];
+  readonly latencies: Latencies[];
+  readonly finalRecords: Record<string, number>;
+  readonly refused: string[];
+  readonly rssEndBytes: number;
+  readonly logFile: string;
+  readonly failure?: string;
+}
+
+async function endPhase(env: TestEnvironment, tap: Tap, name: string, start: number) {
+  const end = performance.now();
+  const stats = await env.proxy.stats();
+  await env.proxy.reset();
+  const phase: Phase = {
+    name,
+    seconds: (end - start) / 1000,
+    stats,
+    peakPerSecond: peakCalls(tap.calls, start, end),
+    tapCalls: tap.calls.filter((t) => t >= start && t < end).length,
+  };
+  return { phase, end };
+}
+
+/** Waits until every key is in `seen`; resolves with how many are still missing at timeout. */
+async function waitForAll(
+  keys: Iterable<string>,
+  seen: ReadonlyMap<string, number>,
+  timeoutMs: number,
+  what: string,
+  log: (line: string) => void,
+  alive: () => string | undefined,
+): Promise<number> {
+  const wanted = [...keys];
+  const deadline = performance.now() + timeoutMs;
+  let lastReport = performance.now();
+  for (;;) {
+    const missing = wanted.filter((k) => !seen.has(k)).length;
+    if (missing === 0) return 0;
+    const dead = alive();
+    if (dead !== undefined) throw new Error(`the controller ${dead}`);
+    if (performance.now() > deadline) return missing;
+    if (performance.now() - lastReport > 30_000) {
+      log(`${what}: ${wanted.length - missing} of ${wanted.length} visible`);
+      lastReport = performance.now();
+    }
+    await sleep(250);
+  }
+}
+
+function latencies(
+  what: string,
+  committed: ReadonlyMap<string, number>,
+  seen: ReadonlyMap<string, number>,
+): Latencies {
+  const seconds: number[] = [];
+  let missing = 0;
+  for (const [key, at] of committed) {
+    const visible = seen.get(key);
+    if (visible === undefined) missing++;
+    else seconds.push((visible - at) / 1000);
+  }
+  return { what, seconds: seconds.sort((a, b) => a - b), missing };
+}
+
+async function recordsInMoto(env: TestEnvironment): Promise<Record<string, number>> {
+  const moto = env.route53({ endpoint: env.motoEndpoint });
+  const counts: Record<string, number> = {};
+  try {
+    const { HostedZones = [] } = await moto.send(new ListHostedZonesCommand({}));
+    for (const zone of HostedZones) {
+      const seen = new Set<string>();
+      let start: { name?: string; type?: string } = {};
+      // moto has no NextRecordIdentifier: page by name and type, and cap the pages.
+      for (let page = 0; page < 1000; page++) {
+        const res = await moto.send(
+          new ListResourceRecordSetsCommand({
+            HostedZoneId: zone.Id,
+            ...(start.name !== undefined && { StartRecordName: start.name }),
+            ...(start.type !== undefined && { StartRecordType: start.type as 'A' }),
+          }),
+        );
+        for (const set of res.ResourceRecordSets ?? ([] as ResourceRecordSet[])) {
+          const key = `${set.Type} ${set.Name}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          counts[set.Type ?? '?'] = (counts[set.Type ?? '?'] ?? 0) + 1;
+        }
+        if (!res.IsTruncated) break;
+        start = { name: res.NextRecordName, type: res.NextRecordType };
+      }
+    }
+  } finally {
+    moto.destroy();
+  }
+  return counts;
+}
+
+const hostName = (g: number, j: number, version = 1): string =>
+  `g${g}-h${j}${version > 1 ? `-v${version}` : ''}.${zoneName(DOMAIN, g % ZONES)}`;
+const hostsOf = (g: number, version = 1): string[] =>
+  Array.from({ length: HOSTS_PER_GATEWAY }, (_, j) => hostName(g, j, j === 0 ? version : 1));
+
+async function economyRun(
+  bench: Bench,
+  name: ControllerName,
+  run: number,
+  quietSeconds: number,
+  log: (line: string) => void,
+): Promise<EconomyRun> {
+  const { env, kube } = bench;
+  const controller = CONTROLLERS[name];
+  const say = (line: string) => log(`economy ${name} run ${run}: ${line}`);
+  await freshZones(env, DOMAIN);
+  const namespace = await env.createNamespace('economy');
+  await ingressService(kube, namespace);
+  const tap = await startTap(env.route53Endpoint);
+  const logFile = join(env.state.logDir, `bench-economy-${name}-${run}.log`);
+  // startup: the controller alone with 50 empty zones, from the moment it is started
+  await env.proxy.reset();
+  let start = performance.now();
+  const running = await controller.start({
+    kubeconfig: env.kubeconfigPath,
+    route53Endpoint: tap.url,
+    leaseNamespace: namespace,
+    logFile,
+    virtualServices: false,
+  });
+  const phases: Phase[] = [];
+  const lat: Latencies[] = [];
+  let failure: string | undefined;
+  let rssEndBytes = 0;
+  try {
+    say(`started (pid ${running.pid}); ${STARTUP_SECONDS} s with no objects`);
+    await sleep(STARTUP_SECONDS * 1000);
+    let done = await endPhase(env, tap, `startup, no objects (${STARTUP_SECONDS} s)`, start);
+    phases.push(done.phase);
+
+    // initial: 1,000 Gateways × 10 hosts
+    start = done.end;
+    const committed = new Map<string, number>();
+    await inParallel(
+      Array.from({ length: GATEWAYS }, (_, g) => g),
+      WRITE_CONCURRENCY,
+      async (g) => {
+        const res = await kube.must(
+          'POST',
+          `${ISTIO}/namespaces/${namespace}/gateways`,
+          gateway(namespace, `gw-${g}`, hostsOf(g)),
+        );
+        for (const host of hostsOf(g)) committed.set(`A ${host}`, res.at);
+      },
+    );
+    say(`${GATEWAYS} Gateways written in ${fmt((performance.now() - start) / 1000)} s`);
+    const missingInitial = await waitForAll(
+      committed.keys(),
+      tap.written,
+      CONVERGE_TIMEOUT_MS,
+      'initial',
+      say,
+      () => running.exited(),
+    );
+    lat.push(latencies('initial: 10,000 hosts created', committed, tap.written));
+    if (missingInitial > 0) {
+      throw new Error(
+        `${missingInitial} of ${committed.size} records not visible after ${CONVERGE_TIMEOUT_MS / 60_000} min`,
+      );
+    }
+    say(`all ${committed.size} records visible; settling ${SETTLE_SECONDS} s`);
+    await sleep(SETTLE_SECONDS * 1000);
+    done = await endPhase(
+      env,
+      tap,
+      `initial: 1,000 Gateways × 10 hosts, until visible + ${SETTLE_SECONDS} s`,
+      start,
+    );
+    phases.push(done.phase);
+
+    // burst: 500 Gateways each get one host renamed
+    start = done.end;
+    const created = new Map<string, number>();
+    const removed = new Map<string, number>();
+    await inParallel(
+      Array.from({ length: BURST }, (_, g) => g),
+      WRITE_CONCURRENCY,
+      async (g) => {
+        const res = await kube.must(
+          'PATCH',
+          `${ISTIO}/namespaces/${namespace}/gateways/gw-${g}`,
+          { spec: gateway(namespace, `gw-${g}`, hostsOf(g, 2)).spec },
+          'application/merge-patch+json',
+        );
+        created.set(`A ${hostName(g, 0, 2)}`, res.at);
+        removed.set(`A ${hostName(g, 0, 1)}`, res.at);
+      },
+    );
+    say(`${BURST} Gateways patched in ${fmt((performance.now() - start) / 1000)} s`);
+    const missingCreated = await waitForAll(
+      created.keys(),
+      tap.written,
+      CONVERGE_TIMEOUT_MS,
+      'burst creates',
+      say,
+      () => running.exited(),
+    );
+    const missingRemoved = await waitForAll(
+      removed.keys(),
+      tap.deleted,
+      CONVERGE_TIMEOUT_MS,
+      'burst deletes',
+      say,
+      () => running.exited(),
+    );
+    lat.push(latencies('burst: 500 new hosts created', created, tap.written));
+    lat.push(latencies('burst: 500 old hosts deleted', removed, tap.deleted));
+    if (missingCreated + missingRemoved > 0) {
+      throw new Error(`burst: ${missingCreated} creates and ${missingRemoved} deletes not visible`);
+    }
+    say(`burst visible; settling ${SETTLE_SECONDS} s`);
+    await sleep(SETTLE_SECONDS * 1000);
+    done = await endPhase(
+      env,
+      tap,
+      `burst: 500 host renames, until visible + ${SETTLE_SECONDS} s`,
+      start,
+    );
+    phases.push(done.phase);
+
+    // quiet
+    start = done.end;
+    say(`quiet for ${quietSeconds} s`);
+    await sleep(quietSeconds * 1000);
+    done = await endPhase(env, tap, `quiet (${fmt(quietSeconds / 60)} min)`, start);
+    phases.push(done.phase);
+    rssEndBytes = running.rss();
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+    say(`FAILED: ${failure}`);
+  } finally {
+    await running.stop();
+    await tap.close();
+  }
+  const finalRecords = await recordsInMoto(env);
+  await cleanNamespace(kube, namespace);
+  say(`records in moto: ${JSON.stringify(finalRecords)}`);
+  return {
+    controller: name,
+    phases,
+    latencies: lat,
+    finalRecords,
+    refused: tap.refused,
+    rssEndBytes,
+    logFile,
+    ...(failure !== undefined && { failure }),
+  };
+}
+
+// ---------- the report ----------
+
+function phaseTable(runs: readonly EconomyRun[]): string {
+  const operations = new Set<string>();
+  for (const run of runs) {
+    for (const phase of run.phases)
+      Object.keys(phase.stats.byOperation).forEach((op) => operations.add(op));
+  }
+  const ops = [...operations].sort();
+  const byKey = new Map<string, Phase[]>();
+  for (const run of runs) {
+    run.phases.forEach((phase, i) => {
+      const key = `${i}\u0000${phase.name}\u0000${run.controller}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), phase]);
+    });
+  }
+  const rows = [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, phases]) => {
+      const [, name, controller] = key.split('\u0000') as [string, string, string];
+      const total = median(phases.map((p) => p.stats.total));
+      const minutes = median(phases.map((p) => p.seconds)) / 60;
+      return [
+        name,
+        controller,
+        fmt(median(phases.map((p) => p.seconds))),
+        fmt(total),
+        ...ops.map((op) => fmt(median(phases.map((p) => p.stats.byOperation[op]?.calls ?? 0)))),
+        fmt(
+          median(
+            phases.map((p) =>
+              Object.values(p.stats.byOperation).reduce((n, s) => n + s.rejected, 0),
+            ),
+          ),
+        ),
+        fmt(total / minutes),
+        fmt(median(phases.map((p) => p.peakPerSecond))),
+      ];
+    });
+  return table(
+    [
+      'phase',
+      'controller',
+      'seconds',
+      'Route 53 calls',
+      ...ops,
+      'refused',
+      'calls/min',
+      'peak calls in 1 s',
+    ],
+    rows,
+  );
+}
+
+function latencyTable(runs: readonly EconomyRun[]): string {
+  const rows: string[][] = [];
+  const whats = [...new Set(runs.flatMap((r) => r.latencies.map((l) => l.what)))];
+  for (const what of whats) {
+    for (const controller of [...new Set(runs.map((r) => r.controller))]) {
+      const samples = runs
+        .filter((r) => r.controller === controller)
+        .flatMap((r) => r.latencies.filter((l) => l.what === what));
+      if (samples.length === 0) continue;
+      rows.push([
+        what,
+        controller,
+        fmt(median(samples.map((s) => s.seconds.length))),
+        fmt(median(samples.map((s) => percentile(s.seconds, 50)))),
+        fmt(median(samples.map((s) => percentile(s.seconds, 99)))),
+        fmt(median(samples.map((s) => s.seconds[s.seconds.length - 1] ?? NaN))),
+        fmt(median(samples.map((s) => s.missing))),
+      ]);
+    }
+  }
+  return table(
+    ['change', 'controller', 'records', 'p50 s', 'p99 s', 'max s', 'never visible'],
+    rows,
+  );
+}
+
+function ratioTable(runs: readonly EconomyRun[]): string | undefined {
+  const ours = runs.filter((r) => r.controller === 'syncer' && r.failure === undefined);
+  const theirs = runs.filter((r) => r.controller === 'external-dns' && r.failure === undefined);
+  if (ours.length === 0 || theirs.length === 0) return undefined;
+  const rows: string[][] = [];
+  const phaseCount = Math.min(ours[0]?.phases.length ?? 0, theirs[0]?.phases.length ?? 0);
+  for (let i = 0; i < phaseCount; i++) {
+    const a = median(ours.map((r) => r.phases[i]?.stats.total ?? NaN));
+    const b = median(theirs.map((r) => r.phases[i]?.stats.total ?? NaN));
+    rows.push([`calls: ${theirs[0]?.phases[i]?.name ?? ''}`, fmt(a), fmt(b), ratio(a, b)]);
+  }
+  for (const what of theirs[0]?.latencies.map((l) => l.what) ?? []) {
+    for (const p of [50, 99]) {
+      const a = median(
+        ours.map((r) => percentile(r.latencies.find((l) => l.what === what)?.seconds ?? [], p)),
+      );
+      const b = median(
+        theirs.map((r) => percentile(r.latencies.find((l) => l.what === what)?.seconds ?? [], p)),
+      );
+      rows.push([`p${p} s: ${what}`, fmt(a), fmt(b), ratio(a, b)]);
+    }
+  }
+  return table(['measure', 'syncer', 'external-dns', 'syncer / external-dns'], rows);
+}
+
+function controllerLines(names: readonly ControllerName[]): string[] {
+  return names.map((n) => `- ${n}: ${CONTROLLERS[n].describe()}`);
+}
+
+export async function economyBench(options: EconomyOptions, info: RunInfo): Promise<string> {
+  const { log } = options;
+  const ready: ControllerName[] = [];
+  const notRun: string[] = [];
+  for (const name of options.controllers) {
+    try {
+      await CONTROLLERS[name].prepare(log);
+      ready.push(name);
+    } catch (err) {
+      notRun.push(`- **${name}: not measured.** ${(err as Error).message}`);
+      log(`${name}: not measured: ${(err as Error).message}`);
+    }
+  }
+  if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
+  const bench = await openBench(log);
+  const runs: EconomyRun[] = [];
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      for (const name of ready)
+        runs.push(await economyRun(bench, name, run, options.quietSeconds, log));
+    }
+  } finally {
+    await bench.close();
+  }
+  const failures = runs.filter((r) => r.failure !== undefined);
+  const ratios = ratioTable(runs);
+  return [
+    '## Route 53 economy: the syncer side by side with external-dns',
+    '',
+    describeRun(info, [
+      `Environment: kube-apiserver ${bench.env.state.versions.kubernetes}, moto ${bench.env.state.versions.moto} behind the Route 53 strictness proxy (\`docs/testing.md\`).`,
+      'Controllers:',
+      ...controllerLines(options.controllers),
+    ]),
+    '',
+    `Workload, the same for each controller in turn (fresh moto, fresh namespace, previous objects deleted): ` +
+      `${ZONES} public hosted zones; the ingress gateway Service (\`istio: ingressgateway\`, type LoadBalancer, ` +
+      `status set to one IP by the harness since no controller-manager runs); ${GATEWAYS.toLocaleString('en-US')} ` +
+      `Istio Gateways of ${HOSTS_PER_GATEWAY} hosts each (${(GATEWAYS * HOSTS_PER_GATEWAY).toLocaleString('en-US')} A records, ` +
+      `each Gateway's hosts in one zone, 200 hosts per zone), written ${WRITE_CONCURRENCY} at a time through the API; then a ` +
+      `burst of ${BURST} changes (the first ${BURST} Gateways, 10 per zone, each get one host renamed: ${BURST} records to create and ` +
+      `${BURST} to delete); then ${fmt(options.quietSeconds / 60)} minutes of quiet. Both run with policy sync and owner ID ` +
+      `\`${OWNER_ID}\`; external-dns with \`--source=istio-gateway --provider=aws --registry=txt --txt-owner-id=${OWNER_ID} ` +
+      '--policy=sync --events` and its defaults otherwise (`--interval=1m`, `--min-event-sync-interval=5s`, ' +
+      '`--aws-batch-change-size=1000`, `--aws-batch-change-interval=1s`, no zone cache); the syncer with ' +
+      `\`--owner-id ${OWNER_ID} --policy sync\` and its defaults (rate limit 4/s, debounce 1s, drift interval 10m).`,
+    '',
+    'Counting: every HTTP call reaching the Route 53 proxy in front of moto, by operation, SDK retries included ' +
+      `(\`env.proxy.stats()\`, reset between phases). A phase runs from its first write until its last record is visible, plus ${SETTLE_SECONDS} s ` +
+      'so that trailing calls count to it; "startup" is the controller alone with the empty zones. The proxy does not throttle: ' +
+      'real Route 53 allows 5 requests/s per account, so a peak above 5 in one second would have been throttled (and retried) there. ' +
+      'Latency: from the moment the apiserver answered the write of an object (what `kubectl apply` waits for) to the moment ' +
+      'the change batch holding its A record (or its deletion) was accepted, seen by a pass-through in front of the proxy that notes ' +
+      "when each accepted batch's 200 went back. That costs moto nothing; polling moto for 10,000 names would compete for the " +
+      'same two cores as the controller under test.',
+    '',
+    ...(notRun.length > 0 ? [...notRun, ''] : []),
+    ...(failures.length > 0
+      ? [
+          ...failures.map(
+            (f) => `- **${f.controller}: run failed:** ${f.failure} (log: \`${f.logFile}\`)`,
+          ),
+          '',
+        ]
+      : []),
+    '### Route 53 calls per phase',
+    '',
+    phaseTable(runs),
+    '',
+    '### Write → visible in moto',
+    '',
+    latencyTable(runs),
+    '',
+    ...(ratios ? ['### Ratios', '', ratios, ''] : []),
+    '### Checks',
+    '',
+    ...runs.map(
+      (r) =>
+        `- ${r.controller}: records in moto at the end ${JSON.stringify(r.finalRecords)}; change batches refused by the proxy: ` +
+        `${r.refused.length === 0 ? 'none' : r.refused.join(', ')}; RSS at the end ${mib(r.rssEndBytes)}.`,
+    ),
+  ].join('\n');
+}
+
+// ---------- memory ----------
+
+interface MemorySample {
+  readonly controller: ControllerName;
+  readonly objects: number;
+  readonly idleRss: number;
+  readonly rssMedian: number;
+  readonly rssMax: number;
+  readonly convergeSeconds: number;
+  readonly failure?: string;
+}
+
+const MEMORY_DOMAIN = 'memory.example';
+
+async function memoryRun(
+  bench: Bench,
+  name: ControllerName,
+  objects: number,
+  log: (line: string) => void,
+): Promise<MemorySample> {
+  const { env, kube } = bench;
+  const say = (line: string) => log(`memory ${name} ${objects}: ${line}`);
+  await freshZones(env, MEMORY_DOMAIN);
+  const namespace = await env.createNamespace('memory');
+  await ingressService(kube, namespace);
+  // A catch-all Gateway the VirtualServices bind to; '*' publishes nothing by itself.
+  await kube.must(
+    'POST',
+    `${ISTIO}/namespaces/${namespace}/gateways`,
+    gateway(namespace, 'gw-all', ['*']),
+  );
+  const tap = await startTap(env.route53Endpoint);
+  const running = await CONTROLLERS[name].start({
+    kubeconfig: env.kubeconfigPath,
+    route53Endpoint: tap.url,
+    leaseNamespace: namespace,
+    logFile: join(env.state.logDir, `bench-memory-${name}-${objects}.log`),
+    virtualServices: true,
+  });
+  try {
+    await sleep(10_000);
+    const idleRss = running.rss();
+    const half = Math.floor(objects / 2);
+    const expected: string[] = [];
+    const start = performance.now();
+    await inParallel(
+      Array.from({ length: objects }, (_, i) => i),
+      WRITE_CONCURRENCY,
+      async (i) => {
+        const zone = zoneName(MEMORY_DOMAIN, i % ZONES);
+        if (i < half) {
+          const host = `gw${i}.${zone}`;
+          expected.push(`A ${host}`);
+          await kube.must(
+            'POST',
+            `${ISTIO}/namespaces/${namespace}/gateways`,
+            gateway(namespace, `gw-${i}`, [host]),
+          );
+        } else {
+          const host = `vs${i}.${zone}`;
+          expected.push(`A ${host}`);
+          await kube.must(
+            'POST',
+            `${ISTIO}/namespaces/${namespace}/virtualservices`,
+            virtualService(namespace, `vs-${i}`, host, 'gw-all'),
+          );
+        }
+      },
+    );
+    const missing = await waitForAll(
+      expected,
+      tap.written,
+      CONVERGE_TIMEOUT_MS,
+      'records',
+      say,
+      () => running.exited(),
+    );
+    if (missing > 0) throw new Error(`${missing} of ${expected.length} records never visible`);
+    const convergeSeconds = (performance.now() - start) / 1000;
+    say(`converged in ${fmt(convergeSeconds)} s; sampling RSS`);
+    await sleep(SETTLE_SECONDS * 1000);
+    const samples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(running.rss());
+      await sleep(2000);
+    }
+    return {
+      controller: name,
+      objects,
+      idleRss,
+      rssMedian: median(samples),
+      rssMax: Math.max(...samples),
+      convergeSeconds,
+    };
+  } catch (err) {
+    return {
+      controller: name,
+      objects,
+      idleRss: 0,
+      rssMedian: NaN,
+      rssMax: NaN,
+      convergeSeconds: NaN,
+      failure: (err as Error).message,
+    };
+  } finally {
+    await running.stop();
+    await tap.close();
+    await cleanNamespace(kube, namespace);
+  }
+}
+
+export async function memoryBench(options: MemoryOptions, info: RunInfo): Promise<string> {
+  const { log } = options;
+  const ready: ControllerName[] = [];
+  const notRun: string[] = [];
+  for (const name of options.controllers) {
+    try {
+      await CONTROLLERS[name].prepare(log);
+      ready.push(name);
+    } catch (err) {
+      notRun.push(`- **${name}: not measured.** ${(err as Error).message}`);
+    }
+  }
+  if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
+  const bench = await openBench(log);
+  const samples: MemorySample[] = [];
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      for (const objects of [1000, 10_000]) {
+        for (const name of ready) {
+          const sample = await memoryRun(bench, name, objects, log);
+          samples.push(sample);
+          log(
+            `memory ${name} ${objects}: ${sample.failure ?? `RSS median ${mib(sample.rssMedian)}, max ${mib(sample.rssMax)}`}`,
+          );
+        }
+      }
+    }
+  } finally {
+    await bench.close();
+  }
+  const rows: string[][] = [];
+  for (const objects of [1000, 10_000]) {
+    for (const name of ready) {
+      const mine = samples.filter(
+        (s) => s.controller === name && s.objects === objects && s.failure === undefined,
+      );
+      rows.push([
+        objects.toLocaleString('en-US'),
+        name,
+        mib(median(mine.map((s) => s.idleRss))),
+        mib(median(mine.map((s) => s.rssMedian))),
+        mib(median(mine.map((s) => s.rssMax))),
+        fmt(median(mine.map((s) => s.convergeSeconds))),
+      ]);
+    }
+  }
+  return [
+    '## Memory: controller RSS with watched Gateways and VirtualServices',
+    '',
+    describeRun(info, ['Controllers:', ...controllerLines(options.controllers)]),
+    '',
+    `For each size N, a fresh namespace holds N/2 Istio Gateways (one host each) and N/2 VirtualServices (one host each, ` +
+      `bound to a catch-all Gateway), hosts spread over ${ZONES} zones, so every object yields one A record. The controller ` +
+      '(external-dns with both Istio sources, so it watches the same kinds) starts first; RSS (VmRSS from /proc) is read ' +
+      `after 10 s idle, then the objects are written, and once every record is visible and ${SETTLE_SECONDS} s have passed, ` +
+      'ten times 2 s apart (median and max). Each controller also watches what it always watches (Services, and for the syncer ' +
+      'its other kinds), in a cluster holding nothing else of note.',
+    '',
+    ...notRun,
+    ...samples
+      .filter((s) => s.failure !== undefined)
+      .map((s) => `- **${s.controller} with ${s.objects}: failed:** ${s.failure}`),
+    '',
+    table(
+      [
+        'objects',
+        'controller',
+        'RSS idle, before objects',
+        'RSS median',
+        'RSS max',
+        'seconds until all records visible',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
