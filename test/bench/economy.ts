@@ -67,29 +67,46 @@ async function openBench(log: (line: string) => void): Promise<Bench> {
     log(`starting a test environment (${stateFile})`);
     await startEnvironment({ stateFile, owned: true, log: (l) => log(`env: ${l}`) });
     process.env[ENV_VARIABLE] = stateFile;
-    stop = async () => {
-      await stopEnvironment(stateFile);
-      delete process.env[ENV_VARIABLE];
-    };
+    stop = () => stopEnvironment(stateFile).then(() => undefined);
   } else {
     log(`using the running environment ${process.env[ENV_VARIABLE]}`);
   }
-  const env = getTestEnvironment();
-  const kube = new KubeApi(env.state, WRITE_CONCURRENCY);
-  const existing = (await kube.must('GET', `${ISTIO}/gateways?limit=1`)).body as {
-    items: unknown[];
-  };
-  if (existing.items.length > 0) {
-    log('WARNING: the cluster already holds Istio Gateways; both controllers will see them');
+  try {
+    const env = getTestEnvironment();
+    const kube = new KubeApi(env.state, WRITE_CONCURRENCY);
+    const existing = (await kube.must('GET', `${ISTIO}/gateways?limit=1`)).body as {
+      items: unknown[];
+    };
+    if (existing.items.length > 0) {
+      log('WARNING: the cluster already holds Istio Gateways; both controllers will see them');
+    }
+    return {
+      env,
+      kube,
+      close: async () => {
+        kube.close();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  return {
-    env,
-    kube,
-    close: async () => {
-      kube.close();
-      await stop();
-    },
-  };
+}
+
+// One environment for every benchmark of this process (economy, then memory), stopped by
+// closeBenchEnvironment() at the end, also after a failure or a signal.
+let shared: Promise<Bench> | undefined;
+
+function benchEnvironment(log: (line: string) => void): Promise<Bench> {
+  shared ??= openBench(log);
+  return shared;
+}
+
+export async function closeBenchEnvironment(): Promise<void> {
+  const bench = await shared?.catch(() => undefined);
+  shared = undefined;
+  await bench?.close();
 }
 
 // ---------- phases ----------
@@ -489,15 +506,12 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
     }
   }
   if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
-  const bench = await openBench(log);
+  const bench = await benchEnvironment(log);
   const runs: EconomyRun[] = [];
-  try {
-    for (let run = 1; run <= options.runs; run++) {
-      for (const name of ready)
-        runs.push(await economyRun(bench, name, run, options.quietSeconds, log));
+  for (let run = 1; run <= options.runs; run++) {
+    for (const name of ready) {
+      runs.push(await economyRun(bench, name, run, options.quietSeconds, log));
     }
-  } finally {
-    await bench.close();
   }
   const failures = runs.filter((r) => r.failure !== undefined);
   const ratios = ratioTable(runs);
@@ -683,22 +697,18 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
     }
   }
   if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
-  const bench = await openBench(log);
+  const bench = await benchEnvironment(log);
   const samples: MemorySample[] = [];
-  try {
-    for (let run = 0; run < options.runs; run++) {
-      for (const objects of [1000, 10_000]) {
-        for (const name of ready) {
-          const sample = await memoryRun(bench, name, objects, log);
-          samples.push(sample);
-          log(
-            `memory ${name} ${objects}: ${sample.failure ?? `RSS median ${mib(sample.rssMedian)}, max ${mib(sample.rssMax)}`}`,
-          );
-        }
+  for (let run = 0; run < options.runs; run++) {
+    for (const objects of [1000, 10_000]) {
+      for (const name of ready) {
+        const sample = await memoryRun(bench, name, objects, log);
+        samples.push(sample);
+        log(
+          `memory ${name} ${objects}: ${sample.failure ?? `RSS median ${mib(sample.rssMedian)}, max ${mib(sample.rssMax)}`}`,
+        );
       }
     }
-  } finally {
-    await bench.close();
   }
   const rows: string[][] = [];
   for (const objects of [1000, 10_000]) {

@@ -15,7 +15,8 @@
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
-import { economyBench, memoryBench } from './economy.js';
+import { CONTROLLERS, type ControllerName } from './controllers.js';
+import { closeBenchEnvironment, economyBench, memoryBench } from './economy.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
@@ -57,12 +58,21 @@ async function main(): Promise<number> {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
     return n;
   };
-  const controllers = (values.controllers ?? 'external-dns,syncer').split(',').filter(Boolean);
-  for (const c of controllers) {
-    if (c !== 'external-dns' && c !== 'syncer') throw new Error(`unknown controller ${c}`);
+  const named = (values.controllers ?? 'external-dns,syncer').split(',').filter(Boolean);
+  const controllers = named.filter((c): c is ControllerName => c in CONTROLLERS);
+  if (controllers.length !== named.length) {
+    throw new Error(`--controllers: choose from ${Object.keys(CONTROLLERS).join(', ')}`);
   }
   const info = runInfo(argv);
   const failures: string[] = [];
+  // A test environment that economy or memory started is stopped on the way out, whatever
+  // happens: after the last benchmark, after a failure, on SIGINT or SIGTERM.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void closeBenchEnvironment().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   for (const name of chosen) {
     log(`${name}: starting`);
     try {
@@ -91,7 +101,7 @@ async function main(): Promise<number> {
             return economyBench(
               {
                 runs: number(values.runs, 1, 'runs'),
-                controllers: controllers as ('external-dns' | 'syncer')[],
+                controllers: controllers,
                 quietSeconds: number(values.quiet, 600, 'quiet'),
                 log,
               },
@@ -101,7 +111,7 @@ async function main(): Promise<number> {
             return memoryBench(
               {
                 runs: number(values.runs, 1, 'runs'),
-                controllers: controllers as ('external-dns' | 'syncer')[],
+                controllers: controllers,
                 log,
               },
               info,
@@ -116,6 +126,7 @@ async function main(): Promise<number> {
       failures.push(name);
     }
   }
+  await closeBenchEnvironment();
   if (failures.length > 0) {
     log(`failed: ${failures.join(', ')}`);
     return 1;
@@ -125,8 +136,9 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  async (err: unknown) => {
     log(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+    await closeBenchEnvironment().catch(() => undefined);
     process.exit(2);
   },
 );
