@@ -17,7 +17,7 @@ import { createSyncerMetrics, type SyncerMetrics } from './metrics.js';
 import { RateLimiter, realClock } from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
 import { SdkRoute53Api } from './route53/sdk-client.js';
-import { SERVICE_NAME_LABEL } from './sources/objects.js';
+import { SERVICE_NAME_LABEL, slimObject } from './sources/objects.js';
 import { readsNodesOrEndpoints } from './sources/kubernetes.js';
 import { startStatusServer } from './status-server.js';
 
@@ -126,6 +126,7 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
           logger,
           clock,
           onChange,
+          transform: (object) => slimObject(resource.key, object),
         });
       },
     },

@@ -43,7 +43,10 @@ async function until(condition: () => boolean, what: string) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-function setup(lists: (() => Promise<ListResult<KubeResource>>)[]) {
+function setup(
+  lists: (() => Promise<ListResult<KubeResource>>)[],
+  transform?: (o: KubeResource) => KubeResource,
+) {
   const watcher = new ScriptedWatcher();
   let listCalls = 0;
   let changes = 0;
@@ -61,6 +64,7 @@ function setup(lists: (() => Promise<ListResult<KubeResource>>)[]) {
     clock: { now: () => time, sleep: () => new Promise((r) => setImmediate(r)) },
     onChange: () => changes++,
     relistIntervalMs: 60_000,
+    ...(transform !== undefined && { transform }),
   });
   return {
     reflector,
@@ -72,6 +76,22 @@ function setup(lists: (() => Promise<ListResult<KubeResource>>)[]) {
 }
 
 describe('Reflector', () => {
+  it('caches objects as its transform makes them, listed or watched', async () => {
+    const tagged = (o: KubeResource) => ({ ...o, metadata: { ...o.metadata, labels: { t: 'y' } } });
+    const t = setup(
+      [() => Promise.resolve({ items: [obj('a', '1')], resourceVersion: '1' })],
+      tagged,
+    );
+    t.reflector.start();
+    await until(() => t.watcher.calls.length === 1, 'the first watch');
+    t.watcher.calls[0]?.emit('ADDED', obj('b', '2'));
+    assert.deepEqual(
+      t.reflector.list().map((o) => `${o.metadata?.name} ${o.metadata?.labels?.['t']}`),
+      ['a y', 'b y'],
+    );
+    await t.reflector.stop();
+  });
+
   it('lists, then follows watch events from the listed resourceVersion', async () => {
     const t = setup([() => Promise.resolve({ items: [obj('a', '1')], resourceVersion: '5' })]);
     assert.equal(t.reflector.synced, false);

@@ -51,6 +51,8 @@ export interface ReflectorOptions<T extends KubeResource> {
    * one watch event changed it (so a caller can ignore changes it does not depend on).
    */
   onChange: (object?: T) => void;
+  /** Applied to every object before it is cached (to keep only what is read). */
+  transform?: (object: T) => T;
   relistIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -70,7 +72,10 @@ export function statusOf(err: unknown): number | undefined {
 const isTimeout = (err: unknown) => (err as { name?: string } | null)?.name === 'TimeoutError';
 
 export class Reflector<T extends KubeResource> {
-  readonly #options: Required<Omit<ReflectorOptions<T>, 'random'>> & { random: () => number };
+  readonly #options: Required<Omit<ReflectorOptions<T>, 'random' | 'transform'>> & {
+    random: () => number;
+    transform: (object: T) => T;
+  };
   #store = new Map<string, T>();
   #synced = false;
   #stopped = true;
@@ -89,6 +94,7 @@ export class Reflector<T extends KubeResource> {
       backoffBaseMs: 500,
       backoffMaxMs: 30_000,
       random: Math.random,
+      transform: (object) => object,
       ...options,
     };
   }
@@ -179,7 +185,8 @@ export class Reflector<T extends KubeResource> {
 
   async #listAll(): Promise<string> {
     const { items, resourceVersion } = await this.#options.list();
-    const fresh = new Map(items.map((item) => [keyOf(item), item]));
+    const { transform } = this.#options;
+    const fresh = new Map(items.map((item) => [keyOf(item), transform(item)]));
     const changed =
       fresh.size !== this.#store.size ||
       [...fresh].some(
@@ -207,14 +214,15 @@ export class Reflector<T extends KubeResource> {
       const remaining =
         this.#options.relistIntervalMs - (this.#options.clock.now() - this.#lastList);
       const onEvent = (type: string, raw: unknown) => {
-        const object = raw as T & { code?: number };
         if (type === 'ERROR') {
+          const status = raw as { code?: number };
           // 410 Gone: our resourceVersion is too old; anything else is unexpected.
           this.#relist = true;
-          if (object.code !== 410)
+          if (status.code !== 410)
             this.#options.logger.warn({ resource: this.name, status: raw }, 'watch error event');
           return;
         }
+        const object = this.#options.transform(raw as T);
         const rv = object.metadata?.resourceVersion;
         if (rv) latest = rv;
         if (type === 'ADDED' || type === 'MODIFIED') this.#store.set(keyOf(object), object);

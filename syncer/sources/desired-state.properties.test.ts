@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { endpointKey, resourceOf, type Endpoint } from '../../core/records/endpoint.js';
 import { desiredState } from './desired-state.js';
+import { slimObject } from './objects.js';
 import type {
   IstioGatewayObject,
   ServiceObject,
@@ -156,6 +157,23 @@ it('publishes nothing for objects that name another controller, and only names t
         ].map((h) => h.toLowerCase());
         assert.ok(declared.includes(endpoint.name), `${endpoint.name} is declared by its object`);
       }
+    }),
+  );
+});
+
+it('publishes the same from the objects as the caches keep them (slimObject)', () => {
+  fc.assert(
+    fc.property(snapshot, (snap) => {
+      const slim: Snapshot = {
+        ...snap,
+        services: snap.services.map((o) => slimObject('services', o)),
+        istioGateways: snap.istioGateways.map((o) => slimObject('istioGateways', o)),
+        virtualServices: snap.virtualServices.map((o) => slimObject('virtualServices', o)),
+      };
+      assert.deepEqual(
+        summary(desiredState(slim, options).endpoints),
+        summary(desiredState(snap, options).endpoints),
+      );
     }),
   );
 });

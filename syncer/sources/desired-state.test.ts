@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Endpoint } from '../../core/records/endpoint.js';
-import { desiredState } from './desired-state.js';
-import { emptySnapshot, SERVICE_NAME_LABEL } from './objects.js';
+import { desiredState as desiredRaw } from './desired-state.js';
+import { emptySnapshot, SERVICE_NAME_LABEL, slimObject } from './objects.js';
+import type { KubeResource } from '../kube/reflector.js';
 import type {
   EndpointSliceObject,
   GatewayApiGatewayObject,
@@ -11,11 +12,37 @@ import type {
   IngressObject,
   IstioGatewayObject,
   ServiceObject,
+  Snapshot,
   VirtualServiceObject,
 } from './objects.js';
 
 const P = 'route53.v1beta1.tetrate.io/';
 const options = { controllerName: 'aws-controller' };
+
+/**
+ * Every case runs twice: on the objects as written and as the syncer's caches keep them
+ * (slimObject), which must not change what is published or said.
+ */
+function desiredState(snapshot: Snapshot, opts: typeof options) {
+  const raw = desiredRaw(snapshot, opts);
+  const slim = desiredRaw(
+    emptySnapshot(
+      Object.fromEntries(
+        Object.entries(snapshot).map(([key, list]) => [
+          key,
+          (list as KubeResource[]).map((o) => slimObject(key as keyof Snapshot, o)),
+        ]),
+      ),
+    ),
+    opts,
+  );
+  assert.deepEqual(summary(slim.endpoints), summary(raw.endpoints), 'the same from slim objects');
+  assert.deepEqual(
+    slim.notes.map((n) => `${n.reason} ${n.message}`),
+    raw.notes.map((n) => `${n.reason} ${n.message}`),
+  );
+  return raw;
+}
 
 const meta = (
   namespace: string,

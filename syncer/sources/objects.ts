@@ -1,6 +1,7 @@
 // The fields of each watched kind that the sources read. Objects come from the reflectors as
 // the apiserver sent them; everything is optional because nothing outside our webhook's
 // reach guarantees any of it.
+import { PREFIX } from '../../core/annotations/prefix.js';
 import type { KubeResource } from '../kube/reflector.js';
 
 export interface LoadBalancerIngress {
@@ -92,4 +93,108 @@ export function emptySnapshot(parts: Partial<Snapshot> = {}): Snapshot {
     endpointSlices: [],
     ...parts,
   };
+}
+
+// ---- What the caches keep ----
+// A watched object is cut down to the fields above as it enters the cache: the sources read
+// nothing else, and managedFields, last-applied-configuration, routes, TLS settings and
+// statuses would otherwise be most of the syncer's memory in a large cluster.
+
+/** Keeps only the keys listed (and present) of an object. */
+function only<T extends object>(value: T | undefined, keys: readonly (keyof T)[]): T | undefined {
+  if (value === undefined || value === null || typeof value !== 'object') return undefined;
+  const kept: Partial<T> = {};
+  for (const key of keys) if (value[key] !== undefined) kept[key] = value[key];
+  return kept as T;
+}
+
+function slimMeta(object: KubeResource, keepLabels: boolean): KubeResource['metadata'] {
+  const meta = object.metadata;
+  if (meta === undefined) return undefined;
+  const ours = Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(PREFIX));
+  return {
+    ...only(meta, ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp']),
+    ...(ours.length > 0 && { annotations: Object.fromEntries(ours) }),
+    ...(keepLabels && meta.labels !== undefined && { labels: meta.labels }),
+  };
+}
+
+const loadBalancerStatus = (
+  status: { loadBalancer?: { ingress?: LoadBalancerIngress[] } } | undefined,
+) =>
+  status?.loadBalancer?.ingress === undefined
+    ? undefined
+    : {
+        loadBalancer: {
+          ingress: status.loadBalancer.ingress.map((i) => only(i, ['ip', 'hostname']) ?? {}),
+        },
+      };
+
+const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K][number] } = {
+  istioGateways: (o) => ({
+    spec: {
+      ...only(o.spec, ['selector']),
+      ...(o.spec?.servers && { servers: o.spec.servers.map((s) => only(s, ['hosts']) ?? {}) }),
+    },
+  }),
+  virtualServices: (o) => ({ spec: only(o.spec, ['hosts', 'gateways', 'exportTo']) }),
+  services: (o) => ({
+    spec: only(o.spec, [
+      'type',
+      'selector',
+      'clusterIP',
+      'clusterIPs',
+      'externalIPs',
+      'externalTrafficPolicy',
+    ]),
+    status: loadBalancerStatus(o.status),
+  }),
+  ingresses: (o) => ({
+    spec: o.spec?.rules && { rules: o.spec.rules.map((r) => only(r, ['host']) ?? {}) },
+    status: loadBalancerStatus(o.status),
+  }),
+  gatewayApiGateways: (o) => ({
+    spec: o.spec?.listeners && {
+      listeners: o.spec.listeners.map((l) => only(l, ['hostname']) ?? {}),
+    },
+    status: o.status?.addresses && {
+      addresses: o.status.addresses.map((a) => only(a, ['type', 'value']) ?? {}),
+    },
+  }),
+  httpRoutes: (o) => ({
+    spec: {
+      ...only(o.spec, ['hostnames']),
+      ...(o.spec?.parentRefs && {
+        parentRefs: o.spec.parentRefs.map(
+          (r) => only(r, ['group', 'kind', 'namespace', 'name']) ?? {},
+        ),
+      }),
+    },
+  }),
+  nodes: (o) => ({
+    spec: only(o.spec, ['unschedulable']),
+    status: o.status?.addresses && {
+      addresses: o.status.addresses.map((a) => only(a, ['type', 'address']) ?? {}),
+    },
+  }),
+  endpointSlices: (o) => ({
+    addressType: o.addressType,
+    endpoints: o.endpoints?.map((e) => ({
+      ...only(e, ['addresses', 'hostname', 'nodeName']),
+      ...(e.conditions && { conditions: only(e.conditions, ['ready', 'serving']) }),
+    })),
+  }),
+};
+
+/** The object as the cache for `key` keeps it: identity, our annotations, what its source reads. */
+export function slimObject(key: keyof Snapshot, object: KubeResource): KubeResource {
+  const slimmer = SLIMMERS[key];
+  const parts = slimmer(object);
+  const kept: KubeResource = {
+    ...(object.apiVersion !== undefined && { apiVersion: object.apiVersion }),
+    ...(object.kind !== undefined && { kind: object.kind }),
+    metadata: slimMeta(object, key === 'endpointSlices'),
+  };
+  for (const [field, value] of Object.entries(parts)) if (value !== undefined) kept[field] = value;
+  return kept;
 }
