@@ -164,6 +164,41 @@ describe('aws-controller plan', () => {
     }
   });
 
+  it('holds back deleting most of what we own in a zone, unless the limit says otherwise', async () => {
+    const records = join(dir, 'many.json');
+    const owned = Array.from({ length: 12 }, (_, i) => [
+      {
+        Name: `old${i}.example.com.`,
+        Type: 'A',
+        TTL: 300,
+        ResourceRecords: [{ Value: '192.0.2.1' }],
+      },
+      {
+        Name: `a-old${i}.example.com.`,
+        Type: 'TXT',
+        TTL: 300,
+        ResourceRecords: [
+          {
+            Value:
+              '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=gateway/x/y"',
+          },
+        ],
+      },
+    ]).flat();
+    await writeFile(records, JSON.stringify({ ResourceRecordSets: owned }));
+    const held = (await planJson(['--records', `Z1=${records}`])) as JsonPlan & {
+      heldBack: { hostedZoneId: string; deletions: number; owned: number }[];
+    };
+    assert.ok(!summary(held).some((l) => l.includes('DELETE')));
+    assert.ok(summary(held).some((l) => l.includes('CREATE A bookinfo.example.com')));
+    assert.deepEqual(
+      held.heldBack.map((h) => `${h.hostedZoneId} ${h.deletions}/${h.owned}`),
+      ['Z1 12/12'],
+    );
+    const all = await planJson(['--records', `Z1=${records}`, '--max-delete-fraction', '1']);
+    assert.equal(summary(all).filter((l) => l.includes('DELETE A')).length, 12);
+  });
+
   it('keeps to the domain filter, and reports what it leaves out', async () => {
     const plan = await planJson(['--domain-filter', 'other.org']);
     assert.deepEqual(plan.changes, []);
@@ -187,6 +222,7 @@ describe('aws-controller plan', () => {
       [['plan', '-f', bookinfo, '--zones', zones, '--policy', 'DELETE_ALL'], /--policy must be/],
       [['plan', '-f', bookinfo, '--zones', zones, '--owner-id', 'a,b'], /--owner-id/],
       [['plan', '-f', bookinfo, '--zones', zones, '-o', 'yaml'], /-o must be/],
+      [['plan', '-f', bookinfo, '--zones', zones, '--max-delete-fraction', '2'], /from 0 to 1/],
     ];
     for (const [argv, message] of cases) {
       const { code, stderr } = await run(argv);

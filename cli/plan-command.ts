@@ -138,6 +138,7 @@ export function formatPlanText(result: OfflinePlan, denied: string[]): string {
     ),
     ...plan.refused.map((r) => `refused (${r.reason}): ${r.message}`),
     ...plan.conflicts.map((c) => `conflict: ${c.message}`),
+    ...result.heldBack.map((h) => h.message),
   ];
   if (problems.length > 0) {
     lines.push('Not published:');
@@ -238,6 +239,12 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
         name: n.object.metadata?.name,
         reason: n.reason,
         message: n.message,
+      })),
+      heldBack: result.heldBack.map(({ zoneId, deletions, owned, message }) => ({
+        hostedZoneId: zoneId,
+        deletions,
+        owned,
+        message,
       })),
       denied,
     };

@@ -1,6 +1,7 @@
 // The flags `syncer` and `plan` share: what the planner is told (owner, policy, domains,
 // zones), parsed and checked the same way for both, so the offline plan is the syncer's.
 import { DEFAULT_CONTROLLER_NAME } from '../core/annotations/parse.js';
+import { DEFAULT_MAX_DELETE_FRACTION } from '../core/records/deletion-guard.js';
 import { checkOwnerId } from '../core/records/ownership.js';
 import type { PlanOptions, Policy } from '../core/records/plan.js';
 import type { ZoneType } from '../core/records/zones.js';
@@ -13,6 +14,7 @@ export const PLAN_FLAGS: OptionSpec = {
   'zone-type': { type: 'string' },
   'controller-name': { type: 'string' },
   'adopt-external-dns-owner': { type: 'string' },
+  'max-delete-fraction': { type: 'string' },
 };
 
 export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
@@ -23,7 +25,10 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
   --controller-name NAME    act on objects whose controller annotation is absent or NAME
                             (default aws-controller)
   --adopt-external-dns-owner ID
-                            take over records external-dns wrote with this owner ID`;
+                            take over records external-dns wrote with this owner ID
+  --max-delete-fraction F   hold back a zone's deletions when they are more than F (0 to 1,
+                            default 0.5) of the records owned there and more than 10;
+                            1 turns this guard off`;
 
 const POLICIES: Record<string, Policy> = {
   SYNC: 'SYNC',
@@ -78,6 +83,16 @@ export function checkedOwnerId(ownerId: string): string {
 export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {
   ownerId: string | undefined;
   controllerName: string;
+  maxDeleteFraction: number;
+}
+
+export function parseFraction(raw: string | undefined, flag: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`--${flag} must be a number from 0 to 1, got '${raw}'`);
+  }
+  return n;
 }
 
 export function planFlags(values: ParsedOptions['values']): PlanFlags {
@@ -93,6 +108,11 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
     ),
     ...(zoneType !== undefined && { zoneType }),
     controllerName: stringOption(values, 'controller-name') ?? DEFAULT_CONTROLLER_NAME,
+    maxDeleteFraction: parseFraction(
+      stringOption(values, 'max-delete-fraction'),
+      'max-delete-fraction',
+      DEFAULT_MAX_DELETE_FRACTION,
+    ),
     ...(adopt !== undefined && { adoptExternalDnsOwner: checkedOwnerId(adopt) }),
   };
 }

@@ -53,7 +53,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-function setup(options: { leader?: boolean; policy?: 'SYNC' | 'UPSERT_ONLY' } = {}) {
+function setup(
+  options: { leader?: boolean; policy?: 'SYNC' | 'UPSERT_ONLY'; maxDeleteFraction?: number } = {},
+) {
   const route53 = new FakeRoute53();
   route53.addZone('Z1', 'example.com');
   const caches = new Caches();
@@ -68,6 +70,9 @@ function setup(options: { leader?: boolean; policy?: 'SYNC' | 'UPSERT_ONLY' } = 
       debounceMs: 10,
       driftIntervalMs: 600_000,
       retryDelayMs: 60_000,
+      ...(options.maxDeleteFraction !== undefined && {
+        maxDeleteFraction: options.maxDeleteFraction,
+      }),
     },
     {
       caches,
@@ -253,5 +258,38 @@ describe('Controller', () => {
       t.events.map((e) => `${e.name} ${e.reason} ${e.message}`),
       ['gw RecordCreated created A a.example.com, A b.example.com in zone example.com'],
     );
+  });
+
+  it('holds back deleting most of a zone at once, and deletes when told the limit is 1', async () => {
+    for (const maxDeleteFraction of [0.5, 1]) {
+      const t = setup({ maxDeleteFraction });
+      const hosts = Array.from({ length: 12 }, (_, i) => `h${i}.example.com`);
+      t.caches.objects = {
+        services: [service('203.0.113.10')],
+        istioGateways: [gateway('gw', hosts), gateway('keep', ['keep.example.com'])],
+      };
+      await t.controller.reconcile();
+      t.caches.objects = {
+        services: [service('203.0.113.10')],
+        istioGateways: [gateway('keep', ['keep.example.com']), gateway('new', ['new.example.com'])],
+      };
+      const result = await t.controller.reconcile();
+      const aRecords = t.route53.dump('Z1').filter((l) => l.startsWith('A '));
+      if (maxDeleteFraction === 1) {
+        assert.deepEqual(aRecords, [
+          'A keep.example.com 203.0.113.10',
+          'A new.example.com 203.0.113.10',
+        ]);
+        continue;
+      }
+      assert.equal(aRecords.length, 14, 'nothing deleted, the new record created');
+      assert.ok(aRecords.includes('A new.example.com 203.0.113.10'));
+      assert.equal(result.status === 'done' && result.heldBack[0]?.deletions, 12);
+      assert.match(
+        await t.metrics.registry.metrics(),
+        /aws_controller_deletions_held_back\{zone="example.com"\} 12/,
+      );
+      assert.ok(!t.events.some((e) => e.reason === 'RecordDeleted'));
+    }
   });
 });

@@ -5,10 +5,14 @@
 // splitting its batch while the rest is applied.
 import type { Logger } from 'pino';
 import { applyChanges } from '../core/records/apply-changes.js';
+import {
+  DEFAULT_MAX_DELETE_FRACTION,
+  guardDeletions,
+  ownedRecordCount,
+  type HeldBack,
+} from '../core/records/deletion-guard.js';
 import { batches, splitBatch } from '../core/records/batches.js';
 import { describeRecord, resourceOf } from '../core/records/endpoint.js';
-import { valuesOf } from '../core/records/from-route53.js';
-import { isOurs } from '../core/records/ownership.js';
 import { plan, type Plan, type PlanOptions, type ZonePlan } from '../core/records/plan.js';
 import { bareZoneId, normalizeRoute53Name } from '../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
@@ -37,6 +41,11 @@ export interface ControllerOptions extends PlanOptions {
   /** Zones and records are re-listed this often, to notice changes made behind our back. */
   driftIntervalMs: number;
   /**
+   * A zone's deletions are held back when they are more than this fraction of the records we
+   * own there (and more than a few): see core/records/deletion-guard.ts. Default 0.5; 1 is off.
+   */
+  maxDeleteFraction?: number;
+  /**
    * After a reconcile that left changes unapplied, how soon to try again (default 5 s: the
    * fresh listing usually shows why, and the record is then refused rather than retried);
    * doubled after each further failure up to the drift interval, so a change Route 53 keeps
@@ -58,7 +67,14 @@ export interface ControllerDeps {
 export type ReconcileResult =
   | { status: 'not-leader' }
   | { status: 'waiting-for-caches'; unsynced: string[] }
-  | { status: 'done'; plan: Plan; applied: number; failed: number; unlistedZones: string[] };
+  | {
+      status: 'done';
+      plan: Plan;
+      applied: number;
+      failed: number;
+      unlistedZones: string[];
+      heldBack: HeldBack[];
+    };
 
 interface Listing {
   records: ResourceRecordSet[];
@@ -85,6 +101,8 @@ export class Controller {
   #again = false;
   /** Last message said per object and reason, so Events are not repeated every reconcile. */
   #said = new Map<string, string>();
+  /** Held-back deletion messages already logged. */
+  #heldSaid = new Set<string>();
 
   constructor(options: ControllerOptions, deps: ControllerDeps) {
     this.#o = options;
@@ -182,10 +200,20 @@ export class Controller {
     }
 
     const result = plan(current, desired.endpoints, zones, this.#o);
+    const guarded = result.zones.map((zone) =>
+      guardDeletions(
+        zone,
+        ownedRecordCount(current.get(zone.zoneId) ?? [], this.#o.ownerId),
+        this.#o.maxDeleteFraction ?? DEFAULT_MAX_DELETE_FRACTION,
+      ),
+    );
+    const heldBack = guarded.flatMap((g) => (g.heldBack ? [g.heldBack] : []));
+    this.#reportHeldBack(heldBack);
     const objects = objectIndex(snapshot);
     let applied = 0;
     let failed = 0;
-    for (const zonePlan of result.zones) {
+    for (const { plan: zonePlan } of guarded) {
+      if (zonePlan.groups.length === 0) continue;
       const sent = await this.#sendZone(zonePlan);
       applied += sent.applied.length;
       failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
@@ -210,7 +238,14 @@ export class Controller {
       },
       applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
     );
-    return { status: 'done', plan: result, applied, failed, unlistedZones: result.unlistedZones };
+    return {
+      status: 'done',
+      plan: result,
+      applied,
+      failed,
+      unlistedZones: result.unlistedZones,
+      heldBack,
+    };
   }
 
   async #hostedZones(): Promise<HostedZone[]> {
@@ -341,6 +376,24 @@ export class Controller {
     }
   }
 
+  /** Logged as an error when it starts or its size changes; the gauge says it meanwhile. */
+  #reportHeldBack(heldBack: readonly HeldBack[]): void {
+    const { metrics, logger } = this.#d;
+    metrics.deletionsHeldBack.reset();
+    const said = new Set<string>();
+    for (const held of heldBack) {
+      metrics.deletionsHeldBack.set({ zone: held.zoneName }, held.deletions);
+      said.add(held.message);
+      if (!this.#heldSaid.has(held.message)) {
+        logger.error(
+          { zone: held.zoneName, deletions: held.deletions, owned: held.owned },
+          held.message,
+        );
+      }
+    }
+    this.#heldSaid = said;
+  }
+
   /** Events for what was not published: once per object and reason until the message changes. */
   #reportNotes(
     notes: readonly ObjectNote[],
@@ -380,10 +433,8 @@ export class Controller {
     for (const zone of zones) {
       const listing = this.#listings.get(bareZoneId(zone.Id));
       if (!listing) continue;
-      const owned = listing.records.filter(
-        (set) => set.Type === 'TXT' && isOurs(valuesOf(set), this.#o.ownerId),
-      );
-      this.#d.metrics.recordsManaged.set({ zone: normalizeRoute53Name(zone.Name) }, owned.length);
+      const owned = ownedRecordCount(listing.records, this.#o.ownerId);
+      this.#d.metrics.recordsManaged.set({ zone: normalizeRoute53Name(zone.Name) }, owned);
     }
   }
 }

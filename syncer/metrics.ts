@@ -14,6 +14,7 @@ export interface SyncerMetrics {
   skippedObjects: Gauge<'reason'>;
   reconcileDuration: Histogram<'result'>;
   lastSuccessfulSync: Gauge;
+  deletionsHeldBack: Gauge<'zone'>;
   leader: Gauge;
   cachesSynced: Gauge;
 }
@@ -81,6 +82,12 @@ export function createSyncerMetrics(options: { defaultMetrics?: boolean } = {}):
       help: 'Time of one reconcile, by result.',
       labelNames: ['result'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers,
+    }),
+    deletionsHeldBack: new Gauge({
+      name: 'aws_controller_deletions_held_back',
+      help: 'Deletions held back at the last reconcile because they were most of what we own in the zone (see --max-delete-fraction), by zone.',
+      labelNames: ['zone'],
       registers,
     }),
     lastSuccessfulSync: new Gauge({

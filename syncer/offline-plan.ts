@@ -3,6 +3,7 @@
 // so what `aws-controller plan` prints is what the syncer would send.
 import { groupOfApiVersion } from '../core/kinds.js';
 import { batches } from '../core/records/batches.js';
+import { guardDeletions, ownedRecordCount, type HeldBack } from '../core/records/deletion-guard.js';
 import { plan, type Plan, type PlanOptions } from '../core/records/plan.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
 import type { KubeResource } from './kube/reflector.js';
@@ -15,7 +16,7 @@ export interface OfflinePlanInput {
   hostedZones: readonly HostedZone[];
   /** Record sets per zone ID; a zone without one is planned as empty. */
   listings: ReadonlyMap<string, readonly ResourceRecordSet[]>;
-  options: PlanOptions & { controllerName: string };
+  options: PlanOptions & { controllerName: string; maxDeleteFraction: number };
 }
 
 /** One ChangeResourceRecordSets request, in the API's own shape. */
@@ -28,6 +29,8 @@ export interface OfflinePlan {
   plan: Plan;
   requests: PlannedRequest[];
   notes: ObjectNote[];
+  /** Zones whose deletions the guard held back (core/records/deletion-guard.ts). */
+  heldBack: HeldBack[];
   /** Objects of kinds the syncer does not watch (Deployments, ConfigMaps, …). */
   ignored: number;
 }
@@ -57,9 +60,21 @@ export function offlinePlan(input: OfflinePlanInput): OfflinePlan {
     const id = zone.Id.replace(/^\/hostedzone\//, '');
     if (!listings.has(id) && !listings.has(zone.Id)) listings.set(id, []);
   }
-  const result = plan(listings, desired.endpoints, input.hostedZones, input.options);
+  const planned = plan(listings, desired.endpoints, input.hostedZones, input.options);
+  const guarded = planned.zones.map((zone) =>
+    guardDeletions(
+      zone,
+      ownedRecordCount(listings.get(zone.zoneId) ?? [], input.options.ownerId),
+      input.options.maxDeleteFraction,
+    ),
+  );
+  const result = {
+    ...planned,
+    zones: guarded.map((g) => g.plan).filter((zone) => zone.groups.length > 0),
+  };
   const requests = result.zones.flatMap((zone) =>
     batches(zone.groups).map((changes) => ({ hostedZoneId: zone.zoneId, changes })),
   );
-  return { plan: result, requests, notes: desired.notes, ignored };
+  const heldBack = guarded.flatMap((g) => (g.heldBack ? [g.heldBack] : []));
+  return { plan: result, requests, notes: desired.notes, heldBack, ignored };
 }

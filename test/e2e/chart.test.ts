@@ -280,6 +280,8 @@ describe('helm template', () => {
       'adoptExternalDnsOwner=legacy',
       '--set',
       'image.tag=1.2.3',
+      '--set',
+      'maxDeleteFraction=0.8',
     ]);
     assert.equal(code, 0, stderr);
     const deployment = findOne(objects, 'Deployment');
@@ -294,6 +296,7 @@ describe('helm template', () => {
       ['eu-west-1', 'debug', '2s', '5m', '2.5', 'private'],
     );
     assert.equal(flag(syncer, 'adopt-external-dns-owner'), 'legacy');
+    assert.equal(flag(syncer, 'max-delete-fraction'), '0.8');
     assert.equal(flag(syncer, 'leader-election-name'), 'dns-aws-controller-syncer');
     assert.ok(syncer.env?.some((e) => e.name === 'AWS_REGION' && e.value === 'eu-west-1'));
     assert.equal(flag(container(deployment, 'webhook'), 'log-level'), 'debug');
@@ -318,6 +321,7 @@ describe('helm template', () => {
         /additional properties 'domainfilter'/,
       ],
       ['webhook.failurePolicy=Sometimes', /failurePolicy/],
+      ['maxDeleteFraction=2', /maxDeleteFraction/],
     ] as const) {
       const { code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
         ...OWNER,

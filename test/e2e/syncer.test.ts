@@ -354,4 +354,23 @@ describe('syncer end to end', () => {
       assert.ok(lines.includes(`A db-1.db.${zone}. 10.2.0.8`));
     });
   });
+
+  it('holds back deleting most of a zone at once, until told the limit is 1', async () => {
+    const { ns, zone, zoneId } = await setup('guard');
+    await ingressGateway(ns, '203.0.113.17');
+    const hosts = Array.from({ length: 12 }, (_, i) => `g${i}.${zone}`);
+    await apply(gateway(ns, 'many', hosts));
+    const first = await syncer(ns, zone);
+    await eventually(async () =>
+      assert.equal((await recordLines(env, zoneId)).filter((l) => l.startsWith('A ')).length, 12),
+    );
+    await kubectl(['delete', 'gateway.networking.istio.io', 'many', '-n', ns]);
+    await first.waitForLog((l) => /^held back deleting 12 of the 12 records/.test(l.msg));
+    assert.equal(await first.metric(`aws_controller_deletions_held_back{zone="${zone}"}`), 12);
+    assert.equal((await recordLines(env, zoneId)).filter((l) => l.startsWith('A ')).length, 12);
+    await first.stop();
+
+    await syncer(ns, zone, { args: ['--max-delete-fraction', '1'] });
+    await eventually(async () => assert.deepEqual(await recordLines(env, zoneId), []));
+  });
 });
