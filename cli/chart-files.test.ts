@@ -151,7 +151,7 @@ describe('Grafana dashboard', () => {
     for (const name of used) assert.ok(exported.has(name), `${name} is exported`);
   });
 
-  it('shows admissions, denials, Route 53 calls and errors, records by zone, time since last sync', async () => {
+  it('shows admissions, denials, Route 53 calls and errors, records by zone, time since last sync, deletions held back', async () => {
     const panels = (await dashboard()).panels;
     const find = (pattern: RegExp) =>
       panels.filter((p) => (p.targets ?? []).some((t) => pattern.test(t.expr)));
@@ -165,6 +165,10 @@ describe('Grafana dashboard', () => {
     assert.ok(
       find(/time\(\) - max\(aws_controller_last_successful_sync_timestamp_seconds/).length > 0,
       'time since last sync',
+    );
+    assert.ok(
+      find(/by \(zone\) \(aws_controller_deletions_held_back/).length > 0,
+      'deletions held back by the mass-deletion breaker, by zone',
     );
   });
 });
