@@ -20,7 +20,12 @@ export interface ObjectNote {
   object: KubeResource;
   kind: ObjectKind;
   reason:
-    'InvalidAnnotations' | 'NoTargets' | 'InvalidHostname' | 'TargetProblem' | 'HostNotOnGateway';
+    | 'InvalidAnnotations'
+    | 'NoTargets'
+    | 'InvalidHostname'
+    | 'TargetProblem'
+    | 'HostNotOnGateway'
+    | 'NotAttached';
   message: string;
 }
 

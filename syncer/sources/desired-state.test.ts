@@ -8,6 +8,7 @@ import type { KubeResource } from '../kube/reflector.js';
 import type {
   EndpointSliceObject,
   GatewayApiGatewayObject,
+  GatewayApiListener,
   HttpRouteObject,
   IngressObject,
   IstioGatewayObject,
@@ -431,54 +432,293 @@ describe('Gateway API', () => {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: meta('infra', 'public'),
-    spec: { listeners: [{ hostname: '*.apps.example.com' }, {}] },
+    spec: {
+      listeners: [
+        {
+          name: 'apps',
+          hostname: '*.apps.example.com',
+          port: 443,
+          protocol: 'HTTPS',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        },
+        { name: 'any', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+      ],
+    },
     status: { addresses: [{ type: 'IPAddress', value: '192.0.2.50' }] },
   };
-  it('publishes listener hostnames at the status addresses, and HTTPRoute hostnames via parent Gateways', () => {
-    const route: HttpRouteObject = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: meta('shop', 'store'),
-      spec: {
-        hostnames: ['store.apps.example.com'],
-        parentRefs: [{ name: 'public', namespace: 'infra' }, { name: 'missing' }],
-      },
-    };
+  const route = (
+    namespace: string,
+    spec: HttpRouteObject['spec'],
+    status?: HttpRouteObject['status'],
+  ): HttpRouteObject => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: meta(namespace, 'r'),
+    spec,
+    ...(status && { status }),
+  });
+  const routeLines = (gateways: GatewayApiGatewayObject[], routes: HttpRouteObject[]) => {
     const out = desiredState(
-      snapshot({ gatewayApiGateways: [gateway], httpRoutes: [route] }),
+      snapshot({ gatewayApiGateways: gateways, httpRoutes: routes }),
+      options,
+    );
+    return {
+      published: summary(out.endpoints).filter((l) => l.includes('httproute')),
+      notes: out.notes.map((n) => `${n.reason}: ${n.message}`),
+    };
+  };
+
+  it('publishes listener hostnames at the status addresses, and HTTPRoute hostnames via parent Gateways', () => {
+    const store = route('shop', {
+      hostnames: ['store.apps.example.com'],
+      parentRefs: [{ name: 'public', namespace: 'infra' }, { name: 'missing' }],
+    });
+    const out = desiredState(
+      snapshot({ gatewayApiGateways: [gateway], httpRoutes: [store] }),
       options,
     );
     assert.deepEqual(summary(out.endpoints), [
       'A *.apps.example.com 192.0.2.50 gateway/infra/public',
-      'A store.apps.example.com 192.0.2.50 httproute/shop/store',
+      'A store.apps.example.com 192.0.2.50 httproute/shop/r',
+    ]);
+    assert.deepEqual(out.notes, [], "a parent the syncer does not see is no one's mistake");
+  });
+
+  it('publishes only the route hostnames a listener serves, saying which it leaves out', () => {
+    const specific: GatewayApiGatewayObject = {
+      ...gateway,
+      spec: { listeners: gateway.spec?.listeners?.slice(0, 1) ?? [] },
+    };
+    const mixed = route('shop', {
+      hostnames: ['cart.apps.example.com', 'cart.example.org'],
+      parentRefs: [{ name: 'public', namespace: 'infra' }],
+    });
+    const { published, notes } = routeLines([specific], [mixed]);
+    assert.deepEqual(published, ['A cart.apps.example.com 192.0.2.50 httproute/shop/r']);
+    assert.match(
+      notes.join('\n'),
+      /HostNotOnGateway: hostname cart\.example\.org is accepted by no listener/,
+    );
+  });
+
+  // Each case: the listeners of Gateway infra/public, the route (in `namespace`), and what is
+  // published for it, or the NotAttached note that says why nothing is.
+  const listener = (extra: GatewayApiListener = {}): GatewayApiListener => ({
+    name: 'web',
+    hostname: '*.example.com',
+    port: 443,
+    protocol: 'HTTPS',
+    ...extra,
+  });
+  const ref = { name: 'public', namespace: 'infra' };
+  const cases: {
+    name: string;
+    listeners: GatewayApiListener[];
+    namespace?: string;
+    spec?: HttpRouteObject['spec'];
+    status?: HttpRouteObject['status'];
+    published: string[];
+    note?: RegExp;
+  }[] = [
+    {
+      name: "allowedRoutes default (Same): a route in the Gateway's namespace attaches",
+      listeners: [listener()],
+      namespace: 'infra',
+      published: ['A shop.example.com 192.0.2.50 httproute/infra/r'],
+    },
+    {
+      name: 'allowedRoutes default (Same): a route from another namespace does not',
+      listeners: [listener()],
+      published: [],
+      note: /NotAttached: not published: no listener of Gateway infra\/public admits routes from namespace shop \(allowedRoutes\.namespaces\)/,
+    },
+    {
+      name: 'namespaces from All: any namespace attaches',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'All' } } })],
+      published: ['A shop.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: 'namespaces from Selector: waits for the controller to accept the route',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'Selector' } } })],
+      published: [],
+      note: /admits routes from namespace shop/,
+    },
+    {
+      name: 'namespaces from Selector: attaches once the controller says Accepted for this parentRef',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'Selector' } } })],
+      status: {
+        parents: [
+          {
+            parentRef: { ...ref, sectionName: 'other' },
+            conditions: [{ type: 'Accepted', status: 'False' }],
+          },
+          {
+            parentRef: ref,
+            conditions: [
+              { type: 'ResolvedRefs', status: 'False' },
+              { type: 'Accepted', status: 'True' },
+            ],
+          },
+        ],
+      },
+      published: ['A shop.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: 'Accepted False from the controller wins over what the listeners seem to allow',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'All' } } })],
+      status: {
+        parents: [
+          {
+            parentRef: { ...ref, group: 'gateway.networking.k8s.io', kind: 'Gateway' },
+            conditions: [
+              { type: 'Accepted', status: 'False', reason: 'NoMatchingListenerHostname' },
+            ],
+          },
+        ],
+      },
+      published: [],
+      note: /Gateway infra\/public's controller did not accept it/,
+    },
+    {
+      name: 'kinds: a TLS listener carries no HTTPRoutes',
+      listeners: [listener({ protocol: 'TLS', allowedRoutes: { namespaces: { from: 'All' } } })],
+      published: [],
+      note: /no listener of Gateway infra\/public admits HTTPRoutes/,
+    },
+    {
+      name: 'kinds: a listener for GRPCRoutes only carries no HTTPRoutes',
+      listeners: [
+        listener({
+          allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ kind: 'GRPCRoute' }] },
+        }),
+      ],
+      published: [],
+      note: /admits HTTPRoutes/,
+    },
+    {
+      name: 'kinds: an explicit HTTPRoute kind admits it on any protocol',
+      listeners: [
+        listener({
+          protocol: 'example.com/custom',
+          allowedRoutes: {
+            namespaces: { from: 'All' },
+            kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+          },
+        }),
+      ],
+      published: ['A shop.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: 'sectionName: only the named listener serves the route',
+      listeners: [
+        listener({
+          name: 'a',
+          hostname: 'a.example.com',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        }),
+        listener({
+          name: 'b',
+          hostname: 'b.example.com',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        }),
+      ],
+      spec: { parentRefs: [{ ...ref, sectionName: 'b' }] },
+      published: ['A b.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: 'sectionName naming no listener: nothing, and the note says so',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'All' } } })],
+      spec: { hostnames: ['shop.example.com'], parentRefs: [{ ...ref, sectionName: 'nope' }] },
+      published: [],
+      note: /NotAttached: not published: Gateway infra\/public has no listener named nope$/,
+    },
+    {
+      name: 'port: only listeners on that port',
+      listeners: [
+        listener({
+          name: 'a',
+          hostname: 'a.example.com',
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        }),
+        listener({
+          name: 'b',
+          hostname: 'b.example.com',
+          port: 443,
+          allowedRoutes: { namespaces: { from: 'All' } },
+        }),
+      ],
+      spec: { parentRefs: [{ ...ref, port: 80 }] },
+      published: ['A a.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: "a route wildcard wider than the listener hostname publishes the listener's name",
+      listeners: [
+        listener({ hostname: 'shop.example.com', allowedRoutes: { namespaces: { from: 'All' } } }),
+      ],
+      spec: { hostnames: ['*.example.com'], parentRefs: [ref] },
+      published: ['A shop.example.com 192.0.2.50 httproute/shop/r'],
+    },
+    {
+      name: 'a route wildcard under a wildcard listener is published as it is',
+      listeners: [listener({ allowedRoutes: { namespaces: { from: 'All' } } })],
+      spec: { hostnames: ['*.shop.example.com'], parentRefs: [ref] },
+      published: ['A *.shop.example.com 192.0.2.50 httproute/shop/r'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parent: GatewayApiGatewayObject = { ...gateway, spec: { listeners: c.listeners } };
+      const r = route(
+        c.namespace ?? 'shop',
+        c.spec ?? { hostnames: ['shop.example.com'], parentRefs: [ref] },
+        c.status,
+      );
+      const { published, notes } = routeLines([parent], [r]);
+      assert.deepEqual(published, c.published);
+      if (c.note === undefined)
+        assert.deepEqual(
+          notes.filter((n) => n.startsWith('NotAttached')),
+          [],
+        );
+      else assert.match(notes.join('\n'), c.note);
+    });
+  }
+
+  it('a route takes addresses only from the Gateways it attaches to', () => {
+    const closed: GatewayApiGatewayObject = {
+      ...gateway,
+      metadata: meta('infra', 'private'),
+      spec: { listeners: [listener()] },
+      status: { addresses: [{ type: 'IPAddress', value: '10.0.0.9' }] },
+    };
+    const both = route('shop', {
+      hostnames: ['shop.apps.example.com'],
+      parentRefs: [ref, { name: 'private', namespace: 'infra' }],
+    });
+    assert.deepEqual(routeLines([gateway, closed], [both]).published, [
+      'A shop.apps.example.com 192.0.2.50 httproute/shop/r',
     ]);
   });
 
-  it('publishes only the route hostnames a parent listener accepts, saying which it leaves out', () => {
-    const route: HttpRouteObject = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: meta('shop', 'mixed'),
+  it('a route without hostnames takes those of the listeners it attaches to, not the others', () => {
+    const two: GatewayApiGatewayObject = {
+      ...gateway,
       spec: {
-        hostnames: ['cart.apps.example.com', 'cart.example.org'],
-        parentRefs: [{ name: 'public', namespace: 'infra' }],
+        listeners: [
+          listener({
+            name: 'mine',
+            hostname: 'mine.example.com',
+            allowedRoutes: { namespaces: { from: 'All' } },
+          }),
+          listener({ name: 'theirs', hostname: 'theirs.example.com' }),
+        ],
       },
     };
-    const specific: GatewayApiGatewayObject = {
-      ...gateway,
-      spec: { listeners: [{ hostname: '*.apps.example.com' }] },
-    };
-    const out = desiredState(
-      snapshot({ gatewayApiGateways: [specific], httpRoutes: [route] }),
-      options,
-    );
-    assert.deepEqual(
-      summary(out.endpoints).filter((l) => l.includes('httproute')),
-      ['A cart.apps.example.com 192.0.2.50 httproute/shop/mixed'],
-    );
-    assert.match(
-      out.notes.map((n) => n.message).join('\n'),
-      /hostname cart\.example\.org is accepted by no listener/,
-    );
+    const bare = route('shop', { parentRefs: [ref] });
+    assert.deepEqual(routeLines([two], [bare]).published, [
+      'A mine.example.com 192.0.2.50 httproute/shop/r',
+    ]);
   });
 });

@@ -1,8 +1,15 @@
-// Gateway API Gateways (listener hostnames, status addresses) and the HTTPRoutes attached.
+// Gateway API Gateways (listener hostnames, status addresses) and the HTTPRoutes attached to
+// their listeners.
 import type { Target } from '../../core/annotations/keys.js';
 import { chooseHostnames, emit, hostMatches, readObject, targetsOf } from './common.js';
 import type { SourceOptions, SourceOutput } from './common.js';
-import type { GatewayApiGatewayObject, Snapshot } from './objects.js';
+import type {
+  GatewayApiGatewayObject,
+  GatewayApiListener,
+  HttpRouteObject,
+  ParentReference,
+  Snapshot,
+} from './objects.js';
 
 const GROUP = 'gateway.networking.k8s.io';
 
@@ -49,6 +56,112 @@ export function gatewayApiGateways(
   }
 }
 
+// ---- HTTPRoute attachment ----
+// A route is served by the listeners its parentRefs select (sectionName, port) that admit it:
+// by kind (allowedRoutes.kinds, else what the protocol carries: HTTP and HTTPS carry routes)
+// and by namespace (allowedRoutes.namespaces.from: Same by default, All, or Selector). Only
+// those listeners' Gateways lend it addresses, and only names a listener serves are published:
+// DNS for a route its Gateway refuses would send users to a 404.
+
+interface Attachment {
+  gateway: GatewayApiGatewayObject;
+  listeners: GatewayApiListener[];
+}
+
+const sameRef = (a: ParentReference, b: ParentReference, routeNamespace: string) =>
+  (a.group ?? GROUP) === (b.group ?? GROUP) &&
+  (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
+  (a.namespace ?? routeNamespace) === (b.namespace ?? routeNamespace) &&
+  a.name === b.name &&
+  a.sectionName === b.sectionName &&
+  a.port === b.port;
+
+/** What the Gateway's controller said of this parentRef: `True`, `False`, or undefined. */
+function acceptedStatus(route: HttpRouteObject, ref: ParentReference): string | undefined {
+  const namespace = route.metadata?.namespace ?? '';
+  const entry = (route.status?.parents ?? []).find(
+    (p) => p.parentRef !== undefined && sameRef(p.parentRef, ref, namespace),
+  );
+  return entry?.conditions?.find((c) => c.type === 'Accepted')?.status;
+}
+
+function admitsKind(listener: GatewayApiListener): boolean {
+  const kinds = listener.allowedRoutes?.kinds ?? [];
+  if (kinds.length > 0) {
+    return kinds.some((k) => (k.group ?? GROUP) === GROUP && k.kind === 'HTTPRoute');
+  }
+  return listener.protocol === 'HTTP' || listener.protocol === 'HTTPS';
+}
+
+function admitsNamespace(
+  listener: GatewayApiListener,
+  gateway: GatewayApiGatewayObject,
+  route: HttpRouteObject,
+  accepted: string | undefined,
+): boolean {
+  switch (listener.allowedRoutes?.namespaces?.from ?? 'Same') {
+    case 'All':
+      return true;
+    case 'Same':
+      return gateway.metadata?.namespace === route.metadata?.namespace;
+    default:
+      // Selector: the namespace's labels are not watched (that would need namespaces in our
+      // RBAC); the Gateway's controller evaluates the selector, so its Accepted is the answer.
+      return accepted === 'True';
+  }
+}
+
+/** The listeners `ref` attaches `route` to, or why there are none. */
+function attach(
+  route: HttpRouteObject,
+  ref: ParentReference,
+  gateway: GatewayApiGatewayObject,
+): Attachment | string {
+  const gatewayName = `${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`;
+  const accepted = acceptedStatus(route, ref);
+  if (accepted === 'False') return `Gateway ${gatewayName}'s controller did not accept it`;
+  const selected = (gateway.spec?.listeners ?? []).filter(
+    (l) =>
+      (ref.sectionName === undefined || l.name === ref.sectionName) &&
+      (ref.port === undefined || l.port === ref.port),
+  );
+  const where = [
+    ref.sectionName !== undefined && `named ${ref.sectionName}`,
+    ref.port !== undefined && `on port ${ref.port}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (selected.length === 0) return `Gateway ${gatewayName} has no listener ${where}`.trimEnd();
+  const ofKind = selected.filter(admitsKind);
+  if (ofKind.length === 0) {
+    return `no listener of Gateway ${gatewayName} ${where} admits HTTPRoutes`.replace(/ +/g, ' ');
+  }
+  const listeners = ofKind.filter((l) => admitsNamespace(l, gateway, route, accepted));
+  if (listeners.length === 0) {
+    return `no listener of Gateway ${gatewayName} ${where} admits routes from namespace ${route.metadata?.namespace ?? ''} (allowedRoutes.namespaces)`.replace(
+      / +/g,
+      ' ',
+    );
+  }
+  return { gateway, listeners };
+}
+
+/**
+ * The names a listener serves of the route's: the route's hostname where the listener's
+ * pattern covers it, the listener's where the route's wildcard covers that, the listener's
+ * own when the route names none.
+ */
+function servedNames(routeHosts: readonly string[], listener: GatewayApiListener): string[] {
+  const pattern = listener.hostname?.toLowerCase();
+  if (routeHosts.length === 0) return pattern === undefined ? [] : [pattern];
+  if (pattern === undefined) return [...routeHosts];
+  return routeHosts.flatMap((host) => {
+    if (hostMatches(host, pattern)) return [host];
+    if (hostMatches(pattern, host)) return [pattern];
+    return [];
+  });
+}
+
 export function httpRoutes(snapshot: Snapshot, options: SourceOptions, output: SourceOutput): void {
   const gateways = new Map(
     snapshot.gatewayApiGateways.map((g) => [
@@ -58,33 +171,46 @@ export function httpRoutes(snapshot: Snapshot, options: SourceOptions, output: S
   );
   for (const route of snapshot.httpRoutes) {
     const namespace = route.metadata?.namespace ?? '';
-    const parents = (route.spec?.parentRefs ?? [])
-      .filter((ref) => (ref.group ?? GROUP) === GROUP && (ref.kind ?? 'Gateway') === 'Gateway')
-      .map((ref) => gateways.get(`${ref.namespace ?? namespace}/${ref.name ?? ''}`))
-      .filter((g): g is GatewayApiGatewayObject => g !== undefined);
-    if (parents.length === 0) continue;
+    const attachments: Attachment[] = [];
+    const refusals: string[] = [];
+    for (const ref of route.spec?.parentRefs ?? []) {
+      if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
+      // A parent we do not see (another controller's, not yet created) is no one's mistake.
+      const gateway = gateways.get(`${ref.namespace ?? namespace}/${ref.name ?? ''}`);
+      if (gateway === undefined) continue;
+      const attached = attach(route, ref, gateway);
+      if (typeof attached === 'string') refusals.push(attached);
+      else attachments.push(attached);
+    }
+    if (attachments.length === 0 && refusals.length === 0) continue;
     const reading = readObject(route, 'httproute', options, output.notes);
     if (!reading.act) continue;
-    // A route without hostnames takes those of the listeners it attaches to; a route's own
-    // hostname counts only where a parent listener accepts it (or has no hostname at all).
-    const own = route.spec?.hostnames ?? [];
-    const accepts = (host: string) =>
-      parents.some((g) => {
-        const listeners = (g.spec?.listeners ?? []).map((l) => (l.hostname ?? '*').toLowerCase());
-        return listeners.some((pattern) => hostMatches(host.toLowerCase(), pattern));
-      });
-    for (const host of own.filter((h) => !accepts(h))) {
-      if (reading.spec.hostnameSource === 'annotation-only') break;
+    if (attachments.length === 0) {
       output.notes.push({
         object: route,
         kind: 'httproute',
-        reason: 'HostNotOnGateway',
-        message: `hostname ${host} is accepted by no listener of its parent Gateways, so it is not published`,
+        reason: 'NotAttached',
+        message: `not published: ${refusals.join('; ')}`,
       });
+      continue;
     }
-    const specHosts = own.length > 0 ? own.filter(accepts) : parents.flatMap(listenerHosts);
+    const own = (route.spec?.hostnames ?? []).map((h) => h.toLowerCase());
+    const listeners = attachments.flatMap((a) => a.listeners);
+    if (reading.spec.hostnameSource !== 'annotation-only') {
+      for (const host of own.filter((h) =>
+        listeners.every((l) => servedNames([h], l).length === 0),
+      )) {
+        output.notes.push({
+          object: route,
+          kind: 'httproute',
+          reason: 'HostNotOnGateway',
+          message: `hostname ${host} is accepted by no listener its parent Gateways attach it to, so it is not published`,
+        });
+      }
+    }
+    const specHosts = [...new Set(listeners.flatMap((l) => servedNames(own, l)))];
     const hostnames = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
-    const targets = parents.flatMap((g) => targetsFor(g, options));
+    const targets = attachments.flatMap((a) => targetsFor(a.gateway, options));
     const unique = [...new Map(targets.map((t) => [t.value, t])).values()];
     emit(output, route, 'httproute', hostnames, unique, reading.spec);
   }

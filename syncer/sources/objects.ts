@@ -37,15 +37,42 @@ export interface IngressObject extends KubeResource {
   status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
 }
 
+export interface GatewayApiListener {
+  name?: string;
+  hostname?: string;
+  port?: number;
+  protocol?: string;
+  allowedRoutes?: {
+    namespaces?: { from?: string };
+    kinds?: { group?: string; kind?: string }[];
+  };
+}
+
 export interface GatewayApiGatewayObject extends KubeResource {
-  spec?: { listeners?: { hostname?: string }[] };
+  spec?: { listeners?: GatewayApiListener[] };
   status?: { addresses?: { type?: string; value?: string }[] };
+}
+
+export interface ParentReference {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  sectionName?: string;
+  port?: number;
 }
 
 export interface HttpRouteObject extends KubeResource {
   spec?: {
     hostnames?: string[];
-    parentRefs?: { group?: string; kind?: string; namespace?: string; name?: string }[];
+    parentRefs?: ParentReference[];
+  };
+  /** What the Gateways' controllers said of each parent: read for `Accepted` only. */
+  status?: {
+    parents?: {
+      parentRef?: ParentReference;
+      conditions?: { type?: string; status?: string; reason?: string }[];
+    }[];
   };
 }
 
@@ -130,6 +157,9 @@ const loadBalancerStatus = (
         },
       };
 
+const slimParentRef = (ref: ParentReference): ParentReference =>
+  only(ref, ['group', 'kind', 'namespace', 'name', 'sectionName', 'port']) ?? {};
+
 const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K][number] } = {
   istioGateways: (o) => ({
     spec: {
@@ -155,7 +185,19 @@ const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K]
   }),
   gatewayApiGateways: (o) => ({
     spec: o.spec?.listeners && {
-      listeners: o.spec.listeners.map((l) => only(l, ['hostname']) ?? {}),
+      listeners: o.spec.listeners.map((l) => ({
+        ...only(l, ['name', 'hostname', 'port', 'protocol']),
+        ...(l.allowedRoutes && {
+          allowedRoutes: {
+            ...(l.allowedRoutes.namespaces && {
+              namespaces: only(l.allowedRoutes.namespaces, ['from']),
+            }),
+            ...(l.allowedRoutes.kinds && {
+              kinds: l.allowedRoutes.kinds.map((k) => only(k, ['group', 'kind']) ?? {}),
+            }),
+          },
+        }),
+      })),
     },
     status: o.status?.addresses && {
       addresses: o.status.addresses.map((a) => only(a, ['type', 'value']) ?? {}),
@@ -164,11 +206,17 @@ const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K]
   httpRoutes: (o) => ({
     spec: {
       ...only(o.spec, ['hostnames']),
-      ...(o.spec?.parentRefs && {
-        parentRefs: o.spec.parentRefs.map(
-          (r) => only(r, ['group', 'kind', 'namespace', 'name']) ?? {},
-        ),
-      }),
+      ...(o.spec?.parentRefs && { parentRefs: o.spec.parentRefs.map(slimParentRef) }),
+    },
+    status: o.status?.parents && {
+      parents: o.status.parents.map((p) => ({
+        ...(p.parentRef && { parentRef: slimParentRef(p.parentRef) }),
+        ...(p.conditions && {
+          conditions: p.conditions
+            .filter((c) => c.type === 'Accepted')
+            .map((c) => only(c, ['type', 'status', 'reason']) ?? {}),
+        }),
+      })),
     },
   }),
   nodes: (o) => ({
