@@ -3,7 +3,6 @@
 // its own namespace, its own hosted zone (the syncer's domain filter) and its own Lease.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
 import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
@@ -42,15 +41,7 @@ const ingressGateway = (ns: string, ip: string) => objects.ingressGateway(env, n
 const setAddress = (ns: string, ip: string) => objects.setLoadBalancerIp(env, ns, ip);
 const gateway = objects.istioGateway;
 
-async function events(ns: string, name: string): Promise<string[]> {
-  const list = await env
-    .kubeConfig()
-    .makeApiClient(CoreV1Api)
-    .listNamespacedEvent({ namespace: ns });
-  return list.items
-    .filter((e) => e.involvedObject.name === name)
-    .map((e) => `${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`);
-}
+const events = (ns: string, name: string) => objects.eventLines(env, ns, name);
 
 const owned = (zone: string, resource: string) =>
   `"heritage=aws-controller,aws-controller/owner=e2e,aws-controller/resource=${resource}"`;
@@ -372,5 +363,96 @@ describe('syncer end to end', () => {
 
     await syncer(ns, zone, { args: ['--max-delete-fraction', '1'] });
     await eventually(async () => assert.deepEqual(await recordLines(env, zoneId), []));
+  });
+
+  it('publishes an HTTPRoute only where its Gateway admits it (allowedRoutes, sectionName)', async () => {
+    const { ns, zone, zoneId } = await setup('gwapi');
+    const other = await env.createNamespace('routes');
+    const listeners = (webFrom: string) => [
+      {
+        name: 'web',
+        port: 80,
+        protocol: 'HTTP',
+        hostname: `*.${zone}`,
+        allowedRoutes: { namespaces: { from: webFrom } },
+      },
+      {
+        name: 'admin',
+        port: 8080,
+        protocol: 'HTTP',
+        hostname: `*.admin.${zone}`,
+        allowedRoutes: { namespaces: { from: 'All' } },
+      },
+    ];
+    const publicGateway = (webFrom: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public', namespace: ns },
+      spec: { gatewayClassName: 'example', listeners: listeners(webFrom) },
+    });
+    await apply(publicGateway('Same'));
+    // What the Gateway's controller would report (none runs here).
+    await kubectl([
+      'patch',
+      'gateway.gateway.networking.k8s.io',
+      'public',
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { addresses: [{ type: 'IPAddress', value: '203.0.113.30' }] } }),
+    ]);
+    const route = (namespace: string, name: string, spec: object) =>
+      apply({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name, namespace },
+        spec,
+      });
+    const parent = { name: 'public', namespace: ns };
+    await route(ns, 'local', { hostnames: [`local.${zone}`], parentRefs: [parent] });
+    await route(other, 'far', {
+      hostnames: [`far.${zone}`],
+      parentRefs: [{ ...parent, sectionName: 'web' }],
+    });
+    await route(other, 'pinned', {
+      hostnames: [`ops.admin.${zone}`, `x.${zone}`],
+      parentRefs: [{ ...parent, sectionName: 'admin' }],
+    });
+    await syncer(ns, zone);
+
+    const aRecords = async () =>
+      (await recordLines(env, zoneId))
+        .filter((l) => l.startsWith('A '))
+        .map((l) => l.replace('\\052', '*'));
+    const expected = (...names: string[]) =>
+      names.map((n) => `A ${n}.${zone}. 203.0.113.30`).sort();
+    await eventually(async () =>
+      assert.deepEqual(await aRecords(), expected('*', '*.admin', 'local', 'ops.admin')),
+    );
+    await eventually(async () => {
+      const said = await events(other, 'far');
+      assert.ok(
+        said.some((e) =>
+          /^Warning NotAttached not published: no listener of Gateway .*\/public named web admits routes from namespace/.test(
+            e,
+          ),
+        ),
+        said.join('\n'),
+      );
+    });
+    await eventually(async () => {
+      const said = await events(other, 'pinned');
+      assert.ok(
+        said.some((e) => /^Warning HostNotOnGateway hostname x\./.test(e)),
+        said.join('\n'),
+      );
+    });
+
+    await apply(publicGateway('All'));
+    await eventually(async () =>
+      assert.deepEqual(await aRecords(), expected('*', '*.admin', 'far', 'local', 'ops.admin')),
+    );
   });
 });

@@ -1,6 +1,8 @@
 // Objects the syncer suites put in the cluster: the ingress gateway Service (with the load
-// balancer address a cloud controller would set: none runs here) and Istio Gateways.
+// balancer address a cloud controller would set: none runs here) and Istio Gateways, and the
+// Events said about them.
 import assert from 'node:assert/strict';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { TestEnvironment } from './environment.js';
 
 export async function kubectlOk(env: TestEnvironment, args: string[], input?: string) {
@@ -57,3 +59,18 @@ export const istioGateway = (
     servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
   },
 });
+
+/** The Events on object `name` in `ns`, as `<type> <reason> <message>` lines. */
+export async function eventLines(
+  env: TestEnvironment,
+  ns: string,
+  name: string,
+): Promise<string[]> {
+  const list = await env
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .listNamespacedEvent({ namespace: ns });
+  return list.items
+    .filter((e) => e.involvedObject.name === name)
+    .map((e) => `${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`);
+}
