@@ -3,15 +3,25 @@
 //   external-dns  the pinned release (test/env/versions.env), Istio gateway source, AWS
 //                 provider, TXT registry, events on; everything else at its defaults
 //   syncer        `aws-controller syncer` from this build (dist/cli/main.js)
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot } from '../env/components.js';
-import { envSourceDir, pinnedValue } from '../env/versions.js';
+import { envSourceDir } from '../env/versions.js';
 import { freePort } from '../env/processes.js';
-import { readRss } from '../helpers/webhook-process.js';
+import {
+  AWS_TEST_ENV,
+  launch,
+  waitHealthy,
+  type RunningController,
+} from '../helpers/controller-process.js';
+import {
+  externalDnsBinary,
+  externalDnsVersion,
+  startExternalDns,
+} from '../helpers/external-dns.js';
+
+export type { RunningController };
 
 export type ControllerName = 'external-dns' | 'syncer';
 
@@ -28,14 +38,6 @@ export interface StartContext {
   readonly virtualServices: boolean;
 }
 
-export interface RunningController {
-  readonly pid: number;
-  readonly command: string;
-  rss(): number;
-  exited(): string | undefined;
-  stop(): Promise<void>;
-}
-
 export interface ControllerUnderTest {
   readonly name: ControllerName;
   /** Version and how it was built, for the report. */
@@ -45,73 +47,10 @@ export interface ControllerUnderTest {
   start(context: StartContext): Promise<RunningController>;
 }
 
-const AWS_ENV = {
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-function launch(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string) {
-  const fd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(command, args, {
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, ...env, NO_PROXY: '127.0.0.1,localhost' },
-  });
-  closeSync(fd);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${command}`);
-  let exitReason: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitReason = `exited with ${signal ?? `code ${code}`}; see ${logFile}`;
-      resolve();
-    }),
-  );
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const running: RunningController = {
-    pid,
-    command: [command, ...args].join(' '),
-    rss: () => readRss(pid),
-    exited: () => exitReason,
-    stop: async () => {
-      process.off('exit', killOnExit);
-      if (exitReason !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  return running;
-}
-
-async function waitHealthy(
-  running: RunningController,
-  url: string,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const reason = running.exited();
-    if (reason !== undefined) throw new Error(`${what} ${reason}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what}: ${url} not healthy after ${timeoutMs / 1000}s`);
-}
-
 export const externalDns: ControllerUnderTest = {
   name: 'external-dns',
   describe: () =>
-    `external-dns ${pinnedValue('EXTERNAL_DNS_VERSION')} (\`go install sigs.k8s.io/external-dns@${pinnedValue('EXTERNAL_DNS_VERSION')}\` from the Go module proxy)`,
+    `external-dns ${externalDnsVersion()} (\`go install sigs.k8s.io/external-dns@${externalDnsVersion()}\` from the Go module proxy)`,
   prepare: (log) => {
     const binary = externalDnsBinary();
     if (existsSync(binary)) return Promise.resolve();
@@ -124,37 +63,15 @@ export const externalDns: ControllerUnderTest = {
     }
     return Promise.resolve();
   },
-  start: async (context) => {
-    const metricsPort = await freePort();
-    const args = [
-      '--source=istio-gateway',
-      ...(context.virtualServices ? ['--source=istio-virtualservice'] : []),
-      '--provider=aws',
-      '--registry=txt',
-      `--txt-owner-id=${OWNER_ID}`,
-      '--policy=sync',
-      '--events',
-      `--kubeconfig=${context.kubeconfig}`,
-      `--metrics-address=127.0.0.1:${metricsPort}`,
-      '--log-level=info',
-    ];
-    const running = launch(
-      externalDnsBinary(),
-      args,
-      // The AWS SDK for Go v2 reads a per-service endpoint from the environment; Route 53's
-      // service ID is "Route 53", hence ROUTE_53.
-      { ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: context.route53Endpoint },
-      context.logFile,
-    );
-    await waitHealthy(running, `http://127.0.0.1:${metricsPort}/healthz`, 'external-dns');
-    return running;
-  },
+  start: (context) =>
+    startExternalDns({
+      kubeconfig: context.kubeconfig,
+      route53Endpoint: context.route53Endpoint,
+      ownerId: OWNER_ID,
+      sources: ['istio-gateway', ...(context.virtualServices ? ['istio-virtualservice'] : [])],
+      logFile: context.logFile,
+    }),
 };
-
-function externalDnsBinary(): string {
-  const version = pinnedValue('EXTERNAL_DNS_VERSION');
-  return join(cacheRoot(), `external-dns-${version}`, 'bin', 'external-dns');
-}
 
 const cliMain = (): string =>
   process.env['AWS_CONTROLLER_BENCH_CLI'] ??
@@ -203,7 +120,7 @@ export const syncer: ControllerUnderTest = {
       '--leader-election-namespace',
       context.leaseNamespace,
     ];
-    const running = launch(process.execPath, args, AWS_ENV, context.logFile);
+    const running = launch(process.execPath, args, AWS_TEST_ENV, context.logFile);
     await waitHealthy(running, `http://127.0.0.1:${metricsPort}/healthz`, 'the syncer');
     return running;
   },

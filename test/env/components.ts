@@ -17,13 +17,15 @@ export interface Components {
   readonly helm: string;
   /** Python of the virtualenv that has moto[server]. */
   readonly motoPython: string;
+  /** external-dns, which the coexistence suite runs beside the syncer (and the benchmarks). */
+  readonly externalDns: string;
   /** CRD manifests to apply, Istio first. */
   readonly crdFiles: readonly string[];
   /** Set when kube-apiserver, etcd and kubectl came from KUBEBUILDER_ASSETS. */
   readonly kubebuilderAssets?: string;
 }
 
-export type ComponentName = 'kubernetes' | 'etcd' | 'helm' | 'crds' | 'moto';
+export type ComponentName = 'kubernetes' | 'etcd' | 'helm' | 'crds' | 'moto' | 'external-dns';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env['AWS_CONTROLLER_TEST_CACHE'];
@@ -72,6 +74,7 @@ export function locateComponents(env: NodeJS.ProcessEnv = process.env): {
     etcd: fromAssets ? join(assets, 'etcd') : join(root, `etcd-${versions.etcd}`, 'bin', 'etcd'),
     helm: join(root, `helm-${versions.helm}`, 'bin', 'helm'),
     motoPython: join(motoDir, 'venv', 'bin', 'python'),
+    externalDns: join(root, `external-dns-${versions.externalDns}`, 'bin', 'external-dns'),
     crdFiles: existsSync(istioCrds) ? [istioCrds, ...gatewayCrds] : gatewayCrds,
     ...(fromAssets ? { kubebuilderAssets: assets } : {}),
   };
@@ -85,6 +88,7 @@ export function locateComponents(env: NodeJS.ProcessEnv = process.env): {
   if (!existsSync(join(motoDir, '.complete')) || !isExecutable(components.motoPython)) {
     missing.push('moto');
   }
+  if (!isExecutable(components.externalDns)) missing.push('external-dns');
   return { components, missing };
 }
 

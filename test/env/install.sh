@@ -6,8 +6,8 @@
 #
 #   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns]...
 #
-# No argument installs what the tests need (all but external-dns, which only the Route 53
-# economy benchmark runs: `npm run bench -- economy` installs it, or name it here).
+# No argument installs what the tests need: all of them (external-dns for the coexistence
+# suite and the Route 53 economy benchmark).
 #
 # Environment: AWS_CONTROLLER_TEST_CACHE overrides the cache root (default
 # ${XDG_CACHE_HOME:-~/.cache}/aws-controller-test). Layout (mirrored by test/env/paths.ts):
@@ -227,7 +227,7 @@ install_external_dns() {
 }
 
 components=("$@")
-if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto etcd helm kubernetes); fi
+if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto etcd helm kubernetes external-dns); fi
 for c in "${components[@]}"; do
   case "$c" in
   kubernetes | etcd | helm | crds | moto | external-dns) ;;

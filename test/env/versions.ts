@@ -11,6 +11,7 @@ export interface PinnedVersions {
   readonly istioApi: string;
   readonly gatewayApi: string;
   readonly moto: string;
+  readonly externalDns: string;
 }
 
 const keys = {
@@ -20,6 +21,7 @@ const keys = {
   istioApi: 'ISTIO_API_VERSION',
   gatewayApi: 'GATEWAY_API_VERSION',
   moto: 'MOTO_VERSION',
+  externalDns: 'EXTERNAL_DNS_VERSION',
 } as const satisfies Record<keyof PinnedVersions, string>;
 
 /** The repository root: this file runs from dist/test/env/ (compiled) or test/env/. */
@@ -54,24 +56,11 @@ export function parseVersionsEnv(text: string, source: string): PinnedVersions {
     istioApi: read(keys.istioApi),
     gatewayApi: read(keys.gatewayApi),
     moto: read(keys.moto),
+    externalDns: read(keys.externalDns),
   };
 }
 
 export function loadVersions(): PinnedVersions {
   const file = join(envSourceDir(), 'versions.env');
   return parseVersionsEnv(readFileSync(file, 'utf8'), file);
-}
-
-/**
- * One KEY=VALUE of versions.env that is not part of the test environment itself (e.g.
- * EXTERNAL_DNS_VERSION, which only the benchmarks build).
- */
-export function pinnedValue(key: string): string {
-  const file = join(envSourceDir(), 'versions.env');
-  const line = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l.startsWith(`${key}=`));
-  if (line === undefined) throw new Error(`${file}: ${key} is missing`);
-  return line.slice(key.length + 1);
 }
