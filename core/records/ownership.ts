@@ -10,10 +10,11 @@
 //
 // external-dns's registry is read too, so records it owns can be adopted on purpose: its
 // value is `heritage=external-dns,external-dns/owner=<id>,…` (keys after heritage sorted),
-// and its TXT sits at the record's own name (its legacy format), at the same `<type>-`
-// prefixed name as ours (its current format), and for alias A records also at a `cname-`
-// prefixed name (what versions before the A/AAAA alias fix wrote). Its --txt-prefix,
-// --txt-suffix and wildcard replacement options are not recognised.
+// and its TXT sits at the record's own name (its legacy format, which it still reads), at the
+// same `<type>-` prefixed name as ours (its current format), and for alias A records at a
+// `cname-` prefixed name (its registry files AWS aliases as CNAMEs). Adopting a record removes
+// the adopted owner's label from all of them (plan-writes.ts). Its --txt-prefix, --txt-suffix
+// and wildcard replacement options are not recognised.
 import { isRecordType } from './endpoint.js';
 import type { RecordType } from './endpoint.js';
 import { formatTxtValue, parseTxtValue } from './txt-strings.js';

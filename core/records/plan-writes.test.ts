@@ -267,19 +267,43 @@ describe('plan: adopting external-dns records', () => {
     assert.equal(result.zones[0]?.decisions[0]?.action, 'adopt');
   });
 
-  it('takes over a record with a legacy same-name TXT by adding ours, leaving theirs', () => {
+  // external-dns reads its legacy TXT when the new-format name holds a label it cannot read
+  // (ours), so a legacy label left behind would have it take the record back.
+  it('takes over a record with a legacy same-name TXT by adding ours and deleting theirs', () => {
     const result = run(
       [rr('www.example.com', 'A', ['10.0.0.1']), txt('www.example.com', EDNS)],
       [a('www.example.com', ['10.0.0.9'])],
       adopt,
     );
     assert.deepEqual(lines(result), [
+      `ZPUB DELETE TXT www.example.com ${EDNS}`,
       'ZPUB UPSERT A www.example.com 10.0.0.9',
       `ZPUB CREATE TXT a-www.example.com ${OURS}`,
     ]);
   });
 
-  it('takes over an alias A whose TXT carries the old cname- prefix', () => {
+  it('takes only the adopted label out of a legacy TXT that holds other values too', () => {
+    const other = EDNS.replace('owner=edns', 'owner=another');
+    const verification = '"site-verification=abc123"';
+    const result = run(
+      [
+        rr('www.example.com', 'A', ['10.0.0.1']),
+        txt('a-www.example.com', EDNS),
+        {
+          ...txt('www.example.com', EDNS),
+          ResourceRecords: [EDNS, verification, other].map((Value) => ({ Value })),
+        },
+      ],
+      [a('www.example.com', ['10.0.0.1'])],
+      adopt,
+    );
+    assert.deepEqual(lines(result), [
+      `ZPUB UPSERT TXT a-www.example.com ${OURS}`,
+      `ZPUB UPSERT TXT www.example.com ${verification},${other}`,
+    ]);
+  });
+
+  it('takes over an alias A whose TXT external-dns keeps at cname-<name>, deleting that TXT', () => {
     const current = [
       {
         Name: 'www.example.com.',
@@ -293,6 +317,7 @@ describe('plan: adopting external-dns records', () => {
       txt('cname-www.example.com', EDNS),
     ];
     assert.deepEqual(lines(run(current, [alias('www.example.com', ELB)], adopt)), [
+      `ZPUB DELETE TXT cname-www.example.com ${EDNS}`,
       `ZPUB CREATE TXT a-www.example.com ${OURS}`,
     ]);
   });

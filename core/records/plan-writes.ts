@@ -1,13 +1,14 @@
 // The create-and-update half of planning a zone: each wanted endpoint becomes a CREATE, an
 // UPSERT, a replacement (DELETE then CREATE when the kind of routing changes, which Route 53
 // will not UPSERT) or nothing; or a refusal, when the name is someone else's or the policy
-// forbids what writing it would take. The record and its ownership TXT move together.
+// forbids what writing it would take. The record and its ownership TXT move together (with,
+// when adopting, external-dns's other TXTs for it).
 import { canCoexist } from './coexistence.js';
-import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
-import type { Endpoint } from './endpoint.js';
+import { describeRecord, endpointKey, isRecordType, recordKey, resourceOf } from './endpoint.js';
+import type { Endpoint, RecordType } from './endpoint.js';
 import { sameRecordSet, valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
-import { isOurs, ownershipValue, parseOwnershipValue } from './ownership.js';
+import { externalDnsTxtNames, isOurs, ownershipValue, parseOwnershipValue } from './ownership.js';
 import type { OwnershipLabel } from './ownership.js';
 import { isWithinDomain } from '../names/hostname.js';
 import type { DecisionAction, RefusalReason } from './plan-types.js';
@@ -125,10 +126,48 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   } else {
     write(work, txtCurrent, txtSet);
   }
+  if (ownership?.kind === 'adoptable' && current !== undefined && isRecordType(current.type)) {
+    releaseAdopted(work, current, current.type, txtKey);
+  }
   if (work.changes.length === before) return;
   const action: DecisionAction =
     current === undefined ? 'create' : ownership?.kind === 'adoptable' ? 'adopt' : 'update';
   work.decisions.push({ action, record, resource: resourceOf(endpoint.owner) });
+}
+
+/**
+ * Adopting takes the adopted owner's label off external-dns's other TXTs for the record (its
+ * legacy one at the record's own name, its alias one at `cname-<name>`), deleting a TXT left
+ * with no value; other values stay. Left in place they keep the record external-dns's:
+ * external-dns (v0.21) falls back to the legacy TXT when the new-format name holds a label it
+ * cannot read (ours), then rewrites that name with its own label, and the two controllers
+ * would take the record from each other on every loop.
+ */
+function releaseAdopted(
+  work: ZoneWork,
+  current: CurrentRecord,
+  type: RecordType,
+  ourTxtKey: string,
+): void {
+  const alias = current.recordSet.AliasTarget !== undefined;
+  for (const name of externalDnsTxtNames(current.name, type, alias)) {
+    const txt = work.state.byKey.get(recordKey(name, 'TXT', current.setIdentifier));
+    if (txt === undefined || txt.key === ourTxtKey) continue;
+    const values = valuesOf(txt.recordSet);
+    const kept = values.filter((value) => !isAdoptedLabel(value, work.ids));
+    if (kept.length === values.length) continue;
+    work.changes.push(
+      kept.length === 0
+        ? { Action: 'DELETE', ResourceRecordSet: asListed(txt) }
+        : {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              ...asListed(txt),
+              ResourceRecords: kept.map((Value) => ({ Value })),
+            },
+          },
+    );
+  }
 }
 
 /** Brings an existing record set to `desired`: nothing, an UPSERT, or a replacement. */

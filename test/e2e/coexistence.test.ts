@@ -11,7 +11,7 @@ import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { startExternalDns } from '../helpers/external-dns.js';
-import { createZone, listRecordSets, recordLines } from '../helpers/route53-zones.js';
+import { createZone, listRecordSets, putRecord, recordLines } from '../helpers/route53-zones.js';
 import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
 
 const env = getTestEnvironment();
@@ -86,6 +86,11 @@ it('takes over from external-dns only where told to, and runs beside it without 
     { timeoutMs: 120_000 },
   );
   await first.stop();
+  // What an external-dns older than v0.12 left beside it, and v0.21 still reads: the legacy
+  // TXT at the record's own name.
+  await putRecord(env, zoneId, `shared.${zone}`, 'TXT', [
+    `"heritage=external-dns,external-dns/owner=legacy,external-dns/resource=gateway/${ns}/shared"`,
+  ]);
   const published = await listRecordSets(env, zoneId);
 
   // 2. The syncer alone, not told to adopt: publishes its own name, refuses `shared`, touches
@@ -113,13 +118,18 @@ it('takes over from external-dns only where told to, and runs beside it without 
     );
   await plain.stop();
 
-  // 3. Told to adopt owner `legacy`: `shared` becomes ours in place (same address, our TXT);
-  //    `legacy`, adoptable but not wanted, stays exactly as external-dns left it.
+  // 3. Told to adopt owner `legacy`: `shared` becomes ours in place (same address, our TXT,
+  //    external-dns's legacy TXT gone); `legacy`, adoptable but not wanted, stays exactly as
+  //    external-dns left it.
   const adopting = await syncer(['--adopt-external-dns-owner', 'legacy']);
   await eventually(async () =>
     assert.ok((await recordLines(env, zoneId)).includes(ours('shared'))),
   );
   const afterAdoption = await recordLines(env, zoneId);
+  assert.ok(
+    !afterAdoption.some((l) => l.startsWith(`TXT shared.${zone}.`)),
+    afterAdoption.join('\n'),
+  );
   assert.ok(afterAdoption.includes(`A shared.${zone}. 203.0.113.40`));
   assert.ok(
     afterAdoption.some((l) => theirs('legacy').test(l)),

@@ -6,6 +6,7 @@ import {
   CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
+  type RRType,
 } from '@aws-sdk/client-route-53';
 import type { TestEnvironment } from './environment.js';
 
@@ -52,12 +53,13 @@ export async function recordLines(env: TestEnvironment, zoneId: string): Promise
     .sort();
 }
 
-/** Writes a record as someone else would (no ownership TXT of ours). */
-export async function putForeignRecord(
+/** Writes a record set as someone else would (no ownership TXT of ours). */
+export async function putRecord(
   env: TestEnvironment,
   zoneId: string,
   name: string,
-  ip: string,
+  type: string,
+  values: readonly string[],
 ): Promise<void> {
   await env.route53().send(
     new ChangeResourceRecordSetsCommand({
@@ -66,10 +68,19 @@ export async function putForeignRecord(
         Changes: [
           {
             Action: 'CREATE',
-            ResourceRecordSet: { Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: ip }] },
+            ResourceRecordSet: {
+              Name: name,
+              Type: type as RRType,
+              TTL: 60,
+              ResourceRecords: values.map((Value) => ({ Value })),
+            },
           },
         ],
       },
     }),
   );
 }
+
+/** An A record someone else owns. */
+export const putForeignRecord = (env: TestEnvironment, zoneId: string, name: string, ip: string) =>
+  putRecord(env, zoneId, name, 'A', [ip]);
