@@ -282,6 +282,18 @@ describe('plan: adopting external-dns records', () => {
     ]);
   });
 
+  it('releases the legacy TXT under UPSERT_ONLY too: it is the handover, not a record deleted', () => {
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1']), txt('www.example.com', EDNS)],
+      [a('www.example.com', ['10.0.0.1'])],
+      { ...adopt, policy: 'UPSERT_ONLY' },
+    );
+    assert.deepEqual(lines(result), [
+      `ZPUB DELETE TXT www.example.com ${EDNS}`,
+      `ZPUB CREATE TXT a-www.example.com ${OURS}`,
+    ]);
+  });
+
   it('takes only the adopted label out of a legacy TXT that holds other values too', () => {
     const other = EDNS.replace('owner=edns', 'owner=another');
     const verification = '"site-verification=abc123"';
