@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   checkOwnerId,
   externalDnsTxtNames,
+  type ExternalDnsTxtNaming,
   guardedRecordOf,
   isOurs,
   ownershipTxtName,
@@ -121,4 +122,100 @@ describe('externalDnsTxtNames', () => {
       '*.example.com',
     ]);
   });
+
+  // external-dns's --txt-prefix / --txt-suffix / --txt-wildcard-replacement, as its name
+  // mapper applies them (registry/mapper in v0.21.0): affixes around the first label.
+  const naming = (n: Partial<ExternalDnsTxtNaming>): ExternalDnsTxtNaming => ({
+    prefix: '',
+    suffix: '',
+    wildcardReplacement: '',
+    ...n,
+  });
+  const cases: [string, Partial<ExternalDnsTxtNaming>, string, RecordType, boolean, string[]][] = [
+    [
+      'a plain prefix',
+      { prefix: 'extdns-' },
+      'www.example.com',
+      'A',
+      false,
+      ['extdns-a-www.example.com', 'extdns-www.example.com'],
+    ],
+    [
+      'a prefix ending in a dot',
+      { prefix: '_edns.' },
+      'www.example.com',
+      'AAAA',
+      false,
+      ['_edns.aaaa-www.example.com', '_edns.www.example.com'],
+    ],
+    [
+      'a suffix',
+      { suffix: '-edns' },
+      'www.example.com',
+      'A',
+      false,
+      ['a-www-edns.example.com', 'www-edns.example.com'],
+    ],
+    [
+      'a prefix in upper case',
+      { prefix: 'EXT-' },
+      'www.example.com',
+      'A',
+      false,
+      ['ext-a-www.example.com', 'ext-www.example.com'],
+    ],
+    [
+      'a templated prefix: the type goes there, no legacy form',
+      { prefix: '%{record_type}-edns.' },
+      'www.example.com',
+      'CNAME',
+      false,
+      ['cname-edns.www.example.com'],
+    ],
+    [
+      'a templated suffix',
+      { suffix: '.%{record_type}' },
+      'www.example.com',
+      'A',
+      false,
+      ['www.a.example.com'],
+    ],
+    [
+      'an alias with a prefix',
+      { prefix: 'extdns-' },
+      'www.example.com',
+      'A',
+      true,
+      ['extdns-a-www.example.com', 'extdns-www.example.com', 'extdns-cname-www.example.com'],
+    ],
+    [
+      'a wildcard replaced',
+      { wildcardReplacement: 'any' },
+      '*.apps.example.com',
+      'A',
+      false,
+      ['a-any.apps.example.com', 'any.apps.example.com'],
+    ],
+    [
+      'a wildcard replaced, with a prefix',
+      { prefix: 'p-', wildcardReplacement: 'any' },
+      '*.example.com',
+      'A',
+      false,
+      ['p-a-any.example.com', 'p-any.example.com'],
+    ],
+    [
+      'a wildcard replacement, for a name without a wildcard',
+      { wildcardReplacement: 'any' },
+      'www.example.com',
+      'A',
+      false,
+      ['a-www.example.com', 'www.example.com'],
+    ],
+  ];
+  for (const [what, n, name, type, alias, expected] of cases) {
+    it(`names them with ${what}`, () => {
+      assert.deepEqual(externalDnsTxtNames(name, type, alias, naming(n)), expected);
+    });
+  }
 });

@@ -13,8 +13,9 @@
 // and its TXT sits at the record's own name (its legacy format, which it still reads), at the
 // same `<type>-` prefixed name as ours (its current format), and for alias A records at a
 // `cname-` prefixed name (its registry files AWS aliases as CNAMEs). Adopting a record removes
-// the adopted owner's label from all of them (plan-writes.ts). Its --txt-prefix, --txt-suffix
-// and wildcard replacement options are not recognised.
+// the adopted owner's label from all of them (plan-writes.ts). An external-dns run with
+// --txt-prefix, --txt-suffix or --txt-wildcard-replacement names them differently; given the
+// same values (ExternalDnsTxtNaming) we find them where it puts them.
 import { isRecordType } from './endpoint.js';
 import type { RecordType } from './endpoint.js';
 import { formatTxtValue, parseTxtValue } from './txt-strings.js';
@@ -93,12 +94,62 @@ export function isOurs(values: readonly string[], ownerId: string): boolean {
   });
 }
 
+/** How an external-dns deployment names its TXT records: its --txt-prefix, --txt-suffix and
+ * --txt-wildcard-replacement, as given to it (`%{record_type}` allowed in the affixes). */
+export interface ExternalDnsTxtNaming {
+  prefix: string;
+  suffix: string;
+  wildcardReplacement: string;
+}
+
+export const EXTERNAL_DNS_DEFAULT_NAMING: ExternalDnsTxtNaming = {
+  prefix: '',
+  suffix: '',
+  wildcardReplacement: '',
+};
+
+const RECORD_TYPE_TEMPLATE = '%{record_type}';
+
 /**
- * Names where external-dns may have put the ownership TXT of a record. Its prefixed name is
- * `<type>-<name>` even at an apex (outside the zone, so never found there).
+ * Where external-dns with `naming` puts the TXT of `name` for `typeLabel` (a lower-case record
+ * type, or undefined for its legacy, typeless format): the affixes go around the first label,
+ * the type goes into a `%{record_type}` template or, without one, before the first label as
+ * `<type>-`. At an apex this lands outside the zone, where it is never found.
  */
-export function externalDnsTxtNames(name: string, type: RecordType, alias: boolean): string[] {
-  const names = [`${type.toLowerCase()}-${name}`, name];
-  if (alias && type !== 'CNAME') names.push(`cname-${name}`);
+function externalDnsTxtName(
+  name: string,
+  typeLabel: string | undefined,
+  naming: ExternalDnsTxtNaming,
+): string {
+  const dot = name.indexOf('.');
+  let first = dot < 0 ? name : name.slice(0, dot);
+  const rest = dot < 0 ? '' : name.slice(dot);
+  const prefix = naming.prefix.toLowerCase();
+  const suffix = naming.suffix.toLowerCase();
+  const templated = `${prefix}${suffix}`.includes(RECORD_TYPE_TEMPLATE);
+  if (naming.wildcardReplacement !== '' && first === '*') {
+    first = naming.wildcardReplacement.toLowerCase();
+  }
+  if (typeLabel !== undefined && !templated) first = `${typeLabel}-${first}`;
+  const fill = (affix: string) => affix.replaceAll(RECORD_TYPE_TEMPLATE, typeLabel ?? '');
+  return `${fill(prefix)}${first}${fill(suffix)}${rest}`;
+}
+
+/**
+ * Names where external-dns may have put the ownership TXT of a record: its current format
+ * (`<type>-<name>`, and `cname-<name>` for an alias), and its legacy one (the name itself, with
+ * only the affixes), which it still reads. With templated affixes the legacy form cannot be
+ * told apart, and is not looked for.
+ */
+export function externalDnsTxtNames(
+  name: string,
+  type: RecordType,
+  alias: boolean,
+  naming: ExternalDnsTxtNaming = EXTERNAL_DNS_DEFAULT_NAMING,
+): string[] {
+  const templated = `${naming.prefix}${naming.suffix}`.includes(RECORD_TYPE_TEMPLATE);
+  const names = [externalDnsTxtName(name, type.toLowerCase(), naming)];
+  if (!templated) names.push(externalDnsTxtName(name, undefined, naming));
+  if (alias && type !== 'CNAME') names.push(externalDnsTxtName(name, 'cname', naming));
   return names;
 }

@@ -2,7 +2,7 @@
 // the reason (for Events, metrics and `aws-controller plan` output).
 import type { Conflict } from './conflicts.js';
 import type { Endpoint } from './endpoint.js';
-import type { OwnershipLabel } from './ownership.js';
+import type { ExternalDnsTxtNaming, OwnershipLabel } from './ownership.js';
 import type { Change } from './route53-types.js';
 import type { ZoneSelection } from './zones.js';
 
@@ -13,6 +13,8 @@ export interface PlanOptions extends ZoneSelection {
   policy: Policy;
   /** An external-dns owner ID whose records are taken over; absent: none ever are. */
   adoptExternalDnsOwner?: string;
+  /** external-dns's --txt-prefix/--txt-suffix/--txt-wildcard-replacement; absent: none. */
+  externalDnsTxtNaming?: ExternalDnsTxtNaming;
 }
 
 export type RefusalReason =

@@ -156,6 +156,59 @@ describe('plan: updating', () => {
     ]);
   });
 
+  // Found by the plan properties at 3,000 runs: the new set's TXT was judged against the old
+  // set's TXT as it is (geolocation), not as this plan rewrites it (failover), and waited for
+  // a second reconcile.
+  it('adds a set beside one whose routing changes in the same plan, in one plan', () => {
+    const geo = { SetIdentifier: 'blue', GeoLocation: { ContinentCode: 'EU' } };
+    const result = run(
+      [rr('www.example.com', 'A', ['10.0.0.1'], geo), txt('a-www.example.com', OURS, geo)],
+      ['blue', 'green'].map((set, i) =>
+        a('www.example.com', ['10.0.0.1'], {
+          setIdentifier: set,
+          routing: { type: 'failover', role: i === 0 ? 'PRIMARY' : 'SECONDARY' },
+        }),
+      ),
+    );
+    assert.deepEqual(lines(result), [
+      'ZPUB DELETE A www.example.com (blue) 10.0.0.1',
+      `ZPUB DELETE TXT a-www.example.com (blue) ${OURS}`,
+      'ZPUB CREATE A www.example.com (blue) 10.0.0.1',
+      'ZPUB CREATE A www.example.com (green) 10.0.0.1',
+      `ZPUB CREATE TXT a-www.example.com (blue) ${OURS}`,
+      `ZPUB CREATE TXT a-www.example.com (green) ${OURS}`,
+    ]);
+  });
+
+  // Also found by the properties: a set counted on to be rewritten was itself refused, and the
+  // new set went out beside it with another kind of routing, which Route 53 refuses.
+  it('does not count on rewriting a set whose own endpoint is refused', () => {
+    const failover = { SetIdentifier: 'green', Failover: 'PRIMARY' as const };
+    const result = run(
+      [
+        rr('www.example.com', 'A', ['10.0.0.1'], failover),
+        txt('a-www.example.com', OURS, failover),
+      ],
+      [
+        // A same-zone alias to a name outside the zone: refused, so green stays failover.
+        a('www.example.com', ['www.example.org'], {
+          setIdentifier: 'green',
+          routing: { type: 'geolocation', continent: 'EU' },
+          alias: { sameZone: true, evaluateTargetHealth: false },
+        }),
+        a('www.example.com', ['10.0.0.2'], {
+          setIdentifier: 'blue',
+          routing: { type: 'geolocation', continent: 'NA' },
+        }),
+      ],
+    );
+    assert.deepEqual(lines(result), []);
+    assert.deepEqual(result.refused.map((r) => r.reason).sort(), [
+      'alias-target-outside-zone',
+      'blocked-by-policy',
+    ]);
+  });
+
   it('turns our A into a CNAME in one group, the deletions first', () => {
     const result = run(
       [rr('www.example.com', 'A', ['10.0.0.1']), txt('a-www.example.com', OURS)],

@@ -4,11 +4,17 @@
 // forbids what writing it would take. The record and its ownership TXT move together (with,
 // when adopting, external-dns's other TXTs for it).
 import { canCoexist } from './coexistence.js';
-import { describeRecord, endpointKey, isRecordType, recordKey, resourceOf } from './endpoint.js';
+import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint, RecordType } from './endpoint.js';
 import { sameRecordSet, valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
-import { externalDnsTxtNames, isOurs, ownershipValue, parseOwnershipValue } from './ownership.js';
+import {
+  EXTERNAL_DNS_HERITAGE,
+  externalDnsTxtNames,
+  isOurs,
+  ownershipValue,
+  parseOwnershipValue,
+} from './ownership.js';
 import type { OwnershipLabel } from './ownership.js';
 import { isWithinDomain } from '../names/hostname.js';
 import type { DecisionAction, RefusalReason } from './plan-types.js';
@@ -62,6 +68,34 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
       'blocked-by-policy',
       'adopting an external-dns record is an update, which CREATE_ONLY forbids',
     );
+  }
+
+  const alias = desiredSet.AliasTarget !== undefined;
+  // A new record where external-dns's TXT still claims the name (a label left behind): in its
+  // eyes the record would be its own, and under its sync policy it deletes what it does not
+  // want. Only the adopted owner's claim is taken over (and its label removed below).
+  if (current === undefined) {
+    const claim = externalDnsClaim(
+      work,
+      endpoint.name,
+      endpoint.type,
+      alias,
+      endpoint.setIdentifier,
+    );
+    if (
+      claim !== undefined &&
+      (!isAdoptedLabel(claim.value, ids) || options.policy === 'CREATE_ONLY')
+    ) {
+      const label = parseOwnershipValue(claim.value);
+      return refuse(
+        isAdoptedLabel(claim.value, ids) ? 'blocked-by-policy' : 'ownership-name-taken',
+        `external-dns's TXT ${claim.name} claims the name (${holder(label)}); creating the record would hand it to them` +
+          (isAdoptedLabel(claim.value, ids)
+            ? ', and removing that TXT is a deletion CREATE_ONLY forbids'
+            : ': delete that TXT, or adopt its owner'),
+        label,
+      );
+    }
   }
 
   const blocker = blockerOf(work, desiredSet, endpoint.name, key);
@@ -126,8 +160,10 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   } else {
     write(work, txtCurrent, txtSet);
   }
-  if (ownership?.kind === 'adoptable' && current !== undefined && isRecordType(current.type)) {
-    releaseAdopted(work, current, current.type, txtKey);
+  // Whenever we adopt: a record taken over, created where the adopted owner's label lingers,
+  // or already ours (a release sent in another batch that failed is retried here).
+  if (ids.adoptExternalDnsOwner !== undefined) {
+    releaseAdopted(work, endpoint.name, endpoint.type, alias, endpoint.setIdentifier, txtKey);
   }
   if (work.changes.length === before) return;
   const action: DecisionAction =
@@ -135,27 +171,59 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   work.decisions.push({ action, record, resource: resourceOf(endpoint.owner) });
 }
 
+/** external-dns's TXTs that may guard a record, other than the one at our TXT's name. */
+function externalDnsTxts(
+  work: ZoneWork,
+  name: string,
+  type: RecordType,
+  alias: boolean,
+  setIdentifier: string | undefined,
+  ourTxtKey?: string,
+): CurrentRecord[] {
+  return externalDnsTxtNames(name, type, alias, work.ids.externalDnsNaming)
+    .map((txtName) => work.state.byKey.get(recordKey(txtName, 'TXT', setIdentifier)))
+    .filter((txt): txt is CurrentRecord => txt !== undefined && txt.key !== ourTxtKey);
+}
+
+/** The first external-dns label found in those TXTs, and where, if any. */
+function externalDnsClaim(
+  work: ZoneWork,
+  name: string,
+  type: RecordType,
+  alias: boolean,
+  setIdentifier: string | undefined,
+): { name: string; value: string } | undefined {
+  for (const txt of externalDnsTxts(work, name, type, alias, setIdentifier)) {
+    const value = valuesOf(txt.recordSet).find(
+      (v) => parseOwnershipValue(v)?.heritage === EXTERNAL_DNS_HERITAGE,
+    );
+    if (value !== undefined) return { name: txt.name, value };
+  }
+  return undefined;
+}
+
 /**
  * Adopting takes the adopted owner's label off external-dns's other TXTs for the record (its
- * legacy one at the record's own name, its alias one at `cname-<name>`), deleting a TXT left
- * with no value; other values stay. Left in place they keep the record external-dns's:
- * external-dns (v0.21) falls back to the legacy TXT when the new-format name holds a label it
- * cannot read (ours), then rewrites that name with its own label, and the two controllers
- * would take the record from each other on every loop.
+ * legacy one at the record's own name, its alias one at `cname-<name>`, wherever its prefix
+ * or suffix put them), deleting a TXT left with no value; other values stay. Left in place
+ * they keep the record external-dns's: external-dns (v0.21) falls back to the legacy TXT when
+ * the new-format name holds a label it cannot read (ours), then rewrites that name with its
+ * own label, and the two controllers would take the record from each other on every loop.
  */
 function releaseAdopted(
   work: ZoneWork,
-  current: CurrentRecord,
+  name: string,
   type: RecordType,
+  alias: boolean,
+  setIdentifier: string | undefined,
   ourTxtKey: string,
 ): void {
-  const alias = current.recordSet.AliasTarget !== undefined;
-  for (const name of externalDnsTxtNames(current.name, type, alias)) {
-    const txt = work.state.byKey.get(recordKey(name, 'TXT', current.setIdentifier));
-    if (txt === undefined || txt.key === ourTxtKey) continue;
+  for (const txt of externalDnsTxts(work, name, type, alias, setIdentifier, ourTxtKey)) {
+    if (work.released.has(txt.key)) continue;
     const values = valuesOf(txt.recordSet);
     const kept = values.filter((value) => !isAdoptedLabel(value, work.ids));
     if (kept.length === values.length) continue;
+    work.released.add(txt.key);
     work.changes.push(
       kept.length === 0
         ? { Action: 'DELETE', ResourceRecordSet: asListed(txt) }
@@ -197,8 +265,19 @@ function blockerOf(
   return (state.byName.get(name) ?? []).find((other) => {
     if (other.key === key || work.deleting.has(other.key)) return false;
     if (canCoexist(desired, other.recordSet)) return false;
-    if (work.wantedKeys.has(other.key) && ownershipOf(state, other, ids).kind !== 'foreign')
-      return false;
+    // A wanted record set, or our TXT of one, is rewritten along with its endpoint.
+    const rewriter = work.rewritten.get(other.key);
+    if (rewriter !== undefined) {
+      const ownership = other.type === 'TXT' ? undefined : ownershipOf(state, other, ids);
+      const ours =
+        ownership === undefined
+          ? isOurs(valuesOf(other.recordSet), ids.ownerId)
+          : ownership.kind !== 'foreign';
+      if (ours) {
+        work.reliedOn.add(rewriter);
+        return false;
+      }
+    }
     return true;
   });
 }

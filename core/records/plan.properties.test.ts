@@ -18,7 +18,7 @@ import { EXTERNAL_DNS_OWNER, OWNER_ID, ZONES, applyPlan, worldArb } from './test
 import type { State } from './testing/worlds.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) };
 
 const name = (set: ResourceRecordSet) => normalizeRoute53Name(set.Name);
 const keyOf = (set: ResourceRecordSet) => `${name(set)} ${set.Type} ${set.SetIdentifier ?? ''}`;

@@ -12,7 +12,7 @@ import { resolveConflicts } from './conflicts.js';
 import { compareActions, groupChanges, groupNameOf } from './change-groups.js';
 import { compareText, describeRecord, endpointKey, recordKey } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
-import { checkOwnerId } from './ownership.js';
+import { checkOwnerId, ownershipTxtName } from './ownership.js';
 import { planDeletions } from './plan-deletions.js';
 import type { Plan, PlanOptions, Refusal, ZonePlan } from './plan-types.js';
 import { planEndpoint } from './plan-writes.js';
@@ -98,20 +98,53 @@ function planZone(
   options: PlanOptions,
   refused: Refusal[],
 ): ZonePlan {
-  const work: ZoneWork = {
+  // A record an endpoint wants is judged by what it will become, not what it is: unless that
+  // endpoint ends up refused (its record stays as it is). Plan again without those it
+  // was refused for whenever a decision relied on them; the set only shrinks, so this ends.
+  let written = options.policy === 'CREATE_ONLY' ? [] : wanted;
+  for (;;) {
+    const work = zoneWork(state, wanted, written, options);
+    // Deletions first: what they remove must not count as blocking a desired record.
+    if (options.policy === 'SYNC') planDeletions(work);
+    for (const endpoint of wanted) planEndpoint(work, endpoint);
+    const refusedKeys = new Set(work.refused.map((r) => endpointKey(r.endpoint)));
+    if (![...work.reliedOn].some((key) => refusedKeys.has(key))) {
+      refused.push(...work.refused);
+      return zonePlan(state, work);
+    }
+    written = written.filter((e) => !refusedKeys.has(endpointKey(e)));
+  }
+}
+
+function zoneWork(
+  state: ZoneState,
+  wanted: readonly Endpoint[],
+  written: readonly Endpoint[],
+  options: PlanOptions,
+): ZoneWork {
+  const rewritten = new Map<string, string>();
+  for (const endpoint of written) {
+    const key = endpointKey(endpoint);
+    rewritten.set(key, key);
+    const txtName = ownershipTxtName(endpoint.name, endpoint.type, state.zone.name);
+    rewritten.set(recordKey(txtName, 'TXT', endpoint.setIdentifier), key);
+  }
+  return {
     state,
     options,
     ids: ownerIds(options),
     changes: [],
     decisions: [],
-    refused,
+    refused: [],
     deleting: new Set(),
     wantedKeys: new Set(wanted.map(endpointKey)),
+    rewritten,
+    reliedOn: new Set(),
+    released: new Set(),
   };
-  // Deletions first: what they remove must not count as blocking a desired record.
-  if (options.policy === 'SYNC') planDeletions(work);
-  for (const endpoint of wanted) planEndpoint(work, endpoint);
+}
 
+function zonePlan(state: ZoneState, work: ZoneWork): ZonePlan {
   const order = (change: Change): number =>
     // A same-zone alias needs its target to exist: send those after everything else.
     change.Action !== 'DELETE' &&

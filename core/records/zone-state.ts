@@ -9,7 +9,7 @@ import {
   ownershipTxtName,
   parseOwnershipValue,
 } from './ownership.js';
-import type { OwnershipLabel } from './ownership.js';
+import type { ExternalDnsTxtNaming, OwnershipLabel } from './ownership.js';
 import { recordKey } from './endpoint.js';
 import { readRecordSet, valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
@@ -47,6 +47,8 @@ export type Ownership =
 export interface OwnerIds {
   ownerId: string;
   adoptExternalDnsOwner?: string;
+  /** Where external-dns puts its TXTs; absent: its defaults. */
+  externalDnsNaming?: ExternalDnsTxtNaming;
 }
 
 /** The TXT record set at the name and set identifier where our ownership TXT of a record goes. */
@@ -69,7 +71,7 @@ export function ownershipOf(state: ZoneState, record: CurrentRecord, ids: OwnerI
   let foreignLabel: OwnershipLabel | undefined;
   const candidates = [
     ...(ours === undefined ? [] : [ours]),
-    ...externalDnsTxtNames(record.name, record.type, alias)
+    ...externalDnsTxtNames(record.name, record.type, alias, ids.externalDnsNaming)
       .map((name) => state.byKey.get(recordKey(name, 'TXT', record.setIdentifier)))
       .filter((txt): txt is CurrentRecord => txt !== undefined),
   ];

@@ -20,6 +20,17 @@ export interface ZoneWork {
   deleting: Set<string>;
   /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
   wantedKeys: Set<string>;
+  /**
+   * The record sets (and our TXTs of them) that the endpoints expected to be written will
+   * rewrite, each mapped to its endpoint's key: they block nothing, being judged by what they
+   * will become. Under CREATE_ONLY, which rewrites nothing, empty.
+   */
+  rewritten: Map<string, string>;
+  /** Endpoint keys whose rewrite a blocker decision relied on. */
+  reliedOn: Set<string>;
+  /** Keys of external-dns TXTs already rewritten to drop an adopted label (one TXT can guard
+   * records of several types). */
+  released: Set<string>;
 }
 
 export function ownerIds(options: PlanOptions): OwnerIds {
@@ -27,6 +38,9 @@ export function ownerIds(options: PlanOptions): OwnerIds {
     ownerId: options.ownerId,
     ...(options.adoptExternalDnsOwner !== undefined && {
       adoptExternalDnsOwner: options.adoptExternalDnsOwner,
+    }),
+    ...(options.externalDnsTxtNaming !== undefined && {
+      externalDnsNaming: options.externalDnsTxtNaming,
     }),
   };
 }
