@@ -199,6 +199,59 @@ describe('aws-controller plan', () => {
     assert.equal(summary(all).filter((l) => l.includes('DELETE A')).length, 12);
   });
 
+  it('adopts an external-dns record whose TXT sits where its --txt-prefix put it', async () => {
+    const records = join(dir, 'prefixed.json');
+    await writeFile(
+      records,
+      JSON.stringify({
+        ResourceRecordSets: [
+          {
+            Name: 'bookinfo.example.com.',
+            Type: 'A',
+            TTL: 300,
+            ResourceRecords: [{ Value: '192.0.2.1' }],
+          },
+          {
+            Name: 'extdns-a-bookinfo.example.com.',
+            Type: 'TXT',
+            TTL: 300,
+            ResourceRecords: [
+              {
+                Value:
+                  '"heritage=external-dns,external-dns/owner=old,external-dns/resource=gateway/x/y"',
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const onBookinfo = (plan: JsonPlan) => summary(plan).filter((l) => l.includes('bookinfo'));
+    const unaware = await planJson([
+      '--records',
+      `Z1=${records}`,
+      '--adopt-external-dns-owner',
+      'old',
+    ]);
+    assert.deepEqual(onBookinfo(unaware), []);
+    assert.match(
+      unaware.refused.map((r) => r.message).join('\n'),
+      /bookinfo\.example\.com .*not ours \(no ownership TXT\)/,
+    );
+    const told = await planJson([
+      '--records',
+      `Z1=${records}`,
+      '--adopt-external-dns-owner',
+      'old',
+      '--external-dns-txt-prefix',
+      'extdns-',
+    ]);
+    assert.deepEqual(onBookinfo(told), [
+      'Z1 UPSERT A bookinfo.example.com',
+      'Z1 CREATE TXT a-bookinfo.example.com',
+      'Z1 DELETE TXT extdns-a-bookinfo.example.com',
+    ]);
+  });
+
   it('keeps to the domain filter, and reports what it leaves out', async () => {
     const plan = await planJson(['--domain-filter', 'other.org']);
     assert.deepEqual(plan.changes, []);
@@ -223,6 +276,17 @@ describe('aws-controller plan', () => {
       [['plan', '-f', bookinfo, '--zones', zones, '--owner-id', 'a,b'], /--owner-id/],
       [['plan', '-f', bookinfo, '--zones', zones, '-o', 'yaml'], /-o must be/],
       [['plan', '-f', bookinfo, '--zones', zones, '--max-delete-fraction', '2'], /from 0 to 1/],
+      [
+        [
+          ...['plan', '-f', bookinfo, '--zones', zones, '--external-dns-txt-prefix', 'p-'],
+          ...['--external-dns-txt-suffix=-s'],
+        ],
+        /exclude each other/,
+      ],
+      [
+        ['plan', '-f', bookinfo, '--zones', zones, '--external-dns-txt-prefix', 'a b'],
+        /--external-dns-txt-prefix: 'a b'/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const { code, stderr } = await run(argv);

@@ -2,7 +2,7 @@
 // zones), parsed and checked the same way for both, so the offline plan is the syncer's.
 import { DEFAULT_CONTROLLER_NAME } from '../core/annotations/parse.js';
 import { DEFAULT_MAX_DELETE_FRACTION } from '../core/records/deletion-guard.js';
-import { checkOwnerId } from '../core/records/ownership.js';
+import { checkOwnerId, type ExternalDnsTxtNaming } from '../core/records/ownership.js';
 import type { PlanOptions, Policy } from '../core/records/plan.js';
 import type { ZoneType } from '../core/records/zones.js';
 import { stringOption, UsageError, type OptionSpec, type ParsedOptions } from './options.js';
@@ -14,6 +14,9 @@ export const PLAN_FLAGS: OptionSpec = {
   'zone-type': { type: 'string' },
   'controller-name': { type: 'string' },
   'adopt-external-dns-owner': { type: 'string' },
+  'external-dns-txt-prefix': { type: 'string' },
+  'external-dns-txt-suffix': { type: 'string' },
+  'external-dns-txt-wildcard-replacement': { type: 'string' },
   'max-delete-fraction': { type: 'string' },
 };
 
@@ -26,6 +29,10 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
                             (default aws-controller)
   --adopt-external-dns-owner ID
                             take over records external-dns wrote with this owner ID
+  --external-dns-txt-prefix P, --external-dns-txt-suffix S,
+  --external-dns-txt-wildcard-replacement W
+                            the --txt-prefix, --txt-suffix, --txt-wildcard-replacement
+                            external-dns ran with, so its TXTs are found (default none)
   --max-delete-fraction F   hold back a zone's deletions when they are more than F (0 to 1,
                             default 0.5) of the records owned there and more than 10;
                             1 turns this guard off`;
@@ -95,10 +102,40 @@ export function parseFraction(raw: string | undefined, flag: string, fallback: n
   return n;
 }
 
+const AFFIX = /^[a-z0-9_.%{}-]*$/i;
+
+/** external-dns's TXT naming flags, checked as it checks them (prefix and suffix exclusive). */
+export function parseExternalDnsNaming(
+  values: ParsedOptions['values'],
+): ExternalDnsTxtNaming | undefined {
+  const prefix = stringOption(values, 'external-dns-txt-prefix') ?? '';
+  const suffix = stringOption(values, 'external-dns-txt-suffix') ?? '';
+  const wildcardReplacement = stringOption(values, 'external-dns-txt-wildcard-replacement') ?? '';
+  if (prefix === '' && suffix === '' && wildcardReplacement === '') return undefined;
+  if (prefix !== '' && suffix !== '') {
+    throw new UsageError(
+      '--external-dns-txt-prefix and --external-dns-txt-suffix exclude each other, as in external-dns',
+    );
+  }
+  for (const [flag, value] of [
+    ['external-dns-txt-prefix', prefix],
+    ['external-dns-txt-suffix', suffix],
+    ['external-dns-txt-wildcard-replacement', wildcardReplacement],
+  ] as const) {
+    if (!AFFIX.test(value)) {
+      throw new UsageError(
+        `--${flag}: '${value}' can hold only letters, digits, '-', '_', '.' and %{record_type}`,
+      );
+    }
+  }
+  return { prefix, suffix, wildcardReplacement };
+}
+
 export function planFlags(values: ParsedOptions['values']): PlanFlags {
   const ownerId = stringOption(values, 'owner-id');
   const adopt = stringOption(values, 'adopt-external-dns-owner');
   const zoneType = parseZoneType(stringOption(values, 'zone-type'));
+  const naming = parseExternalDnsNaming(values);
   const domainFilter = values['domain-filter'];
   return {
     ownerId: ownerId === undefined ? undefined : checkedOwnerId(ownerId),
@@ -114,5 +151,6 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
       DEFAULT_MAX_DELETE_FRACTION,
     ),
     ...(adopt !== undefined && { adoptExternalDnsOwner: checkedOwnerId(adopt) }),
+    ...(naming !== undefined && { externalDnsTxtNaming: naming }),
   };
 }

@@ -279,6 +279,8 @@ describe('helm template', () => {
       '--set',
       'adoptExternalDnsOwner=legacy',
       '--set',
+      'externalDnsTxt.prefix=extdns-%{record_type}.',
+      '--set',
       'image.tag=1.2.3',
       '--set',
       'maxDeleteFraction=0.8',
@@ -296,6 +298,8 @@ describe('helm template', () => {
       ['eu-west-1', 'debug', '2s', '5m', '2.5', 'private'],
     );
     assert.equal(flag(syncer, 'adopt-external-dns-owner'), 'legacy');
+    assert.equal(flag(syncer, 'external-dns-txt-prefix'), 'extdns-%{record_type}.');
+    assert.equal(flag(syncer, 'external-dns-txt-suffix'), undefined);
     assert.equal(flag(syncer, 'max-delete-fraction'), '0.8');
     assert.equal(flag(syncer, 'leader-election-name'), 'dns-aws-controller-syncer');
     assert.ok(syncer.env?.some((e) => e.name === 'AWS_REGION' && e.value === 'eu-west-1'));
@@ -322,6 +326,8 @@ describe('helm template', () => {
       ],
       ['webhook.failurePolicy=Sometimes', /failurePolicy/],
       ['maxDeleteFraction=2', /maxDeleteFraction/],
+      // external-dns refuses a prefix with a suffix; so does the chart.
+      ['externalDnsTxt.prefix=p-,externalDnsTxt.suffix=-s', /externalDnsTxt.*'not' failed/],
     ] as const) {
       const { code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
         ...OWNER,

@@ -25,6 +25,47 @@ after(async () => {
 
 const eventsOf = (ns: string, name: string) => objects.eventLines(env, ns, name);
 
+/** external-dns with owner ID `legacy`, for this namespace and zone only, looping every 3 s. */
+async function startExternalDnsIn(ns: string, zone: string, extraArgs: string[] = []) {
+  const process = await startExternalDns({
+    kubeconfig: env.kubeconfigPath,
+    route53Endpoint: env.route53Endpoint,
+    ownerId: 'legacy',
+    sources: ['istio-gateway'],
+    domainFilter: [zone],
+    logFile: join(env.state.logDir, `external-dns-${ns}.log`),
+    // Only this namespace: other suites' ingress gateway Services match the same selector.
+    extraArgs: [`--namespace=${ns}`, '--interval=3s', ...extraArgs],
+  });
+  running.push(process);
+  return process;
+}
+
+async function startSyncerIn(ns: string, zone: string, extraArgs: string[]) {
+  const process = await startSyncerProcess(env, {
+    ownerId: 'e2e',
+    domainFilter: [zone],
+    leaseNamespace: ns,
+    extraArgs,
+  });
+  running.push(process);
+  return process;
+}
+
+/** external-dns's TXT for Gateway `name`'s record, at `<txtPrefix>a-<name>`. */
+const theirTxt = (ns: string, zone: string, name: string, txtPrefix = '') =>
+  new RegExp(
+    `^TXT ${txtPrefix}a-${name}\\.${zone.replace(/\./g, '\\.')}\\. "heritage=external-dns,external-dns/owner=legacy,external-dns/resource=gateway/${ns}/${name}"$`,
+  );
+
+const ourTxt = (ns: string, zone: string, name: string) =>
+  `TXT a-${name}.${zone}. "heritage=aws-controller,aws-controller/owner=e2e,aws-controller/resource=gateway/${ns}/${name}"`;
+
+/** How many of its loops external-dns has logged as changing nothing. */
+const quietLoops = async (process: RunningController) =>
+  ((await readFile(process.logFile, 'utf8')).match(/All records are already up to date/g) ?? [])
+    .length;
+
 it('takes over from external-dns only where told to, and runs beside it without undoing it', async () => {
   const ns = await env.createNamespace('coexist');
   const zone = `${ns}.example.com`;
@@ -37,36 +78,10 @@ it('takes over from external-dns only where told to, and runs beside it without 
   await apply(objects.istioGateway(ns, 'legacy', [`legacy.${zone}`], { [OURS]: 'someone-else' }));
   await apply(objects.istioGateway(ns, 'new', [`new.${zone}`], { [THEIRS]: 'aws-controller' }));
 
-  const externalDns = async () => {
-    const process = await startExternalDns({
-      kubeconfig: env.kubeconfigPath,
-      route53Endpoint: env.route53Endpoint,
-      ownerId: 'legacy',
-      sources: ['istio-gateway'],
-      domainFilter: [zone],
-      logFile: join(env.state.logDir, `external-dns-${ns}.log`),
-      // Only this namespace: other suites' ingress gateway Services match the same selector.
-      extraArgs: [`--namespace=${ns}`, '--interval=3s'],
-    });
-    running.push(process);
-    return process;
-  };
-  const syncer = async (extraArgs: string[] = []) => {
-    const process = await startSyncerProcess(env, {
-      ownerId: 'e2e',
-      domainFilter: [zone],
-      leaseNamespace: ns,
-      extraArgs,
-    });
-    running.push(process);
-    return process;
-  };
-  const theirs = (name: string) =>
-    new RegExp(
-      `^TXT a-${name}\\.${zone.replace(/\./g, '\\.')}\\. "heritage=external-dns,external-dns/owner=legacy,external-dns/resource=gateway/${ns}/${name}"$`,
-    );
-  const ours = (name: string) =>
-    `TXT a-${name}.${zone}. "heritage=aws-controller,aws-controller/owner=e2e,aws-controller/resource=gateway/${ns}/${name}"`;
+  const externalDns = () => startExternalDnsIn(ns, zone);
+  const syncer = (extraArgs: string[] = []) => startSyncerIn(ns, zone, extraArgs);
+  const theirs = (name: string) => theirTxt(ns, zone, name);
+  const ours = (name: string) => ourTxt(ns, zone, name);
 
   // 1. external-dns publishes what it wants, with its TXT registry; then it is stopped.
   const first = await externalDns();
@@ -147,13 +162,11 @@ it('takes over from external-dns only where told to, and runs beside it without 
   // 4. external-dns back beside the syncer. Several of its loops change nothing; then the
   //    address moves and each follows it for its own records only.
   const second = await externalDns();
-  const loops = async () =>
-    ((await readFile(second.logFile, 'utf8')).match(/All records are already up to date/g) ?? [])
-      .length;
-  const before = await loops();
-  await eventually(async () => assert.ok((await loops()) >= before + 3, 'three quiet loops'), {
-    timeoutMs: 60_000,
-  });
+  const before = await quietLoops(second);
+  await eventually(
+    async () => assert.ok((await quietLoops(second)) >= before + 3, 'three quiet loops'),
+    { timeoutMs: 60_000 },
+  );
   assert.deepEqual(await recordLines(env, zoneId), afterAdoption);
 
   await objects.setLoadBalancerIp(env, ns, '203.0.113.41');
@@ -178,4 +191,42 @@ it('takes over from external-dns only where told to, and runs beside it without 
   );
   assert.equal(adopting.child.exitCode, null, 'the syncer kept running');
   assert.equal(second.exited(), undefined, 'external-dns kept running');
+});
+
+it('finds external-dns TXTs where its --txt-prefix put them, and adopts those records cleanly', async () => {
+  const ns = await env.createNamespace('prefixed');
+  const zone = `${ns}.example.com`;
+  const zoneId = await createZone(env, zone);
+  await objects.ingressGateway(env, ns, '203.0.113.50');
+  await objects.apply(env, objects.istioGateway(ns, 'shared', [`shared.${zone}`]));
+  const prefix = ['--txt-prefix=extdns-'];
+
+  const first = await startExternalDnsIn(ns, zone, prefix);
+  await eventually(
+    async () =>
+      assert.ok(
+        (await recordLines(env, zoneId)).some((l) =>
+          theirTxt(ns, zone, 'shared', 'extdns-').test(l),
+        ),
+      ),
+    { timeoutMs: 120_000 },
+  );
+  await first.stop();
+
+  await startSyncerIn(ns, zone, [
+    '--adopt-external-dns-owner',
+    'legacy',
+    '--external-dns-txt-prefix',
+    'extdns-',
+  ]);
+  const adopted = [`A shared.${zone}. 203.0.113.50`, ourTxt(ns, zone, 'shared')];
+  await eventually(async () => assert.deepEqual(await recordLines(env, zoneId), adopted));
+
+  const second = await startExternalDnsIn(ns, zone, prefix);
+  const before = await quietLoops(second);
+  await eventually(
+    async () => assert.ok((await quietLoops(second)) >= before + 3, 'three quiet loops'),
+    { timeoutMs: 60_000 },
+  );
+  assert.deepEqual(await recordLines(env, zoneId), adopted);
 });
