@@ -13,6 +13,27 @@ export interface Route53Api {
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void>;
 }
 
+/** Where a ListResourceRecordSets page starts: what the previous page said comes next. */
+export interface RecordSetsStart {
+  name: string;
+  type: string;
+  identifier?: string;
+}
+
+/**
+ * Route 53 one request at a time: what the SDK client does. Listings come a page per request,
+ * so that the rate limit, retries and counts (resilient-client.ts, which pages through these
+ * into a Route53Api) apply to every request that reaches AWS, not to a whole listing.
+ */
+export interface Route53Requests {
+  listHostedZonesPage(marker?: string): Promise<{ zones: HostedZone[]; next?: string }>;
+  listResourceRecordSetsPage(
+    zoneId: string,
+    start?: RecordSetsStart,
+  ): Promise<{ sets: ResourceRecordSet[]; next?: RecordSetsStart }>;
+  changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void>;
+}
+
 /** A failed Route 53 call, with what the retry and batch-splitting logic needs to know. */
 export class Route53Error extends Error {
   constructor(
@@ -41,6 +62,16 @@ const RETRYABLE_CODES = new Set([
   'RequestTimeout',
   'TimeoutError',
 ]);
+
+/** A listing that cannot be trusted to be whole: never retried, never taken as complete. */
+export function incompleteListing(operation: Route53Operation, why: string): Route53Error {
+  return new Route53Error(
+    `${operation} did not finish cleanly (${why}); treating the listing as incomplete`,
+    operation,
+    'IncompleteListing',
+    false,
+  );
+}
 
 export function isRetryableCode(code: string, httpStatus: number | undefined): boolean {
   return RETRYABLE_CODES.has(code) || (httpStatus !== undefined && httpStatus >= 500);

@@ -2,26 +2,64 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
 import { FakeClock } from '../testing/fake-clock.js';
-import { Route53Error, type Route53Api } from './api.js';
+import { Route53Error, type RecordSetsStart, type Route53Requests } from './api.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ResilientRoute53Api, type CallOutcome } from './resilient-client.js';
 
-/** Fails with the given errors first, then succeeds. */
-class Flaky implements Route53Api {
+/** Fails with the given errors first, then succeeds; every listing is one page. */
+class Flaky implements Route53Requests {
   calls = 0;
   constructor(private readonly failures: Route53Error[]) {}
   #next<T>(value: T): Promise<T> {
     const failure = this.failures[this.calls++];
     return failure ? Promise.reject(failure) : Promise.resolve(value);
   }
-  listHostedZones(): Promise<HostedZone[]> {
-    return this.#next([{ Id: '/hostedzone/Z1', Name: 'example.com.' }]);
+  listHostedZonesPage(): Promise<{ zones: HostedZone[] }> {
+    return this.#next({ zones: [{ Id: '/hostedzone/Z1', Name: 'example.com.' }] });
   }
-  listResourceRecordSets(): Promise<ResourceRecordSet[]> {
-    return this.#next([]);
+  listResourceRecordSetsPage(): Promise<{ sets: ResourceRecordSet[] }> {
+    return this.#next({ sets: [] });
   }
   changeResourceRecordSets(_zone: string, _changes: readonly Change[]): Promise<void> {
     return this.#next(undefined);
+  }
+}
+
+/** A zone listed in pages of one record set each; `throttleAt` throttles that page once. */
+class Paged implements Route53Requests {
+  readonly requests: string[] = [];
+  /** When each request was sent, by `clock`. */
+  readonly times: number[] = [];
+  #throttled = false;
+  constructor(
+    private readonly names: string[],
+    private readonly throttleAt?: number,
+    private readonly stuckAt?: number,
+    private readonly clock?: FakeClock,
+  ) {}
+  listHostedZonesPage(): Promise<{ zones: HostedZone[] }> {
+    return Promise.resolve({ zones: [] });
+  }
+  listResourceRecordSetsPage(
+    _zoneId: string,
+    start?: RecordSetsStart,
+  ): Promise<{ sets: ResourceRecordSet[]; next?: RecordSetsStart }> {
+    const index = start === undefined ? 0 : this.names.indexOf(start.name);
+    this.requests.push(start?.name ?? '(first)');
+    this.times.push(this.clock?.now() ?? 0);
+    if (index === this.throttleAt && !this.#throttled) {
+      this.#throttled = true;
+      return Promise.reject(throttling());
+    }
+    const name = this.names[index] ?? '';
+    const following = index === this.stuckAt ? name : this.names[index + 1];
+    return Promise.resolve({
+      sets: [{ Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] }],
+      ...(following !== undefined && { next: { name: following, type: 'A' } }),
+    });
+  }
+  changeResourceRecordSets(): Promise<void> {
+    return Promise.resolve();
   }
 }
 
@@ -75,6 +113,60 @@ describe('ResilientRoute53Api', () => {
     const { api, inner } = setup([throttling(), throttling(), throttling()], 3);
     await assert.rejects(api.listHostedZones(), /slow down/);
     assert.equal(inner.calls, 3);
+  });
+
+  it('limits, counts and retries each page of a listing as its own request', async () => {
+    const clock = new FakeClock();
+    const inner = new Paged(
+      ['a.example.com', 'b.example.com', 'c.example.com'],
+      1,
+      undefined,
+      clock,
+    );
+    const attempts: string[] = [];
+    const api = new ResilientRoute53Api(inner, {
+      limiter: new RateLimiter(4, clock),
+      clock,
+      random: () => 1,
+      onAttempt: (op, outcome) => attempts.push(`${op} ${outcome}`),
+    });
+    const sets = await api.listResourceRecordSets('Z1');
+    assert.deepEqual(
+      sets.map((s) => s.Name),
+      ['a.example.com', 'b.example.com', 'c.example.com'],
+    );
+    // The throttled second page alone is asked again; the first is not.
+    assert.deepEqual(inner.requests, [
+      '(first)',
+      'b.example.com',
+      'b.example.com',
+      'c.example.com',
+    ]);
+    assert.deepEqual(attempts, [
+      'ListResourceRecordSets success',
+      'ListResourceRecordSets throttled',
+      'ListResourceRecordSets success',
+      'ListResourceRecordSets success',
+    ]);
+    // Four requests at 4/s: never two within 250 ms.
+    const gaps = inner.times.slice(1).map((t, i) => t - (inner.times[i] ?? 0));
+    assert.ok(
+      gaps.every((gap) => gap >= 250),
+      `gaps ${gaps.join(', ')}`,
+    );
+  });
+
+  it('refuses a listing that comes back to a page it has seen, or never ends', async () => {
+    const clock = new FakeClock();
+    const options = { limiter: new RateLimiter(1000, clock), clock, maxPages: 10 };
+    const stuck = new ResilientRoute53Api(new Paged(['a', 'b', 'c'], undefined, 1), options);
+    await assert.rejects(stuck.listResourceRecordSets('Z1'), (err: Route53Error) => {
+      assert.equal(err.code, 'IncompleteListing');
+      return true;
+    });
+    const names = Array.from({ length: 20 }, (_, i) => `n${i}`);
+    const long = new ResilientRoute53Api(new Paged(names), options);
+    await assert.rejects(long.listResourceRecordSets('Z1'), /more than 10 pages/);
   });
 
   it('caps the backoff', async () => {

@@ -1,6 +1,6 @@
-// Route53Api over the AWS SDK. The only module that imports @aws-sdk/client-route-53.
-// The SDK's own retries are off (maxAttempts 1): retries go through our rate limiter and
-// are counted like every other call (see resilient-client.ts).
+// Route53Requests over the AWS SDK: one method call, one request. The only module that imports
+// @aws-sdk/client-route-53. The SDK's own retries are off (maxAttempts 1): retries go through
+// our rate limiter and are counted like every other request (see resilient-client.ts).
 import {
   ChangeResourceRecordSetsCommand,
   ListHostedZonesCommand,
@@ -12,7 +12,14 @@ import {
   type RRType,
 } from '@aws-sdk/client-route-53';
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
-import { Route53Error, isRetryableCode, type Route53Api, type Route53Operation } from './api.js';
+import {
+  Route53Error,
+  incompleteListing,
+  isRetryableCode,
+  type RecordSetsStart,
+  type Route53Operation,
+  type Route53Requests,
+} from './api.js';
 
 export interface SdkClientOptions {
   region?: string;
@@ -20,8 +27,6 @@ export interface SdkClientOptions {
   endpoint?: string;
   /** Static credentials for tests; production uses the SDK's default chain (IRSA, Pod Identity). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** A listing that goes on longer than this is treated as broken, never as complete. */
-  maxPages?: number;
   requestTimeoutMs?: number;
 }
 
@@ -96,9 +101,8 @@ function toSdkChange(change: Change): SdkChange {
   };
 }
 
-export class SdkRoute53Api implements Route53Api {
+export class SdkRoute53Api implements Route53Requests {
   readonly #client: Route53Client;
-  readonly #maxPages: number;
 
   constructor(options: SdkClientOptions = {}) {
     this.#client = new Route53Client({
@@ -108,82 +112,62 @@ export class SdkRoute53Api implements Route53Api {
       ...(options.credentials !== undefined && { credentials: options.credentials }),
       requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
     });
-    this.#maxPages = options.maxPages ?? 1_000;
   }
 
-  async listHostedZones(): Promise<HostedZone[]> {
-    const zones: HostedZone[] = [];
-    let marker: string | undefined;
-    for (let page = 0; page < this.#maxPages; page++) {
-      const out = await this.#client
-        .send(
-          new ListHostedZonesCommand({
-            ...(marker !== undefined && { Marker: marker }),
-            MaxItems: 100,
+  async listHostedZonesPage(marker?: string): Promise<{ zones: HostedZone[]; next?: string }> {
+    const out = await this.#client
+      .send(
+        new ListHostedZonesCommand({
+          ...(marker !== undefined && { Marker: marker }),
+          MaxItems: 100,
+        }),
+      )
+      .catch((err: unknown) => {
+        throw toRoute53Error('ListHostedZones', err);
+      });
+    const zones = (out.HostedZones ?? []).map((zone) => ({
+      Id: zone.Id ?? '',
+      Name: zone.Name ?? '',
+      ...(zone.Config && { Config: { PrivateZone: zone.Config.PrivateZone ?? false } }),
+    }));
+    if (!out.IsTruncated) return { zones };
+    if (out.NextMarker === undefined) throw incompleteListing('ListHostedZones', 'no NextMarker');
+    return { zones, next: out.NextMarker };
+  }
+
+  async listResourceRecordSetsPage(
+    zoneId: string,
+    start?: RecordSetsStart,
+  ): Promise<{ sets: ResourceRecordSet[]; next?: RecordSetsStart }> {
+    const out = await this.#client
+      .send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          MaxItems: 300,
+          ...(start && {
+            StartRecordName: start.name,
+            // Route 53 handed this type back to us, so it is one of its RRTypes.
+            StartRecordType: start.type as RRType,
+            ...(start.identifier !== undefined && { StartRecordIdentifier: start.identifier }),
           }),
-        )
-        .catch((err: unknown) => {
-          throw toRoute53Error('ListHostedZones', err);
-        });
-      for (const zone of out.HostedZones ?? []) {
-        zones.push({
-          Id: zone.Id ?? '',
-          Name: zone.Name ?? '',
-          ...(zone.Config && { Config: { PrivateZone: zone.Config.PrivateZone ?? false } }),
-        });
-      }
-      if (!out.IsTruncated) return zones;
-      if (out.NextMarker === undefined || out.NextMarker === marker) break;
-      marker = out.NextMarker;
+        }),
+      )
+      .catch((err: unknown) => {
+        throw toRoute53Error('ListResourceRecordSets', err);
+      });
+    const sets = (out.ResourceRecordSets ?? []).map(fromSdk);
+    if (!out.IsTruncated) return { sets };
+    if (out.NextRecordName === undefined) {
+      throw incompleteListing('ListResourceRecordSets', `no NextRecordName for ${zoneId}`);
     }
-    throw new Route53Error(
-      `ListHostedZones did not finish within ${this.#maxPages} pages; treating the listing as incomplete`,
-      'ListHostedZones',
-      'IncompleteListing',
-      false,
-    );
-  }
-
-  async listResourceRecordSets(zoneId: string): Promise<ResourceRecordSet[]> {
-    const sets: ResourceRecordSet[] = [];
-    let start: { name: string; type: string; identifier: string | undefined } | undefined;
-    const seen = new Set<string>();
-    for (let page = 0; page < this.#maxPages; page++) {
-      const out = await this.#client
-        .send(
-          new ListResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            MaxItems: 300,
-            ...(start && {
-              StartRecordName: start.name,
-              // Route 53 handed this type back to us, so it is one of its RRTypes.
-              StartRecordType: start.type as RRType,
-              ...(start.identifier !== undefined && { StartRecordIdentifier: start.identifier }),
-            }),
-          }),
-        )
-        .catch((err: unknown) => {
-          throw toRoute53Error('ListResourceRecordSets', err);
-        });
-      for (const set of out.ResourceRecordSets ?? []) sets.push(fromSdk(set));
-      if (!out.IsTruncated) return sets;
-      const next = `${out.NextRecordName}|${out.NextRecordType}|${out.NextRecordIdentifier ?? ''}`;
-      // moto ignores the record identifier when paging, so the same page can come back
-      // forever; a repeated position means the listing cannot be trusted to be complete.
-      if (out.NextRecordName === undefined || seen.has(next)) break;
-      seen.add(next);
-      start = {
+    return {
+      sets,
+      next: {
         name: out.NextRecordName,
         type: out.NextRecordType ?? '',
-        identifier: out.NextRecordIdentifier,
-      };
-    }
-    throw new Route53Error(
-      `ListResourceRecordSets of ${zoneId} did not finish cleanly; treating the listing as incomplete`,
-      'ListResourceRecordSets',
-      'IncompleteListing',
-      false,
-    );
+        ...(out.NextRecordIdentifier !== undefined && { identifier: out.NextRecordIdentifier }),
+      },
+    };
   }
 
   async changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
