@@ -387,6 +387,41 @@ describe('plan: adopting external-dns records', () => {
     ]);
   });
 
+  // external-dns reads its label at the record's own name too: a new record there would be
+  // theirs in its eyes, and its sync policy deletes what it does not want.
+  it('does not create a record where an external-dns label left behind claims the name', () => {
+    const other = EDNS.replace('owner=edns', 'owner=another');
+    for (const options of [{}, adopt]) {
+      const result = run(
+        [txt('www.example.com', other)],
+        [a('www.example.com', ['10.0.0.1'])],
+        options,
+      );
+      assert.deepEqual(lines(result), []);
+      assert.equal(result.refused[0]?.reason, 'ownership-name-taken');
+      assert.match(
+        result.refused[0]?.message ?? '',
+        /owner 'another'.*delete that TXT, or adopt its owner/,
+      );
+    }
+  });
+
+  it("creates where the adopted owner's label lingers, removing it in the same batch", () => {
+    const result = run([txt('www.example.com', EDNS)], [a('www.example.com', ['10.0.0.1'])], adopt);
+    assert.deepEqual(lines(result), [
+      `ZPUB DELETE TXT www.example.com ${EDNS}`,
+      'ZPUB CREATE A www.example.com 10.0.0.1',
+      `ZPUB CREATE TXT a-www.example.com ${OURS}`,
+    ]);
+    assert.equal(result.zones[0]?.groups.length, 1);
+    const createOnly = run([txt('www.example.com', EDNS)], [a('www.example.com', ['10.0.0.1'])], {
+      ...adopt,
+      policy: 'CREATE_ONLY',
+    });
+    assert.deepEqual(lines(createOnly), []);
+    assert.equal(createOnly.refused[0]?.reason, 'blocked-by-policy');
+  });
+
   it('adopts only the owner it was told to', () => {
     const other = EDNS.replace('owner=edns', 'owner=another');
     const result = run(

@@ -75,24 +75,25 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   // eyes the record would be its own, and under its sync policy it deletes what it does not
   // want. Only the adopted owner's claim is taken over (and its label removed below).
   if (current === undefined) {
-    const claim = externalDnsClaim(
+    const claims = externalDnsClaims(
       work,
       endpoint.name,
       endpoint.type,
       alias,
       endpoint.setIdentifier,
     );
-    if (
-      claim !== undefined &&
-      (!isAdoptedLabel(claim.value, ids) || options.policy === 'CREATE_ONLY')
-    ) {
-      const label = parseOwnershipValue(claim.value);
+    const theirs = claims.find((claim) => !isAdoptedLabel(claim.value, ids));
+    const adopted = claims.find((claim) => isAdoptedLabel(claim.value, ids));
+    const blocking = theirs ?? (options.policy === 'CREATE_ONLY' ? adopted : undefined);
+    if (blocking !== undefined) {
+      const label = parseOwnershipValue(blocking.value);
+      const remedy =
+        blocking === theirs
+          ? ': delete that TXT, or adopt its owner'
+          : ', and removing that TXT is a deletion CREATE_ONLY forbids';
       return refuse(
-        isAdoptedLabel(claim.value, ids) ? 'blocked-by-policy' : 'ownership-name-taken',
-        `external-dns's TXT ${claim.name} claims the name (${holder(label)}); creating the record would hand it to them` +
-          (isAdoptedLabel(claim.value, ids)
-            ? ', and removing that TXT is a deletion CREATE_ONLY forbids'
-            : ': delete that TXT, or adopt its owner'),
+        blocking === theirs ? 'ownership-name-taken' : 'blocked-by-policy',
+        `external-dns's TXT ${blocking.name} claims the name (${holder(label)}); creating the record would hand it to them${remedy}`,
         label,
       );
     }
@@ -185,21 +186,19 @@ function externalDnsTxts(
     .filter((txt): txt is CurrentRecord => txt !== undefined && txt.key !== ourTxtKey);
 }
 
-/** The first external-dns label found in those TXTs, and where, if any. */
-function externalDnsClaim(
+/** Every external-dns label in those TXTs, with where it is. */
+function externalDnsClaims(
   work: ZoneWork,
   name: string,
   type: RecordType,
   alias: boolean,
   setIdentifier: string | undefined,
-): { name: string; value: string } | undefined {
-  for (const txt of externalDnsTxts(work, name, type, alias, setIdentifier)) {
-    const value = valuesOf(txt.recordSet).find(
-      (v) => parseOwnershipValue(v)?.heritage === EXTERNAL_DNS_HERITAGE,
-    );
-    if (value !== undefined) return { name: txt.name, value };
-  }
-  return undefined;
+): { name: string; value: string }[] {
+  return externalDnsTxts(work, name, type, alias, setIdentifier).flatMap((txt) =>
+    valuesOf(txt.recordSet)
+      .filter((value) => parseOwnershipValue(value)?.heritage === EXTERNAL_DNS_HERITAGE)
+      .map((value) => ({ name: txt.name, value })),
+  );
 }
 
 /**
