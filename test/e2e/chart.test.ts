@@ -186,6 +186,13 @@ describe('helm template', () => {
       assert.equal(c.securityContext?.['allowPrivilegeEscalation'], false);
       assert.deepEqual(c.securityContext?.['capabilities'], { drop: ['ALL'] });
       assert.ok(c.resources?.requests?.['cpu'] && c.resources.limits?.['memory'], 'resources');
+      // The JavaScript heap capped below the memory limit (Mi), so V8 collects before the
+      // container is killed.
+      const heap = /^--max-old-space-size=(\d+)$/.exec(
+        c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '',
+      );
+      const limit = Number(/^(\d+)Mi$/.exec(String(c.resources?.limits?.['memory']))?.[1]);
+      assert.ok(heap && Number(heap[1]) > 0 && Number(heap[1]) < limit, `${c.name} heap cap`);
       const port = Number(flag(c, 'metrics-port'));
       metricsPorts.add(port);
       for (const probe of [c.livenessProbe, c.readinessProbe]) {
@@ -869,7 +876,11 @@ describe('the chart in a real kube-apiserver', () => {
     assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
     assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
     assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
-    assert.deepEqual(command.env, { POD_NAME: pod.name, POD_NAMESPACE: namespace });
+    assert.deepEqual(command.env, {
+      POD_NAME: pod.name,
+      POD_NAMESPACE: namespace,
+      NODE_OPTIONS: '--max-old-space-size=384',
+    });
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
     assert.equal(ownerId, `${release}.${namespace}.${kubeSystem.metadata.uid}`);
