@@ -125,23 +125,17 @@ function attach(
       (ref.sectionName === undefined || l.name === ref.sectionName) &&
       (ref.port === undefined || l.port === ref.port),
   );
-  const where = [
-    ref.sectionName !== undefined && `named ${ref.sectionName}`,
-    ref.port !== undefined && `on port ${ref.port}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
-  if (selected.length === 0) return `Gateway ${gatewayName} has no listener ${where}`.trimEnd();
+  // Which listeners the ref picked, for the messages: '', ' named web', ' on port 80', or both.
+  const where =
+    (ref.sectionName === undefined ? '' : ` named ${ref.sectionName}`) +
+    (ref.port === undefined ? '' : ` on port ${ref.port}`);
+  if (selected.length === 0) return `Gateway ${gatewayName} has no listener${where}`;
   const ofKind = selected.filter(admitsKind);
-  if (ofKind.length === 0) {
-    return `no listener of Gateway ${gatewayName} ${where} admits HTTPRoutes`.replace(/ +/g, ' ');
-  }
+  if (ofKind.length === 0) return `no listener of Gateway ${gatewayName}${where} admits HTTPRoutes`;
   const listeners = ofKind.filter((l) => admitsNamespace(l, gateway, route, accepted));
   if (listeners.length === 0) {
-    return `no listener of Gateway ${gatewayName} ${where} admits routes from namespace ${route.metadata?.namespace ?? ''} (allowedRoutes.namespaces)`.replace(
-      / +/g,
-      ' ',
-    );
+    const namespace = route.metadata?.namespace ?? '';
+    return `no listener of Gateway ${gatewayName}${where} admits routes from namespace ${namespace} (allowedRoutes.namespaces)`;
   }
   return { gateway, listeners };
 }
