@@ -492,11 +492,17 @@ function controllerLines(names: readonly ControllerName[]): string[] {
   return names.map((n) => `- ${n}: ${CONTROLLERS[n].describe()}`);
 }
 
-export async function economyBench(options: EconomyOptions, info: RunInfo): Promise<string> {
-  const { log } = options;
+/**
+ * Builds or checks each controller; those that cannot run are reported as not measured (never
+ * given numbers), and the benchmark stops only if none can.
+ */
+async function prepareControllers(
+  names: readonly ControllerName[],
+  log: (line: string) => void,
+): Promise<{ ready: ControllerName[]; notRun: string[] }> {
   const ready: ControllerName[] = [];
   const notRun: string[] = [];
-  for (const name of options.controllers) {
+  for (const name of names) {
     try {
       await CONTROLLERS[name].prepare(log);
       ready.push(name);
@@ -506,6 +512,12 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
     }
   }
   if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
+  return { ready, notRun };
+}
+
+export async function economyBench(options: EconomyOptions, info: RunInfo): Promise<string> {
+  const { log } = options;
+  const { ready, notRun } = await prepareControllers(options.controllers, log);
   const bench = await benchEnvironment(log);
   const runs: EconomyRun[] = [];
   for (let run = 1; run <= options.runs; run++) {
@@ -686,17 +698,7 @@ async function memoryRun(
 
 export async function memoryBench(options: MemoryOptions, info: RunInfo): Promise<string> {
   const { log } = options;
-  const ready: ControllerName[] = [];
-  const notRun: string[] = [];
-  for (const name of options.controllers) {
-    try {
-      await CONTROLLERS[name].prepare(log);
-      ready.push(name);
-    } catch (err) {
-      notRun.push(`- **${name}: not measured.** ${(err as Error).message}`);
-    }
-  }
-  if (ready.length === 0) throw new Error(`no controller could run:\n${notRun.join('\n')}`);
+  const { ready, notRun } = await prepareControllers(options.controllers, log);
   const bench = await benchEnvironment(log);
   const samples: MemorySample[] = [];
   for (let run = 0; run < options.runs; run++) {
