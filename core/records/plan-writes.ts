@@ -181,7 +181,7 @@ function externalDnsTxts(
   setIdentifier: string | undefined,
   ourTxtKey?: string,
 ): CurrentRecord[] {
-  return externalDnsTxtNames(name, type, alias, work.ids.externalDnsNaming)
+  return externalDnsTxtNames(name, type, alias, work.ids.externalDnsTxtNaming)
     .map((txtName) => work.state.byKey.get(recordKey(txtName, 'TXT', setIdentifier)))
     .filter((txt): txt is CurrentRecord => txt !== undefined && txt.key !== ourTxtKey);
 }

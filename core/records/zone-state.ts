@@ -48,7 +48,7 @@ export interface OwnerIds {
   ownerId: string;
   adoptExternalDnsOwner?: string;
   /** Where external-dns puts its TXTs; absent: its defaults. */
-  externalDnsNaming?: ExternalDnsTxtNaming;
+  externalDnsTxtNaming?: ExternalDnsTxtNaming;
 }
 
 /** The TXT record set at the name and set identifier where our ownership TXT of a record goes. */
@@ -71,7 +71,7 @@ export function ownershipOf(state: ZoneState, record: CurrentRecord, ids: OwnerI
   let foreignLabel: OwnershipLabel | undefined;
   const candidates = [
     ...(ours === undefined ? [] : [ours]),
-    ...externalDnsTxtNames(record.name, record.type, alias, ids.externalDnsNaming)
+    ...externalDnsTxtNames(record.name, record.type, alias, ids.externalDnsTxtNaming)
       .map((name) => state.byKey.get(recordKey(name, 'TXT', record.setIdentifier)))
       .filter((txt): txt is CurrentRecord => txt !== undefined),
   ];

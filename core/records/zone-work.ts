@@ -40,7 +40,7 @@ export function ownerIds(options: PlanOptions): OwnerIds {
       adoptExternalDnsOwner: options.adoptExternalDnsOwner,
     }),
     ...(options.externalDnsTxtNaming !== undefined && {
-      externalDnsNaming: options.externalDnsTxtNaming,
+      externalDnsTxtNaming: options.externalDnsTxtNaming,
     }),
   };
 }
