@@ -147,25 +147,17 @@ const ROUNDS_AFTER_WARMUP = 4;
 // (tens of MiB per round here, some bodies being 1–5 MiB); GC noise is well under 1 MiB.
 const HEAP_GROWTH_BOUND = 16 * 1024 * 1024;
 
+const wellFormed = (endpoint: 'validate' | 'mutate') =>
+  reviewArb.map((r): FuzzRequest => ({
+    path: `/${endpoint}`,
+    contentType: 'application/json',
+    body: Buffer.from(JSON.stringify(r)),
+    label: `well-formed review (${endpoint})`,
+  }));
+
 const mixedArb = fc.oneof(
-  {
-    weight: 2,
-    arbitrary: reviewArb.map((r): FuzzRequest => ({
-      path: '/validate',
-      contentType: 'application/json',
-      body: Buffer.from(JSON.stringify(r)),
-      label: 'well-formed review (validate)',
-    })),
-  },
-  {
-    weight: 1,
-    arbitrary: reviewArb.map((r): FuzzRequest => ({
-      path: '/mutate',
-      contentType: 'application/json',
-      body: Buffer.from(JSON.stringify(r)),
-      label: 'well-formed review (mutate)',
-    })),
-  },
+  { weight: 2, arbitrary: wellFormed('validate') },
+  { weight: 1, arbitrary: wellFormed('mutate') },
   { weight: 6, arbitrary: mutatedRequestArb },
   { weight: 2, arbitrary: randomRequestArb },
 );
