@@ -1,7 +1,14 @@
 // What the webhook decides for one object, as pure functions: the mutating answer (a patch
 // to the normal form) and the validating answer (allowed, or denied with messages).
-import { parseAnnotations, type ParseResult } from '../annotations/parse.js';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  parseAnnotations,
+  type ParseResult,
+} from '../annotations/parse.js';
+import { EMPTY_SPEC } from '../annotations/spec.js';
 import { groupOfApiVersion, kindOf, type KindInfo } from '../kinds.js';
+import { claimedNames } from '../tenancy/claimed-names.js';
+import { judgeName, type DomainPolicy } from '../tenancy/domain-policy.js';
 import { escapePointerToken, type JsonPatchOperation } from './json-patch.js';
 
 /** The parts of a Kubernetes object admission looks at. */
@@ -21,6 +28,10 @@ export interface KubeObject {
 
 export interface AdmitOptions {
   controllerName?: string;
+  /** Which namespaces may publish which names; absent: every namespace any name. */
+  domainPolicy?: DomainPolicy;
+  /** The namespace of an object whose manifest names none (kubectl's `default`). */
+  defaultNamespace?: string;
 }
 
 export interface MutateResult {
@@ -86,13 +97,40 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
   const parsed = parseObject(object, options);
   const name = describeObject(object);
   const warnings = parsed.warnings.map((w) => `${name}: ${w.message}`);
-  if (parsed.errors.length === 0) {
+  const errors = parsed.errors.map((e) => ({ key: e.key ?? 'cross-key', message: e.message }));
+  if (errors.length === 0) errors.push(...policyErrors(object, parsed, options));
+  if (errors.length === 0) {
     return { allowed: true, message: undefined, warnings, deniedKeys: [] };
   }
   return {
     allowed: false,
-    message: `${name}: ${parsed.errors.map((e) => e.message).join('; ')}`,
+    message: `${name}: ${errors.map((e) => e.message).join('; ')}`,
     warnings,
-    deniedKeys: [...new Set(parsed.errors.map((e) => e.key ?? 'cross-key'))],
+    deniedKeys: [...new Set(errors.map((e) => e.key))],
   };
+}
+
+/**
+ * The names the object would publish that the domain policy keeps from its namespace: from
+ * its spec as well as its annotations, so a plain Gateway claiming another team's name is
+ * denied too. Objects for another controller publish nothing of ours and are not judged.
+ */
+function policyErrors(
+  object: KubeObject,
+  parsed: ParseResult,
+  options: AdmitOptions,
+): { key: string; message: string }[] {
+  const policy = options.domainPolicy;
+  const kind = kindInfoOf(object)?.kind;
+  if (policy === undefined || kind === undefined) return [];
+  const spec = parsed.spec ?? EMPTY_SPEC;
+  const controller = options.controllerName ?? DEFAULT_CONTROLLER_NAME;
+  if (spec.controller !== undefined && spec.controller !== controller) return [];
+  const namespace = object.metadata?.namespace || options.defaultNamespace || 'default';
+  const errors: { key: string; message: string }[] = [];
+  for (const host of claimedNames(kind, object, spec)) {
+    const verdict = judgeName(policy, namespace, host);
+    if (!verdict.allowed) errors.push({ key: 'domain-policy', message: verdict.message });
+  }
+  return errors;
 }

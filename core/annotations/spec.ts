@@ -28,6 +28,14 @@ export interface AnnotationSpec {
   sameZone: boolean;
 }
 
+/** The reading of an object that carries none of our annotations. */
+export const EMPTY_SPEC: AnnotationSpec = Object.freeze({
+  hostnames: [],
+  internalHostnames: [],
+  evaluateTargetHealth: false,
+  sameZone: false,
+});
+
 /** The values of the keys that were present and parsed, by key. */
 export type KeyValueMap = { [K in keyof KeyValues]?: KeyValues[K] };
 

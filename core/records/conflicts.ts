@@ -1,13 +1,18 @@
 // Two of our own objects wanting incompatible records at one name: the same record set with
-// different contents, or sets Route 53 would not let coexist (a CNAME beside an A, simple
-// beside weighted, two latency records for one region). The oldest object wins; the result
-// depends only on the set of endpoints, never on the order they came in, so the winner does
-// not change from one reconciliation to the next (no flapping).
+// different contents, sets Route 53 would not let coexist (a CNAME beside an A, simple
+// beside weighted, two latency records for one region), or record sets of two namespaces —
+// every record set at one name belongs to one namespace, so no tenant can join another's
+// weighted, latency, failover or geolocation set. The incumbent wins: the object our TXT
+// already names keeps the name for as long as it wants it (else an object of the namespace
+// holding it); between newcomers, the oldest object. The result depends only on the set of
+// endpoints and holders, never on the order they came in, so the winner does not change
+// from one reconciliation to the next (no flapping).
 import { compareText, describeRecord, endpointKey, resourceOf } from './endpoint.js';
 import type { Endpoint, OwnerResource } from './endpoint.js';
 import { canCoexist } from './coexistence.js';
 import { toRecordSet } from './to-route53.js';
 import { comparableForm } from './from-route53.js';
+import { incumbency, NO_HOLDERS, type Holders } from './incumbents.js';
 
 export interface Conflict {
   /** The endpoint that lost, with its owner: the object to put an Event on. */
@@ -49,14 +54,21 @@ function contentOf(endpoint: Endpoint): string {
 }
 
 /**
- * Accepts endpoints in a total order (owner precedence, then content, so no tie can depend
- * on input order), each unless it clashes with one accepted before it.
+ * Accepts endpoints in a total order (incumbency, owner precedence, then content, so no tie
+ * can depend on input order), each unless it clashes with one accepted before it.
+ * @param holders who holds each name now (incumbents.ts); none: every endpoint a newcomer.
  */
-export function resolveConflicts(endpoints: readonly Endpoint[]): ConflictResolution {
+export function resolveConflicts(
+  endpoints: readonly Endpoint[],
+  holders: Holders = NO_HOLDERS,
+): ConflictResolution {
   const content = new Map(endpoints.map((e) => [e, contentOf(e)]));
+  const rank = new Map(endpoints.map((e) => [e, incumbency(e, holders)]));
   const sorted = [...endpoints].sort(
     (a, b) =>
-      compareOwners(a.owner, b.owner) || compareText(content.get(a) ?? '', content.get(b) ?? ''),
+      (rank.get(a) ?? 2) - (rank.get(b) ?? 2) ||
+      compareOwners(a.owner, b.owner) ||
+      compareText(content.get(a) ?? '', content.get(b) ?? ''),
   );
   const acceptedByName = new Map<string, Endpoint[]>();
   const accepted: Endpoint[] = [];
@@ -69,7 +81,11 @@ export function resolveConflicts(endpoints: readonly Endpoint[]): ConflictResolu
       conflicts.push({
         loser: candidate,
         winner: clash,
-        message: conflictMessage(candidate, clash),
+        message: conflictMessage(
+          candidate,
+          clash,
+          (rank.get(clash) ?? 2) < (rank.get(candidate) ?? 2),
+        ),
       });
       continue;
     }
@@ -87,6 +103,7 @@ function findClash(
   const zone = { id: 'same-zone', name: '' };
   const record = toRecordSet(candidate, zone);
   for (const other of accepted) {
+    if (other.owner.namespace !== candidate.owner.namespace) return other;
     if (endpointKey(other) === endpointKey(candidate)) {
       return contentOf(other) === contentOf(candidate) ? 'duplicate' : other;
     }
@@ -95,9 +112,16 @@ function findClash(
   return undefined;
 }
 
-function conflictMessage(loser: Endpoint, winner: Endpoint): string {
+function conflictMessage(loser: Endpoint, winner: Endpoint, incumbent: boolean): string {
   const wanted = describeRecord(loser.name, loser.type, loser.setIdentifier);
   const held = describeRecord(winner.name, winner.type, winner.setIdentifier);
+  const them = resourceOf(winner.owner);
+  if (winner.owner.namespace !== loser.owner.namespace) {
+    return `${resourceOf(loser.owner)} wants ${wanted}, but ${loser.name} is ${incumbent ? 'held' : 'wanted'} for namespace ${winner.owner.namespace} (${them} wants ${held}); every record set at one name belongs to one namespace`;
+  }
   const how = wanted === held ? 'with different contents' : 'which cannot coexist with it';
-  return `${resourceOf(loser.owner)} wants ${wanted}, but ${resourceOf(winner.owner)} wants ${held} ${how}; ${resourceOf(winner.owner)} wins, being older (or first by namespace, name and kind)`;
+  const why = incumbent
+    ? 'holding the name already'
+    : 'being older (or first by namespace, name and kind)';
+  return `${resourceOf(loser.owner)} wants ${wanted}, but ${them} wants ${held} ${how}; ${them} wins, ${why}`;
 }

@@ -18,13 +18,15 @@ export function planDeletions(work: ZoneWork): void {
     if (!nameInFilter(record.name, options.domainFilter)) continue;
     const ownership = ownershipOf(state, record, ids);
     if (ownership.kind !== 'ours') continue;
+    const { resource } = resourceFrom(ownership.txt, ids.ownerId);
+    if (resource !== undefined && work.kept.get(record.key)?.has(resource) === true) continue;
     work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(record) });
     work.deleting.add(record.key);
     releaseTxt(work, ownership.txt);
     work.decisions.push({
       action: 'delete',
       record: describeRecord(record.name, record.type, record.setIdentifier),
-      ...resourceFrom(ownership.txt, ids.ownerId),
+      ...(resource !== undefined && { resource }),
     });
   }
   for (const txt of state.records) {

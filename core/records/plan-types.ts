@@ -5,6 +5,7 @@ import type { Endpoint } from './endpoint.js';
 import type { ExternalDnsTxtNaming, OwnershipLabel } from './ownership.js';
 import type { Change } from './route53-types.js';
 import type { ZoneSelection } from './zones.js';
+import type { DomainPolicy } from '../tenancy/domain-policy.js';
 
 export type Policy = 'SYNC' | 'UPSERT_ONLY' | 'CREATE_ONLY';
 
@@ -15,9 +16,13 @@ export interface PlanOptions extends ZoneSelection {
   adoptExternalDnsOwner?: string;
   /** external-dns's --txt-prefix/--txt-suffix/--txt-wildcard-replacement; absent: none. */
   externalDnsTxtNaming?: ExternalDnsTxtNaming;
+  /** Which namespaces may publish which names; absent: every namespace any name. */
+  domainPolicy?: DomainPolicy;
 }
 
 export type RefusalReason =
+  /** The domain policy keeps the name from the object's namespace. */
+  | 'name-not-allowed'
   /** The name is outside domainFilter. */
   | 'outside-domain-filter'
   /** No eligible hosted zone holds the name. */

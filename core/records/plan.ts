@@ -10,7 +10,7 @@
 //   names outside domainFilter and zones outside it or zoneType are never touched.
 import { resolveConflicts } from './conflicts.js';
 import { compareActions, groupChanges, groupNameOf } from './change-groups.js';
-import { compareText, describeRecord, endpointKey, recordKey } from './endpoint.js';
+import { compareText, describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { checkOwnerId, ownershipTxtName } from './ownership.js';
 import { planDeletions } from './plan-deletions.js';
@@ -21,7 +21,9 @@ import { bareZoneId } from './route53-names.js';
 import { indexZone } from './zone-state.js';
 import type { ZoneState } from './zone-state.js';
 import { ownerIds } from './zone-work.js';
-import type { ZoneWork } from './zone-work.js';
+import type { KeptRecords, ZoneWork } from './zone-work.js';
+import { holdersOf, incumbency } from './incumbents.js';
+import { judgeName, type DomainPolicy } from '../tenancy/domain-policy.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
 export type * from './plan-types.js';
@@ -42,8 +44,23 @@ export function plan(
   }
   const listings = new Map([...current].map(([id, sets]) => [bareZoneId(id), sets]));
   const zones = eligibleZones(hostedZones, options);
-  const { accepted, conflicts } = resolveConflicts(desired);
+  const states = new Map<string, ZoneState>();
+  for (const zone of zones) {
+    const listing = listings.get(zone.id);
+    if (listing !== undefined) states.set(zone.id, indexZone(zone, listing));
+  }
   const refused: Refusal[] = [];
+  const holders = holdersOf(states.values(), ownerIds(options));
+  // The policy first: a name a namespace may not publish must not win a conflict — unless
+  // its object holds the record already (the policy changed under it): then it is not
+  // written, but neither can a newcomer take the record over before a person has looked.
+  const notAllowed = new Set(judgedByPolicy(desired, options.domainPolicy, refused));
+  const resolution = resolveConflicts(
+    desired.filter((e) => !notAllowed.has(e) || incumbency(e, holders) === 0),
+    holders,
+  );
+  const accepted = resolution.accepted.filter((e) => !notAllowed.has(e));
+  const { conflicts } = resolution;
   const wanted = new Map<string, Endpoint[]>();
 
   for (const endpoint of accepted) {
@@ -72,29 +89,71 @@ export function plan(
     }
   }
 
-  const plans: ZonePlan[] = [];
-  for (const zone of zones) {
-    const listing = listings.get(zone.id);
-    if (listing === undefined) continue;
-    const zonePlan = planZone(
-      indexZone(zone, listing),
-      wanted.get(zone.id) ?? [],
-      options,
-      refused,
-    );
-    if (zonePlan.groups.length > 0) plans.push(zonePlan);
+  const planZones = (kept: KeptRecords) => {
+    const plans: ZonePlan[] = [];
+    const zoneRefusals: Refusal[] = [];
+    for (const zone of zones) {
+      const state = states.get(zone.id);
+      if (state === undefined) continue;
+      const zonePlan = planZone(state, wanted.get(zone.id) ?? [], kept, options, zoneRefusals);
+      if (zonePlan.groups.length > 0) plans.push(zonePlan);
+    }
+    return { plans, zoneRefusals };
+  };
+  // What an object holds stays while it still wants it and cannot have it: a record the
+  // policy now refuses its namespace is not deleted (its object hears why), and neither is a
+  // conflict loser's when the winner turns out unpublishable — planned again to keep those.
+  let planned = planZones(keptRecords([...notAllowed]));
+  const unpublished = new Set([...refused, ...planned.zoneRefusals].map((r) => r.endpoint));
+  const strandedLosers = conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser);
+  if (strandedLosers.length > 0) {
+    planned = planZones(keptRecords([...notAllowed, ...strandedLosers]));
   }
+  refused.push(...planned.zoneRefusals);
   return {
-    zones: plans,
+    zones: planned.plans,
     refused,
     conflicts,
-    unlistedZones: zones.filter((zone) => !listings.has(zone.id)).map((zone) => zone.id),
+    unlistedZones: zones.filter((zone) => !states.has(zone.id)).map((zone) => zone.id),
   };
+}
+
+/** The endpoints the domain policy keeps from their namespaces, each refused with why. */
+function judgedByPolicy(
+  desired: readonly Endpoint[],
+  policy: DomainPolicy | undefined,
+  refused: Refusal[],
+): Endpoint[] {
+  if (policy === undefined) return [];
+  return desired.filter((endpoint) => {
+    const verdict = judgeName(policy, endpoint.owner.namespace, endpoint.name);
+    if (verdict.allowed) return false;
+    const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
+    refused.push({
+      reason: 'name-not-allowed',
+      endpoint,
+      message: `${record}: ${verdict.message}`,
+    });
+    return true;
+  });
+}
+
+/** Per record key, the objects whose own record there must not be deleted. */
+function keptRecords(endpoints: readonly Endpoint[]): KeptRecords {
+  const kept = new Map<string, Set<string>>();
+  for (const endpoint of endpoints) {
+    const key = endpointKey(endpoint);
+    const resources = kept.get(key);
+    if (resources === undefined) kept.set(key, new Set([resourceOf(endpoint.owner)]));
+    else resources.add(resourceOf(endpoint.owner));
+  }
+  return kept;
 }
 
 function planZone(
   state: ZoneState,
   wanted: readonly Endpoint[],
+  kept: KeptRecords,
   options: PlanOptions,
   refused: Refusal[],
 ): ZonePlan {
@@ -103,7 +162,7 @@ function planZone(
   // was refused for whenever a decision relied on them; the set only shrinks, so this ends.
   let written = options.policy === 'CREATE_ONLY' ? [] : wanted;
   for (;;) {
-    const work = zoneWork(state, wanted, written, options);
+    const work = zoneWork(state, wanted, written, kept, options);
     // Deletions first: what they remove must not count as blocking a desired record.
     if (options.policy === 'SYNC') planDeletions(work);
     for (const endpoint of wanted) planEndpoint(work, endpoint);
@@ -120,6 +179,7 @@ function zoneWork(
   state: ZoneState,
   wanted: readonly Endpoint[],
   written: readonly Endpoint[],
+  kept: KeptRecords,
   options: PlanOptions,
 ): ZoneWork {
   const rewritten = new Map<string, string>();
@@ -138,6 +198,7 @@ function zoneWork(
     refused: [],
     deleting: new Set(),
     wantedKeys: new Set(wanted.map(endpointKey)),
+    kept,
     rewritten,
     reliedOn: new Set(),
     released: new Set(),

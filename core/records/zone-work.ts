@@ -20,6 +20,9 @@ export interface ZoneWork {
   deleting: Set<string>;
   /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
   wantedKeys: Set<string>;
+  /** Records whose object still wants them but lost a conflict or was refused by the domain
+   * policy: never deleted while our TXT names that object. */
+  kept: KeptRecords;
   /**
    * The record sets (and our TXTs of them) that the endpoints expected to be written will
    * rewrite, each mapped to its endpoint's key: they block nothing, being judged by what they
@@ -32,6 +35,9 @@ export interface ZoneWork {
    * records of several types). */
   released: Set<string>;
 }
+
+/** Per record key, the `<kind>/<namespace>/<name>` of objects whose own record it is. */
+export type KeptRecords = ReadonlyMap<string, ReadonlySet<string>>;
 
 export function ownerIds(options: PlanOptions): OwnerIds {
   return {

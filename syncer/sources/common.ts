@@ -2,7 +2,7 @@
 // the hostnames, turn addresses into targets, and hand over to core's endpoint builder.
 import type { Target } from '../../core/annotations/keys.js';
 import { parseAnnotations } from '../../core/annotations/parse.js';
-import type { AnnotationSpec } from '../../core/annotations/spec.js';
+import { EMPTY_SPEC, type AnnotationSpec } from '../../core/annotations/spec.js';
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
 import { normalizeHostname } from '../../core/names/hostname.js';
 import { ipFamily, normalizeIp } from '../../core/names/ip.js';
@@ -65,13 +65,6 @@ export function readObject(
   if (controller !== undefined && controller !== options.controllerName) return { act: false };
   return { act: true, spec: parsed.spec };
 }
-
-const EMPTY_SPEC: AnnotationSpec = {
-  hostnames: [],
-  internalHostnames: [],
-  evaluateTargetHealth: false,
-  sameZone: false,
-};
 
 /** Spec-defined hosts and the `hostname` annotation, as `ingress-hostname-source` says. */
 export function chooseHostnames(

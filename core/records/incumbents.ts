@@ -1,0 +1,60 @@
+// Who holds each name now: the objects our ownership TXTs name, read from the listings. The
+// planner gives them precedence (an incumbent keeps its name for as long as it wants it,
+// whatever the creation times) and keeps every record set at one name within one namespace.
+import { endpointKey, isRecordType, resourceOf, type Endpoint } from './endpoint.js';
+import type { ZoneState } from './zone-state.js';
+import { ownershipOf, type OwnerIds } from './zone-state.js';
+import { resourceFrom } from './zone-work.js';
+
+/** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
+ * form) and per record key. */
+export interface Holders {
+  byName: ReadonlyMap<string, ReadonlySet<string>>;
+  byKey: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export const NO_HOLDERS: Holders = { byName: new Map(), byKey: new Map() };
+
+export function holdersOf(states: Iterable<ZoneState>, ids: OwnerIds): Holders {
+  const byName = new Map<string, Set<string>>();
+  const byKey = new Map<string, Set<string>>();
+  for (const state of states) {
+    for (const record of state.records) {
+      if (!isRecordType(record.type)) continue;
+      const ownership = ownershipOf(state, record, ids);
+      if (ownership.kind !== 'ours') continue;
+      const { resource } = resourceFrom(ownership.txt, ids.ownerId);
+      if (resource === undefined) continue;
+      addTo(byName, record.name, resource);
+      addTo(byKey, record.key, resource);
+    }
+  }
+  return { byName, byKey };
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
+}
+
+/** The namespace part of `<kind>/<namespace>/<name>`. */
+export function namespaceOfResource(resource: string): string {
+  return resource.split('/')[1] ?? '';
+}
+
+/**
+ * 0: the very record set it wants is held for this object; 1: a record at the name is held
+ * for an object of its namespace (itself included); 2: a newcomer to the name. Judged per
+ * record set, not per name: an object that holds one record at a name must not, by that,
+ * win a second one from the object that holds that one (the two would take turns).
+ */
+export function incumbency(endpoint: Endpoint, holders: Holders): 0 | 1 | 2 {
+  if (holders.byKey.get(endpointKey(endpoint))?.has(resourceOf(endpoint.owner)) === true) return 0;
+  const atName = holders.byName.get(endpoint.name);
+  if (atName === undefined) return 2;
+  for (const resource of atName) {
+    if (namespaceOfResource(resource) === endpoint.owner.namespace) return 1;
+  }
+  return 2;
+}
