@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { PREFIX } from '../annotations/prefix.js';
 import { describeObject, mutateObject, validateObject, type KubeObject } from './admit.js';
 import { applyJsonPatch, escapePointerToken } from './json-patch.js';
+import { parseDomainPolicy } from '../tenancy/domain-policy.js';
 
 const gateway = (annotations: Record<string, string>): KubeObject => ({
   apiVersion: 'networking.istio.io/v1',
@@ -140,6 +141,137 @@ describe('JSON patch', () => {
     assert.throws(
       () => applyJsonPatch(doc, [{ op: 'add', path: '/spec/x', value: '' }]),
       /does not exist/,
+    );
+  });
+});
+
+describe('validateObject with a domain policy', () => {
+  const domainPolicy = parseDomainPolicy(
+    `strict: false
+domains:
+  - {domain: shop.example.com, namespaces: [team-shop]}
+  - {domain: b.example.com, namespaces: [team-b]}`,
+    'policy.yaml',
+  );
+  const object = (
+    kind: string,
+    apiVersion: string,
+    spec: Record<string, unknown>,
+    annotations: Record<string, string> = {},
+    namespace = 'team-b',
+  ): KubeObject => ({
+    apiVersion,
+    kind,
+    metadata: { name: 'x', namespace, annotations },
+    spec,
+  });
+  const istioGateway = (hosts: string[], annotations?: Record<string, string>, ns?: string) =>
+    object('Gateway', 'networking.istio.io/v1', { servers: [{ hosts }] }, annotations, ns);
+
+  it("denies a plain Gateway claiming another team's name, with no annotation of ours", () => {
+    const verdict = validateObject(istioGateway(['shop.example.com', 'www.b.example.com']), {
+      domainPolicy,
+    });
+    assert.equal(verdict.allowed, false);
+    assert.equal(
+      verdict.message,
+      'Gateway team-b/x: shop.example.com may be published only from namespace team-shop (domain policy entry shop.example.com), not from namespace team-b',
+    );
+    assert.deepEqual(verdict.deniedKeys, ['domain-policy']);
+    assert.equal(validateObject(istioGateway(['shop.example.com'])).allowed, true, 'no policy');
+    assert.equal(
+      validateObject(istioGateway(['shop.example.com'], {}, 'team-shop'), { domainPolicy }).allowed,
+      true,
+    );
+  });
+
+  for (const [what, candidate] of [
+    [
+      'the hostname annotation',
+      istioGateway(['www.b.example.com'], { [`${PREFIX}hostname`]: 'api.shop.example.com' }),
+    ],
+    ['a wildcard in ns/host form', istioGateway(['team-b/*.shop.example.com'])],
+    [
+      'a VirtualService bound to a gateway',
+      object('VirtualService', 'networking.istio.io/v1', {
+        hosts: ['shop.example.com'],
+        gateways: ['gw'],
+      }),
+    ],
+    [
+      'an Ingress rule',
+      object('Ingress', 'networking.k8s.io/v1', { rules: [{ host: 'shop.example.com' }] }),
+    ],
+    [
+      'an Ingress TLS host',
+      object('Ingress', 'networking.k8s.io/v1', { tls: [{ hosts: ['shop.example.com'] }] }),
+    ],
+    [
+      'a Gateway API listener',
+      object('Gateway', 'gateway.networking.k8s.io/v1', {
+        listeners: [{ hostname: 'shop.example.com' }],
+      }),
+    ],
+    [
+      'an HTTPRoute hostname',
+      object('HTTPRoute', 'gateway.networking.k8s.io/v1', {
+        hostnames: ['_acme-challenge.shop.example.com'],
+      }),
+    ],
+    [
+      'a Service internal-hostname',
+      object('Service', 'v1', {}, { [`${PREFIX}internal-hostname`]: 'db.shop.example.com' }),
+    ],
+  ] as const) {
+    it(`judges names from ${what}`, () => {
+      const verdict = validateObject(candidate, { domainPolicy });
+      assert.equal(verdict.allowed, false, verdict.message);
+      assert.match(verdict.message ?? '', /domain policy entry shop\.example\.com/);
+    });
+  }
+
+  for (const [what, candidate] of [
+    [
+      'a mesh-only VirtualService',
+      object('VirtualService', 'networking.istio.io/v1', {
+        hosts: ['shop.example.com'],
+        gateways: ['mesh'],
+      }),
+    ],
+    [
+      'mesh-internal hosts',
+      object('VirtualService', 'networking.istio.io/v1', {
+        hosts: ['reviews', 'reviews.shop.svc.cluster.local'],
+        gateways: ['gw'],
+      }),
+    ],
+    [
+      'spec hosts under annotation-only',
+      istioGateway(['shop.example.com'], {
+        [`${PREFIX}ingress-hostname-source`]: 'annotation-only',
+      }),
+    ],
+    [
+      'an object for another controller',
+      istioGateway(['shop.example.com'], { [`${PREFIX}controller`]: 'someone-else' }),
+    ],
+    ['a bare * server host', istioGateway(['*'])],
+  ] as const) {
+    it(`does not judge ${what}`, () => {
+      assert.equal(validateObject(candidate, { domainPolicy }).allowed, true);
+    });
+  }
+
+  it('takes the namespace kubectl would when the manifest names none', () => {
+    const candidate = istioGateway(['shop.example.com']);
+    delete candidate.metadata?.namespace;
+    assert.match(
+      validateObject(candidate, { domainPolicy }).message ?? '',
+      /not from namespace default/,
+    );
+    assert.equal(
+      validateObject(candidate, { domainPolicy, defaultNamespace: 'team-shop' }).allowed,
+      true,
     );
   });
 });
