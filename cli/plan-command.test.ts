@@ -265,6 +265,28 @@ describe('aws-controller plan', () => {
     assert.match(plan.denied.join('\n'), /hostnmae: unknown key/);
   });
 
+  it('lists a name the domain policy keeps from its namespace as refused, with its reason', async () => {
+    const tenancy = join(examples, 'tenancy');
+    const plan = await planJson(
+      ['--domain-policy', join(tenancy, 'domain-policy.yaml')],
+      [join(tenancy, 'team-shop.yaml'), join(tenancy, 'team-b.yaml'), bookinfo],
+    );
+    const refused = plan.refused.filter((r) => r.reason === 'name-not-allowed');
+    assert.deepEqual(
+      refused.map((r) => r.message),
+      [
+        'A shop.example.com: shop.example.com may be published only from namespace team-shop (domain policy entry shop.example.com), not from namespace team-b',
+        // bookinfo's names, in namespace bookinfo, fall under `example.com`: istio-system only.
+        ...refused.slice(1).map((r) => r.message),
+      ],
+    );
+    assert.ok(refused.slice(1).every((r) => /not from namespace bookinfo$/.test(r.message)));
+    const created = summary(plan).filter((line) => line.includes('CREATE A '));
+    assert.ok(created.some((line) => line.includes('shop.example.com')));
+    assert.ok(created.some((line) => line.includes('b.apps.example.com')));
+    assert.ok(!created.some((line) => line.includes('bookinfo')));
+  });
+
   it('exits 2 with a clear message on usage and input errors', async () => {
     const cases: [string[], RegExp][] = [
       [['plan', '--zones', zones], /needs manifests/],
@@ -275,6 +297,14 @@ describe('aws-controller plan', () => {
       [['plan', '-f', bookinfo, '--zones', zones, '--policy', 'DELETE_ALL'], /--policy must be/],
       [['plan', '-f', bookinfo, '--zones', zones, '--owner-id', 'a,b'], /--owner-id/],
       [['plan', '-f', bookinfo, '--zones', zones, '-o', 'yaml'], /-o must be/],
+      [
+        ['plan', '-f', bookinfo, '--zones', zones, '--domain-policy', join(dir, 'none.yaml')],
+        /--domain-policy: cannot read/,
+      ],
+      [
+        ['plan', '-f', bookinfo, '--zones', zones, '--domain-policy', zones],
+        /domain policy .*zones\.json: unknown key `HostedZones`/,
+      ],
       [['plan', '-f', bookinfo, '--zones', zones, '--max-delete-fraction', '2'], /from 0 to 1/],
       [
         [

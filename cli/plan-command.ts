@@ -11,6 +11,7 @@ import type { CliIo } from './io.js';
 import { ManifestError, readManifests } from './manifests.js';
 import { parseOptions, stringOption, UsageError } from './options.js';
 import { PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { readDomainPolicyFile } from './domain-policy-file.js';
 import { admitManifest } from './validate-command.js';
 
 const USAGE = `Usage: aws-controller plan -f FILE|DIR|- ... --zones FILE [--records ZONE_ID=FILE ...] [options]
@@ -184,6 +185,8 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
   const zonesFile = stringOption(values, 'zones');
   if (zonesFile === undefined) throw new UsageError(`plan needs --zones FILE\n\n${USAGE}`);
   const flags = planFlags(values);
+  const policyFile = stringOption(values, 'domain-policy');
+  const domainPolicy = policyFile === undefined ? undefined : readDomainPolicyFile(policyFile);
   const namespace = stringOption(values, 'namespace') ?? 'default';
 
   const hostedZones = parseZones(await readJson(zonesFile, 'zones file'), zonesFile);
@@ -211,6 +214,8 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       objects.push(stored);
       continue;
     }
+    // The annotations' checks only: the domain policy is judged per name by the planner
+    // below, so each refused name is listed with its reason (as the syncer would say it).
     const admitted = admitManifest(stored, { controllerName: flags.controllerName });
     if (!admitted.allowed) {
       denied.push(`${source}: ${admitted.message ?? 'denied'}`);
@@ -226,7 +231,11 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     objects,
     hostedZones,
     listings,
-    options: { ...flags, ownerId: flags.ownerId ?? 'aws-controller' },
+    options: {
+      ...flags,
+      ownerId: flags.ownerId ?? 'aws-controller',
+      ...(domainPolicy !== undefined && { domainPolicy }),
+    },
   });
   if (output === 'json') {
     const json = {

@@ -18,6 +18,7 @@ export const PLAN_FLAGS: OptionSpec = {
   'external-dns-txt-suffix': { type: 'string' },
   'external-dns-txt-wildcard-replacement': { type: 'string' },
   'max-delete-fraction': { type: 'string' },
+  'domain-policy': { type: 'string' },
 };
 
 export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
@@ -35,7 +36,11 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
                             external-dns ran with, so its TXTs are found (default none)
   --max-delete-fraction F   hold back a zone's deletions when they are more than F (0 to 1,
                             default 0.5) of the records owned there and more than 10;
-                            1 turns this guard off`;
+                            1 turns this guard off
+  --domain-policy FILE      which namespaces may publish which names (YAML or JSON:
+                            strict, domains[].domain, domains[].namespaces); a name
+                            refused to its namespace is never published (default: none,
+                            every namespace may publish any name)`;
 
 const POLICIES: Record<string, Policy> = {
   SYNC: 'SYNC',

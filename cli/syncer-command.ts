@@ -3,6 +3,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../syncer/kube/client.js';
 import { startSyncer } from '../syncer/syncer.js';
 import type { CliIo } from './io.js';
+import { WatchedDomainPolicy } from './domain-policy-file.js';
 import { createLogger } from './logger.js';
 import {
   durationOption,
@@ -121,12 +122,21 @@ export async function syncerCommand(
     },
     logger,
   };
-  const syncer = await startSyncer(config);
+  const policyFile = stringOption(values, 'domain-policy');
+  const policy = policyFile === undefined ? undefined : new WatchedDomainPolicy(policyFile, logger);
+  const syncer = await startSyncer({
+    ...config,
+    ...(policy !== undefined && { currentDomainPolicy: () => policy.current() }),
+  });
+  // A changed policy is judged at once: names it now refuses get their Events, names it now
+  // allows are published, without waiting for an object to change.
+  policy?.watch(10_000, () => syncer.controller.trigger('domain policy changed', 0));
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   logger.info('shutting down: releasing the lease');
+  policy?.stop();
   await syncer.close();
   return 0;
 }

@@ -120,4 +120,28 @@ describe('aws-controller validate', () => {
     assert.match(stdout, /6 change\(s\) in 1 request\(s\) to 1 zone\(s\)/);
     assert.match(stdout, /refused \(foreign-owned\): A ratings\.example\.com/);
   });
+
+  it('denies, with --domain-policy, names the namespace may not publish, as the webhook does', async () => {
+    const tenancy = join(examples, 'tenancy');
+    const policy = join(tenancy, 'domain-policy.yaml');
+    const { code, stdout } = await run(['validate', '--domain-policy', policy, tenancy]);
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /Gateway team-b\/hijack: DENIED\n  denied: Gateway team-b\/hijack: shop\.example\.com may be published only from namespace team-shop \(domain policy entry shop\.example\.com\), not from namespace team-b\n/,
+    );
+    assert.match(stdout, /Gateway team-shop\/shop: admitted/);
+    assert.equal((await run(['validate', tenancy])).code, 0, 'no policy: both admitted');
+    // A manifest without a namespace is judged in the one --namespace names.
+    const bare = join(dir, 'bare.yaml');
+    await writeFile(
+      bare,
+      'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec: {servers: [{hosts: [x.shop.example.com]}]}\n',
+    );
+    assert.equal((await run(['validate', '--domain-policy', policy, bare])).code, 1);
+    assert.equal(
+      (await run(['validate', '--domain-policy', policy, '--namespace', 'team-shop', bare])).code,
+      0,
+    );
+  });
 });

@@ -7,6 +7,8 @@ import {
   type KubeObject,
 } from '../core/admission/admit.js';
 import { applyJsonPatch, type JsonPatchOperation } from '../core/admission/json-patch.js';
+import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
+import { readDomainPolicyFile } from './domain-policy-file.js';
 import type { CliIo } from './io.js';
 import { readManifests } from './manifests.js';
 import { parseOptions, stringOption, UsageError } from './options.js';
@@ -25,6 +27,9 @@ export interface ValidationResult {
 
 export interface ValidateOptions {
   controllerName?: string;
+  domainPolicy?: DomainPolicy;
+  /** For manifests that name no namespace, as kubectl would (default: default). */
+  defaultNamespace?: string;
 }
 
 /** One object through mutate then validate, as the apiserver would call the webhook. */
@@ -68,7 +73,12 @@ function formatText(results: ValidationResult[], skipped: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-const USAGE = `Usage: aws-controller validate [-o text|json] [--controller-name NAME] FILE|DIR|- ...`;
+const USAGE = `Usage: aws-controller validate [-o text|json] [--controller-name NAME]
+       [--domain-policy FILE] [--namespace NS] FILE|DIR|- ...
+
+  --domain-policy FILE   deny names the object's namespace may not publish, as the webhook
+                         does with the same file (names from the spec and annotations)
+  --namespace NS         the namespace of manifests that name none (default: default)`;
 
 export async function validateCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOptions(
@@ -76,6 +86,8 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
     {
       output: { type: 'string', short: 'o' },
       'controller-name': { type: 'string' },
+      'domain-policy': { type: 'string' },
+      namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     {},
@@ -92,11 +104,16 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
     throw new UsageError(`validate needs at least one FILE, DIR or -\n${USAGE}`);
 
   const controllerName = stringOption(values, 'controller-name');
+  const policyFile = stringOption(values, 'domain-policy');
+  const defaultNamespace = stringOption(values, 'namespace');
+  const options: ValidateOptions = {
+    ...(controllerName !== undefined && { controllerName }),
+    ...(policyFile !== undefined && { domainPolicy: readDomainPolicyFile(policyFile) }),
+    ...(defaultNamespace !== undefined && { defaultNamespace }),
+  };
   const manifests = await readManifests(positionals, io.readStdin);
   const checked = manifests.filter((m) => kindInfoOf(m.object) !== undefined);
-  const results = checked.map((m) =>
-    admitManifest(m.object, controllerName !== undefined ? { controllerName } : {}),
-  );
+  const results = checked.map((m) => admitManifest(m.object, options));
   io.stdout.write(
     output === 'json'
       ? `${JSON.stringify({ results }, null, 2)}\n`

@@ -1,6 +1,7 @@
 // `aws-controller webhook`: serves /mutate and /validate until SIGTERM.
 import { startWebhookServer } from '../webhook/server.js';
 import type { CliIo } from './io.js';
+import { WatchedDomainPolicy } from './domain-policy-file.js';
 import { createLogger } from './logger.js';
 import {
   durationOption,
@@ -18,6 +19,9 @@ const USAGE = `Usage: aws-controller webhook --tls-cert-file FILE --tls-key-file
   --tls-key-file FILE       its private key (PEM)
   --tls-reload-interval D   how often to check the files (default 10s)
   --controller-name NAME    the controller name objects may select (default aws-controller)
+  --domain-policy FILE      deny names an object's namespace may not publish (YAML or JSON:
+                            strict, domains[].domain, domains[].namespaces); re-read when it
+                            changes (checked every --tls-reload-interval)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_TLS_CERT_FILE.
@@ -36,6 +40,7 @@ export async function webhookCommand(
     'tls-key-file': { type: 'string' },
     'tls-reload-interval': { type: 'string' },
     'controller-name': { type: 'string' },
+    'domain-policy': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -48,20 +53,26 @@ export async function webhookCommand(
     'aws-controller-webhook',
   );
   const controllerName = stringOption(values, 'controller-name');
+  const reloadMs = durationOption(values, 'tls-reload-interval', 10_000);
+  const policyFile = stringOption(values, 'domain-policy');
+  const policy = policyFile === undefined ? undefined : new WatchedDomainPolicy(policyFile, logger);
+  policy?.watch(reloadMs);
   const webhook = await startWebhookServer({
     port: integerOption(values, 'port', 9443, { max: 65535 }),
     host: stringOption(values, 'host') ?? '0.0.0.0',
     metricsPort: integerOption(values, 'metrics-port', 8080, { max: 65535 }),
     certFile: requiredString(values, 'tls-cert-file'),
     keyFile: requiredString(values, 'tls-key-file'),
-    certReloadIntervalMs: durationOption(values, 'tls-reload-interval', 10_000),
+    certReloadIntervalMs: reloadMs,
     logger,
+    ...(policy !== undefined && { currentDomainPolicy: () => policy.current() }),
     ...(controllerName !== undefined && { controllerName }),
   });
   await new Promise<void>((resolve) =>
     signal.addEventListener('abort', () => resolve(), { once: true }),
   );
   logger.info('shutting down');
+  policy?.stop();
   await webhook.close();
   return 0;
 }

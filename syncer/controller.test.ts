@@ -10,6 +10,7 @@ import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
+import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 const service = (ip: string): ServiceObject => ({
   apiVersion: 'v1',
@@ -54,7 +55,12 @@ afterEach(async () => {
 });
 
 function setup(
-  options: { leader?: boolean; policy?: 'SYNC' | 'UPSERT_ONLY'; maxDeleteFraction?: number } = {},
+  options: {
+    leader?: boolean;
+    policy?: 'SYNC' | 'UPSERT_ONLY';
+    maxDeleteFraction?: number;
+    domainPolicy?: () => DomainPolicy;
+  } = {},
 ) {
   const route53 = new FakeRoute53();
   route53.addZone('Z1', 'example.com');
@@ -85,6 +91,7 @@ function setup(
       metrics,
       logger: pino({ level: 'silent' }),
       clock: new FakeClock(),
+      ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
     },
   );
   running.push(controller);
@@ -229,6 +236,36 @@ describe('Controller', () => {
       1,
       'the same refusal is not repeated',
     );
+  });
+
+  it('refuses a name the domain policy in force keeps from the namespace, with a NameNotAllowed Event', async () => {
+    let policy = parseDomainPolicy(
+      'domains: [{domain: shop.example.com, namespaces: [team-shop]}]',
+      'p',
+    );
+    const t = setup({ domainPolicy: () => policy });
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['shop.example.com', 'b.example.com'])],
+    };
+    await t.controller.reconcile();
+    assert.deepEqual(
+      t.route53.dump('Z1').filter((r) => r.startsWith('A ')),
+      ['A b.example.com 203.0.113.10'],
+    );
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'Warning').map((e) => `${e.name} ${e.reason} ${e.message}`),
+      [
+        'gw NameNotAllowed A shop.example.com: shop.example.com may be published only from namespace team-shop (domain policy entry shop.example.com), not from namespace bookinfo',
+      ],
+    );
+    // The policy changes while the syncer runs: the next reconcile follows it.
+    policy = parseDomainPolicy(
+      'domains: [{domain: shop.example.com, namespaces: [bookinfo]}]',
+      'p',
+    );
+    await t.controller.reconcile();
+    assert.ok(t.route53.dump('Z1').includes('A shop.example.com 203.0.113.10'));
   });
 
   it('brings a pending retry forward when something changes', async () => {

@@ -25,6 +25,7 @@ import type { Clock } from './route53/rate-limiter.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
 import { KINDS } from '../core/kinds.js';
+import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 /** The watched objects, and whether every cache is whole. */
 export interface ObjectCaches {
@@ -62,6 +63,8 @@ export interface ControllerDeps {
   metrics: SyncerMetrics;
   logger: Logger;
   clock: Clock;
+  /** The domain policy in force now (it may change while the syncer runs); none: open. */
+  currentDomainPolicy?: () => DomainPolicy;
 }
 
 export type ReconcileResult =
@@ -199,7 +202,11 @@ export class Controller {
       if (listing !== undefined) current.set(zone.id, listing);
     }
 
-    const result = plan(current, desired.endpoints, zones, this.#o);
+    const domainPolicy = this.#d.currentDomainPolicy?.();
+    const result = plan(current, desired.endpoints, zones, {
+      ...this.#o,
+      ...(domainPolicy !== undefined && { domainPolicy }),
+    });
     const guarded = result.zones.map((zone) =>
       guardDeletions(
         zone,
@@ -421,7 +428,11 @@ export class Controller {
       // A domain filter splits the work between controllers on purpose: a name outside it is
       // someone else's to publish, not a problem to put on the object.
       if (refusal.reason === 'outside-domain-filter') continue;
-      say(objects.get(resourceOf(refusal.endpoint.owner)), 'RecordRefused', refusal.message);
+      say(
+        objects.get(resourceOf(refusal.endpoint.owner)),
+        refusal.reason === 'name-not-allowed' ? 'NameNotAllowed' : 'RecordRefused',
+        refusal.message,
+      );
     }
     for (const conflict of result.conflicts) {
       say(objects.get(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);

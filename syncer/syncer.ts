@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PREFIX } from '../core/annotations/prefix.js';
 import type { PlanOptions } from '../core/records/plan.js';
+import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { Controller } from './controller.js';
 import { ClusterCaches } from './kube/caches.js';
 import { collectionPath, discoverer, lister, loadKubeConfig, watchStarter } from './kube/client.js';
@@ -23,6 +24,8 @@ import { startStatusServer } from './status-server.js';
 
 export interface SyncerConfig extends PlanOptions {
   controllerName: string;
+  /** The domain policy in force now (it may change while the syncer runs); none: open. */
+  currentDomainPolicy?: () => DomainPolicy;
   maxDeleteFraction: number;
   awsRegion?: string;
   /** For tests against moto; unset in production. */
@@ -145,6 +148,9 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
     metrics,
     logger,
     clock,
+    ...(config.currentDomainPolicy !== undefined && {
+      currentDomainPolicy: config.currentDomainPolicy,
+    }),
   });
 
   const status = await startStatusServer({

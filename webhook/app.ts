@@ -8,6 +8,7 @@ import {
   type AdmitOptions,
 } from '../core/admission/admit.js';
 import { KEY_NAMES } from '../core/annotations/keys.js';
+import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { KINDS } from '../core/kinds.js';
 import {
   encodePatch,
@@ -22,7 +23,10 @@ import type { WebhookMetrics } from './metrics.js';
 /** Objects plus oldObject can reach a few MiB; the apiserver itself caps requests near 3 MiB each. */
 export const DEFAULT_BODY_LIMIT = 6 * 1024 * 1024;
 
-export interface WebhookAppOptions extends AdmitOptions {
+export interface WebhookAppOptions {
+  controllerName?: string;
+  /** The domain policy in force now (it may change while the server runs); none: open. */
+  currentDomainPolicy?: () => DomainPolicy;
   metrics: WebhookMetrics;
   logger: Logger;
   /** Readiness: false until a serving certificate is loaded. */
@@ -53,7 +57,9 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
     return { response: base, result: 'skipped' };
   }
   if (endpoint === 'mutate') {
-    const { patch, warnings } = mutateObject(object, options);
+    const { patch, warnings } = mutateObject(object, {
+      ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    });
     const response: AdmissionResponse = {
       ...base,
       ...(warnings.length > 0 && { warnings }),
@@ -67,7 +73,16 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
     }
     return { response, result: patch.length > 0 ? 'patched' : 'unchanged' };
   }
-  const verdict = validateObject(object, options);
+  const admit: AdmitOptions = {
+    ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.currentDomainPolicy !== undefined && {
+      domainPolicy: options.currentDomainPolicy(),
+    }),
+    // The apiserver sets the object's namespace; the request's is the same, and is there
+    // even should the object not carry it.
+    ...(request.namespace !== undefined && { defaultNamespace: request.namespace }),
+  };
+  const verdict = validateObject(object, admit);
   if (verdict.allowed) {
     return {
       response: { ...base, ...(verdict.warnings.length > 0 && { warnings: verdict.warnings }) },

@@ -8,6 +8,7 @@ import { createWebhookApp } from './app.js';
 import { CertificateReloader } from './certificate.js';
 import { healthRoutes } from './health.js';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.js';
+import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 export interface WebhookServerOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface WebhookServerOptions {
   keyFile: string;
   logger: Logger;
   controllerName?: string;
+  /** The domain policy in force now (it may change while the server runs). */
+  currentDomainPolicy?: () => DomainPolicy;
   certReloadIntervalMs?: number;
   bodyLimit?: number;
   metrics?: WebhookMetrics;
@@ -81,6 +84,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     isReady,
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
     ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
+    ...(options.currentDomainPolicy !== undefined && {
+      currentDomainPolicy: options.currentDomainPolicy,
+    }),
   });
   https.on('request', app);
 
