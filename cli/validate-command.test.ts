@@ -128,7 +128,7 @@ describe('aws-controller validate', () => {
     assert.equal(code, 1);
     assert.match(
       stdout,
-      /Gateway team-b\/hijack: DENIED\n  denied: Gateway team-b\/hijack: shop\.example\.com may be published only from namespace team-shop \(domain policy entry shop\.example\.com\), not from namespace team-b\n/,
+      /Gateway team-b\/hijack: DENIED\n {2}denied: Gateway team-b\/hijack: shop\.example\.com may be published only from namespace team-shop \(domain policy entry shop\.example\.com\), not from namespace team-b\n/,
     );
     assert.match(stdout, /Gateway team-shop\/shop: admitted/);
     assert.equal((await run(['validate', tenancy])).code, 0, 'no policy: both admitted');
