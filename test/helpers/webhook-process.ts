@@ -49,6 +49,8 @@ export interface WebhookProcessOptions {
   /** A different server script (the benchmark's floor); it gets the same arguments. */
   readonly script?: string;
   readonly files?: ServingFiles;
+  /** More flags for the `webhook` command (`--domain-policy FILE`, …). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface WebhookProcess {
@@ -102,6 +104,7 @@ export async function startWebhookProcess(
       files.keyFile,
       '--log-level',
       options.logLevel ?? 'info',
+      ...(options.extraArgs ?? []),
     ],
     // Logs go to a file, not a pipe: a pipe this process drains late would hold log lines in
     // the server's memory and blur what its heap keeps.
