@@ -135,6 +135,18 @@ describe('plan: tenancy', () => {
     );
   });
 
+  it('leaves names outside the domain filter to the controller that owns them', () => {
+    const domainPolicy = parseDomainPolicy('strict: true', 'p');
+    const result = run([], [a('www.other.org', ['192.0.2.1'])], {
+      domainPolicy,
+      domainFilter: ['example.com'],
+    });
+    assert.deepEqual(
+      result.refused.map((r) => r.reason),
+      ['outside-domain-filter'],
+    );
+  });
+
   it('keeps, but does not write, a record its object holds when a new policy refuses it', () => {
     const domainPolicy = parseDomainPolicy(
       'domains: [{domain: shop.example.com, namespaces: [team-new]}]',

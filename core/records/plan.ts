@@ -23,7 +23,7 @@ import type { ZoneState } from './zone-state.js';
 import { ownerIds } from './zone-work.js';
 import type { KeptRecords, ZoneWork } from './zone-work.js';
 import { holdersOf, incumbency } from './incumbents.js';
-import { judgeName, type DomainPolicy } from '../tenancy/domain-policy.js';
+import { judgeName } from '../tenancy/domain-policy.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
 export type * from './plan-types.js';
@@ -54,7 +54,7 @@ export function plan(
   // The policy first: a name a namespace may not publish must not win a conflict — unless
   // its object holds the record already (the policy changed under it): then it is not
   // written, but neither can a newcomer take the record over before a person has looked.
-  const notAllowed = new Set(judgedByPolicy(desired, options.domainPolicy, refused));
+  const notAllowed = new Set(judgedByPolicy(desired, options, refused));
   const resolution = resolveConflicts(
     desired.filter((e) => !notAllowed.has(e) || incumbency(e, holders) === 0),
     holders,
@@ -121,11 +121,14 @@ export function plan(
 /** The endpoints the domain policy keeps from their namespaces, each refused with why. */
 function judgedByPolicy(
   desired: readonly Endpoint[],
-  policy: DomainPolicy | undefined,
+  options: PlanOptions,
   refused: Refusal[],
 ): Endpoint[] {
+  const policy = options.domainPolicy;
   if (policy === undefined) return [];
   return desired.filter((endpoint) => {
+    // A name outside the domain filter is another controller's to judge (and publish).
+    if (!nameInFilter(endpoint.name, options.domainFilter)) return false;
     const verdict = judgeName(policy, endpoint.owner.namespace, endpoint.name);
     if (verdict.allowed) return false;
     const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
