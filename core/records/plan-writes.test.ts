@@ -387,6 +387,84 @@ describe('plan: adopting external-dns records', () => {
     ]);
   });
 
+  describe('keeps what no annotation asks for', () => {
+    const listed = (evaluateTargetHealth: boolean) => ({
+      Name: 'www.example.com.',
+      Type: 'A',
+      AliasTarget: {
+        HostedZoneId: 'Z35SXDOTRQ7X7K',
+        DNSName: `${ELB}.`,
+        EvaluateTargetHealth: evaluateTargetHealth,
+      },
+    });
+    const unset = (name: string) =>
+      alias(name, ELB, { alias: { sameZone: false, hostedZoneId: 'Z35SXDOTRQ7X7K' } });
+    const asked = (name: string, evaluateTargetHealth: boolean) =>
+      alias(name, ELB, {
+        alias: { sameZone: false, hostedZoneId: 'Z35SXDOTRQ7X7K', evaluateTargetHealth },
+      });
+    const cases: {
+      name: string;
+      had: boolean;
+      endpoint: ReturnType<typeof alias>;
+      want: boolean | undefined;
+      changed?: string[];
+    }[] = [
+      // external-dns turns it on by default: adopting must not turn it off.
+      {
+        name: 'adopting keeps EvaluateTargetHealth true',
+        had: true,
+        endpoint: unset('www.example.com'),
+        want: undefined,
+      },
+      {
+        name: 'adopting keeps EvaluateTargetHealth false',
+        had: false,
+        endpoint: unset('www.example.com'),
+        want: undefined,
+      },
+      {
+        name: 'an annotation saying false turns it off, and the plan says so',
+        had: true,
+        endpoint: asked('www.example.com', false),
+        want: false,
+        changed: ['EvaluateTargetHealth true → false'],
+      },
+      {
+        name: 'an annotation saying true turns it on, and the plan says so',
+        had: false,
+        endpoint: asked('www.example.com', true),
+        want: true,
+        changed: ['EvaluateTargetHealth false → true'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const result = run([listed(c.had), txt('www.example.com', EDNS)], [c.endpoint], adopt);
+        const record = result.zones[0]?.groups
+          .flat()
+          .find((change) => change.ResourceRecordSet.Type === 'A');
+        // No UPSERT of the record at all when nothing about it changes.
+        assert.equal(record?.ResourceRecordSet.AliasTarget?.EvaluateTargetHealth, c.want);
+        assert.equal(result.zones[0]?.decisions[0]?.action, 'adopt');
+        assert.deepEqual(result.zones[0]?.decisions[0]?.changed, c.changed);
+      });
+    }
+
+    it('keeps it on a record that is already ours too (the next reconcile after adopting)', () => {
+      const result = run(
+        [listed(true), txt('a-www.example.com', OURS)],
+        [unset('www.example.com')],
+      );
+      assert.deepEqual(lines(result), []);
+    });
+
+    it('gives a new alias false', () => {
+      const set = run([], [unset('www.example.com')]).zones[0]?.groups[0]?.[0]?.ResourceRecordSet;
+      assert.equal(set?.AliasTarget?.EvaluateTargetHealth, false);
+    });
+  });
+
   // external-dns reads its label at the record's own name too: a new record there would be
   // theirs in its eyes, and its sync policy deletes what it does not want.
   it('does not create a record where an external-dns label left behind claims the name', () => {

@@ -51,8 +51,12 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     );
   }
 
-  const desiredSet = toRecordSet(endpoint, { id: zone.id, name: zone.name });
   const current = state.byKey.get(key);
+  const desiredSet = keepUnasked(
+    toRecordSet(endpoint, { id: zone.id, name: zone.name }),
+    endpoint,
+    current,
+  );
   const ownership = current === undefined ? undefined : ownershipOf(state, current, ids);
   if (ownership?.kind === 'foreign') {
     return refuse(
@@ -169,7 +173,38 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   if (work.changes.length === before) return;
   const action: DecisionAction =
     current === undefined ? 'create' : ownership?.kind === 'adoptable' ? 'adopt' : 'update';
-  work.decisions.push({ action, record, resource: resourceOf(endpoint.owner) });
+  const changed = current === undefined ? [] : changedFields(current.recordSet, desiredSet);
+  work.decisions.push({
+    action,
+    record,
+    resource: resourceOf(endpoint.owner),
+    ...(changed.length > 0 && { changed }),
+  });
+}
+
+/**
+ * What no annotation asks for stays as the record has it: an alias's EvaluateTargetHealth
+ * when `aws-evaluate-target-health` is absent. external-dns turns it on by default and we
+ * default it off, so without this, adopting a record would quietly change how Route 53
+ * answers for it (and so would any record someone set by hand). A new record gets false.
+ */
+function keepUnasked(
+  desired: ResourceRecordSet,
+  endpoint: Endpoint,
+  current: CurrentRecord | undefined,
+): ResourceRecordSet {
+  const had = current?.recordSet.AliasTarget?.EvaluateTargetHealth;
+  if (desired.AliasTarget === undefined || had === undefined) return desired;
+  if (endpoint.alias?.evaluateTargetHealth !== undefined) return desired;
+  return { ...desired, AliasTarget: { ...desired.AliasTarget, EvaluateTargetHealth: had } };
+}
+
+/** Fields of a record's behaviour an update changes that the plan's one-line summary hides. */
+function changedFields(current: ResourceRecordSet, desired: ResourceRecordSet): string[] {
+  const before = current.AliasTarget?.EvaluateTargetHealth;
+  const after = desired.AliasTarget?.EvaluateTargetHealth;
+  if (before === undefined || after === undefined || before === after) return [];
+  return [`EvaluateTargetHealth ${String(before)} → ${String(after)}`];
 }
 
 /** external-dns's TXTs that may guard a record, other than the one at our TXT's name. */

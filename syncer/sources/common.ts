@@ -69,7 +69,6 @@ export function readObject(
 const EMPTY_SPEC: AnnotationSpec = {
   hostnames: [],
   internalHostnames: [],
-  evaluateTargetHealth: false,
   sameZone: false,
 };
 
