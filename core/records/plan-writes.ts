@@ -3,6 +3,7 @@
 // will not UPSERT) or nothing; or a refusal, when the name is someone else's or the policy
 // forbids what writing it would take. The record and its ownership TXT move together (with,
 // when adopting, external-dns's other TXTs for it).
+import { awsAliasTarget } from '../aws/alias-targets.js';
 import { canCoexist } from './coexistence.js';
 import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint, RecordType } from './endpoint.js';
@@ -40,10 +41,13 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     });
   };
 
-  if (endpoint.type === 'CNAME' && endpoint.name === zone.name) {
-    return refuse('apex-cname', 'a CNAME cannot sit at a zone apex; use an alias (alias: true)');
-  }
   const target = endpoint.targets[0] ?? '';
+  if (endpoint.type === 'CNAME' && endpoint.name === zone.name) {
+    return refuse(
+      'apex-cname',
+      `a CNAME cannot sit at a zone apex: ${apexAdvice(target, zone.name)}`,
+    );
+  }
   if (endpoint.alias?.sameZone === true && !isWithinDomain(target, zone.name)) {
     return refuse(
       'alias-target-outside-zone',
@@ -61,7 +65,7 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   if (ownership?.kind === 'foreign') {
     return refuse(
       'foreign-owned',
-      `the record exists and is not ours (${holder(ownership.label)})`,
+      `the record exists and is not ours (${holder(ownership.label)})${adoptionAdvice(ownership.label)}`,
       ownership.label,
     );
   }
@@ -205,6 +209,27 @@ function changedFields(current: ResourceRecordSet, desired: ResourceRecordSet): 
   const after = desired.AliasTarget?.EvaluateTargetHealth;
   if (before === undefined || after === undefined || before === after) return [];
   return [`EvaluateTargetHealth ${String(before)} → ${String(after)}`];
+}
+
+/**
+ * What to do instead of a CNAME at an apex. An alias is advice only where one can work: an
+ * AWS alias target (its zone known), or a record in this same zone; `alias: true` on any other
+ * name would leave Route 53 without a hosted zone to point into.
+ */
+function apexAdvice(target: string, zoneName: string): string {
+  if (awsAliasTarget(target)?.hostedZoneId !== undefined) {
+    return `${target} is an AWS alias target, so remove alias: 'false' to publish an alias`;
+  }
+  if (isWithinDomain(target, zoneName)) {
+    return `${target} is in this zone, so alias it with same-zone: 'true'`;
+  }
+  return `${target} is not on AWS, so an alias cannot point at it; publish at a name below the apex (www.${zoneName}), or give the apex IP addresses in the target annotation`;
+}
+
+/** How to take over a record external-dns owns, when that is who owns it. */
+function adoptionAdvice(label: OwnershipLabel | undefined): string {
+  if (label?.heritage !== EXTERNAL_DNS_HERITAGE) return '';
+  return `; to take it over, run the syncer with --adopt-external-dns-owner '${label.owner}' (chart value adoptExternalDnsOwner)`;
 }
 
 /** external-dns's TXTs that may guard a record, other than the one at our TXT's name. */
