@@ -89,7 +89,8 @@ const bare = (id: string) => id.replace(/^\/hostedzone\//, '');
 function describeValue(change: Change): string {
   const set = change.ResourceRecordSet;
   if (set.AliasTarget) {
-    return `alias ${normalizeRoute53Name(set.AliasTarget.DNSName)} (zone ${set.AliasTarget.HostedZoneId})`;
+    const health = set.AliasTarget.EvaluateTargetHealth ? ', evaluate target health' : '';
+    return `alias ${normalizeRoute53Name(set.AliasTarget.DNSName)} (zone ${set.AliasTarget.HostedZoneId}${health})`;
   }
   const values = (set.ResourceRecords ?? []).map((r) => r.Value).join(' ');
   return `${values}${set.TTL === undefined ? '' : ` ttl ${set.TTL}`}`;
@@ -118,7 +119,7 @@ export function formatPlanText(result: OfflinePlan, denied: string[]): string {
     );
     for (const decision of zone.decisions) {
       lines.push(
-        `  ${decision.action} ${decision.record}${decision.resource ? ` for ${decision.resource}` : ''}`,
+        `  ${decision.action} ${decision.record}${decision.resource ? ` for ${decision.resource}` : ''}${decision.changed ? ` (${decision.changed.join(', ')})` : ''}`,
       );
     }
     for (const [i, request] of requests.entries()) {
@@ -142,7 +143,7 @@ export function formatPlanText(result: OfflinePlan, denied: string[]): string {
     ...result.heldBack.map((h) => h.message),
   ];
   if (problems.length > 0) {
-    lines.push('Not published:');
+    lines.push('Not published as asked:');
     for (const p of problems) lines.push(`  ${p}`);
   }
   const changes = result.requests.reduce((n, r) => n + r.changes.length, 0);

@@ -17,6 +17,49 @@ after(async () => {
 });
 
 describe('aws-controller validate', () => {
+  // GitOps: a manifest not in normal form shows as drift once the mutating webhook rewrote it.
+  it('finds every bundled example in normal form (no patch), so it is safe to keep in Git', async () => {
+    const { stdout } = await run(['validate', '-o', 'json', examples]);
+    const { results } = JSON.parse(stdout) as { results: Record<string, unknown>[] };
+    assert.ok(results.length > 5);
+    for (const r of results) {
+      assert.deepEqual(
+        r['patch'],
+        [],
+        `${String(r['kind'])} ${String(r['name'])} is not in normal form`,
+      );
+    }
+  });
+
+  it('reports no mutation for a denied object, in text or JSON', async () => {
+    // Its own folder: other cases validate `dir` as a whole and expect it admitted.
+    const own = await mkdtemp(join(tmpdir(), 'validate-denied-'));
+    after(() => rm(own, { recursive: true, force: true }));
+    const file = join(own, 'denied-with-normalising.yaml');
+    await writeFile(
+      file,
+      `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: x
+  namespace: y
+  annotations:
+    route53.v1beta1.tetrate.io/set-identifier: blue
+    route53.v1beta1.tetrate.io/hostname: "a.example.com,,b.example.com"
+    route53.v1beta1.tetrate.io/aws-geoproximity-region: us-east-1
+`,
+    );
+    const text = await run(['validate', file]);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /aws-geoproximity-region: not supported by aws-controller/);
+    assert.doesNotMatch(text.stdout, /was added|was dropped|normalised:/);
+    const json = JSON.parse((await run(['validate', '-o', 'json', file])).stdout) as {
+      results: { patch: unknown[]; warnings: string[] }[];
+    };
+    assert.deepEqual(json.results[0]?.patch, []);
+    assert.deepEqual(json.results[0]?.warnings, []);
+  });
+
   it('prints the documented JSON shape with annotations after mutation; exit 0 when admitted', async () => {
     const { code, stdout } = await run(['validate', '-o', 'json', join(examples, 'bookinfo')]);
     assert.equal(code, 0);

@@ -345,6 +345,7 @@ export class Controller {
           action: decision.action,
           record: decision.record,
           resource: decision.resource,
+          ...(decision.changed !== undefined && { changed: decision.changed }),
           zone: zonePlan.zoneName,
           ok: error === undefined,
         },
@@ -353,13 +354,16 @@ export class Controller {
       const object = decision.resource ? objects.get(decision.resource) : undefined;
       if (!object) continue;
       const key = `${decision.resource ?? ''} ${decision.action} ${error?.message ?? ''}`;
+      const said = decision.changed
+        ? `${decision.record} (${decision.changed.join(', ')})`
+        : decision.record;
       const group = grouped.get(key);
-      if (group) group.records.push(decision.record);
+      if (group) group.records.push(said);
       else
         grouped.set(key, {
           object,
           action: decision.action,
-          records: [decision.record],
+          records: [said],
           ...(error !== undefined && { error }),
         });
     }

@@ -62,6 +62,38 @@ describe('mutateObject', () => {
 });
 
 describe('validateObject', () => {
+  // The mutating webhook patches only valid objects: a denied one must not be told that
+  // aws-weight was added or an empty item dropped, since neither happened.
+  const denied: [string, Record<string, string>, RegExp[]][] = [
+    [
+      'set-identifier alone beside an error',
+      { 'set-identifier': 'blue', hostnmae: 'a.example.com' },
+      [],
+    ],
+    [
+      'an empty hostname item beside an error',
+      { hostname: 'a.example.com,,b.example.com', 'aws-weight': '300' },
+      [],
+    ],
+    [
+      'other warnings stay',
+      { 'internal-hostname': 'db.example.com', 'set-identifier': 'x', 'aws-weight': '300' },
+      [/internal-hostname only has an effect on Service/],
+    ],
+  ];
+  for (const [what, annotations, warnings] of denied) {
+    it(`reports no mutation for a denied object: ${what}`, () => {
+      const object = gateway(
+        Object.fromEntries(Object.entries(annotations).map(([k, v]) => [PREFIX + k, v])),
+      );
+      assert.deepEqual(mutateObject(object).patch, []);
+      const verdict = validateObject(object);
+      assert.equal(verdict.allowed, false);
+      assert.equal(verdict.warnings.length, warnings.length, JSON.stringify(verdict.warnings));
+      warnings.forEach((re, i) => assert.match(verdict.warnings[i] ?? '', re));
+    });
+  }
+
   it('denies with one message naming the object, key, value and what is accepted', () => {
     const verdict = validateObject(
       gateway({ [`${PREFIX}aws-weight`]: '300', [`${PREFIX}set-identifier`]: 'x' }),

@@ -102,10 +102,14 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
   if (errors.length === 0) {
     return { allowed: true, message: undefined, warnings, deniedKeys: [] };
   }
+  // A denied object is not patched (mutateObject patches only valid ones), so warnings that
+  // say what normalising added or dropped would report changes that were never made.
   return {
     allowed: false,
     message: `${name}: ${errors.map((e) => e.message).join('; ')}`,
-    warnings,
+    warnings: parsed.warnings
+      .filter((w) => w.resolvedByNormalising !== true)
+      .map((w) => `${name}: ${w.message}`),
     deniedKeys: [...new Set(errors.map((e) => e.key))],
   };
 }

@@ -83,7 +83,12 @@ const hostnameListKey = (notes: string, extra: Partial<KeyDefinition<string[]>> 
     schema: { type: 'string', minLength: 1 },
     parse: (value): Parsed<string[]> => {
       const list = parseHostnameList(value);
-      if (list.errors.length > 0) return { ok: false, reason: list.errors.join('; ') };
+      if (list.errors.length > 0) {
+        // One item: the message quotes the value already, so say only what is wrong with it.
+        const single = value.includes(',') ? undefined : normalizeHostname(value);
+        if (single?.ok === false) return { ok: false, reason: single.reason };
+        return { ok: false, reason: list.errors.join('; ') };
+      }
       if (list.values.length === 0) return { ok: false, reason: 'holds no hostname' };
       return { ok: true, value: list.values, dropped: list.dropped };
     },
@@ -103,9 +108,15 @@ function parseTargets(value: string): Parsed<Target[]> {
     } else {
       const name = normalizeHostname(item, { allowWildcard: false });
       if (!name.ok) {
+        // A URL or a space-separated list is a slip of form, not an unknown kind of target:
+        // say what to do about it directly.
+        const slip = /^(is a URL|has spaces)/.test(name.reason);
+        if (slip && !value.includes(',')) return { ok: false, reason: name.reason };
         return {
           ok: false,
-          reason: `has '${item}', which is neither an IP address nor a hostname: it ${name.reason}`,
+          reason: slip
+            ? `has '${item}', which ${name.reason}`
+            : `has '${item}', which is neither an IP address nor a hostname: it ${name.reason}`,
         };
       }
       target = { type: 'hostname', value: name.value };

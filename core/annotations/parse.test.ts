@@ -62,6 +62,22 @@ describe('general rules', () => {
     given: { hostnmae: 'a.example.com' },
     errors: [/^hostnmae: unknown key .*did you mean `hostname`\?/],
   });
+  // Keys from external-dns (or guessed from its names) that we do not support: say so, not
+  // a list of every key nor a "did you mean" to a key that does something else.
+  for (const [key, why] of [
+    ['aws-geoproximity-region', /no geoproximity routing/],
+    ['aws-geoproximity-bias', /no geoproximity routing/],
+    ['aws-hosted-zone-id', /most specific hosted zone/],
+    ['record-type', /follows from the targets/],
+  ] as const) {
+    check({
+      name: `denies ${key} as not supported, without a list or a guess`,
+      given: { [key]: 'x' },
+      errors: [
+        new RegExp(`^${key}: not supported by aws-controller: .*${why.source}.*; remove it$`),
+      ],
+    });
+  }
   check({
     name: 'denies an unknown key with no close match, listing the known ones',
     given: { colour: 'blue' },
@@ -169,6 +185,23 @@ describe('hostname and internal-hostname', () => {
     errors: [/hostname: 'a\.example\.com,www\.\*\.example\.com' 'www\.\*\.example\.com' has '\*'/],
   });
   check({
+    name: 'space-separated hostnames: separate with commas',
+    given: { hostname: 'a.example.com b.example.com' },
+    errors: [
+      /^hostname: 'a\.example\.com b\.example\.com' has spaces: separate hostnames with commas$/,
+    ],
+  });
+  check({
+    name: 'a URL: remove the scheme',
+    given: { hostname: 'https://a.example.com' },
+    errors: [/^hostname: 'https:\/\/a\.example\.com' is a URL: remove the scheme https:\/\/$/],
+  });
+  check({
+    name: 'a URL in a list: names the item, and the path too',
+    given: { hostname: 'a.example.com,http://b.example.com/x' },
+    errors: [/'http:\/\/b\.example\.com\/x' is a URL: remove the scheme http:\/\/ and the path$/],
+  });
+  check({
     name: 'internal-hostname on a Service',
     given: { 'internal-hostname': 'db.internal.example' },
     kind: 'service',
@@ -265,6 +298,40 @@ describe('target', () => {
     name: 'denies a wildcard',
     given: { target: '*.example.com' },
     errors: [/neither an IP address nor a hostname: it is a wildcard/],
+  });
+  check({
+    name: 'a URL: remove the scheme',
+    given: { target: 'https://lb.example.com' },
+    errors: [/^target: 'https:\/\/lb\.example\.com' is a URL: remove the scheme https:\/\/$/],
+  });
+  check({
+    name: 'an IP in a URL: remove the scheme',
+    given: { target: 'http://192.0.2.1/' },
+    errors: [
+      /^target: 'http:\/\/192\.0\.2\.1\/' is a URL: remove the scheme http:\/\/ and the path$/,
+    ],
+  });
+  check({
+    name: 'space-separated targets: separate with commas',
+    given: { target: '192.0.2.1 192.0.2.2' },
+    errors: [/^target: '192\.0\.2\.1 192\.0\.2\.2' has spaces: separate hostnames with commas$/],
+  });
+  check({
+    name: 'warns about an AWS load balancer in a region the alias table does not know',
+    given: { target: 'k8s-a-1.xx-nowhere-9.elb.amazonaws.com' },
+    normal: { target: 'k8s-a-1.xx-nowhere-9.elb.amazonaws.com' },
+    warnings: [/load balancer in xx-nowhere-9.*nothing will be published.*aws-target-hosted-zone/],
+  });
+  check({
+    name: 'no such warning once aws-target-hosted-zone names its zone',
+    given: {
+      target: 'k8s-a-1.xx-nowhere-9.elb.amazonaws.com',
+      'aws-target-hosted-zone': 'ZNEW123',
+    },
+    normal: {
+      target: 'k8s-a-1.xx-nowhere-9.elb.amazonaws.com',
+      'aws-target-hosted-zone': 'ZNEW123',
+    },
   });
   check({
     name: 'denies a mistyped IP',
@@ -642,5 +709,9 @@ describe('typed spec', () => {
       healthCheckId: '00000000-0000-0000-0000-000000000001',
       sameZone: false,
     });
+  });
+  it("leaves evaluateTargetHealth out when the key is absent (adoption keeps the record's)", () => {
+    const result = parseAnnotations(full({ hostname: 'a.example.com' }), { kind: 'istio-gateway' });
+    assert.equal(result.spec !== undefined && 'evaluateTargetHealth' in result.spec, false);
   });
 });

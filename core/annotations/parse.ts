@@ -5,7 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import { KINDS, type ObjectKind } from '../kinds.js';
 import { error, warning, type Issue } from './issues.js';
 import { KEY_NAMES, REGISTRY, isKeyName, type KeyName } from './keys.js';
-import { EXTERNAL_DNS_PREFIXES, PREFIX } from './prefix.js';
+import { EXTERNAL_DNS_PREFIXES, PREFIX, UNSUPPORTED_KEYS } from './prefix.js';
 import { applyRules } from './rules.js';
 import { toSpec, type AnnotationSpec, type KeyValueMap } from './spec.js';
 import { nearest } from './suggest.js';
@@ -136,6 +136,15 @@ export function parseAnnotations(
     relevant = true;
     const name = key.slice(PREFIX.length);
     if (!isKeyName(name)) {
+      const unsupported = Object.hasOwn(UNSUPPORTED_KEYS, name)
+        ? UNSUPPORTED_KEYS[name]
+        : undefined;
+      if (unsupported !== undefined) {
+        issues.push(
+          error(name, `${name}: not supported by aws-controller: ${unsupported}; remove it`),
+        );
+        continue;
+      }
       const guess = nearest(name, KEY_NAMES);
       const hint = guess ? `did you mean \`${guess}\`?` : `known keys are ${KEY_NAMES.join(', ')}`;
       issues.push(error(name, `${name}: unknown key under ${PREFIX}: ${hint}`));

@@ -226,6 +226,23 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
       ),
     );
   }
+  const [first] = values.target ?? [];
+  const lb = first?.type === 'hostname' ? awsAliasTarget(first.value) : undefined;
+  if (
+    lb !== undefined &&
+    (lb.kind === 'elb' || lb.kind === 'nlb') &&
+    lb.hostedZoneId === undefined &&
+    alias !== false &&
+    values['aws-target-hosted-zone'] === undefined &&
+    values['same-zone'] !== true
+  ) {
+    issues.push(
+      warning(
+        'target',
+        `${quote('target', ctx)} is an AWS load balancer in ${lb.region ?? 'a region'}, whose hosted zone this version does not know: nothing will be published until you set aws-target-hosted-zone to its CanonicalHostedZoneId (or alias: 'false' for a CNAME)`,
+      ),
+    );
+  }
   if (alias === false) {
     for (const key of ['aws-target-hosted-zone', 'aws-evaluate-target-health'] as const) {
       if (values[key] !== undefined) {

@@ -23,7 +23,11 @@ export interface AnnotationSpec {
   setIdentifier?: string;
   routing?: RoutingPolicy;
   targetHostedZone?: string;
-  evaluateTargetHealth: boolean;
+  /**
+   * `aws-evaluate-target-health`; undefined when the key is absent, so that adopting a record
+   * keeps its own value (external-dns defaults it on) while a new record gets false.
+   */
+  evaluateTargetHealth?: boolean;
   healthCheckId?: string;
   sameZone: boolean;
 }
@@ -32,7 +36,6 @@ export interface AnnotationSpec {
 export const EMPTY_SPEC: AnnotationSpec = Object.freeze({
   hostnames: [],
   internalHostnames: [],
-  evaluateTargetHealth: false,
   sameZone: false,
 });
 
@@ -58,7 +61,9 @@ export function toSpec(values: KeyValueMap, routing: RoutingPolicy | undefined):
     ...(values['aws-target-hosted-zone'] !== undefined && {
       targetHostedZone: values['aws-target-hosted-zone'],
     }),
-    evaluateTargetHealth: values['aws-evaluate-target-health'] ?? false,
+    ...(values['aws-evaluate-target-health'] !== undefined && {
+      evaluateTargetHealth: values['aws-evaluate-target-health'],
+    }),
     ...(values['aws-health-check-id'] !== undefined && {
       healthCheckId: values['aws-health-check-id'],
     }),

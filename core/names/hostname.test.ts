@@ -32,7 +32,9 @@ describe('normalizeHostname', () => {
     ['w*.example.com', /only a whole first label/],
     ['1.2.3.256', /not a valid hostname/],
     ['10.0.0.1', /last label is all digits/],
-    ['exa mple.com', /not a valid hostname/],
+    ['exa mple.com', /has spaces: separate hostnames with commas/],
+    ['https://example.com/a', /is a URL: remove the scheme https:\/\/ and the path/],
+    ['HTTP://example.com', /is a URL: remove the scheme HTTP:\/\//],
     [`${'abcdefghi.'.repeat(26)}com`, /longer than 253/],
     ['*', /at least two labels/],
   ];

@@ -6,6 +6,8 @@ export type HostnameResult = { ok: true; value: string } | { ok: false; reason: 
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const MAX_LENGTH = 253;
+/** `https://`, `http://`, any `scheme://` a URL starts with. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export interface HostnameOptions {
   /** Whether a first label of exactly `*` (a wildcard record) is accepted. */
@@ -23,6 +25,17 @@ export function normalizeHostname(
   let name = input.trim();
   if (name.endsWith('.')) name = name.slice(0, -1);
   if (name === '') return { ok: false, reason: 'is empty' };
+  // The two mistakes people make most, said as what to do rather than as "not valid".
+  const scheme = SCHEME.exec(name);
+  if (scheme !== null) {
+    return {
+      ok: false,
+      reason: `is a URL: remove the scheme ${scheme[0]}${name.slice(scheme[0].length).includes('/') ? ' and the path' : ''}`,
+    };
+  }
+  if (/\s/.test(name)) {
+    return { ok: false, reason: 'has spaces: separate hostnames with commas' };
+  }
 
   const wildcard = name === '*' || name.startsWith('*.');
   if (wildcard && !options.allowWildcard) {

@@ -186,7 +186,58 @@ describe('endpointsFor', () => {
       [],
     ],
     ['a CNAME to itself', ['lb.example.net'], [host('lb.example.net')], spec(), /itself/, []],
+    [
+      'an ALB in a region the table does not know, publishing nothing rather than a CNAME',
+      ['example.com', 'www.example.com'],
+      [host('k8s-a-1.xx-nowhere-9.elb.amazonaws.com')],
+      spec(),
+      /load balancer in xx-nowhere-9.*not published.*aws-target-hosted-zone.*Application\/Classic Load Balancer zone.*alias: 'false'/,
+      [],
+    ],
+    [
+      'an NLB in a region the table does not know, also with alias: true',
+      ['www.example.com'],
+      [host('k8s-a-1.elb.xx-nowhere-9.amazonaws.com')],
+      spec({ alias: true }),
+      /xx-nowhere-9.*not published.*Network Load Balancer zone/,
+      [],
+    ],
+    [
+      'a ttl on a record that is an alias because of its load balancer status',
+      ['www.example.com'],
+      [host(ELB)],
+      spec({ ttl: 60 }),
+      /ttl 60 is ignored: the records for .* are aliases.*no TTL/,
+      ['A'],
+    ],
   ];
+
+  it('publishes a CNAME to an unknown-region load balancer only when alias is false', () => {
+    const lb = 'k8s-a-1.xx-nowhere-9.elb.amazonaws.com';
+    assert.deepEqual(records(['www.example.com'], [host(lb)], spec({ alias: false })), {
+      records: [{ name: 'www.example.com', type: 'CNAME', targets: [lb], ttl: 300 }],
+      problems: [],
+    });
+    assert.deepEqual(
+      records(['www.example.com'], [host(lb)], spec({ targetHostedZone: 'ZNEW' })).records[0]
+        ?.alias,
+      { sameZone: false, hostedZoneId: 'ZNEW', evaluateTargetHealth: false },
+    );
+  });
+
+  it('leaves the ttl warning to the webhook when the annotations show the alias', () => {
+    for (const s of [spec({ ttl: 60, targets: [host(ELB)] }), spec({ ttl: 60, alias: true })]) {
+      assert.deepEqual(records(['www.example.com'], [host(ELB)], s).problems, []);
+    }
+  });
+
+  it('leaves evaluateTargetHealth unset when no annotation sets it', () => {
+    const unset: AnnotationSpec = { hostnames: [], internalHostnames: [], sameZone: false };
+    assert.deepEqual(records(['www.example.com'], [host(ELB)], unset).records[0]?.alias, {
+      sameZone: false,
+      hostedZoneId: 'Z35SXDOTRQ7X7K',
+    });
+  });
   for (const [what, hostnames, targets, s, problem, types] of problemCases) {
     it(`reports ${what}`, () => {
       const result = records(hostnames, targets, s);

@@ -67,6 +67,16 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     );
   }
   const alias = aliasFor(target, spec, problems);
+  if (alias === 'unpublishable') return { endpoints, problems };
+  const automatic = spec.alias === undefined && !spec.sameZone && spec.targets === undefined;
+  if (alias !== undefined && automatic && spec.ttl !== undefined) {
+    // The webhook warns when the annotations show the alias (alias, same-zone, or a `target`
+    // on AWS); here only the derived target (the load balancer's status) does, so this is the
+    // one place that can say it.
+    problems.push(
+      `ttl ${spec.ttl} is ignored: the records for ${target} are aliases (it is an AWS alias target), and alias records have no TTL`,
+    );
+  }
   if (spec.routing?.type === 'multivalue') {
     problems.push(
       `multivalue answer routing needs IP targets: Route 53 allows it on neither a CNAME nor an alias (target ${target})`,
@@ -88,18 +98,38 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
   return { endpoints: sortEndpoints(endpoints), problems };
 }
 
-/** How `target` is aliased, or undefined for a CNAME. */
-function aliasFor(target: string, spec: AnnotationSpec, problems: string[]): AliasInfo | undefined {
+/**
+ * How `target` is aliased, undefined for a CNAME, or 'unpublishable' for an AWS load balancer
+ * whose canonical hosted zone is unknown: a CNAME in its place would be wrong in kind (and
+ * impossible at a zone apex), so nothing is published until the zone is given.
+ */
+function aliasFor(
+  target: string,
+  spec: AnnotationSpec,
+  problems: string[],
+): AliasInfo | 'unpublishable' | undefined {
   if (spec.alias === false) return undefined;
-  const evaluateTargetHealth = spec.evaluateTargetHealth;
+  // Unset stays unset: the planner keeps what an adopted record has (plan-writes.ts).
+  const health =
+    spec.evaluateTargetHealth === undefined
+      ? {}
+      : { evaluateTargetHealth: spec.evaluateTargetHealth };
   // same-zone and an explicit target zone only make sense for an alias: they ask for one.
-  if (spec.sameZone) return { sameZone: true, evaluateTargetHealth };
+  if (spec.sameZone) return { sameZone: true, ...health };
   if (spec.targetHostedZone !== undefined) {
-    return { sameZone: false, hostedZoneId: spec.targetHostedZone, evaluateTargetHealth };
+    return { sameZone: false, hostedZoneId: spec.targetHostedZone, ...health };
   }
   const known = awsAliasTarget(target);
   if (known?.hostedZoneId !== undefined) {
-    return { sameZone: false, hostedZoneId: known.hostedZoneId, evaluateTargetHealth };
+    return { sameZone: false, hostedZoneId: known.hostedZoneId, ...health };
+  }
+  if (known !== undefined && (known.kind === 'elb' || known.kind === 'nlb')) {
+    const region = known.region ?? 'its region';
+    const kind = known.kind === 'nlb' ? 'Network' : 'Application/Classic';
+    problems.push(
+      `${target} is an AWS load balancer in ${region}, a region whose load balancer hosted zone this version does not know: not published, rather than as a CNAME (which cannot sit at a zone apex, and is not the alias a load balancer gets); set aws-target-hosted-zone to its CanonicalHostedZoneId (the ${kind} Load Balancer zone of ${region} in AWS's "Elastic Load Balancing endpoints and quotas" table), or alias: 'false' for a CNAME`,
+    );
+    return 'unpublishable';
   }
   if (spec.alias === true) {
     problems.push(

@@ -23,10 +23,14 @@ export interface OwnerResource {
   creationTimestamp: string;
 }
 
-/** Where an alias points: a canonical hosted zone, or the zone the record itself lands in. */
+/**
+ * Where an alias points: a canonical hosted zone, or the zone the record itself lands in.
+ * `evaluateTargetHealth` undefined: no annotation asks; false for a new record, and an
+ * adopted record keeps what it has (core/records/plan-writes.ts).
+ */
 export type AliasInfo =
-  | { sameZone: false; hostedZoneId: string; evaluateTargetHealth: boolean }
-  | { sameZone: true; evaluateTargetHealth: boolean };
+  | { sameZone: false; hostedZoneId: string; evaluateTargetHealth?: boolean }
+  | { sameZone: true; evaluateTargetHealth?: boolean };
 
 export interface Endpoint {
   /** Hostname in normal form (lower case, punycode, no final dot; `*` first label allowed). */

@@ -58,6 +58,8 @@ export interface Decision {
   record: string;
   /** `<kind>/<namespace>/<name>` the record is (or was) for. */
   resource?: string;
+  /** Changes to how the record behaves that an update makes (`EvaluateTargetHealth true → false`). */
+  changed?: string[];
 }
 
 export interface ZonePlan {

@@ -248,8 +248,14 @@ describe('plan: updating', () => {
 });
 
 describe('plan: what is not ours', () => {
-  const cases: [string, ResourceRecordSet[], string | undefined][] = [
-    ['a record without TXT', [rr('www.example.com', 'A', ['192.0.2.1'])], undefined],
+  // The last column: how the message ends, saying what to do where there is something to do.
+  const cases: [string, ResourceRecordSet[], string | undefined, RegExp][] = [
+    [
+      'a record without TXT',
+      [rr('www.example.com', 'A', ['192.0.2.1'])],
+      undefined,
+      /\(no ownership TXT\)$/,
+    ],
     [
       "another aws-controller's record",
       [
@@ -257,14 +263,16 @@ describe('plan: what is not ours', () => {
         txt('a-www.example.com', ownershipValue('them', 'service/x/y')),
       ],
       'them',
+      /\(owned by aws-controller owner 'them'\)$/,
     ],
     [
       "external-dns's record, not adopted",
       [rr('www.example.com', 'A', ['192.0.2.1']), txt('a-www.example.com', EDNS)],
       'edns',
+      /\(owned by external-dns owner 'edns'\); to take it over, run the syncer with --adopt-external-dns-owner 'edns' \(chart value adoptExternalDnsOwner\)$/,
     ],
   ];
-  for (const [what, current, heldBy] of cases) {
+  for (const [what, current, heldBy, ending] of cases) {
     it(`refuses to touch ${what}, and says so`, () => {
       const result = run(current, [a('www.example.com', ['10.0.0.1'])]);
       assert.deepEqual(lines(result), []);
@@ -276,6 +284,37 @@ describe('plan: what is not ours', () => {
         result.refused[0]?.message ?? '',
         /A www\.example\.com in zone example\.com \(ZPUB\): the record exists and is not ours/,
       );
+      assert.match(result.refused[0]?.message ?? '', ending);
+    });
+  }
+
+  // An alias is advice only where one can work.
+  const apex: [string, ReturnType<typeof cname>, RegExp][] = [
+    [
+      'a target not on AWS: no alias advice',
+      cname('example.com', 'lb.example.net'),
+      /lb\.example\.net is not on AWS, so an alias cannot point at it; publish at a name below the apex \(www\.example\.com\), or give the apex IP addresses/,
+    ],
+    [
+      'a record in the same zone: same-zone',
+      cname('example.com', 'www.example.com'),
+      /www\.example\.com is in this zone, so alias it with same-zone: 'true'/,
+    ],
+    [
+      "an AWS load balancer with alias: 'false'",
+      cname('example.com', ELB),
+      /is an AWS alias target, so remove alias: 'false'/,
+    ],
+  ];
+  for (const [what, endpoint, advice] of apex) {
+    it(`refuses a CNAME at the apex, advising for ${what}`, () => {
+      const result = run([], [endpoint]);
+      assert.equal(result.refused[0]?.reason, 'apex-cname');
+      assert.match(result.refused[0]?.message ?? '', /a CNAME cannot sit at a zone apex: /);
+      assert.match(result.refused[0]?.message ?? '', advice);
+      if (!/AWS alias target/.test(advice.source)) {
+        assert.doesNotMatch(result.refused[0]?.message ?? '', /alias: 'true'|alias: true/);
+      }
     });
   }
 
@@ -385,6 +424,84 @@ describe('plan: adopting external-dns records', () => {
       `ZPUB DELETE TXT cname-www.example.com ${EDNS}`,
       `ZPUB CREATE TXT a-www.example.com ${OURS}`,
     ]);
+  });
+
+  describe('keeps what no annotation asks for', () => {
+    const listed = (evaluateTargetHealth: boolean) => ({
+      Name: 'www.example.com.',
+      Type: 'A',
+      AliasTarget: {
+        HostedZoneId: 'Z35SXDOTRQ7X7K',
+        DNSName: `${ELB}.`,
+        EvaluateTargetHealth: evaluateTargetHealth,
+      },
+    });
+    const unset = (name: string) =>
+      alias(name, ELB, { alias: { sameZone: false, hostedZoneId: 'Z35SXDOTRQ7X7K' } });
+    const asked = (name: string, evaluateTargetHealth: boolean) =>
+      alias(name, ELB, {
+        alias: { sameZone: false, hostedZoneId: 'Z35SXDOTRQ7X7K', evaluateTargetHealth },
+      });
+    const cases: {
+      name: string;
+      had: boolean;
+      endpoint: ReturnType<typeof alias>;
+      want: boolean | undefined;
+      changed?: string[];
+    }[] = [
+      // external-dns turns it on by default: adopting must not turn it off.
+      {
+        name: 'adopting keeps EvaluateTargetHealth true',
+        had: true,
+        endpoint: unset('www.example.com'),
+        want: undefined,
+      },
+      {
+        name: 'adopting keeps EvaluateTargetHealth false',
+        had: false,
+        endpoint: unset('www.example.com'),
+        want: undefined,
+      },
+      {
+        name: 'an annotation saying false turns it off, and the plan says so',
+        had: true,
+        endpoint: asked('www.example.com', false),
+        want: false,
+        changed: ['EvaluateTargetHealth true → false'],
+      },
+      {
+        name: 'an annotation saying true turns it on, and the plan says so',
+        had: false,
+        endpoint: asked('www.example.com', true),
+        want: true,
+        changed: ['EvaluateTargetHealth false → true'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const result = run([listed(c.had), txt('www.example.com', EDNS)], [c.endpoint], adopt);
+        const record = result.zones[0]?.groups
+          .flat()
+          .find((change) => change.ResourceRecordSet.Type === 'A');
+        // No UPSERT of the record at all when nothing about it changes.
+        assert.equal(record?.ResourceRecordSet.AliasTarget?.EvaluateTargetHealth, c.want);
+        assert.equal(result.zones[0]?.decisions[0]?.action, 'adopt');
+        assert.deepEqual(result.zones[0]?.decisions[0]?.changed, c.changed);
+      });
+    }
+
+    it('keeps it on a record that is already ours too (the next reconcile after adopting)', () => {
+      const result = run(
+        [listed(true), txt('a-www.example.com', OURS)],
+        [unset('www.example.com')],
+      );
+      assert.deepEqual(lines(result), []);
+    });
+
+    it('gives a new alias false', () => {
+      const set = run([], [unset('www.example.com')]).zones[0]?.groups[0]?.[0]?.ResourceRecordSet;
+      assert.equal(set?.AliasTarget?.EvaluateTargetHealth, false);
+    });
   });
 
   // external-dns reads its label at the record's own name too: a new record there would be

@@ -3,6 +3,7 @@
 // will not UPSERT) or nothing; or a refusal, when the name is someone else's or the policy
 // forbids what writing it would take. The record and its ownership TXT move together (with,
 // when adopting, external-dns's other TXTs for it).
+import { awsAliasTarget } from '../aws/alias-targets.js';
 import { canCoexist } from './coexistence.js';
 import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint, RecordType } from './endpoint.js';
@@ -40,10 +41,13 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     });
   };
 
-  if (endpoint.type === 'CNAME' && endpoint.name === zone.name) {
-    return refuse('apex-cname', 'a CNAME cannot sit at a zone apex; use an alias (alias: true)');
-  }
   const target = endpoint.targets[0] ?? '';
+  if (endpoint.type === 'CNAME' && endpoint.name === zone.name) {
+    return refuse(
+      'apex-cname',
+      `a CNAME cannot sit at a zone apex: ${apexAdvice(target, zone.name)}`,
+    );
+  }
   if (endpoint.alias?.sameZone === true && !isWithinDomain(target, zone.name)) {
     return refuse(
       'alias-target-outside-zone',
@@ -51,13 +55,17 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     );
   }
 
-  const desiredSet = toRecordSet(endpoint, { id: zone.id, name: zone.name });
   const current = state.byKey.get(key);
+  const desiredSet = keepUnasked(
+    toRecordSet(endpoint, { id: zone.id, name: zone.name }),
+    endpoint,
+    current,
+  );
   const ownership = current === undefined ? undefined : ownershipOf(state, current, ids);
   if (ownership?.kind === 'foreign') {
     return refuse(
       'foreign-owned',
-      `the record exists and is not ours (${holder(ownership.label)})`,
+      `the record exists and is not ours (${holder(ownership.label)})${adoptionAdvice(ownership.label)}`,
       ownership.label,
     );
   }
@@ -169,7 +177,59 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
   if (work.changes.length === before) return;
   const action: DecisionAction =
     current === undefined ? 'create' : ownership?.kind === 'adoptable' ? 'adopt' : 'update';
-  work.decisions.push({ action, record, resource: resourceOf(endpoint.owner) });
+  const changed = current === undefined ? [] : changedFields(current.recordSet, desiredSet);
+  work.decisions.push({
+    action,
+    record,
+    resource: resourceOf(endpoint.owner),
+    ...(changed.length > 0 && { changed }),
+  });
+}
+
+/**
+ * What no annotation asks for stays as the record has it: an alias's EvaluateTargetHealth
+ * when `aws-evaluate-target-health` is absent. external-dns turns it on by default and we
+ * default it off, so without this, adopting a record would quietly change how Route 53
+ * answers for it (and so would any record someone set by hand). A new record gets false.
+ */
+function keepUnasked(
+  desired: ResourceRecordSet,
+  endpoint: Endpoint,
+  current: CurrentRecord | undefined,
+): ResourceRecordSet {
+  const had = current?.recordSet.AliasTarget?.EvaluateTargetHealth;
+  if (desired.AliasTarget === undefined || had === undefined) return desired;
+  if (endpoint.alias?.evaluateTargetHealth !== undefined) return desired;
+  return { ...desired, AliasTarget: { ...desired.AliasTarget, EvaluateTargetHealth: had } };
+}
+
+/** Fields of a record's behaviour an update changes that the plan's one-line summary hides. */
+function changedFields(current: ResourceRecordSet, desired: ResourceRecordSet): string[] {
+  const before = current.AliasTarget?.EvaluateTargetHealth;
+  const after = desired.AliasTarget?.EvaluateTargetHealth;
+  if (before === undefined || after === undefined || before === after) return [];
+  return [`EvaluateTargetHealth ${String(before)} → ${String(after)}`];
+}
+
+/**
+ * What to do instead of a CNAME at an apex. An alias is advice only where one can work: an
+ * AWS alias target (its zone known), or a record in this same zone; `alias: true` on any other
+ * name would leave Route 53 without a hosted zone to point into.
+ */
+function apexAdvice(target: string, zoneName: string): string {
+  if (awsAliasTarget(target)?.hostedZoneId !== undefined) {
+    return `${target} is an AWS alias target, so remove alias: 'false' to publish an alias`;
+  }
+  if (isWithinDomain(target, zoneName)) {
+    return `${target} is in this zone, so alias it with same-zone: 'true'`;
+  }
+  return `${target} is not on AWS, so an alias cannot point at it; publish at a name below the apex (www.${zoneName}), or give the apex IP addresses in the target annotation`;
+}
+
+/** How to take over a record external-dns owns, when that is who owns it. */
+function adoptionAdvice(label: OwnershipLabel | undefined): string {
+  if (label?.heritage !== EXTERNAL_DNS_HERITAGE) return '';
+  return `; to take it over, run the syncer with --adopt-external-dns-owner '${label.owner}' (chart value adoptExternalDnsOwner)`;
 }
 
 /** external-dns's TXTs that may guard a record, other than the one at our TXT's name. */

@@ -28,7 +28,7 @@ export function toRecordSet(endpoint: Endpoint, zone: ZoneRef): ResourceRecordSe
     recordSet.AliasTarget = {
       HostedZoneId: endpoint.alias.sameZone ? bareZoneId(zone.id) : endpoint.alias.hostedZoneId,
       DNSName: endpoint.targets[0] ?? '',
-      EvaluateTargetHealth: endpoint.alias.evaluateTargetHealth,
+      EvaluateTargetHealth: endpoint.alias.evaluateTargetHealth ?? false,
     };
   } else {
     recordSet.TTL = endpoint.ttl ?? DEFAULT_TTL;

@@ -6,7 +6,12 @@ import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
-import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
+import {
+  createZone,
+  listRecordSets,
+  putForeignRecord,
+  recordLines,
+} from '../helpers/route53-zones.js';
 import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
 
 const env = getTestEnvironment();
@@ -344,6 +349,63 @@ describe('syncer end to end', () => {
       assert.ok(lines.includes(`A db.${zone}. 10.2.0.7,10.2.0.8`), lines.join('\n'));
       assert.ok(lines.includes(`A db-1.db.${zone}. 10.2.0.8`));
     });
+  });
+
+  it('aliases an eu-north-1 ALB into its own hosted zone; an unknown-region one gets a Warning and no CNAME', async () => {
+    const { ns, zone, zoneId } = await setup('alias-zones');
+    const lbStatus = (service: string, hostname: string) =>
+      kubectl([
+        'patch',
+        'service',
+        service,
+        '-n',
+        ns,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } }),
+      ]);
+    const service = (name: string, host: string) =>
+      apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: ns, annotations: { [`${PREFIX}hostname`]: host } },
+        spec: { type: 'LoadBalancer', ports: [{ port: 443 }] },
+      });
+    await service('stockholm', `eu.${zone}`);
+    await lbStatus('stockholm', 'k8s-web-0123456789.eu-north-1.elb.amazonaws.com');
+    await service('nowhere', `new.${zone}`);
+    await lbStatus('nowhere', 'k8s-web-0123456789.xx-nowhere-9.elb.amazonaws.com');
+    await syncer(ns, zone);
+    await eventually(async () => {
+      const sets = (await listRecordSets(env, zoneId)).filter(
+        (s) => s.Type !== 'SOA' && s.Type !== 'NS' && s.Type !== 'TXT',
+      );
+      assert.deepEqual(
+        sets.map((s) => [s.Type, s.Name, s.AliasTarget?.HostedZoneId, s.AliasTarget?.DNSName]),
+        [
+          [
+            'A',
+            `eu.${zone}.`,
+            'Z23TAZ6LKFMNIO',
+            'k8s-web-0123456789.eu-north-1.elb.amazonaws.com.',
+          ],
+        ],
+      );
+    });
+    await eventually(async () => {
+      const said = await events(ns, 'nowhere');
+      assert.ok(
+        said.some((e) =>
+          /^Warning TargetProblem .*xx-nowhere-9.*not published, rather than as a CNAME.*aws-target-hosted-zone/.test(
+            e,
+          ),
+        ),
+        said.join('\n'),
+      );
+    });
+    // Still nothing for it after the Event: no CNAME, no TXT.
+    assert.ok(!(await recordLines(env, zoneId)).some((l) => l.includes(`new.${zone}`)));
   });
 
   it('holds back deleting most of a zone at once, until told the limit is 1', async () => {
