@@ -1,5 +1,7 @@
 // What the webhook decides for one object, as pure functions: the mutating answer (a patch
 // to the normal form) and the validating answer (allowed, or denied with messages).
+import { error } from '../annotations/issues.js';
+import { specNamesProblem } from '../annotations/limits.js';
 import { parseAnnotations, type ParseResult } from '../annotations/parse.js';
 import { groupOfApiVersion, kindOf, type KindInfo } from '../kinds.js';
 import { escapePointerToken, type JsonPatchOperation } from './json-patch.js';
@@ -86,13 +88,18 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
   const parsed = parseObject(object, options);
   const name = describeObject(object);
   const warnings = parsed.warnings.map((w) => `${name}: ${w.message}`);
-  if (parsed.errors.length === 0) {
+  // The spec's names count against the same per-object limit as the annotation's: the
+  // syncer would skip such an object whole, so it is better refused at apply time.
+  const specProblem = specNamesProblem(kindInfoOf(object)?.kind, object.spec);
+  const errors =
+    specProblem === undefined ? parsed.errors : [...parsed.errors, error('spec', specProblem)];
+  if (errors.length === 0) {
     return { allowed: true, message: undefined, warnings, deniedKeys: [] };
   }
   return {
     allowed: false,
-    message: `${name}: ${parsed.errors.map((e) => e.message).join('; ')}`,
+    message: `${name}: ${errors.map((e) => e.message).join('; ')}`,
     warnings,
-    deniedKeys: [...new Set(parsed.errors.map((e) => e.key ?? 'cross-key'))],
+    deniedKeys: [...new Set(errors.map((e) => e.key ?? 'cross-key'))],
   };
 }
