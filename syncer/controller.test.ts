@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { parseAnnotations } from '../core/annotations/parse.js';
+import { PREFIX } from '../core/annotations/prefix.js';
 import type { Change } from '../core/records/route53-types.js';
 import { Controller, type ObjectCaches } from './controller.js';
 import type { EventType } from './kube/events.js';
@@ -8,6 +10,7 @@ import type { KubeResource } from './kube/reflector.js';
 import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
+import { ParseCache } from './sources/parse-cache.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 
@@ -291,5 +294,65 @@ describe('Controller', () => {
       );
       assert.ok(!t.events.some((e) => e.reason === 'RecordDeleted'));
     }
+  });
+});
+
+describe('Controller: annotation readings across reconciles', () => {
+  it('reads an unchanged object once, and again after its resourceVersion changed', async () => {
+    let calls = 0;
+    const parseCache = new ParseCache((annotations, ctx) => {
+      calls++;
+      return parseAnnotations(annotations, ctx);
+    });
+    const route53 = new FakeRoute53();
+    route53.addZone('Z1', 'example.com');
+    const caches = new Caches();
+    const controller = new Controller(
+      {
+        ownerId: 'cluster-a',
+        policy: 'SYNC',
+        domainFilter: [],
+        controllerName: 'aws-controller',
+        debounceMs: 10,
+        driftIntervalMs: 600_000,
+      },
+      {
+        caches,
+        route53,
+        isLeader: () => true,
+        events: { record: () => undefined },
+        metrics: createSyncerMetrics({ defaultMetrics: false }),
+        logger: pino({ level: 'silent' }),
+        clock: new FakeClock(),
+        parseCache,
+      },
+    );
+    running.push(controller);
+    const gw = (resourceVersion: string, host: string): IstioGatewayObject => {
+      const g = gateway('bookinfo-gw', [], { [`${PREFIX}hostname`]: host });
+      g.metadata = { ...g.metadata, uid: 'uid-gw', resourceVersion };
+      return g;
+    };
+    const svc = service('203.0.113.10');
+    svc.metadata = { ...svc.metadata, uid: 'uid-svc', resourceVersion: '5' };
+    caches.objects = { services: [svc], istioGateways: [gw('7', 'a.example.com')] };
+
+    await controller.reconcile();
+    const first = calls;
+    assert.ok(first >= 2, 'the first reconcile reads both objects');
+    await controller.reconcile();
+    assert.equal(calls, first, 'nothing read again while nothing changed');
+
+    caches.objects = { services: [svc], istioGateways: [gw('8', 'b.example.com')] };
+    await controller.reconcile();
+    assert.equal(calls, first + 1, 'only the changed Gateway is read again');
+    assert.deepEqual(
+      route53.dump('Z1').filter((l) => l.startsWith('A ')),
+      ['A b.example.com 203.0.113.10'],
+    );
+
+    caches.objects = { services: [svc] };
+    await controller.reconcile();
+    assert.equal(parseCache.size, 1, 'the deleted Gateway is forgotten');
   });
 });

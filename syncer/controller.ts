@@ -24,6 +24,7 @@ import { Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
+import { ParseCache } from './sources/parse-cache.js';
 import { KINDS } from '../core/kinds.js';
 
 /** The watched objects, and whether every cache is whole. */
@@ -62,6 +63,8 @@ export interface ControllerDeps {
   metrics: SyncerMetrics;
   logger: Logger;
   clock: Clock;
+  /** Annotation readings kept across reconciles; default: a cache of its own. */
+  parseCache?: ParseCache;
 }
 
 export type ReconcileResult =
@@ -89,6 +92,7 @@ interface SendResult {
 export class Controller {
   readonly #o: ControllerOptions;
   readonly #d: ControllerDeps;
+  readonly #parseCache: ParseCache;
   #zones: { list: HostedZone[]; fetchedAt: number } | undefined;
   readonly #listings = new Map<string, Listing>();
   #timer: NodeJS.Timeout | undefined;
@@ -107,6 +111,7 @@ export class Controller {
   constructor(options: ControllerOptions, deps: ControllerDeps) {
     this.#o = options;
     this.#d = deps;
+    this.#parseCache = deps.parseCache ?? new ParseCache();
   }
 
   start(): void {
@@ -191,7 +196,10 @@ export class Controller {
     }
 
     const snapshot = caches.snapshot();
-    const desired = desiredState(snapshot, { controllerName: this.#o.controllerName });
+    const desired = desiredState(snapshot, {
+      controllerName: this.#o.controllerName,
+      parseCache: this.#parseCache,
+    });
     const zones = await this.#hostedZones();
     const current = new Map<string, ResourceRecordSet[]>();
     for (const zone of eligibleZones(zones, this.#o)) {
