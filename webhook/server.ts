@@ -19,6 +19,7 @@ export interface WebhookServerOptions {
   controllerName?: string;
   certReloadIntervalMs?: number;
   bodyLimit?: number;
+  maxInFlight?: number;
   metrics?: WebhookMetrics;
 }
 
@@ -81,6 +82,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     isReady,
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
     ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
+    ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
   });
   https.on('request', app);
 
