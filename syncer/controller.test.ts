@@ -356,3 +356,66 @@ describe('Controller: annotation readings across reconciles', () => {
     assert.equal(parseCache.size, 1, 'the deleted Gateway is forgotten');
   });
 });
+
+describe('Controller: one bad change never blocks the others', () => {
+  const objects = () => ({
+    services: [service('203.0.113.10')],
+    istioGateways: [
+      gateway('good', ['good.example.com', 'fine.example.com', 'also.example.com']),
+      gateway('bad', ['bad.example.com']),
+    ],
+  });
+  const isBad = (c: Change) => c.ResourceRecordSet.Name.startsWith('bad.');
+
+  for (const [code, httpStatus] of [
+    ['InvalidInput', 400],
+    ['NoSuchHealthCheck', 404],
+    ['InvalidArgument', 400],
+    ['SomeFutureClientError', 400],
+  ] as const) {
+    it(`splits a batch refused with ${code} and applies every change but the bad one`, async () => {
+      const t = setup();
+      t.route53.refuse = (c) =>
+        isBad(c) ? { code, message: `refused ${c.ResourceRecordSet.Name}`, httpStatus } : undefined;
+      t.caches.objects = objects();
+      const result = await t.controller.reconcile();
+      assert.equal(result.status === 'done' && result.failed, 2, 'the bad record and its TXT');
+      assert.deepEqual(
+        t.route53.dump('Z1').filter((l) => l.startsWith('A ')),
+        [
+          'A also.example.com 203.0.113.10',
+          'A fine.example.com 203.0.113.10',
+          'A good.example.com 203.0.113.10',
+        ],
+      );
+      const warning = t.events.find((e) => e.type === 'Warning');
+      assert.equal(warning?.name, 'bad');
+      assert.match(
+        warning?.message ?? '',
+        new RegExp(`could not create A bad\\.example\\.com .*${code}`),
+      );
+      assert.match(
+        await t.metrics.registry.metrics(),
+        new RegExp(`aws_controller_route53_failed_changes_total\\{reason="${code}"\\} 2`),
+      );
+    });
+  }
+
+  for (const [code, httpStatus, retryable] of [
+    ['NoSuchHostedZone', 404, false],
+    ['AccessDenied', 403, false],
+    ['Throttling', 400, true],
+    ['PriorRequestNotComplete', 400, true],
+    ['InternalFailure', 500, true],
+  ] as const) {
+    it(`does not split a batch refused with ${code}: one call, every change failed`, async () => {
+      const t = setup();
+      t.route53.refuse = () => ({ code, message: 'refused', httpStatus, retryable });
+      t.caches.objects = objects();
+      const result = await t.controller.reconcile();
+      assert.equal(result.status === 'done' && result.failed, 8);
+      assert.equal(t.route53.calls.ChangeResourceRecordSets, 1);
+      assert.deepEqual(t.route53.dump('Z1'), []);
+    });
+  }
+});

@@ -20,7 +20,7 @@ import { eligibleZones } from '../core/records/zones.js';
 import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
-import { Route53Error, type Route53Api } from './route53/api.js';
+import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
@@ -300,7 +300,11 @@ export class Controller {
     return result;
   }
 
-  /** Sends a batch; if Route 53 refuses it, halves it (along groups) to find the bad change. */
+  /**
+   * Sends a batch; if Route 53 refuses something in it, halves it (along groups) to find the
+   * bad change, so one tenant's bad record never blocks the others' (refusesSomeChange says
+   * which errors; a refusal of the whole request is not split).
+   */
   async #sendIsolating(zoneId: string, batch: Change[], result: SendResult): Promise<void> {
     try {
       await this.#d.route53.changeResourceRecordSets(zoneId, batch);
@@ -310,7 +314,7 @@ export class Controller {
       for (const change of batch) this.#d.metrics.changes.inc({ action: change.Action });
     } catch (err) {
       const halves = splitBatch(batch);
-      if (err instanceof Route53Error && err.code === 'InvalidChangeBatch' && halves.length > 1) {
+      if (refusesSomeChange(err) && halves.length > 1) {
         for (const half of halves) await this.#sendIsolating(zoneId, half, result);
         return;
       }
