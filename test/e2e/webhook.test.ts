@@ -156,7 +156,10 @@ describe('admission webhook in a real kube-apiserver', () => {
     const hosts = Array.from({ length: MAX_NAMES_PER_OBJECT + 1 }, (_, i) => `h${i}.example.com`);
     const spec = await apply({
       ...gateway('wide', { [`${PREFIX}ttl`]: '60' }),
-      spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts }] },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+      },
     });
     assert.notEqual(spec.code, 0);
     assert.match(
