@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { parseAnnotations } from '../core/annotations/parse.js';
+import { PREFIX } from '../core/annotations/prefix.js';
 import type { Change } from '../core/records/route53-types.js';
 import { Controller, type ObjectCaches } from './controller.js';
 import type { EventType } from './kube/events.js';
@@ -8,6 +10,7 @@ import type { KubeResource } from './kube/reflector.js';
 import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
+import { ParseCache } from './sources/parse-cache.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
@@ -329,4 +332,127 @@ describe('Controller', () => {
       assert.ok(!t.events.some((e) => e.reason === 'RecordDeleted'));
     }
   });
+});
+
+describe('Controller: annotation readings across reconciles', () => {
+  it('reads an unchanged object once, and again after its resourceVersion changed', async () => {
+    let calls = 0;
+    const parseCache = new ParseCache((annotations, ctx) => {
+      calls++;
+      return parseAnnotations(annotations, ctx);
+    });
+    const route53 = new FakeRoute53();
+    route53.addZone('Z1', 'example.com');
+    const caches = new Caches();
+    const controller = new Controller(
+      {
+        ownerId: 'cluster-a',
+        policy: 'SYNC',
+        domainFilter: [],
+        controllerName: 'aws-controller',
+        debounceMs: 10,
+        driftIntervalMs: 600_000,
+      },
+      {
+        caches,
+        route53,
+        isLeader: () => true,
+        events: { record: () => undefined },
+        metrics: createSyncerMetrics({ defaultMetrics: false }),
+        logger: pino({ level: 'silent' }),
+        clock: new FakeClock(),
+        parseCache,
+      },
+    );
+    running.push(controller);
+    const gw = (resourceVersion: string, host: string): IstioGatewayObject => {
+      const g = gateway('bookinfo-gw', [], { [`${PREFIX}hostname`]: host });
+      g.metadata = { ...g.metadata, uid: 'uid-gw', resourceVersion };
+      return g;
+    };
+    const svc = service('203.0.113.10');
+    svc.metadata = { ...svc.metadata, uid: 'uid-svc', resourceVersion: '5' };
+    caches.objects = { services: [svc], istioGateways: [gw('7', 'a.example.com')] };
+
+    await controller.reconcile();
+    const first = calls;
+    assert.ok(first >= 2, 'the first reconcile reads both objects');
+    await controller.reconcile();
+    assert.equal(calls, first, 'nothing read again while nothing changed');
+
+    caches.objects = { services: [svc], istioGateways: [gw('8', 'b.example.com')] };
+    await controller.reconcile();
+    assert.equal(calls, first + 1, 'only the changed Gateway is read again');
+    assert.deepEqual(
+      route53.dump('Z1').filter((l) => l.startsWith('A ')),
+      ['A b.example.com 203.0.113.10'],
+    );
+
+    caches.objects = { services: [svc] };
+    await controller.reconcile();
+    assert.equal(parseCache.size, 1, 'the deleted Gateway is forgotten');
+  });
+});
+
+describe('Controller: one bad change never blocks the others', () => {
+  const objects = () => ({
+    services: [service('203.0.113.10')],
+    istioGateways: [
+      gateway('good', ['good.example.com', 'fine.example.com', 'also.example.com']),
+      gateway('bad', ['bad.example.com']),
+    ],
+  });
+  const isBad = (c: Change) => c.ResourceRecordSet.Name.startsWith('bad.');
+
+  for (const [code, httpStatus] of [
+    ['InvalidInput', 400],
+    ['NoSuchHealthCheck', 404],
+    ['InvalidArgument', 400],
+    ['SomeFutureClientError', 400],
+  ] as const) {
+    it(`splits a batch refused with ${code} and applies every change but the bad one`, async () => {
+      const t = setup();
+      t.route53.refuse = (c) =>
+        isBad(c) ? { code, message: `refused ${c.ResourceRecordSet.Name}`, httpStatus } : undefined;
+      t.caches.objects = objects();
+      const result = await t.controller.reconcile();
+      assert.equal(result.status === 'done' && result.failed, 2, 'the bad record and its TXT');
+      assert.deepEqual(
+        t.route53.dump('Z1').filter((l) => l.startsWith('A ')),
+        [
+          'A also.example.com 203.0.113.10',
+          'A fine.example.com 203.0.113.10',
+          'A good.example.com 203.0.113.10',
+        ],
+      );
+      const warning = t.events.find((e) => e.type === 'Warning');
+      assert.equal(warning?.name, 'bad');
+      assert.match(
+        warning?.message ?? '',
+        new RegExp(`could not create A bad\\.example\\.com .*${code}`),
+      );
+      assert.match(
+        await t.metrics.registry.metrics(),
+        new RegExp(`aws_controller_route53_failed_changes_total\\{reason="${code}"\\} 2`),
+      );
+    });
+  }
+
+  for (const [code, httpStatus, retryable] of [
+    ['NoSuchHostedZone', 404, false],
+    ['AccessDenied', 403, false],
+    ['Throttling', 400, true],
+    ['PriorRequestNotComplete', 400, true],
+    ['InternalFailure', 500, true],
+  ] as const) {
+    it(`does not split a batch refused with ${code}: one call, every change failed`, async () => {
+      const t = setup();
+      t.route53.refuse = () => ({ code, message: 'refused', httpStatus, retryable });
+      t.caches.objects = objects();
+      const result = await t.controller.reconcile();
+      assert.equal(result.status === 'done' && result.failed, 8);
+      assert.equal(t.route53.calls.ChangeResourceRecordSets, 1);
+      assert.deepEqual(t.route53.dump('Z1'), []);
+    });
+  }
 });

@@ -20,10 +20,11 @@ import { eligibleZones } from '../core/records/zones.js';
 import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
-import { Route53Error, type Route53Api } from './route53/api.js';
+import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
+import { ParseCache } from './sources/parse-cache.js';
 import { KINDS } from '../core/kinds.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
@@ -65,6 +66,8 @@ export interface ControllerDeps {
   clock: Clock;
   /** The domain policy in force now (it may change while the syncer runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
+  /** Annotation readings kept across reconciles; default: a cache of its own. */
+  parseCache?: ParseCache;
 }
 
 export type ReconcileResult =
@@ -92,6 +95,7 @@ interface SendResult {
 export class Controller {
   readonly #o: ControllerOptions;
   readonly #d: ControllerDeps;
+  readonly #parseCache: ParseCache;
   #zones: { list: HostedZone[]; fetchedAt: number } | undefined;
   readonly #listings = new Map<string, Listing>();
   #timer: NodeJS.Timeout | undefined;
@@ -110,6 +114,7 @@ export class Controller {
   constructor(options: ControllerOptions, deps: ControllerDeps) {
     this.#o = options;
     this.#d = deps;
+    this.#parseCache = deps.parseCache ?? new ParseCache();
   }
 
   start(): void {
@@ -194,7 +199,10 @@ export class Controller {
     }
 
     const snapshot = caches.snapshot();
-    const desired = desiredState(snapshot, { controllerName: this.#o.controllerName });
+    const desired = desiredState(snapshot, {
+      controllerName: this.#o.controllerName,
+      parseCache: this.#parseCache,
+    });
     const zones = await this.#hostedZones();
     const current = new Map<string, ResourceRecordSet[]>();
     for (const zone of eligibleZones(zones, this.#o)) {
@@ -299,7 +307,11 @@ export class Controller {
     return result;
   }
 
-  /** Sends a batch; if Route 53 refuses it, halves it (along groups) to find the bad change. */
+  /**
+   * Sends a batch; if Route 53 refuses something in it, halves it (along groups) to find the
+   * bad change, so one tenant's bad record never blocks the others' (refusesSomeChange says
+   * which errors; a refusal of the whole request is not split).
+   */
   async #sendIsolating(zoneId: string, batch: Change[], result: SendResult): Promise<void> {
     try {
       await this.#d.route53.changeResourceRecordSets(zoneId, batch);
@@ -309,7 +321,7 @@ export class Controller {
       for (const change of batch) this.#d.metrics.changes.inc({ action: change.Action });
     } catch (err) {
       const halves = splitBatch(batch);
-      if (err instanceof Route53Error && err.code === 'InvalidChangeBatch' && halves.length > 1) {
+      if (refusesSomeChange(err) && halves.length > 1) {
         for (const half of halves) await this.#sendIsolating(zoneId, half, result);
         return;
       }

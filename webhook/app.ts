@@ -23,6 +23,15 @@ import type { WebhookMetrics } from './metrics.js';
 /** Objects plus oldObject can reach a few MiB; the apiserver itself caps requests near 3 MiB each. */
 export const DEFAULT_BODY_LIMIT = 6 * 1024 * 1024;
 
+/**
+ * Admissions in flight at once (from the first byte of the request to the last of the answer).
+ * One is decided in well under a millisecond, so 16 at once is thousands a second, far beyond
+ * what apiservers send for the few objects matchConditions let through; while its body is read
+ * each may hold up to the 6 MiB limit, and 16 of those (96 MiB) stay within the container's
+ * 256 MiB. Past it, a request waits for nothing: see `tooBusy`.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
 export interface WebhookAppOptions {
   controllerName?: string;
   /** The domain policy in force now (it may change while the server runs); none: open. */
@@ -32,6 +41,7 @@ export interface WebhookAppOptions {
   /** Readiness: false until a serving certificate is loaded. */
   isReady?: () => boolean;
   bodyLimit?: number;
+  maxInFlight?: number;
 }
 
 type Endpoint = 'mutate' | 'validate';
@@ -45,7 +55,7 @@ function kindLabel(review: AdmissionReview): string {
 
 // Label values must stay few: an unknown key is whatever the object's author wrote (any
 // string, megabytes even), and each distinct value would be a series kept for ever.
-const DENIAL_LABELS = new Set<string>([...KEY_NAMES, 'cross-key']);
+const DENIAL_LABELS = new Set<string>([...KEY_NAMES, 'cross-key', 'spec']);
 const denialLabel = (key: string): string => (DENIAL_LABELS.has(key) ? key : 'unknown-key');
 
 function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookAppOptions) {
@@ -138,6 +148,39 @@ function admissionHandler(endpoint: Endpoint, options: WebhookAppOptions) {
   };
 }
 
+/**
+ * Bounds the admissions in flight. Past the bound the answer is 429 at once, before the body
+ * is read, and without Retry-After: client-go retries a 429 or 5xx only when it carries
+ * Retry-After, so the apiserver applies the webhook's failurePolicy straight away instead of
+ * queueing behind a webhook that is already busy (a queue would make every later admission
+ * slower, up to its timeout).
+ */
+function limitInFlight(
+  endpoint: Endpoint,
+  options: WebhookAppOptions,
+  state: { inFlight: number },
+) {
+  const max = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  return (_req: Request, res: Response, next: NextFunction) => {
+    if (state.inFlight >= max) {
+      options.metrics.shed.inc({ endpoint });
+      res
+        .status(429)
+        .type('text/plain')
+        .send(`too many admission requests in flight (limit ${max}): try again\n`);
+      return;
+    }
+    state.inFlight++;
+    options.metrics.inFlight.set(state.inFlight);
+    // 'close' comes once per response, answered or cut off: the slot is always given back.
+    res.once('close', () => {
+      state.inFlight--;
+      options.metrics.inFlight.set(state.inFlight);
+    });
+    next();
+  };
+}
+
 /** Rejects what is not JSON before the body is read. */
 function requireJson(req: Request, res: Response, next: NextFunction) {
   if (!req.is('application/json')) {
@@ -162,8 +205,22 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
   app.set('etag', false);
   const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true });
 
-  app.post('/mutate', requireJson, json, admissionHandler('mutate', options));
-  app.post('/validate', requireJson, json, admissionHandler('validate', options));
+  // One count for both endpoints: they share the event loop and the memory.
+  const inFlight = { inFlight: 0 };
+  app.post(
+    '/mutate',
+    limitInFlight('mutate', options, inFlight),
+    requireJson,
+    json,
+    admissionHandler('mutate', options),
+  );
+  app.post(
+    '/validate',
+    limitInFlight('validate', options, inFlight),
+    requireJson,
+    json,
+    admissionHandler('validate', options),
+  );
   app.use(healthRoutes(options.isReady ?? (() => true)));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found: use POST /mutate or POST /validate\n');

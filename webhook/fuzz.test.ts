@@ -13,6 +13,7 @@ import { KEY_NAMES } from '../core/annotations/keys.js';
 import { PREFIX } from '../core/annotations/prefix.js';
 import { startWebhookProcess, type WebhookProcess } from '../test/helpers/webhook-process.js';
 import {
+  hostileRequests,
   mutatedRequestArb,
   randomRequestArb,
   reviewArb,
@@ -233,11 +234,45 @@ describe('webhook under generated and damaged AdmissionReviews', () => {
       .split('\n')
       .filter((line) => line.startsWith('aws_controller_admission_denials_total{'));
     assert.ok(series.length > 0, 'no denials counted: the fuzz sent no deniable object?');
-    // One series per known key, one for rules across keys, one for every unknown key.
+    // One series per known key, one for rules across keys, one for the spec's names, one for
+    // every unknown key.
     assert.ok(
-      series.length <= KEY_NAMES.length + 2,
+      series.length <= KEY_NAMES.length + 3,
       `${series.length} denial series:\n${series.slice(0, 20).join('\n')}`,
     );
+  });
+
+  it('answers every hostile size (denied with the limit, or 413), and a small request sent alongside', async () => {
+    for (const req of await hostileRequests()) {
+      const paths = req.expect.status === 413 ? [req.path] : ['/validate', '/mutate'];
+      for (const path of paths) {
+        const sent = { ...req, path, label: `${req.label} (${path})` };
+        const [answer, small] = await Promise.all([send(sent), send(goodReview())]);
+        checkAnswer(sent, answer);
+        const text = answer.body.subarray(0, 500).toString();
+        assert.equal(answer.status, req.expect.status, `${sent.label}: ${text}`);
+        if (req.expect.status === 200) {
+          const { response } = JSON.parse(answer.body.toString('utf8')) as {
+            response: { allowed: boolean; patch?: string; status?: { message?: string } };
+          };
+          if (path === '/validate') {
+            assert.equal(response.allowed, false, sent.label);
+            assert.match(response.status?.message ?? '', req.expect.denied, sent.label);
+            assert.ok(
+              (response.status?.message ?? '').length < 4096,
+              `${sent.label}: the message is ${response.status?.message?.length} characters`,
+            );
+          } else {
+            // Mutating admits (validating denies) and patches nothing it could not read.
+            assert.equal(response.allowed, true, sent.label);
+            assert.equal(response.patch, undefined, sent.label);
+          }
+        }
+        assert.equal(small.status, 200, `the request sent alongside ${sent.label}`);
+        checkAlive();
+      }
+    }
+    await expectGoodAnswer();
   });
 
   it('answers many damaged requests at once, then a good one', async () => {

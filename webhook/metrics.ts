@@ -1,11 +1,13 @@
 // The webhook's Prometheus metrics, in a registry of its own (no global state).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface WebhookMetrics {
   registry: Registry;
   requests: Counter<'endpoint' | 'kind' | 'operation' | 'result'>;
   duration: Histogram<'endpoint'>;
   denials: Counter<'key'>;
+  shed: Counter<'endpoint'>;
+  inFlight: Gauge;
   tlsReloads: Counter<'result'>;
 }
 
@@ -33,6 +35,17 @@ export function createWebhookMetrics(options: { defaultMetrics?: boolean } = {})
       name: 'aws_controller_admission_denials_total',
       help: 'Denied objects, by the annotation key that caused the denial.',
       labelNames: ['key'],
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'aws_controller_admission_shed_total',
+      help: 'Admission requests answered 429 at once because too many were in flight (the apiserver then applies the failurePolicy).',
+      labelNames: ['endpoint'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'aws_controller_admission_in_flight',
+      help: 'Admission requests being read or answered right now.',
       registers: [registry],
     }),
     tlsReloads: new Counter({

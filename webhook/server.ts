@@ -22,6 +22,7 @@ export interface WebhookServerOptions {
   currentDomainPolicy?: () => DomainPolicy;
   certReloadIntervalMs?: number;
   bodyLimit?: number;
+  maxInFlight?: number;
   metrics?: WebhookMetrics;
 }
 
@@ -87,6 +88,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     ...(options.currentDomainPolicy !== undefined && {
       currentDomainPolicy: options.currentDomainPolicy,
     }),
+    ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
   });
   https.on('request', app);
 

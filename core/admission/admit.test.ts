@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_NAMES_PER_OBJECT, countSpecNames } from '../annotations/limits.js';
 import { PREFIX } from '../annotations/prefix.js';
 import { describeObject, mutateObject, validateObject, type KubeObject } from './admit.js';
 import { applyJsonPatch, escapePointerToken } from './json-patch.js';
@@ -305,5 +306,113 @@ domains:
       validateObject(candidate, { domainPolicy, defaultNamespace: 'team-shop' }).allowed,
       true,
     );
+  });
+});
+
+describe('names in the spec', () => {
+  const manyHosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}.example.com`);
+  const cases: { what: string; object: KubeObject; count: number; names: string }[] = [
+    {
+      what: "an Istio Gateway's servers' hosts, summed over servers",
+      object: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'g', namespace: 'ns' },
+        spec: {
+          servers: [{ hosts: manyHosts(600) }, { hosts: manyHosts(600) }, { port: {} }],
+        },
+      },
+      count: 1200,
+      names: "servers' hosts",
+    },
+    {
+      what: "a VirtualService's hosts",
+      object: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'v', namespace: 'ns' },
+        spec: { hosts: manyHosts(1001) },
+      },
+      count: 1001,
+      names: 'hosts',
+    },
+    {
+      what: "an Ingress's rules",
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'i', namespace: 'ns' },
+        spec: { rules: manyHosts(2000).map((host) => ({ host })) },
+      },
+      count: 2000,
+      names: 'rules',
+    },
+    {
+      what: "a Gateway API Gateway's listeners",
+      object: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'g', namespace: 'ns' },
+        spec: { listeners: manyHosts(15000).map((hostname) => ({ hostname })) },
+      },
+      count: 15000,
+      names: 'listeners',
+    },
+    {
+      what: "an HTTPRoute's hostnames",
+      object: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'r', namespace: 'ns' },
+        spec: { hostnames: manyHosts(1001) },
+      },
+      count: 1001,
+      names: 'hostnames',
+    },
+  ];
+  for (const c of cases) {
+    it(`denies ${c.what} over the limit, naming the count and the limit`, () => {
+      const verdict = validateObject(c.object);
+      assert.equal(verdict.allowed, false);
+      assert.match(
+        verdict.message ?? '',
+        new RegExp(
+          `: spec: ${c.count} names \\(${c.names}\\) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object$`,
+        ),
+      );
+      assert.deepEqual(verdict.deniedKeys, ['spec']);
+    });
+  }
+  it('admits a spec at the limit, and counts nothing for kinds without spec names', () => {
+    const gw = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'g', namespace: 'ns' },
+      spec: { listeners: manyHosts(MAX_NAMES_PER_OBJECT).map((hostname) => ({ hostname })) },
+    };
+    assert.equal(validateObject(gw).allowed, true);
+    assert.equal(countSpecNames('service', { hosts: manyHosts(5000) }), 0);
+    assert.equal(countSpecNames('istio-gateway', { servers: 'not a list' }), 0);
+    assert.equal(countSpecNames('httproute', undefined), 0);
+  });
+  it('lists both problems when the annotation is over the limit too', () => {
+    const object: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: {
+        name: 'v',
+        namespace: 'ns',
+        annotations: {
+          [`${PREFIX}hostname`]: Array.from({ length: 5000 }, (_, i) => `${i}.io`).join(','),
+        },
+      },
+      spec: { hosts: manyHosts(1001) },
+    };
+    const verdict = validateObject(object);
+    assert.equal(
+      verdict.message,
+      `VirtualService ns/v: hostname: 5000 names is over the limit of ${MAX_NAMES_PER_OBJECT} names per object; spec: 1001 names (hosts) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
+    );
+    assert.deepEqual(verdict.deniedKeys, ['hostname', 'spec']);
   });
 });

@@ -1,5 +1,7 @@
 // What the webhook decides for one object, as pure functions: the mutating answer (a patch
 // to the normal form) and the validating answer (allowed, or denied with messages).
+import { error } from '../annotations/issues.js';
+import { specNamesProblem } from '../annotations/limits.js';
 import {
   DEFAULT_CONTROLLER_NAME,
   parseAnnotations,
@@ -97,7 +99,14 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
   const parsed = parseObject(object, options);
   const name = describeObject(object);
   const warnings = parsed.warnings.map((w) => `${name}: ${w.message}`);
-  const errors = parsed.errors.map((e) => ({ key: e.key ?? 'cross-key', message: e.message }));
+  // The spec's names count against the same per-object limit as the annotation's: the
+  // syncer would skip such an object whole, so it is better refused at apply time.
+  const specProblem = specNamesProblem(kindInfoOf(object)?.kind, object.spec);
+  const errors = [
+    ...parsed.errors,
+    ...(specProblem === undefined ? [] : [error('spec', specProblem)]),
+  ].map((e) => ({ key: e.key ?? 'cross-key', message: e.message }));
+  // Only an object within the limits is judged name by name.
   if (errors.length === 0) errors.push(...policyErrors(object, parsed, options));
   if (errors.length === 0) {
     return { allowed: true, message: undefined, warnings, deniedKeys: [] };

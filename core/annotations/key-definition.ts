@@ -10,7 +10,12 @@ export type Parsed<T> =
       /** Things that are admitted but worth a warning. */
       warnings?: string[];
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /** The reason stands alone: the value is too long to repeat in a message. */
+      omitValue?: boolean;
+    };
 
 /** JSON Schema (for ajv) of the trimmed raw value; patterns match in any letter case. */
 export interface ValueSchema {

@@ -5,6 +5,7 @@ import { normalizeHostname, parseHostnameList } from '../names/hostname.js';
 import { ipFamily, normalizeIp } from '../names/ip.js';
 import { CONTINENT_CODES, COUNTRY_CODES } from './geo.js';
 import type { KeyDefinition, Parsed } from './key-definition.js';
+import { MAX_NAMES_PER_OBJECT, countItems, listProblems } from './limits.js';
 
 export type HostnameSource = 'defined-hosts-only' | 'annotation-only';
 export type FailoverRole = 'PRIMARY' | 'SECONDARY';
@@ -82,12 +83,14 @@ const hostnameListKey = (notes: string, extra: Partial<KeyDefinition<string[]>> 
     notes,
     schema: { type: 'string', minLength: 1 },
     parse: (value): Parsed<string[]> => {
+      const count = countItems(value);
+      if (count > MAX_NAMES_PER_OBJECT) return tooMany(count, 'names');
       const list = parseHostnameList(value);
       if (list.errors.length > 0) {
         // One item: the message quotes the value already, so say only what is wrong with it.
         const single = value.includes(',') ? undefined : normalizeHostname(value);
         if (single?.ok === false) return { ok: false, reason: single.reason };
-        return { ok: false, reason: list.errors.join('; ') };
+        return { ok: false, reason: listProblems(list.errors) };
       }
       if (list.values.length === 0) return { ok: false, reason: 'holds no hostname' };
       return { ok: true, value: list.values, dropped: list.dropped };
@@ -96,8 +99,19 @@ const hostnameListKey = (notes: string, extra: Partial<KeyDefinition<string[]>> 
     ...extra,
   }) satisfies KeyDefinition<string[]>;
 
+/** Over the cap, the count alone: the value is neither split nor echoed. */
+const tooMany = (count: number, what: string): Parsed<never> => ({
+  ok: false,
+  reason: `${count} ${what} is over the limit of ${MAX_NAMES_PER_OBJECT} ${what} per object`,
+  omitValue: true,
+});
+
 function parseTargets(value: string): Parsed<Target[]> {
+  const count = countItems(value);
+  if (count > MAX_NAMES_PER_OBJECT) return tooMany(count, 'targets');
   const targets: Target[] = [];
+  // Values seen, so a duplicate is found without scanning the list (that was quadratic).
+  const seen = new Set<string>();
   for (const item of value.split(',').map((s) => s.trim())) {
     if (item === '') continue;
     const ip = normalizeIp(item);
@@ -121,7 +135,10 @@ function parseTargets(value: string): Parsed<Target[]> {
       }
       target = { type: 'hostname', value: name.value };
     }
-    if (!targets.some((t) => t.value === target.value)) targets.push(target);
+    if (!seen.has(target.value)) {
+      seen.add(target.value);
+      targets.push(target);
+    }
   }
   const hostnames = targets.filter((t) => t.type === 'hostname');
   if (targets.length === 0) return { ok: false, reason: 'holds no target' };
@@ -138,6 +155,33 @@ function parseTargets(value: string): Parsed<Target[]> {
     };
   }
   return ok(targets);
+}
+
+/**
+ * Route 53 documents only the length of a SetIdentifier (1 to 128). It travels in XML, where
+ * most control characters cannot be written at all, and is shown by kubectl, in logs, Events
+ * and the Route 53 console, where an invisible or look-alike character would make two
+ * identifiers that look the same differ; in ASCII, 128 characters are also 128 bytes in
+ * every count.
+ */
+const escapeUnprintable = (value: string): string =>
+  value.replace(
+    /[^\x20-\x7e]/gu,
+    (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`,
+  );
+
+function parseSetIdentifier(value: string): Parsed<string> {
+  const bad = /[^\x20-\x7e]/u.exec(value);
+  if (bad === null) return ok(value);
+  const code = bad[0].codePointAt(0) ?? 0;
+  const what = code < 0x20 || code === 0x7f ? 'the control character' : 'the character';
+  const unicode = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return {
+    ok: false,
+    // Escaped, so the character itself stays out of the message.
+    reason: `'${escapeUnprintable(value)}' has ${what} ${unicode} at position ${bad.index + 1}: use printable ASCII characters only (letters, digits, punctuation and space)`,
+    omitValue: true,
+  };
 }
 
 const TTL_MAX = 2147483647;
@@ -226,12 +270,12 @@ export const REGISTRY: Registry = {
     "Which names count: only those in the object's spec, or only the `hostname` annotation. Absent: both. Warns when `hostname` is set with `defined-hosts-only`.",
   ),
   'set-identifier': {
-    accepted: '1 to 128 characters',
+    accepted: '1 to 128 printable ASCII characters (letters, digits, punctuation, space)',
     normalForm: 'trimmed',
     notes:
       'Required by every routing policy. Alone, it means weighted routing with weight 1 (the mutating webhook adds `aws-weight: "1"`).',
     schema: { type: 'string', minLength: 1, maxLength: 128 },
-    parse: ok,
+    parse: parseSetIdentifier,
     format: (value) => value,
   },
   'aws-alias': booleanKey('Same meaning as `alias`. Denied when both are set and disagree.'),

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ObjectKind } from '../kinds.js';
+import { MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH } from './limits.js';
 import { parseAnnotations } from './parse.js';
 import { PREFIX } from './prefix.js';
 
@@ -422,8 +423,32 @@ describe('AWS keys', () => {
   check({
     name: 'set-identifier over 128 characters',
     given: { 'set-identifier': 'x'.repeat(129) },
-    errors: [/set-identifier: .* is not valid: must be 1 to 128 characters/],
+    errors: [/set-identifier: .* is not valid: must be 1 to 128 printable ASCII characters/],
   });
+  check({
+    name: 'set-identifier with punctuation and an inner space',
+    given: { 'set-identifier': 'eu-west-1 / blue #2 (canary)', 'aws-weight': '10' },
+    normal: { 'set-identifier': 'eu-west-1 / blue #2 (canary)', 'aws-weight': '10' },
+  });
+  for (const [what, value, char, position] of [
+    ['a tab inside', 'blue\tgreen', 'the control character U\\+0009', 5],
+    ['a newline inside', 'blue\ngreen', 'the control character U\\+000A', 5],
+    ['NUL', 'blue\u0000', 'the control character U\\+0000', 5],
+    ['DEL', 'b\u007flue', 'the control character U\\+007F', 2],
+    ['a right-to-left override', 'eulb\u202e', 'the character U\\+202E', 5],
+    ['a zero-width space', 'bl\u200bue', 'the character U\\+200B', 3],
+    ['a non-ASCII letter', 'café', 'the character U\\+00E9', 4],
+  ] as const) {
+    check({
+      name: `set-identifier with ${what} is denied, the character escaped`,
+      given: { 'set-identifier': value, 'aws-weight': '1' },
+      errors: [
+        new RegExp(
+          `^set-identifier: '[^\\x00-\\x1f\\x7f-\\uffff]*' has ${char} at position ${position}: use printable ASCII characters only`,
+        ),
+      ],
+    });
+  }
   check({
     name: 'aws-alias agrees with alias',
     given: { alias: 'true', 'aws-alias': 'TRUE' },
@@ -713,5 +738,66 @@ describe('typed spec', () => {
   it("leaves evaluateTargetHealth out when the key is absent (adoption keeps the record's)", () => {
     const result = parseAnnotations(full({ hostname: 'a.example.com' }), { kind: 'istio-gateway' });
     assert.equal(result.spec !== undefined && 'evaluateTargetHealth' in result.spec, false);
+  });
+});
+
+describe('limits on the work one object causes', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `n${i}.example.com`).join(',');
+  check({
+    name: `a hostname list of ${MAX_NAMES_PER_OBJECT} names is admitted`,
+    given: { hostname: names(MAX_NAMES_PER_OBJECT) },
+    normal: { hostname: names(MAX_NAMES_PER_OBJECT) },
+  });
+  check({
+    name: 'a hostname list over the limit is denied with the count and the limit, not the value',
+    given: { hostname: Array.from({ length: 5000 }, (_, i) => `${i}.io`).join(',') },
+    errors: [
+      new RegExp(
+        `^hostname: 5000 names is over the limit of ${MAX_NAMES_PER_OBJECT} names per object$`,
+      ),
+    ],
+  });
+  check({
+    name: 'empty items count toward the limit too (each would be a warning)',
+    given: { 'internal-hostname': `a.example.com${','.repeat(MAX_NAMES_PER_OBJECT)}` },
+    kind: 'service',
+    errors: [/^internal-hostname: 1001 names is over the limit of 1000 names per object$/],
+  });
+  check({
+    name: 'a target list over the limit is denied',
+    given: {
+      target: Array.from({ length: 1500 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(','),
+    },
+    errors: [/^target: 1500 targets is over the limit of 1000 targets per object$/],
+  });
+  check({
+    name: 'a value over the length limit is denied before it is read, and not repeated',
+    given: { 'set-identifier': 'x'.repeat(MAX_VALUE_LENGTH + 1) },
+    errors: [
+      new RegExp(
+        `^set-identifier: the value is ${MAX_VALUE_LENGTH + 1} characters long, over the limit of ${MAX_VALUE_LENGTH} characters$`,
+      ),
+    ],
+  });
+  check({
+    name: 'a long invalid value is quoted by its start and length',
+    given: { ttl: '9'.repeat(5000) + 'x' },
+    errors: [/^ttl: '9{256}…\(5001 characters\)' is not valid/],
+  });
+  check({
+    name: 'a list of bad names names the first ten and counts the rest',
+    given: { hostname: Array.from({ length: 25 }, (_, i) => `bad*${i}.example.com`).join(',') },
+    errors: [/'bad\*9\.example\.com' has '\*'[^;]*; and 15 more$/],
+  });
+  it('reports the first ten unknown keys with suggestions and counts the rest', () => {
+    const annotations: Record<string, string> = {};
+    for (let i = 0; i < 5000; i++) annotations[`${PREFIX}hostnam${i}`] = 'x';
+    for (let i = 0; i < 5000; i++) annotations[`external-dns.alpha.kubernetes.io/x${i}`] = 'x';
+    const result = parseAnnotations(annotations, { kind: 'service' });
+    assert.equal(result.errors.length, 11);
+    assert.match(result.errors[0]?.message ?? '', /^hostnam0: unknown key/);
+    assert.equal(result.errors[10]?.message, `and 4990 more unknown keys under ${PREFIX}`);
+    assert.equal(result.warnings.length, 11);
+    assert.equal(result.warnings[10]?.message, 'and 4990 more external-dns annotations');
   });
 });

@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import { KINDS, type ObjectKind } from '../kinds.js';
 import { error, warning, type Issue } from './issues.js';
 import { KEY_NAMES, REGISTRY, isKeyName, type KeyName } from './keys.js';
+import { MAX_LISTED_PROBLEMS, MAX_VALUE_LENGTH } from './limits.js';
 import { EXTERNAL_DNS_PREFIXES, PREFIX, UNSUPPORTED_KEYS } from './prefix.js';
 import { applyRules } from './rules.js';
 import { toSpec, type AnnotationSpec, type KeyValueMap } from './spec.js';
@@ -50,6 +51,17 @@ function kindLabel(kind: ObjectKind): string {
   return info ? `${info.k8sKind} (${info.group || 'core'})` : kind;
 }
 
+/**
+ * A value or key as a message repeats it: whole when short, else its start and its length (a
+ * message may end up in an Event, a log line and kubectl's output).
+ */
+function quoteLong(text: string): string {
+  return text.length <= QUOTE_LIMIT
+    ? text
+    : `${text.slice(0, QUOTE_LIMIT)}…(${text.length} characters)`;
+}
+const QUOTE_LIMIT = 256;
+
 /** Reads one key; records issues and, when valid, the typed value. */
 function readKey<K extends KeyName>(
   name: K,
@@ -64,15 +76,29 @@ function readKey<K extends KeyName>(
     issues.push(error(name, `${name}: the value is empty: must be ${definition.accepted}`));
     return;
   }
+  // Before any other check, and without echoing the value: every later step costs time (and
+  // message length) in proportion to it.
+  if (value.length > MAX_VALUE_LENGTH) {
+    issues.push(
+      error(
+        name,
+        `${name}: the value is ${value.length} characters long, over the limit of ${MAX_VALUE_LENGTH} characters`,
+      ),
+    );
+    return;
+  }
   // A plain boolean: ajv's type guard would narrow `value` to never on failure.
   const shaped: boolean = validators.get(name)?.(value) ?? true;
   if (!shaped) {
-    issues.push(error(name, `${name}: '${value}' is not valid: must be ${definition.accepted}`));
+    issues.push(
+      error(name, `${name}: '${quoteLong(value)}' is not valid: must be ${definition.accepted}`),
+    );
     return;
   }
   const parsed = definition.parse(value);
   if (!parsed.ok) {
-    issues.push(error(name, `${name}: '${value}' ${parsed.reason}`));
+    const what = parsed.omitValue === true ? '' : `'${quoteLong(value)}' `;
+    issues.push(error(name, `${name}: ${what}${parsed.reason}`));
     return;
   }
   values[name] = parsed.value;
@@ -127,10 +153,14 @@ export function parseAnnotations(
   const raw: Partial<Record<KeyName, string>> = {};
   let relevant = false;
 
+  // Past the first few, unknown and external-dns keys are only counted: an object may carry
+  // 100,000 of them, and a suggestion and a message each took that one request 27 s.
+  let unknownKeys = 0;
+  let externalKeys = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
     if (!key.startsWith(PREFIX)) {
       const external = externalDnsWarning(key);
-      if (external) issues.push(external);
+      if (external && ++externalKeys <= MAX_LISTED_PROBLEMS) issues.push(external);
       continue;
     }
     relevant = true;
@@ -145,9 +175,10 @@ export function parseAnnotations(
         );
         continue;
       }
+      if (++unknownKeys > MAX_LISTED_PROBLEMS) continue;
       const guess = nearest(name, KEY_NAMES);
       const hint = guess ? `did you mean \`${guess}\`?` : `known keys are ${KEY_NAMES.join(', ')}`;
-      issues.push(error(name, `${name}: unknown key under ${PREFIX}: ${hint}`));
+      issues.push(error(name, `${quoteLong(name)}: unknown key under ${PREFIX}: ${hint}`));
       continue;
     }
     raw[name] = typeof value === 'string' ? value.trim() : '';
@@ -156,6 +187,15 @@ export function parseAnnotations(
       continue;
     }
     readKey(name, value, ctx, values, issues);
+  }
+
+  if (unknownKeys > MAX_LISTED_PROBLEMS) {
+    const more = unknownKeys - MAX_LISTED_PROBLEMS;
+    issues.push(error(undefined, `and ${more} more unknown keys under ${PREFIX}`));
+  }
+  if (externalKeys > MAX_LISTED_PROBLEMS) {
+    const more = externalKeys - MAX_LISTED_PROBLEMS;
+    issues.push(warning(undefined, `and ${more} more external-dns annotations`));
   }
 
   if (!relevant) {

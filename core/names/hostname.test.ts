@@ -74,3 +74,15 @@ describe('isWithinDomain', () => {
     assert.equal(isWithinDomain('example.com', 'a.example.com'), false);
   });
 });
+
+describe('parseHostnameList on long lists', () => {
+  it('keeps the first of each duplicate and the first-seen order across 100,000 items', () => {
+    // Linear since duplicates are found in a Set: this took minutes when the list was scanned.
+    const items = Array.from({ length: 100_000 }, (_, i) => `N${i % 50_000}.Example.com`);
+    const list = parseHostnameList(items.join(','));
+    assert.equal(list.values.length, 50_000);
+    assert.equal(list.values[0], 'n0.example.com');
+    assert.equal(list.values[49_999], 'n49999.example.com');
+    assert.deepEqual(list.errors, []);
+  });
+});

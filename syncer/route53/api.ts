@@ -45,11 +45,65 @@ export class Route53Error extends Error {
     readonly retryable: boolean,
     /** For InvalidChangeBatch: Route 53's messages, one per rejected change. */
     readonly messages: readonly string[] = [],
-    options?: ErrorOptions,
+    options?: ErrorOptions & { httpStatus?: number },
   ) {
     super(message, options);
     this.name = 'Route53Error';
+    this.httpStatus = options?.httpStatus;
   }
+
+  /** The HTTP status of Route 53's answer, when there was one. */
+  readonly httpStatus: number | undefined;
+}
+
+/**
+ * Refusals of a ChangeResourceRecordSets request as a whole — who sent it, or to which zone —
+ * that every part of the batch would get again: splitting the batch would only multiply them.
+ */
+const WHOLE_REQUEST_CODES = new Set([
+  'NoSuchHostedZone',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'NotAuthorized',
+  'OptInRequired',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+]);
+
+/**
+ * ChangeResourceRecordSets' refusals of something in the batch (the SDK's client faults for
+ * the call, and Route 53's parameter checks): recognised even without an HTTP status, as from
+ * a fake or a proxy.
+ */
+const CHANGE_REFUSAL_CODES = new Set([
+  'InvalidChangeBatch',
+  'InvalidInput',
+  'NoSuchHealthCheck',
+  'InvalidArgument',
+  'InvalidParameterValue',
+  'ValidationError',
+]);
+
+/**
+ * Whether a failed ChangeResourceRecordSets may be the fault of one change in it, so that
+ * splitting the batch isolates that change and lets the others through: any non-retryable
+ * client error, except those about the request as a whole. Throttling,
+ * PriorRequestNotComplete and 5xx are retried instead (and their batches never split).
+ */
+export function refusesSomeChange(err: unknown): err is Route53Error {
+  if (!(err instanceof Route53Error)) return false;
+  if (err.operation !== 'ChangeResourceRecordSets' || err.retryable) return false;
+  if (WHOLE_REQUEST_CODES.has(err.code)) return false;
+  if (CHANGE_REFUSAL_CODES.has(err.code)) return true;
+  return err.httpStatus !== undefined && err.httpStatus >= 400 && err.httpStatus < 500;
 }
 
 const RETRYABLE_CODES = new Set([

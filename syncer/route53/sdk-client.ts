@@ -50,7 +50,7 @@ function toRoute53Error(operation: Route53Operation, err: unknown): Route53Error
     code,
     isRetryableCode(code, status),
     messages,
-    { cause: err },
+    { cause: err, ...(status !== undefined && { httpStatus: status }) },
   );
 }
 

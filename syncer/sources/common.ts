@@ -1,6 +1,7 @@
 // What every source does the same way: read the annotations through the contract, choose
 // the hostnames, turn addresses into targets, and hand over to core's endpoint builder.
 import type { Target } from '../../core/annotations/keys.js';
+import { specNamesProblem } from '../../core/annotations/limits.js';
 import { parseAnnotations } from '../../core/annotations/parse.js';
 import { EMPTY_SPEC, type AnnotationSpec } from '../../core/annotations/spec.js';
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
@@ -10,9 +11,12 @@ import { endpointsFor } from '../../core/records/desired-endpoints.js';
 import type { Endpoint, OwnerResource } from '../../core/records/endpoint.js';
 import type { KubeResource } from '../kube/reflector.js';
 import type { LoadBalancerIngress } from './objects.js';
+import type { ParseCache } from './parse-cache.js';
 
 export interface SourceOptions {
   controllerName: string;
+  /** Readings reused while an object's resourceVersion is unchanged; absent: read each time. */
+  parseCache?: ParseCache;
 }
 
 /** Something about one object the user should hear of (an Event on it, a metric). */
@@ -21,6 +25,7 @@ export interface ObjectNote {
   kind: ObjectKind;
   reason:
     | 'InvalidAnnotations'
+    | 'TooManyNames'
     | 'NoTargets'
     | 'InvalidHostname'
     | 'TargetProblem'
@@ -47,10 +52,16 @@ export function readObject(
   options: SourceOptions,
   notes: ObjectNote[],
 ): Reading {
-  const parsed = parseAnnotations(object.metadata?.annotations, {
-    kind,
-    controllerName: options.controllerName,
-  });
+  // Counted as written, before any name is read: past the limit nothing of it is published.
+  const tooMany = specNamesProblem(kind, object.spec);
+  if (tooMany !== undefined) {
+    notes.push({ object, kind, reason: 'TooManyNames', message: `skipped: ${tooMany}` });
+    return { act: false };
+  }
+  const ctx = { kind, controllerName: options.controllerName };
+  const parsed =
+    options.parseCache?.read(object, kind, ctx) ??
+    parseAnnotations(object.metadata?.annotations, ctx);
   if (parsed.spec === undefined) {
     if (!parsed.relevant) return { act: true, spec: EMPTY_SPEC };
     notes.push({

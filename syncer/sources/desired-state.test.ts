@@ -1,6 +1,7 @@
 // Sources: objects + lookups → desired endpoints, kind by kind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
 import type { Endpoint } from '../../core/records/endpoint.js';
 import { desiredState as desiredRaw } from './desired-state.js';
 import { emptySnapshot, SERVICE_NAME_LABEL, slimObject } from './objects.js';
@@ -201,6 +202,47 @@ describe('Istio Gateway', () => {
     assert.deepEqual(out.endpoints, []);
     assert.equal(out.notes[0]?.reason, 'InvalidAnnotations');
     assert.match(out.notes[0]?.message ?? '', /aws-weight: '300' is out of range/);
+  });
+
+  it('skips an object whose spec names more names than the limit, publishing none of them', () => {
+    const hosts = Array.from({ length: MAX_NAMES_PER_OBJECT + 1 }, (_, i) => `h${i}.example.com`);
+    const out = desiredState(
+      snapshot({
+        istioGateways: [
+          istioGateway(hosts, {}, 'bookinfo', 'big'),
+          istioGateway(['ok.example.com'], {}, 'bookinfo', 'small'),
+        ],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A ok.example.com 203.0.113.10 gateway/bookinfo/small',
+    ]);
+    assert.deepEqual(
+      out.notes.map((n) => `${n.reason} ${n.message}`),
+      [
+        `TooManyNames skipped: spec: ${MAX_NAMES_PER_OBJECT + 1} names (servers' hosts) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
+      ],
+    );
+  });
+
+  it('skips an object whose hostname annotation is over the limit, publishing none of it', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `${i}.io`).join(',');
+    const out = desiredState(
+      snapshot({
+        istioGateways: [istioGateway(['a.example.com'], { [`${P}hostname`]: names })],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(out.endpoints, []);
+    assert.deepEqual(
+      out.notes.map((n) => `${n.reason} ${n.message}`),
+      [
+        `InvalidAnnotations skipped: hostname: 5000 names is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
+      ],
+    );
   });
 
   it('leaves objects for another controller alone, silently', () => {

@@ -16,5 +16,7 @@ export function desiredState(snapshot: Snapshot, options: SourceOptions): Source
   ingresses(snapshot, options, output);
   gatewayApiGateways(snapshot, options, output);
   httpRoutes(snapshot, options, output);
+  // Every object of the snapshot was read above: readings of any other are of objects gone.
+  options.parseCache?.sweep();
   return output;
 }

@@ -3,6 +3,14 @@ import { bareZoneId, normalizeRoute53Name } from '../../core/records/route53-nam
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
 import { Route53Error, type Route53Api, type Route53Operation } from '../route53/api.js';
 
+/** A refusal with Route 53's code and HTTP status, for errors other than InvalidChangeBatch. */
+export interface FakeRefusal {
+  code: string;
+  message: string;
+  httpStatus: number;
+  retryable?: boolean;
+}
+
 /** In-memory Route 53 for unit tests: atomic batches, call counts, refusals on demand. */
 export class FakeRoute53 implements Route53Api {
   readonly zones: HostedZone[] = [];
@@ -12,8 +20,12 @@ export class FakeRoute53 implements Route53Api {
     ListResourceRecordSets: 0,
     ChangeResourceRecordSets: 0,
   };
-  /** A change this returns a message for makes its whole batch fail, as Route 53 does. */
-  refuse: (change: Change) => string | undefined = () => undefined;
+  /**
+   * A change this returns a message for makes its whole batch fail, as Route 53 does: with
+   * InvalidChangeBatch listing every such message, or, for a refusal with a code of its own
+   * (NoSuchHealthCheck, AccessDenied, …), with the first such refusal of the batch.
+   */
+  refuse: (change: Change) => string | FakeRefusal | undefined = () => undefined;
   /** Bare zone IDs whose listing fails. */
   failListing = new Set<string>();
 
@@ -39,7 +51,21 @@ export class FakeRoute53 implements Route53Api {
 
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
     this.calls.ChangeResourceRecordSets++;
-    const messages = changes.map((c) => this.refuse(c)).filter((m): m is string => m !== undefined);
+    const refusals = changes.map((c) => this.refuse(c));
+    const coded = refusals.find((r): r is FakeRefusal => typeof r === 'object');
+    if (coded !== undefined) {
+      return Promise.reject(
+        new Route53Error(
+          `${coded.code}: ${coded.message}`,
+          'ChangeResourceRecordSets',
+          coded.code,
+          coded.retryable ?? false,
+          [],
+          { httpStatus: coded.httpStatus },
+        ),
+      );
+    }
+    const messages = refusals.filter((m): m is string => typeof m === 'string');
     if (messages.length > 0) {
       return Promise.reject(
         new Route53Error(

@@ -3,12 +3,13 @@
 // Not part of the test command, and it asserts nothing about speed: it reports.
 //
 //   webhook   req/s, p50/p99 over HTTPS for /validate and /mutate vs a no-op express floor
+//   hostile   the webhook's worst-case latency on hostile inputs, and what they cost others
 //   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
 //
-// No benchmark named: webhook and plan (the two that need no cluster). Options:
-//   --runs N              repetitions (default: webhook 5, plan 5, economy and memory 1)
+// No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
+//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, economy and memory 1)
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
 //   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
 //   --controllers a,b     economy/memory: external-dns and/or syncer (default both)
@@ -20,8 +21,9 @@ import { closeBenchEnvironment, economyBench, memoryBench } from './economy.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
+import { hostileBench } from './webhook-hostile.js';
 
-const BENCHMARKS = ['webhook', 'plan', 'economy', 'memory'] as const;
+const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'memory'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -42,7 +44,9 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stderr.write('usage: npm run bench -- [webhook] [plan] [economy] [memory] [options]\n');
+    process.stderr.write(
+      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [memory] [options]\n',
+    );
     return 0;
   }
   const unknown = positionals.filter((p) => !(BENCHMARKS as readonly string[]).includes(p));
@@ -51,7 +55,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const chosen: Benchmark[] =
-    positionals.length > 0 ? (positionals as Benchmark[]) : ['webhook', 'plan'];
+    positionals.length > 0 ? (positionals as Benchmark[]) : ['webhook', 'hostile', 'plan'];
   const number = (raw: string | undefined, fallback: number, what: string): number => {
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -88,6 +92,8 @@ async function main(): Promise<number> {
               },
               info,
             );
+          case 'hostile':
+            return hostileBench({ runs: number(values.runs, 5, 'runs'), log }, info);
           case 'plan':
             return planBench(
               {

@@ -146,3 +146,56 @@ describe('syncer under faults', () => {
     );
   });
 });
+
+describe('one bad change among many', () => {
+  it('isolates a change Route 53 refuses with NoSuchHealthCheck and lands every other one', async () => {
+    const PREFIX = 'route53.v1beta1.tetrate.io/';
+    const missing = '00000000-0000-4000-8000-00000000dead';
+    const { ns, zone, zoneId, names } = await workload('badhc', '203.0.113.50', 4, 3);
+    // One more Gateway, whose record names a health check that does not exist.
+    await apply(
+      objects.istioGateway(ns, 'gw-bad', [`bad.${zone}`], {
+        [`${PREFIX}aws-health-check-id`]: missing,
+      }),
+    );
+    await env.proxy.reset();
+    await env.proxy.setFaults({
+      rules: [
+        {
+          kind: 'NoSuchHealthCheck',
+          operation: 'ChangeResourceRecordSets',
+          healthCheckId: missing,
+        },
+      ],
+    });
+    const s = await syncer(ns, zone);
+
+    const wanted = names.map((n) => `A ${n}. 203.0.113.50`).sort();
+    await eventually(
+      async () => assert.deepEqual(aRecords(await recordLines(env, zoneId)), wanted),
+      { timeoutMs: 60_000 },
+    );
+    await eventually(async () => {
+      const said = await objects.eventLines(env, ns, 'gw-bad');
+      assert.ok(
+        said.some((e) => /^Warning RecordChangeFailed .*bad\..*NoSuchHealthCheck/.test(e)),
+        said.join('\n'),
+      );
+    });
+    assert.ok(
+      !(await recordLines(env, zoneId)).some((l) => l.includes(`bad.${zone}`)),
+      'neither the refused record nor its TXT was written',
+    );
+    const stats = await env.proxy.stats();
+    assert.ok((stats.codes['NoSuchHealthCheck'] ?? 0) >= 1, JSON.stringify(stats.codes));
+    const accepted = stats.recent.filter(
+      (c) => c.operation === 'ChangeResourceRecordSets' && c.status === 200,
+    );
+    assert.ok(accepted.length >= 2, 'the batch was split: its good halves were sent apart');
+    const failed = await s.metric(
+      'aws_controller_route53_failed_changes_total{reason="NoSuchHealthCheck"}',
+    );
+    // The bad record and its TXT, once per attempt (a later reconcile tries them again).
+    assert.ok((failed ?? 0) >= 2 && (failed ?? 0) % 2 === 0, `failed changes: ${failed}`);
+  });
+});

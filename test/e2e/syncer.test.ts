@@ -214,6 +214,33 @@ describe('syncer end to end', () => {
     });
   });
 
+  it('skips an object naming more names than the limit (webhook off), publishing none of them', async () => {
+    const { ns, zone, zoneId } = await setup('toomany');
+    await ingressGateway(ns, '203.0.113.17');
+    const hosts = Array.from({ length: 1001 }, (_, i) => `h${i}.${zone}`);
+    await apply(gateway(ns, 'wide', hosts));
+    await apply(gateway(ns, 'good', [`good.${zone}`]));
+    const s = await syncer(ns, zone);
+    await eventually(async () => {
+      const said = await events(ns, 'wide');
+      assert.ok(
+        said.some((e) =>
+          /^Warning TooManyNames skipped: spec: 1001 names \(servers' hosts\) is over the limit of 1000 names per object/.test(
+            e,
+          ),
+        ),
+        said.join('\n'),
+      );
+    });
+    await eventually(async () =>
+      assert.deepEqual(await recordLines(env, zoneId), [
+        `A good.${zone}. 203.0.113.17`,
+        `TXT a-good.${zone}. ${owned(zone, `gateway/${ns}/good`)}`,
+      ]),
+    );
+    assert.equal(await s.metric('aws_controller_skipped_objects{reason="TooManyNames"}'), 1);
+  });
+
   it('publishes an alias to an AWS load balancer, a NodePort Service at its nodes, a headless one at its endpoints', async () => {
     const { ns, zone, zoneId } = await setup('kinds');
     // The ingress gateway behind an NLB: a hostname, not an IP.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
 import { KINDS } from '../../core/kinds.js';
 import { startWebhookServer, type RunningWebhook } from '../../webhook/server.js';
 import { getTestEnvironment } from '../helpers/environment.js';
@@ -140,6 +141,42 @@ describe('admission webhook in a real kube-apiserver', () => {
       },
     );
     assert.notEqual(get.code, 0, 'nothing was stored');
+  });
+
+  it('denies a hostname list over the limit, and a spec naming too many names, with the limits', async () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `${i}.io`).join(',');
+    const listed = await apply(gateway('many', { [`${PREFIX}hostname`]: names }));
+    assert.notEqual(listed.code, 0);
+    assert.match(
+      listed.stderr,
+      new RegExp(
+        `Gateway ${namespace}/many: hostname: 5000 names is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
+      ),
+    );
+    const hosts = Array.from({ length: MAX_NAMES_PER_OBJECT + 1 }, (_, i) => `h${i}.example.com`);
+    const spec = await apply({
+      ...gateway('wide', { [`${PREFIX}ttl`]: '60' }),
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts }],
+      },
+    });
+    assert.notEqual(spec.code, 0);
+    assert.match(
+      spec.stderr,
+      new RegExp(
+        `Gateway ${namespace}/wide: spec: ${MAX_NAMES_PER_OBJECT + 1} names \\(servers' hosts\\) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
+      ),
+    );
+  });
+
+  it('denies a set-identifier with a control character, naming it', async () => {
+    const result = await apply(gateway('tabbed', { [`${PREFIX}set-identifier`]: 'blue\tgreen' }));
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      /set-identifier: 'blue\\u\{9\}green' has the control character U\+0009 at position 5: use printable ASCII characters only/,
+    );
   });
 
   it('denies a typo’d key, suggesting the right one', async () => {

@@ -33,6 +33,27 @@ describe('FaultInjector', () => {
     assert.equal(second.error?.status, 500, 'the unused rule stayed armed');
   });
 
+  it('fires a health-check rule only on requests naming that health check', () => {
+    const f = new FaultInjector();
+    const id = '00000000-0000-4000-8000-00000000dead';
+    f.set(parseFaultSchedule({ rules: [{ kind: 'NoSuchHealthCheck', healthCheckId: id }] }));
+    const naming = (hc: string) =>
+      `<ChangeResourceRecordSetsRequest><ChangeBatch><Changes><Change><ResourceRecordSet><HealthCheckId>${hc}</HealthCheckId></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
+    assert.equal(f.decide('ChangeResourceRecordSets').error, undefined);
+    assert.equal(
+      f.decide('ChangeResourceRecordSets', naming('00000000-0000-4000-8000-000000000001')).error,
+      undefined,
+    );
+    const refused = f.decide('ChangeResourceRecordSets', naming(id)).error;
+    assert.equal(refused?.code, 'NoSuchHealthCheck');
+    assert.equal(refused?.status, 404);
+    assert.equal(f.decide('ChangeResourceRecordSets', naming(id)).error?.code, 'NoSuchHealthCheck');
+    assert.throws(
+      () => parseFaultSchedule({ rules: [{ kind: 'NoSuchHealthCheck', healthCheckId: 7 }] }),
+      /healthCheckId/,
+    );
+  });
+
   it('replays the same pattern for the same seed', () => {
     const pattern = (seed: number): string => {
       const f = new FaultInjector();

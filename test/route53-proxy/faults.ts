@@ -4,7 +4,12 @@
 import type { Route53Error } from './errors.js';
 
 export type FaultKind =
-  'Throttling' | 'PriorRequestNotComplete' | 'InternalError' | 'ServiceUnavailable' | 'Latency';
+  | 'Throttling'
+  | 'PriorRequestNotComplete'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'NoSuchHealthCheck'
+  | 'Latency';
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -16,6 +21,11 @@ export interface FaultRule {
   readonly probability?: number;
   /** For Latency (and optionally before an error): milliseconds to wait. */
   readonly latencyMs?: number;
+  /**
+   * Fire only on calls whose request names this health check (a change's HealthCheckId): a
+   * health check that does not exist, refused as Route 53 refuses it (NoSuchHealthCheck).
+   */
+  readonly healthCheckId?: string;
 }
 
 export interface FaultSchedule {
@@ -43,6 +53,13 @@ export const FAULT_ERRORS: Readonly<Record<Exclude<FaultKind, 'Latency'>, Route5
     code: 'ServiceUnavailable',
     message: 'Service Unavailable',
   },
+  // The API reference's words and status for ChangeResourceRecordSets' NoSuchHealthCheck.
+  NoSuchHealthCheck: {
+    status: 404,
+    type: 'Sender',
+    code: 'NoSuchHealthCheck',
+    message: 'No health check exists with the specified ID.',
+  },
 };
 
 const KINDS = new Set<string>(['Latency', ...Object.keys(FAULT_ERRORS)]);
@@ -55,7 +72,10 @@ export function parseFaultSchedule(input: unknown): FaultSchedule {
   if (seed !== undefined && !Number.isInteger(seed)) throw new Error('seed must be an integer');
   const parsed = rules.map((r: unknown, i): FaultRule => {
     if (typeof r !== 'object' || r === null) throw new Error(`rules[${i}] must be an object`);
-    const { kind, operation, count, probability, latencyMs } = r as Record<string, unknown>;
+    const { kind, operation, count, probability, latencyMs, healthCheckId } = r as Record<
+      string,
+      unknown
+    >;
     if (typeof kind !== 'string' || !KINDS.has(kind)) {
       throw new Error(`rules[${i}].kind must be one of ${[...KINDS].join(', ')}`);
     }
@@ -74,6 +94,12 @@ export function parseFaultSchedule(input: unknown): FaultSchedule {
     if (latencyMs !== undefined && (typeof latencyMs !== 'number' || latencyMs < 0)) {
       throw new Error(`rules[${i}].latencyMs must be a non-negative number`);
     }
+    if (
+      healthCheckId !== undefined &&
+      (typeof healthCheckId !== 'string' || healthCheckId === '')
+    ) {
+      throw new Error(`rules[${i}].healthCheckId must be a non-empty string`);
+    }
     if (kind === 'Latency' && latencyMs === undefined) {
       throw new Error(`rules[${i}]: a Latency rule needs latencyMs`);
     }
@@ -83,6 +109,7 @@ export function parseFaultSchedule(input: unknown): FaultSchedule {
       ...(count !== undefined ? { count: count as number } : {}),
       ...(probability !== undefined ? { probability } : {}),
       ...(latencyMs !== undefined ? { latencyMs } : {}),
+      ...(healthCheckId !== undefined ? { healthCheckId } : {}),
     };
   });
   return { rules: parsed, ...(seed !== undefined ? { seed: seed as number } : {}) };
@@ -128,7 +155,8 @@ export class FaultInjector {
     }));
   }
 
-  decide(operation: string): FaultDecision {
+  /** `body`: the request's text, for rules that fire only on what a request names. */
+  decide(operation: string, body = ''): FaultDecision {
     let latencyMs = 0;
     let error: Route53Error | undefined;
     const fired: FaultKind[] = [];
@@ -138,6 +166,12 @@ export class FaultInjector {
         continue;
       }
       if (entry.remaining !== undefined && entry.remaining <= 0) continue;
+      if (
+        rule.healthCheckId !== undefined &&
+        !body.includes(`<HealthCheckId>${rule.healthCheckId}</HealthCheckId>`)
+      ) {
+        continue;
+      }
       const isError = rule.kind !== 'Latency';
       if (isError && error !== undefined) continue; // one error per call; leave later rules armed
       if (rule.probability !== undefined && this.random() >= rule.probability) continue;

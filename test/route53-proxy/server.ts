@@ -365,7 +365,7 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
     let answer: Answer;
     try {
       const body = await readBody(req, maxBody);
-      const decision = faults.decide(op.name);
+      const decision = faults.decide(op.name, body.toString('utf8'));
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
       if (decision.error) {
         answer = errorAnswer(decision.error, 'fault');

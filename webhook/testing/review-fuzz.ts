@@ -4,6 +4,7 @@
 // deep nesting, bytes that are not UTF-8, wrong content types and encodings, truncated JSON,
 // unknown kinds and operations, annotation maps with odd keys — and bodies that were never a
 // review at all.
+import { constants, createDeflate, createGzip, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
 import { KEY_NAMES } from '../../core/annotations/keys.js';
@@ -613,4 +614,203 @@ export function sentIdentity(body: Buffer): { uid?: unknown; apiVersion?: unknow
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `size` bytes of a JSON string, compressed as `encoding` without holding them: a stream of
+ * one repeated chunk, at the best ratio (about 1000:1, so 256 MiB become some 256 KiB).
+ */
+export async function compressedBomb(
+  encoding: 'gzip' | 'deflate',
+  size: number,
+  chunk: Buffer = Buffer.alloc(1024 * 1024, 'a'),
+): Promise<Buffer> {
+  const stream =
+    encoding === 'gzip'
+      ? createGzip({ level: constants.Z_BEST_COMPRESSION })
+      : createDeflate({ level: constants.Z_BEST_COMPRESSION });
+  const out: Buffer[] = [];
+  stream.on('data', (c: Buffer) => out.push(c));
+  const ended = new Promise((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  stream.write('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","padding":"');
+  for (let written = 0; written < size; written += chunk.length) {
+    if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+  }
+  stream.end('"}');
+  await ended;
+  return Buffer.concat(out);
+}
+
+/** What the webhook must answer to a hostile request: a 413, or a denial matching `message`. */
+export type HostileExpectation = { status: 413 } | { status: 200; denied: RegExp };
+
+export interface HostileRequest extends FuzzRequest {
+  readonly expect: HostileExpectation;
+}
+
+const hostileReview = (
+  kind: { group: string; version: string; kind: string },
+  object: Record<string, unknown>,
+  uid: string,
+): Buffer =>
+  Buffer.from(
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid, kind, operation: 'CREATE', namespace: 'tenant', object },
+    }),
+  );
+
+const ISTIO_GATEWAY = { group: 'networking.istio.io', version: 'v1', kind: 'Gateway' };
+const API_GATEWAY = { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway' };
+
+const istioGatewayWith = (annotations: Record<string, string>) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'hostile', namespace: 'tenant', annotations },
+  spec: { selector: { istio: 'ingressgateway' }, servers: [] },
+});
+
+/** `n` distinct names of a dozen characters each. */
+const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i}.example.com`);
+
+/**
+ * The inputs that blocked the webhook before its work per object was bounded (issue 10): each
+ * must be answered — denied with the limit, or 413 — and never hold up a small request sent
+ * alongside. `path` is /validate; /mutate must cope with the same bodies (see the fuzz test).
+ */
+export async function hostileRequests(): Promise<HostileRequest[]> {
+  const json = 'application/json';
+  const manyNames = names(200_000).join(',');
+  // Names just under the body limit once inflated: small on the wire, all of it parsed.
+  const fiveMiBOfNames = names(250_000).join(',');
+  const apiGateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'hostile', namespace: 'tenant', annotations: { [`${PREFIX}ttl`]: '60' } },
+    spec: {
+      gatewayClassName: 'istio',
+      listeners: names(15_000).map((hostname, i) => ({
+        name: `l${i}`,
+        hostname,
+        port: 443,
+        protocol: 'HTTPS',
+      })),
+    },
+  };
+  return [
+    {
+      label: '200,000 names in one hostname annotation (2.8 MB)',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith({ [`${PREFIX}hostname`]: manyNames }),
+        'h-1',
+      ),
+      expect: { status: 200, denied: /hostname: the value is \d+ characters long, over the limit/ },
+    },
+    {
+      label: '4.8 MB of names, gzip (tens of KiB on the wire)',
+      path: '/validate',
+      contentType: json,
+      contentEncoding: 'gzip',
+      body: gzipSync(
+        hostileReview(
+          ISTIO_GATEWAY,
+          istioGatewayWith({ [`${PREFIX}hostname`]: fiveMiBOfNames }),
+          'h-2',
+        ),
+        { level: 9 },
+      ),
+      expect: { status: 200, denied: /hostname: the value is \d+ characters long, over the limit/ },
+    },
+    {
+      label: '5,000 short names (under the length limit, over the names limit)',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith({
+          [`${PREFIX}hostname`]: Array.from({ length: 5000 }, (_, i) => `${i}.io`).join(','),
+        }),
+        'h-3',
+      ),
+      expect: { status: 200, denied: /hostname: 5000 names is over the limit of \d+ names/ },
+    },
+    {
+      label: 'a gzip bomb: 64 MiB inflated',
+      path: '/validate',
+      contentType: json,
+      contentEncoding: 'gzip',
+      body: await compressedBomb('gzip', 64 * 1024 * 1024),
+      expect: { status: 413 },
+    },
+    {
+      label: 'a deflate bomb: 64 MiB inflated',
+      path: '/mutate',
+      contentType: json,
+      contentEncoding: 'deflate',
+      body: await compressedBomb('deflate', 64 * 1024 * 1024),
+      expect: { status: 413 },
+    },
+    {
+      label: 'a Gateway API Gateway of 15,000 listeners',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(API_GATEWAY, apiGateway, 'h-4'),
+      expect: { status: 200, denied: /spec: 15000 names \(listeners\) is over the limit/ },
+    },
+    {
+      label: 'a 5 MiB set-identifier',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith({ [`${PREFIX}set-identifier`]: 'x'.repeat(5 * 1024 * 1024) }),
+        'h-5',
+      ),
+      expect: { status: 200, denied: /set-identifier: the value is 5242880 characters long/ },
+    },
+    {
+      label: 'one 1 MiB hostname',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith({ [`${PREFIX}hostname`]: `${'a'.repeat(1024 * 1024)}.example.com` }),
+        'h-6',
+      ),
+      expect: { status: 200, denied: /hostname: the value is \d+ characters long/ },
+    },
+    {
+      label: 'a 1 MiB unknown key under our prefix',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith({ [`${PREFIX}${'k'.repeat(1024 * 1024)}`]: 'x' }),
+        'h-7',
+      ),
+      expect: { status: 200, denied: /k{256}…\(1048576 characters\): unknown key/ },
+    },
+    {
+      label: '100,000 unknown keys under our prefix',
+      path: '/validate',
+      contentType: json,
+      body: hostileReview(
+        ISTIO_GATEWAY,
+        istioGatewayWith(
+          Object.fromEntries(
+            Array.from({ length: 100_000 }, (_, i) => [`${PREFIX}hostnam${i}`, 'x']),
+          ),
+        ),
+        'h-8',
+      ),
+      expect: { status: 200, denied: /and 99990 more unknown keys/ },
+    },
+  ];
 }

@@ -1,0 +1,96 @@
+// Bounds on the work one object can cause (README.md, "Annotation reference": limits). Every
+// check here costs time linear in the input and runs before anything that costs more, so an
+// object past a limit is refused in microseconds instead of being parsed.
+import type { ObjectKind } from '../kinds.js';
+
+/**
+ * Names one object may carry, in each list: the `hostname` and `internal-hostname`
+ * annotations, and the names its spec defines. Real objects carry a handful; a shared
+ * ingress Gateway a few hundred. Each name costs a record and its ownership TXT, so 1,000
+ * names are already 2,000 of a hosted zone's default quota of 10,000 records; and a list
+ * this long parses in about a millisecond, so no object can hold the webhook or a reconcile.
+ */
+export const MAX_NAMES_PER_OBJECT = 1000;
+
+/**
+ * Characters in one annotation value of ours. 1,000 names of an average 64 characters fit;
+ * the apiserver allows 256 KiB for all of an object's annotations together, but checks that
+ * only after the mutating webhooks ran, so this is what bounds what they are handed.
+ */
+export const MAX_VALUE_LENGTH = 64 * 1024;
+
+/** How many of the item problems of one list a message names before summing up the rest. */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** Comma-separated items in `value`, counted without splitting it. */
+export function countItems(value: string): number {
+  let count = 1;
+  for (let i = value.indexOf(','); i >= 0; i = value.indexOf(',', i + 1)) count++;
+  return count;
+}
+
+/** `'a'; 'b'; … and 12 more`: the first problems of a list and how many were left out. */
+export function listProblems(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  return more > 0 ? `${shown}; and ${more} more` : shown;
+}
+
+/** The parts of an object's spec that define names, for each kind that has them. */
+interface SpecWithNames {
+  servers?: unknown;
+  hosts?: unknown;
+  rules?: unknown;
+  listeners?: unknown;
+  hostnames?: unknown;
+}
+
+const length = (value: unknown): number => (Array.isArray(value) ? value.length : 0);
+
+/**
+ * How many names the spec defines (entries counted as written, before any is judged):
+ * Istio Gateway servers' hosts, VirtualService hosts, Ingress rules, Gateway API listeners,
+ * HTTPRoute hostnames.
+ */
+export function countSpecNames(kind: ObjectKind | undefined, spec: unknown): number {
+  if (typeof spec !== 'object' || spec === null) return 0;
+  const s = spec as SpecWithNames;
+  switch (kind) {
+    case 'istio-gateway': {
+      if (!Array.isArray(s.servers)) return 0;
+      let count = 0;
+      for (const server of s.servers as unknown[]) {
+        if (typeof server === 'object' && server !== null) {
+          count += length((server as { hosts?: unknown }).hosts);
+        }
+      }
+      return count;
+    }
+    case 'istio-virtualservice':
+      return length(s.hosts);
+    case 'ingress':
+      return length(s.rules);
+    case 'gateway-api-gateway':
+      return length(s.listeners);
+    case 'httproute':
+      return length(s.hostnames);
+    default:
+      return 0;
+  }
+}
+
+const SPEC_NAMES: Record<ObjectKind, string> = {
+  'istio-gateway': "servers' hosts",
+  'istio-virtualservice': 'hosts',
+  service: 'names',
+  ingress: 'rules',
+  'gateway-api-gateway': 'listeners',
+  httproute: 'hostnames',
+};
+
+/** The denial for a spec with too many names, or undefined when it is within the limit. */
+export function specNamesProblem(kind: ObjectKind | undefined, spec: unknown): string | undefined {
+  const count = countSpecNames(kind, spec);
+  if (count <= MAX_NAMES_PER_OBJECT || kind === undefined) return undefined;
+  return `spec: ${count} names (${SPEC_NAMES[kind]}) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`;
+}

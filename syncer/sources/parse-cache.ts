@@ -1,0 +1,64 @@
+// Annotation readings kept across reconciles: every reconcile reads every watched object (a
+// Gateway API Gateway once more for each route attached to it), and an object's annotations
+// cannot change without its resourceVersion changing. One Gateway of 15,000 names with 40
+// routes was parsed 41 times per reconcile.
+import {
+  parseAnnotations,
+  type ParseContext,
+  type ParseResult,
+} from '../../core/annotations/parse.js';
+import type { ObjectKind } from '../../core/kinds.js';
+import type { KubeResource } from '../kube/reflector.js';
+
+export type AnnotationParser = typeof parseAnnotations;
+
+interface Entry {
+  version: string;
+  result: ParseResult;
+  /** The pass that last read it: what sweep() keeps. */
+  pass: number;
+}
+
+/**
+ * Readings by object identity (kind and uid) and version (resourceVersion and the context it
+ * was read in). Bounded by the watch caches: `sweep()`, at the end of each pass over them,
+ * drops the readings of objects that pass did not read (deleted, or no longer watched).
+ */
+export class ParseCache {
+  readonly #parse: AnnotationParser;
+  readonly #entries = new Map<string, Entry>();
+  #pass = 0;
+
+  constructor(parse: AnnotationParser = parseAnnotations) {
+    this.#parse = parse;
+  }
+
+  read(object: KubeResource, kind: ObjectKind, ctx: ParseContext): ParseResult {
+    const { uid, resourceVersion } = object.metadata ?? {};
+    const annotations = object.metadata?.annotations;
+    // Without both there is no identity to trust (objects read from files, in plan).
+    if (!uid || !resourceVersion) return this.#parse(annotations, ctx);
+    const key = `${kind}/${uid}`;
+    const version = `${resourceVersion}/${ctx.controllerName ?? ''}/${String(ctx.headless)}`;
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && entry.version === version) {
+      entry.pass = this.#pass;
+      return entry.result;
+    }
+    const result = this.#parse(annotations, ctx);
+    this.#entries.set(key, { version, result, pass: this.#pass });
+    return result;
+  }
+
+  /** Ends a pass: forgets every object it did not read. */
+  sweep(): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.pass !== this.#pass) this.#entries.delete(key);
+    }
+    this.#pass++;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
