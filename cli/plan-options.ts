@@ -18,6 +18,7 @@ export const PLAN_FLAGS: OptionSpec = {
   'external-dns-txt-suffix': { type: 'string' },
   'external-dns-txt-wildcard-replacement': { type: 'string' },
   'max-delete-fraction': { type: 'string' },
+  'ingress-namespaces': { type: 'string', multiple: true },
 };
 
 export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
@@ -35,7 +36,10 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
                             external-dns ran with, so its TXTs are found (default none)
   --max-delete-fraction F   hold back a zone's deletions when they are more than F (0 to 1,
                             default 0.5) of the records owned there and more than 10;
-                            1 turns this guard off`;
+                            1 turns this guard off
+  --ingress-namespaces a,b  where an Istio Gateway's ingress gateway Services may be besides
+                            the Gateway's own namespace (a Service elsewhere never lends
+                            its addresses)`;
 
 const POLICIES: Record<string, Policy> = {
   SYNC: 'SYNC',
@@ -69,6 +73,20 @@ export function parseDomainFilter(raw: readonly string[]): string[] {
   return [...new Set(domains)];
 }
 
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `--ingress-namespaces a,b` (or the flag repeated); undefined when not given. */
+export function parseIngressNamespaces(raw: readonly string[]): string[] | undefined {
+  const namespaces = raw.flatMap((value) => value.split(',')).map((n) => n.trim());
+  if (namespaces.every((n) => n === '')) return undefined;
+  for (const namespace of namespaces.filter((n) => n !== '')) {
+    if (!LABEL.test(namespace)) {
+      throw new UsageError(`--ingress-namespaces: '${namespace}' is not a namespace name`);
+    }
+  }
+  return [...new Set(namespaces.filter((n) => n !== ''))];
+}
+
 export function parseZoneType(raw: string | undefined): ZoneType | undefined {
   if (raw === undefined) return undefined;
   const type = raw.trim().toLowerCase();
@@ -91,6 +109,8 @@ export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {
   ownerId: string | undefined;
   controllerName: string;
   maxDeleteFraction: number;
+  /** As given; each command has its own default (the namespace the controller runs in). */
+  ingressNamespaces: string[] | undefined;
 }
 
 export function parseFraction(raw: string | undefined, flag: string, fallback: number): number {
@@ -137,6 +157,7 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
   const zoneType = parseZoneType(stringOption(values, 'zone-type'));
   const naming = parseExternalDnsNaming(values);
   const domainFilter = values['domain-filter'];
+  const ingressNamespaces = values['ingress-namespaces'];
   return {
     ownerId: ownerId === undefined ? undefined : checkedOwnerId(ownerId),
     policy: parsePolicy(stringOption(values, 'policy')),
@@ -149,6 +170,11 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
       stringOption(values, 'max-delete-fraction'),
       'max-delete-fraction',
       DEFAULT_MAX_DELETE_FRACTION,
+    ),
+    ingressNamespaces: parseIngressNamespaces(
+      Array.isArray(ingressNamespaces)
+        ? ingressNamespaces.filter((n) => typeof n === 'string')
+        : [],
     ),
     ...(adopt !== undefined && { adoptExternalDnsOwner: checkedOwnerId(adopt) }),
     ...(naming !== undefined && { externalDnsTxtNaming: naming }),

@@ -67,6 +67,7 @@ function setup(
       policy: options.policy ?? 'SYNC',
       domainFilter: [],
       controllerName: 'aws-controller',
+      ingressNamespaces: ['istio-system'],
       debounceMs: 10,
       driftIntervalMs: 600_000,
       retryDelayMs: 60_000,

@@ -36,6 +36,8 @@ export interface ObjectCaches {
 
 export interface ControllerOptions extends PlanOptions {
   controllerName: string;
+  /** Where Istio Gateways' ingress gateway Services may be, besides their own namespace. */
+  ingressNamespaces: readonly string[];
   /** A burst of changes within this window becomes one reconcile. */
   debounceMs: number;
   /** Zones and records are re-listed this often, to notice changes made behind our back. */
@@ -191,7 +193,10 @@ export class Controller {
     }
 
     const snapshot = caches.snapshot();
-    const desired = desiredState(snapshot, { controllerName: this.#o.controllerName });
+    const desired = desiredState(snapshot, {
+      controllerName: this.#o.controllerName,
+      ingressNamespaces: this.#o.ingressNamespaces,
+    });
     const zones = await this.#hostedZones();
     const current = new Map<string, ResourceRecordSet[]>();
     for (const zone of eligibleZones(zones, this.#o)) {

@@ -23,6 +23,7 @@ import { startStatusServer } from './status-server.js';
 
 export interface SyncerConfig extends PlanOptions {
   controllerName: string;
+  ingressNamespaces: readonly string[];
   maxDeleteFraction: number;
   awsRegion?: string;
   /** For tests against moto; unset in production. */
