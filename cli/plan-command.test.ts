@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyChanges } from '../core/records/apply-changes.js';
 import type { Change } from '../core/records/route53-types.js';
 import { EXAMPLES, runCommand } from './testing/run-cli.js';
-import { parseDomainFilter, parsePolicy } from './plan-options.js';
+import { parseDomainFilter, parseIngressNamespaces, parsePolicy } from './plan-options.js';
 
 const run = runCommand;
 const examples = EXAMPLES;
@@ -258,6 +258,63 @@ describe('aws-controller plan', () => {
     assert.ok(plan.refused.some((r) => r.reason === 'outside-domain-filter'));
   });
 
+  it('takes ingress gateway Services from istio-system by default, else from --ingress-namespaces', async () => {
+    const elsewhere = await planJson(['--ingress-namespaces', 'edge,platform']);
+    assert.deepEqual(elsewhere.changes, []);
+    assert.match(
+      elsewhere.notes.map((n) => `${n.reason} ${n.message}`).join('\n'),
+      /NoTargets no address to publish bookinfo\.example\.com, .* at yet: no Service in namespaces bookinfo, edge, platform selects pods labelled istio=ingressgateway/,
+    );
+    const given = await planJson([
+      '--ingress-namespaces',
+      'edge',
+      '--ingress-namespaces=istio-system',
+    ]);
+    assert.equal(summary(given).length, 8);
+  });
+
+  it('resolves every spec.gateways form Istio does, says which Gateway is missing, and keeps mesh hosts quiet', async () => {
+    const manifests = join(dir, 'refs.json');
+    const vs = (name: string, gateways: string[], hosts: string[]) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name, namespace: 'bookinfo' },
+      spec: { hosts, gateways },
+    });
+    await writeFile(
+      manifests,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'networking.istio.io/v1',
+            kind: 'Gateway',
+            metadata: { name: 'open', namespace: 'bookinfo' },
+            spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts: ['*/*'] }] },
+          },
+          vs('dot-slash', ['./open'], ['a.example.com', 'reviews.bookinfo.svc.cluster.local']),
+          vs(
+            'legacy',
+            ['open.bookinfo.svc.cluster.local'],
+            ['b.example.com', 'reviews', '10.0.0.9'],
+          ),
+          vs('typo', ['bookinfo/opne'], ['c.example.com']),
+        ],
+      }),
+    );
+    const plan = await planJson([], [join(bookinfo, 'ingressgateway-service.yaml'), manifests]);
+    const records = summary(plan).filter((l) => l.includes(' A '));
+    assert.deepEqual(records, ['Z1 CREATE A a.example.com', 'Z1 CREATE A b.example.com']);
+    assert.deepEqual(
+      plan.notes.map((n) => `${n.reason} ${n.message}`),
+      [
+        "GatewayNotFound spec.gateways entry 'bookinfo/opne' names Gateway bookinfo/opne, which does not exist: nothing is published through it",
+      ],
+    );
+    assert.deepEqual(plan.refused, [], 'no mesh-internal host reaches the planner');
+  });
+
   it('leaves out objects the webhook would deny, saying why', async () => {
     const plan = await planJson([], [join(examples, 'mistakes')]);
     assert.deepEqual(plan.changes, []);
@@ -307,6 +364,10 @@ describe('aws-controller plan', () => {
       ],
       [['plan', '-f', bookinfo, '--zones', zones, '--max-delete-fraction', '2'], /from 0 to 1/],
       [
+        ['plan', '-f', bookinfo, '--zones', zones, '--ingress-namespaces', 'Istio_System'],
+        /--ingress-namespaces: 'Istio_System' is not a namespace name/,
+      ],
+      [
         [
           ...['plan', '-f', bookinfo, '--zones', zones, '--external-dns-txt-prefix', 'p-'],
           ...['--external-dns-txt-suffix=-s'],
@@ -347,5 +408,15 @@ describe('shared planner flags', () => {
     assert.deepEqual(parseDomainFilter(['corp']), ['corp']);
     assert.throws(() => parseDomainFilter(['exa mple.com']), /not a domain name/);
     assert.throws(() => parseDomainFilter(['-bad.com']), /not a domain name/);
+  });
+
+  it('splits and checks ingress namespaces; none given is undefined (each command has a default)', () => {
+    assert.deepEqual(parseIngressNamespaces(['istio-system, edge', 'edge']), [
+      'istio-system',
+      'edge',
+    ]);
+    assert.equal(parseIngressNamespaces([]), undefined);
+    assert.equal(parseIngressNamespaces(['', ' ']), undefined);
+    assert.throws(() => parseIngressNamespaces(['team/a']), /not a namespace name/);
   });
 });

@@ -24,7 +24,7 @@ const USAGE = `Usage: aws-controller plan -f FILE|DIR|- ... --zones FILE [--reco
   -o, --output FORMAT       text (default) or json: {"changes":[{"hostedZoneId","changes":
                             [{"Action","ResourceRecordSet"}]}]}, one entry per request
 ${PLAN_FLAGS_USAGE}
-  (--owner-id defaults to aws-controller here.)
+  (--owner-id defaults to aws-controller here, --ingress-namespaces to istio-system.)
 
 Objects go through the admission webhook's checks first, as the apiserver would store them:
 denied ones are reported and left out.
@@ -236,6 +236,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       ...flags,
       ownerId: flags.ownerId ?? 'aws-controller',
       ...(domainPolicy !== undefined && { domainPolicy }),
+      ingressNamespaces: flags.ingressNamespaces ?? ['istio-system'],
     },
   });
   if (output === 'json') {

@@ -19,6 +19,7 @@ export const PLAN_FLAGS: OptionSpec = {
   'external-dns-txt-wildcard-replacement': { type: 'string' },
   'max-delete-fraction': { type: 'string' },
   'domain-policy': { type: 'string' },
+  'ingress-namespaces': { type: 'string', multiple: true },
 };
 
 export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
@@ -40,7 +41,11 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
   --domain-policy FILE      which namespaces may publish which names (YAML or JSON:
                             strict, domains[].domain, domains[].namespaces); a name
                             refused to its namespace is never published (default: none,
-                            every namespace may publish any name)`;
+                            every namespace may publish any name)
+
+  --ingress-namespaces a,b  where an Istio Gateway's ingress gateway Services may be besides
+                            the Gateway's own namespace (a Service elsewhere never lends
+                            its addresses)`;
 
 const POLICIES: Record<string, Policy> = {
   SYNC: 'SYNC',
@@ -74,6 +79,20 @@ export function parseDomainFilter(raw: readonly string[]): string[] {
   return [...new Set(domains)];
 }
 
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `--ingress-namespaces a,b` (or the flag repeated); undefined when not given. */
+export function parseIngressNamespaces(raw: readonly string[]): string[] | undefined {
+  const namespaces = raw.flatMap((value) => value.split(',')).map((n) => n.trim());
+  if (namespaces.every((n) => n === '')) return undefined;
+  for (const namespace of namespaces.filter((n) => n !== '')) {
+    if (!LABEL.test(namespace)) {
+      throw new UsageError(`--ingress-namespaces: '${namespace}' is not a namespace name`);
+    }
+  }
+  return [...new Set(namespaces.filter((n) => n !== ''))];
+}
+
 export function parseZoneType(raw: string | undefined): ZoneType | undefined {
   if (raw === undefined) return undefined;
   const type = raw.trim().toLowerCase();
@@ -96,6 +115,8 @@ export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {
   ownerId: string | undefined;
   controllerName: string;
   maxDeleteFraction: number;
+  /** As given; each command has its own default (the namespace the controller runs in). */
+  ingressNamespaces: string[] | undefined;
 }
 
 export function parseFraction(raw: string | undefined, flag: string, fallback: number): number {
@@ -142,6 +163,7 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
   const zoneType = parseZoneType(stringOption(values, 'zone-type'));
   const naming = parseExternalDnsNaming(values);
   const domainFilter = values['domain-filter'];
+  const ingressNamespaces = values['ingress-namespaces'];
   return {
     ownerId: ownerId === undefined ? undefined : checkedOwnerId(ownerId),
     policy: parsePolicy(stringOption(values, 'policy')),
@@ -154,6 +176,11 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
       stringOption(values, 'max-delete-fraction'),
       'max-delete-fraction',
       DEFAULT_MAX_DELETE_FRACTION,
+    ),
+    ingressNamespaces: parseIngressNamespaces(
+      Array.isArray(ingressNamespaces)
+        ? ingressNamespaces.filter((n) => typeof n === 'string')
+        : [],
     ),
     ...(adopt !== undefined && { adoptExternalDnsOwner: checkedOwnerId(adopt) }),
     ...(naming !== undefined && { externalDnsTxtNaming: naming }),

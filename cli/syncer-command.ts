@@ -20,6 +20,8 @@ const USAGE = `Usage: aws-controller syncer [options]
 ${PLAN_FLAGS_USAGE}
                             Without --owner-id, the UID of the cluster's kube-system
                             namespace is used (the chart always sets one).
+                            Without --ingress-namespaces: the namespace it runs in
+                            ($POD_NAMESPACE, else --leader-election-namespace).
   --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
   --route53-endpoint URL    another Route 53 endpoint (tests against moto)
   --interval D              re-list zones and records this often, to see changes made
@@ -101,8 +103,13 @@ export async function syncerCommand(
   const interval = durationOption(values, 'interval', 10 * 60_000);
   const debounce = durationOption(values, 'debounce', 1_000);
   if (interval < 10_000) throw new UsageError(`--interval must be at least 10s`);
+  const leaseNamespace =
+    stringOption(values, 'leader-election-namespace') || process.env['POD_NAMESPACE'] || 'default';
   const config = {
     ...flags,
+    // The controller's own namespace is where the platform's ingress gateway runs (the chart
+    // installs both into istio-system unless told otherwise).
+    ingressNamespaces: flags.ingressNamespaces ?? [process.env['POD_NAMESPACE'] || leaseNamespace],
     ownerId: flags.ownerId ?? (await clusterOwnerId(kubeconfig)),
     ...(awsRegion !== undefined && { awsRegion }),
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
@@ -113,10 +120,7 @@ export async function syncerCommand(
     metricsPort: integerOption(values, 'metrics-port', 8081, { max: 65535 }),
     host: stringOption(values, 'host') ?? '0.0.0.0',
     leaderElection: {
-      namespace:
-        stringOption(values, 'leader-election-namespace') ||
-        process.env['POD_NAMESPACE'] ||
-        'default',
+      namespace: leaseNamespace,
       name: stringOption(values, 'leader-election-name') ?? 'aws-controller-syncer',
       ...(identity !== undefined && { identity }),
     },

@@ -38,6 +38,8 @@ export interface ObjectCaches {
 
 export interface ControllerOptions extends PlanOptions {
   controllerName: string;
+  /** Where Istio Gateways' ingress gateway Services may be, besides their own namespace. */
+  ingressNamespaces: readonly string[];
   /** A burst of changes within this window becomes one reconcile. */
   debounceMs: number;
   /** Zones and records are re-listed this often, to notice changes made behind our back. */
@@ -202,6 +204,7 @@ export class Controller {
     const desired = desiredState(snapshot, {
       controllerName: this.#o.controllerName,
       parseCache: this.#parseCache,
+      ingressNamespaces: this.#o.ingressNamespaces,
     });
     const zones = await this.#hostedZones();
     const current = new Map<string, ResourceRecordSet[]>();

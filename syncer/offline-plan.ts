@@ -16,7 +16,11 @@ export interface OfflinePlanInput {
   hostedZones: readonly HostedZone[];
   /** Record sets per zone ID; a zone without one is planned as empty. */
   listings: ReadonlyMap<string, readonly ResourceRecordSet[]>;
-  options: PlanOptions & { controllerName: string; maxDeleteFraction: number };
+  options: PlanOptions & {
+    controllerName: string;
+    maxDeleteFraction: number;
+    ingressNamespaces: readonly string[];
+  };
 }
 
 /** One ChangeResourceRecordSets request, in the API's own shape. */
@@ -53,7 +57,10 @@ export function snapshotOf(objects: readonly KubeResource[]): {
 
 export function offlinePlan(input: OfflinePlanInput): OfflinePlan {
   const { snapshot, ignored } = snapshotOf(input.objects);
-  const desired = desiredState(snapshot, { controllerName: input.options.controllerName });
+  const desired = desiredState(snapshot, {
+    controllerName: input.options.controllerName,
+    ingressNamespaces: input.options.ingressNamespaces,
+  });
   const listings = new Map(input.listings);
   // Every zone is listed here (absent means empty), so every eligible zone is planned.
   for (const zone of input.hostedZones) {

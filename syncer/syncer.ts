@@ -26,6 +26,7 @@ export interface SyncerConfig extends PlanOptions {
   controllerName: string;
   /** The domain policy in force now (it may change while the syncer runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
+  ingressNamespaces: readonly string[];
   maxDeleteFraction: number;
   awsRegion?: string;
   /** For tests against moto; unset in production. */

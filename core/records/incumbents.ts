@@ -15,7 +15,17 @@ export interface Holders {
 
 export const NO_HOLDERS: Holders = { byName: new Map(), byKey: new Map() };
 
-export function holdersOf(states: Iterable<ZoneState>, ids: OwnerIds): Holders {
+/**
+ * @param desired every endpoint wanted now: an object holds a name only while it still wants
+ *   something there (a record of an object that wants nothing at the name any more holds it
+ *   for no one: it is about to be deleted).
+ */
+export function holdersOf(
+  states: Iterable<ZoneState>,
+  ids: OwnerIds,
+  desired: readonly Endpoint[],
+): Holders {
+  const wanting = new Set(desired.map((e) => `${e.name} ${resourceOf(e.owner)}`));
   const byName = new Map<string, Set<string>>();
   const byKey = new Map<string, Set<string>>();
   for (const state of states) {
@@ -24,7 +34,7 @@ export function holdersOf(states: Iterable<ZoneState>, ids: OwnerIds): Holders {
       const ownership = ownershipOf(state, record, ids);
       if (ownership.kind !== 'ours') continue;
       const { resource } = resourceFrom(ownership.txt, ids.ownerId);
-      if (resource === undefined) continue;
+      if (resource === undefined || !wanting.has(`${record.name} ${resource}`)) continue;
       addTo(byName, record.name, resource);
       addTo(byKey, record.key, resource);
     }

@@ -19,7 +19,7 @@ export function planDeletions(work: ZoneWork): void {
     const ownership = ownershipOf(state, record, ids);
     if (ownership.kind !== 'ours') continue;
     const { resource } = resourceFrom(ownership.txt, ids.ownerId);
-    if (resource !== undefined && work.kept.get(record.key)?.has(resource) === true) continue;
+    if (resource !== undefined && work.kept.get(record.name)?.has(resource) === true) continue;
     work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(record) });
     work.deleting.add(record.key);
     releaseTxt(work, ownership.txt);

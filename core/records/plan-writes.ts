@@ -114,7 +114,9 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     if (blockerOwnership.kind === 'ours') {
       return refuse(
         'blocked-by-policy',
-        `our ${what} stands in the way and ${options.policy} does not delete it`,
+        options.policy === 'SYNC'
+          ? `our ${what} stands in the way, kept for the object that holds it while that object cannot have what it wants there`
+          : `our ${what} stands in the way and ${options.policy} does not delete it`,
       );
     }
     const heldBy = blockerOwnership.kind === 'foreign' ? blockerOwnership.label : undefined;

@@ -79,7 +79,13 @@ function touchable(
 }
 
 /** Per record name and key, the resources our TXTs name in the listed, eligible zones. */
-function holdersIn(current: State, options: PlanOptions): Holders {
+function holdersIn(current: State, options: PlanOptions, desired?: readonly Endpoint[]): Holders {
+  const wanting =
+    desired === undefined
+      ? undefined
+      : new Set(
+          desired.map((e) => `${e.name} ${e.owner.kind}/${e.owner.namespace}/${e.owner.name}`),
+        );
   const byName = new Map<string, Set<string>>();
   const byKey = new Map<string, Set<string>>();
   for (const zone of eligibleZones(ZONES, options)) {
@@ -96,6 +102,8 @@ function holdersIn(current: State, options: PlanOptions): Holders {
       for (const text of guard === undefined ? [] : texts(guard)) {
         const resource = /aws-controller\/resource=([^,]*)/.exec(text)?.[1];
         if (resource === undefined || !text.includes(`aws-controller/owner=${OWNER_ID},`)) continue;
+        // An object holds a name only while it still wants something there.
+        if (wanting !== undefined && !wanting.has(`${name(set)} ${resource}`)) continue;
         byName.set(name(set), (byName.get(name(set)) ?? new Set()).add(resource));
         byKey.set(keyOf(set), (byKey.get(keyOf(set)) ?? new Set()).add(resource));
       }
@@ -121,12 +129,20 @@ describe('plan properties', () => {
       fc.property(worldArb, ({ current, desired, options }) => {
         const { result, after } = planAndApply(current, desired, options);
         const zones = eligibleZones(ZONES, options);
-        const { accepted, conflicts } = resolveConflicts(desired, holdersIn(current, options));
-        // A loser whose winner could not be published keeps what it holds (never deleted).
-        const unpublished = new Set(result.refused.map((r) => r.endpoint));
-        const stranded = new Set(
-          conflicts.filter((c) => unpublished.has(c.winner)).map((c) => endpointKey(c.loser)),
+        const { accepted, conflicts } = resolveConflicts(
+          desired,
+          holdersIn(current, options, desired),
         );
+        // An object that wants something at a name it cannot have keeps what it holds there
+        // (never deleted): a refused endpoint's, or a loser's whose winner was refused.
+        const unpublished = new Set(result.refused.map((r) => r.endpoint));
+        const keeping = new Set(
+          [
+            ...result.refused.map((r) => r.endpoint),
+            ...conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser),
+          ].map((e) => `${e.name} ${e.owner.kind}/${e.owner.namespace}/${e.owner.name}`),
+        );
+        const heldAfter = holdersIn(after, options).byKey;
         for (const [zoneId, before] of current) {
           const zone = zones.find((z) => z.id === zoneId);
           const final = after.get(zoneId) ?? [];
@@ -158,8 +174,11 @@ describe('plan properties', () => {
             for (const key of oursAfter.keys()) {
               const recordName = key.split(' ')[0] ?? '';
               if (nameInFilter(recordName, options.domainFilter)) {
+                const kept = [...(heldAfter.get(key) ?? [])].some((resource) =>
+                  keeping.has(`${recordName} ${resource}`),
+                );
                 assert.ok(
-                  wantedKeys.has(key) || stranded.has(key),
+                  wantedKeys.has(key) || kept,
                   `${key} in ${zoneId} is ours, unwanted, and still there`,
                 );
               }

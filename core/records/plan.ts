@@ -10,19 +10,26 @@
 //   names outside domainFilter and zones outside it or zoneType are never touched.
 import { resolveConflicts } from './conflicts.js';
 import { compareActions, groupChanges, groupNameOf } from './change-groups.js';
-import { compareText, describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
+import {
+  compareText,
+  describeRecord,
+  endpointKey,
+  isRecordType,
+  recordKey,
+  resourceOf,
+} from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { checkOwnerId, ownershipTxtName } from './ownership.js';
 import { planDeletions } from './plan-deletions.js';
 import type { Plan, PlanOptions, Refusal, ZonePlan } from './plan-types.js';
 import { planEndpoint } from './plan-writes.js';
 import type { Change, HostedZone, ResourceRecordSet } from './route53-types.js';
-import { bareZoneId } from './route53-names.js';
+import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
 import { indexZone } from './zone-state.js';
 import type { ZoneState } from './zone-state.js';
 import { ownerIds } from './zone-work.js';
 import type { KeptRecords, ZoneWork } from './zone-work.js';
-import { holdersOf, incumbency } from './incumbents.js';
+import { holdersOf, incumbency, type Holders } from './incumbents.js';
 import { judgeName } from '../tenancy/domain-policy.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
@@ -50,7 +57,7 @@ export function plan(
     if (listing !== undefined) states.set(zone.id, indexZone(zone, listing));
   }
   const refused: Refusal[] = [];
-  const holders = holdersOf(states.values(), ownerIds(options));
+  const holders = holdersOf(states.values(), ownerIds(options), desired);
   // The policy first: a name a namespace may not publish must not win a conflict — unless
   // its object holds the record already (the policy changed under it): then it is not
   // written, but neither can a newcomer take the record over before a person has looked.
@@ -100,14 +107,25 @@ export function plan(
     }
     return { plans, zoneRefusals };
   };
-  // What an object holds stays while it still wants it and cannot have it: a record the
-  // policy now refuses its namespace is not deleted (its object hears why), and neither is a
-  // conflict loser's when the winner turns out unpublishable — planned again to keep those.
+  // What an object holds at a name stays while it wants something there it cannot have: a
+  // record the policy now refuses its namespace, a record it is replacing with one that is
+  // refused, a conflict loser's when the winner turns out unpublishable. Deleting those would
+  // hand the name to the next object in line on the next reconcile (or leave it dark); they
+  // are planned again, kept, whenever the first plan deleted one.
   let planned = planZones(keptRecords([...notAllowed]));
   const unpublished = new Set([...refused, ...planned.zoneRefusals].map((r) => r.endpoint));
-  const strandedLosers = conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser);
-  if (strandedLosers.length > 0) {
-    planned = planZones(keptRecords([...notAllowed, ...strandedLosers]));
+  const kept = keptRecords([
+    ...notAllowed,
+    ...planned.zoneRefusals.map((r) => r.endpoint),
+    ...conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser),
+  ]);
+  if (deletesKept(planned.plans, kept, holders)) {
+    const first = planned.zoneRefusals;
+    planned = planZones(kept);
+    // Said as the first plan found it: what a kept record blocks now is not the cause.
+    planned.zoneRefusals = planned.zoneRefusals.map(
+      (r) => first.find((f) => f.endpoint === r.endpoint && f.zoneId === r.zoneId) ?? r,
+    );
   }
   refused.push(...planned.zoneRefusals);
   return {
@@ -141,16 +159,28 @@ function judgedByPolicy(
   });
 }
 
-/** Per record key, the objects whose own record there must not be deleted. */
+/** Per name, the objects whose own records there must not be deleted. */
 function keptRecords(endpoints: readonly Endpoint[]): KeptRecords {
   const kept = new Map<string, Set<string>>();
   for (const endpoint of endpoints) {
-    const key = endpointKey(endpoint);
-    const resources = kept.get(key);
-    if (resources === undefined) kept.set(key, new Set([resourceOf(endpoint.owner)]));
+    const resources = kept.get(endpoint.name);
+    if (resources === undefined) kept.set(endpoint.name, new Set([resourceOf(endpoint.owner)]));
     else resources.add(resourceOf(endpoint.owner));
   }
   return kept;
+}
+
+/** Whether the plans delete a record held for an object that `kept` says keeps it. */
+function deletesKept(plans: readonly ZonePlan[], kept: KeptRecords, holders: Holders): boolean {
+  return plans.some((zonePlan) =>
+    zonePlan.groups.flat().some((change) => {
+      const set = change.ResourceRecordSet;
+      if (change.Action !== 'DELETE' || !isRecordType(set.Type)) return false;
+      const name = normalizeRoute53Name(set.Name);
+      const resources = holders.byKey.get(recordKey(name, set.Type, set.SetIdentifier));
+      return [...(resources ?? [])].some((resource) => kept.get(name)?.has(resource) === true);
+    }),
+  );
 }
 
 function planZone(

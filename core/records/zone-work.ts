@@ -20,8 +20,8 @@ export interface ZoneWork {
   deleting: Set<string>;
   /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
   wantedKeys: Set<string>;
-  /** Records whose object still wants them but lost a conflict or was refused by the domain
-   * policy: never deleted while our TXT names that object. */
+  /** Per name, objects that want something there they cannot have now: their own records
+   * at that name are not deleted (see plan.ts). */
   kept: KeptRecords;
   /**
    * The record sets (and our TXTs of them) that the endpoints expected to be written will
@@ -36,7 +36,7 @@ export interface ZoneWork {
   released: Set<string>;
 }
 
-/** Per record key, the `<kind>/<namespace>/<name>` of objects whose own record it is. */
+/** Per name, the `<kind>/<namespace>/<name>` of objects whose own records there are kept. */
 export type KeptRecords = ReadonlyMap<string, ReadonlySet<string>>;
 
 export function ownerIds(options: PlanOptions): OwnerIds {

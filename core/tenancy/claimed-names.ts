@@ -6,19 +6,11 @@
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { ObjectKind } from '../kinds.js';
 import { normalizeHostname } from '../names/hostname.js';
+import { isMeshInternalHost } from '../names/mesh-hosts.js';
 
 /** The parts of a manifest this reads; every field optional (the input may be hostile). */
 export interface ManifestObject {
   spec?: Record<string, unknown>;
-}
-
-/**
- * Names a cluster's own DNS answers (`reviews.default.svc.cluster.local`) and short mesh
- * names (`reviews`): a VirtualService lists them for routing inside the mesh, not to publish.
- */
-export function isMeshInternalHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/\.$/, '');
-  return !name.includes('.') || name === 'cluster.local' || name.endsWith('.cluster.local');
 }
 
 /** Hostnames the object's spec defines for publishing, by kind, in normal form. */

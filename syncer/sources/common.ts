@@ -17,6 +17,12 @@ export interface SourceOptions {
   controllerName: string;
   /** Readings reused while an object's resourceVersion is unchanged; absent: read each time. */
   parseCache?: ParseCache;
+  /**
+   * Where an Istio Gateway's ingress gateway Services may be, besides the Gateway's own
+   * namespace: the platform's ingress namespaces. A Service anywhere else never lends an
+   * address, or any team could redirect another's names by labelling a Service of its own.
+   */
+  ingressNamespaces: readonly string[];
 }
 
 /** Something about one object the user should hear of (an Event on it, a metric). */
@@ -30,7 +36,8 @@ export interface ObjectNote {
     | 'InvalidHostname'
     | 'TargetProblem'
     | 'HostNotOnGateway'
-    | 'NotAttached';
+    | 'NotAttached'
+    | 'GatewayNotFound';
   message: string;
 }
 
@@ -147,7 +154,10 @@ export function ownerOf(object: KubeResource, kind: ObjectKind): OwnerResource {
   };
 }
 
-/** The endpoints of one object, with any problem noted on it. */
+/**
+ * The endpoints of one object, with any problem noted on it. `noTargetsCause` says why there
+ * is no address when there is none (what to fix); without it the note names the usual two.
+ */
 export function emit(
   output: SourceOutput,
   object: KubeResource,
@@ -155,6 +165,7 @@ export function emit(
   hostnames: readonly string[],
   targets: readonly Target[],
   spec: AnnotationSpec,
+  noTargetsCause?: string,
 ): void {
   if (hostnames.length === 0) return;
   if (targets.length === 0 && spec.targets === undefined) {
@@ -162,7 +173,10 @@ export function emit(
       object,
       kind,
       reason: 'NoTargets',
-      message: `no address to publish ${hostnames.join(', ')} at yet (no load balancer address and no target annotation)`,
+      message:
+        noTargetsCause === undefined
+          ? `no address to publish ${hostnames.join(', ')} at yet (no load balancer address and no target annotation)`
+          : `no address to publish ${hostnames.join(', ')} at yet: ${noTargetsCause}`,
     });
     return;
   }
@@ -170,4 +184,61 @@ export function emit(
   output.endpoints.push(...result.endpoints);
   for (const message of result.problems)
     output.notes.push({ object, kind, reason: 'TargetProblem', message });
+}
+
+/** Where one name's traffic enters, and if nowhere, why. */
+export interface HostTargets {
+  targets: Target[];
+  /** Why `targets` is empty (each cause once); ignored when it is not. */
+  causes: string[];
+}
+
+/**
+ * The endpoints of one object whose names enter at different places (a route bound to
+ * several Gateways): names with the same targets go out together. The object's own `target`
+ * annotation overrides every derived address, so then it is one group.
+ */
+export function emitPerHost(
+  output: SourceOutput,
+  object: KubeResource,
+  kind: ObjectKind,
+  hostnames: readonly string[],
+  targetsFor: (hostname: string) => HostTargets,
+  spec: AnnotationSpec,
+): void {
+  if (spec.targets !== undefined) {
+    emit(output, object, kind, hostnames, [], spec);
+    return;
+  }
+  const groups = new Map<string, { hostnames: string[]; found: HostTargets }>();
+  for (const hostname of hostnames) {
+    const found = targetsFor(hostname);
+    const unique = [...new Map(found.targets.map((t) => [t.value, t])).values()];
+    const key = unique
+      .map((t) => t.value)
+      .sort()
+      .join(',');
+    const group = groups.get(key);
+    if (group === undefined) {
+      groups.set(key, {
+        hostnames: [hostname],
+        found: { targets: unique, causes: [...found.causes] },
+      });
+    } else {
+      group.hostnames.push(hostname);
+      group.found.causes.push(...found.causes);
+    }
+  }
+  for (const { hostnames: names, found } of groups.values()) {
+    const causes = [...new Set(found.causes)];
+    emit(
+      output,
+      object,
+      kind,
+      names,
+      found.targets,
+      spec,
+      causes.length > 0 ? causes.join('; ') : undefined,
+    );
+  }
 }

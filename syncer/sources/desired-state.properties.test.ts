@@ -1,11 +1,13 @@
 // Properties of the sources over generated clusters: the result does not depend on the order
 // the caches list objects in (so reconciles never flap), objects for another controller
-// contribute nothing, and every name published is one the object itself declares.
+// contribute nothing, every name published is one the object itself declares, and no address
+// comes from a Service outside the Gateway's namespace and the ingress namespaces.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
 import { endpointKey, resourceOf, type Endpoint } from '../../core/records/endpoint.js';
 import { desiredState } from './desired-state.js';
+import { resolveGatewayRef } from './istio.js';
 import { slimObject } from './objects.js';
 import type {
   IstioGatewayObject,
@@ -15,7 +17,7 @@ import type {
 } from './objects.js';
 
 const P = 'route53.v1beta1.tetrate.io/';
-const options = { controllerName: 'aws-controller' };
+const options = { controllerName: 'aws-controller', ingressNamespaces: ['istio-system'] };
 
 const host = fc.constantFrom(
   'a.example.com',
@@ -25,22 +27,34 @@ const host = fc.constantFrom(
   'A.Example.com',
 );
 const namespace = fc.constantFrom('istio-system', 'team-a', 'team-b');
-const ip = fc.constantFrom('203.0.113.1', '203.0.113.2', '2001:db8::1', '198.51.100.7');
+// Each namespace's Services have addresses of their own, so a target tells where it came from.
+const IPS: Record<string, string[]> = {
+  'istio-system': ['203.0.113.1', '203.0.113.2', '2001:db8::1'],
+  'team-a': ['198.51.100.7', '198.51.100.8'],
+  'team-b': ['192.0.2.66', '2001:db8::66'],
+};
 const created = fc.constantFrom('2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z');
 const controller = fc.constantFrom(undefined, 'aws-controller', 'someone-else');
 
-const service = fc
-  .record({
-    ns: namespace,
-    name: fc.constantFrom('gw', 'gw2'),
-    ips: fc.array(ip, { maxLength: 2 }),
-  })
-  .map(({ ns, name, ips }): ServiceObject => ({
+const service = namespace
+  .chain((ns) =>
+    fc.record({
+      ns: fc.constant(ns),
+      name: fc.constantFrom('gw', 'gw2'),
+      ips: fc.subarray(IPS[ns] ?? []),
+      externalIPs: fc.boolean(),
+    }),
+  )
+  .map(({ ns, name, ips, externalIPs }): ServiceObject => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { namespace: ns, name, creationTimestamp: '2025-01-01T00:00:00Z' },
-    spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway' } },
-    status: { loadBalancer: { ingress: ips.map((i) => ({ ip: i })) } },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { istio: 'ingressgateway' },
+      ...(externalIPs && { externalIPs: ips }),
+    },
+    status: { loadBalancer: { ingress: externalIPs ? [] : ips.map((i) => ({ ip: i })) } },
   }));
 
 const gateway = fc
@@ -72,7 +86,14 @@ const virtualService = fc
     ns: namespace,
     name: fc.constantFrom('v1', 'v2'),
     hosts: fc.array(host, { maxLength: 2 }),
-    gw: fc.constantFrom('g1', 'istio-system/g2', 'mesh'),
+    gw: fc.constantFrom(
+      'g1',
+      './g3',
+      'istio-system/g2',
+      'g1.team-a',
+      'g2.istio-system.svc.cluster.local',
+      'mesh',
+    ),
     controller,
     created,
   })
@@ -95,7 +116,7 @@ const uniqueBy = <T extends { metadata?: { namespace?: string; name?: string } }
 
 const snapshot = fc
   .record({
-    services: fc.array(service, { maxLength: 3 }),
+    services: fc.array(service, { maxLength: 4 }),
     istioGateways: fc.array(gateway, { maxLength: 4 }),
     virtualServices: fc.array(virtualService, { maxLength: 3 }),
   })
@@ -174,6 +195,43 @@ it('publishes the same from the objects as the caches keep them (slimObject)', (
         summary(desiredState(slim, options).endpoints),
         summary(desiredState(snap, options).endpoints),
       );
+    }),
+  );
+});
+
+it("takes addresses only from Services in the Gateway's namespace and the ingress namespaces", () => {
+  const ingressNamespaces = fc.subarray(['istio-system', 'team-a', 'team-b']);
+  fc.assert(
+    fc.property(snapshot, ingressNamespaces, (snap, ingress) => {
+      const out = desiredState(snap, { ...options, ingressNamespaces: ingress });
+      // Where each address came from: the namespace of the Services holding it.
+      const addressesIn = (namespaces: readonly string[]) =>
+        new Set(
+          snap.services
+            .filter((s) => namespaces.includes(s.metadata?.namespace ?? ''))
+            .flatMap((s) => [
+              ...(s.spec?.externalIPs ?? []),
+              ...(s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? ''),
+            ]),
+        );
+      for (const endpoint of out.endpoints) {
+        const { namespace: ns, name } = endpoint.owner;
+        const gatewayNamespaces =
+          endpoint.owner.kind === 'gateway'
+            ? [ns]
+            : (
+                snap.virtualServices.find(
+                  (v) => v.metadata?.namespace === ns && v.metadata?.name === name,
+                )?.spec?.gateways ?? []
+              ).map((ref) => resolveGatewayRef(ref, ns).split('/')[0] ?? '');
+        const allowed = addressesIn([...gatewayNamespaces, ...ingress]);
+        for (const target of endpoint.targets) {
+          assert.ok(
+            allowed.has(target),
+            `${target} of ${endpoint.name} (${resourceOf(endpoint.owner)})`,
+          );
+        }
+      }
     }),
   );
 });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
 import type { Endpoint } from '../../core/records/endpoint.js';
 import { desiredState as desiredRaw } from './desired-state.js';
+import { resolveGatewayRef } from './istio.js';
 import { emptySnapshot, SERVICE_NAME_LABEL, slimObject } from './objects.js';
 import type { KubeResource } from '../kube/reflector.js';
 import type {
@@ -19,7 +20,7 @@ import type {
 } from './objects.js';
 
 const P = 'route53.v1beta1.tetrate.io/';
-const options = { controllerName: 'aws-controller' };
+const options = { controllerName: 'aws-controller', ingressNamespaces: ['istio-system'] };
 
 /**
  * Every case runs twice: on the objects as written and as the syncer's caches keep them
@@ -245,6 +246,82 @@ describe('Istio Gateway', () => {
     );
   });
 
+  // Tenancy: a Service in a namespace of its own with the ingress gateway's labels must not
+  // lend its addresses to anyone else's Gateway (issue 10).
+  const rogue = (namespace: string, ip: string): ServiceObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(namespace, 'not-an-ingress'),
+    spec: { type: 'ClusterIP', selector: { istio: 'ingressgateway' }, externalIPs: [ip] },
+  });
+  const ingressCases: {
+    name: string;
+    gatewayNamespace: string;
+    services: ServiceObject[];
+    ingressNamespaces?: string[];
+    published: string[];
+    note?: RegExp;
+  }[] = [
+    {
+      name: 'a Service in another tenant namespace never contributes, externalIPs or not',
+      gatewayNamespace: 'team-a',
+      services: [ingressGatewayService('istio-system'), rogue('team-b', '198.51.100.66')],
+      published: ['A a.example.com 203.0.113.10 gateway/team-a/bookinfo-gw'],
+    },
+    {
+      name: 'only a rogue Service: nothing, and the note says where it looked for which labels',
+      gatewayNamespace: 'team-a',
+      services: [rogue('team-b', '198.51.100.66')],
+      published: [],
+      note: /^NoTargets no address to publish a\.example\.com at yet: no Service in namespaces team-a, istio-system selects pods labelled istio=ingressgateway/,
+    },
+    {
+      name: "externalIPs of a Service in the Gateway's own namespace count",
+      gatewayNamespace: 'team-a',
+      services: [ingressGatewayService('istio-system'), rogue('team-a', '198.51.100.67')],
+      published: ['A a.example.com 198.51.100.67 gateway/team-a/bookinfo-gw'],
+    },
+    {
+      name: 'externalIPs of a Service in an ingress namespace count',
+      gatewayNamespace: 'team-a',
+      services: [rogue('edge', '198.51.100.68'), rogue('team-b', '198.51.100.66')],
+      ingressNamespaces: ['istio-system', 'edge'],
+      published: ['A a.example.com 198.51.100.68 gateway/team-a/bookinfo-gw'],
+    },
+    {
+      name: 'the ingress namespaces are those configured, not istio-system by name',
+      gatewayNamespace: 'team-a',
+      services: [
+        ingressGatewayService('istio-system'),
+        ingressGatewayService('edge', { ip: '192.0.2.8' }),
+      ],
+      ingressNamespaces: ['edge'],
+      published: ['A a.example.com 192.0.2.8 gateway/team-a/bookinfo-gw'],
+    },
+    {
+      name: 'a selected Service without an address yet: the note names it',
+      gatewayNamespace: 'team-a',
+      services: [{ ...ingressGatewayService('istio-system'), status: {} }],
+      published: [],
+      note: /^NoTargets no address to publish a\.example\.com at yet: Service istio-system\/istio-ingressgateway \(selected by Gateway team-a\/bookinfo-gw\) has no load balancer address yet$/,
+    },
+  ];
+  for (const c of ingressCases) {
+    it(`ingress namespaces: ${c.name}`, () => {
+      const out = desiredState(
+        snapshot({
+          istioGateways: [istioGateway(['a.example.com'], {}, c.gatewayNamespace)],
+          services: c.services,
+        }),
+        { ...options, ingressNamespaces: c.ingressNamespaces ?? options.ingressNamespaces },
+      );
+      assert.deepEqual(summary(out.endpoints), c.published);
+      const notes = out.notes.map((n) => `${n.reason} ${n.message}`);
+      if (c.note === undefined) assert.deepEqual(notes, []);
+      else assert.match(notes.join('\n'), c.note);
+    });
+  }
+
   it('leaves objects for another controller alone, silently', () => {
     const out = desiredState(
       snapshot({
@@ -313,6 +390,197 @@ describe('Istio VirtualService', () => {
       out.endpoints.filter((e) => e.owner.kind === 'virtualservice'),
       [],
     );
+  });
+
+  // Two teams' Gateways on two ingresses; which Gateway a name is published through decides
+  // where its users go.
+  const teamGateway = (namespace: string, hosts: string[]) =>
+    istioGateway(hosts, {}, namespace, 'gw');
+  const teamIngress = (namespace: string, ip: string) => ingressGatewayService(namespace, { ip });
+  const vsLines = (
+    gateways: IstioGatewayObject[],
+    services: ServiceObject[],
+    virtualServices: VirtualServiceObject[],
+  ) => {
+    const out = desiredState(
+      snapshot({ istioGateways: gateways, services, virtualServices }),
+      options,
+    );
+    return {
+      published: summary(out.endpoints).filter((l) => l.includes('virtualservice')),
+      notes: out.notes
+        .filter((n) => n.kind === 'istio-virtualservice')
+        .map((n) => `${n.reason} ${n.message}`),
+    };
+  };
+
+  it('gives each host the addresses of only the bound Gateways that serve it', () => {
+    const { published, notes } = vsLines(
+      [teamGateway('edge-a', ['*/a.example.com']), teamGateway('edge-b', ['*/*.b.example.com'])],
+      [teamIngress('edge-a', '198.51.100.1'), teamIngress('edge-b', '198.51.100.2')],
+      [vs(['a.example.com', 'x.b.example.com'], ['edge-a/gw', 'edge-b/gw'])],
+    );
+    assert.deepEqual(published, [
+      'A a.example.com 198.51.100.1 virtualservice/bookinfo/reviews-vs',
+      'A x.b.example.com 198.51.100.2 virtualservice/bookinfo/reviews-vs',
+    ]);
+    assert.deepEqual(notes, []);
+  });
+
+  it('a host both Gateways serve gets both addresses', () => {
+    const { published } = vsLines(
+      [teamGateway('edge-a', ['*/*.example.com']), teamGateway('edge-b', ['*/shop.example.com'])],
+      [teamIngress('edge-a', '198.51.100.1'), teamIngress('edge-b', '198.51.100.2')],
+      [vs(['shop.example.com', 'cart.example.com'], ['edge-a/gw', 'edge-b/gw'])],
+    );
+    assert.deepEqual(published, [
+      'A cart.example.com 198.51.100.1 virtualservice/bookinfo/reviews-vs',
+      'A shop.example.com 198.51.100.1,198.51.100.2 virtualservice/bookinfo/reviews-vs',
+    ]);
+  });
+
+  it('the hostname annotation cannot add a name the Gateway does not serve for this namespace', () => {
+    // team-b's rule: only routes from team-b may take *.b.example.com on the shared Gateway.
+    const shared = istioGateway(
+      ['team-b/*.b.example.com', 'team-a/*.a.example.com'],
+      {},
+      'istio-system',
+      'shared',
+    );
+    const attacker: VirtualServiceObject = {
+      ...vs(['app.a.example.com'], ['istio-system/shared'], {}, 'team-a'),
+      metadata: meta('team-a', 'sneaky', {
+        [`${P}hostname`]: 'shop.b.example.com,extra.a.example.com',
+      }),
+    };
+    const onlyAnnotation: VirtualServiceObject = {
+      ...vs([], ['istio-system/shared'], {}, 'team-a'),
+      metadata: meta('team-a', 'ann-only', {
+        [`${P}hostname`]: 'pay.b.example.com',
+        [`${P}ingress-hostname-source`]: 'annotation-only',
+      }),
+    };
+    const { published, notes } = vsLines(
+      [shared],
+      [ingressGatewayService()],
+      [attacker, onlyAnnotation],
+    );
+    assert.deepEqual(published, [
+      'A app.a.example.com 203.0.113.10 virtualservice/team-a/sneaky',
+      'A extra.a.example.com 203.0.113.10 virtualservice/team-a/sneaky',
+    ]);
+    assert.deepEqual(notes, [
+      'HostNotOnGateway hostname shop.b.example.com (hostname annotation) is not served by the Gateways it binds to (istio-system/shared): no server there lists it for this namespace, so it is not published',
+      'HostNotOnGateway hostname pay.b.example.com (hostname annotation) is not served by the Gateways it binds to (istio-system/shared): no server there lists it for this namespace, so it is not published',
+    ]);
+  });
+
+  // spec.gateways as Istio resolves it (pilot's resolveGatewayName): every form that names
+  // Gateway `gw` in namespace `edge` binds it; one that names no Gateway is said.
+  const refCases: { ref: string; vsNamespace?: string; binds: boolean }[] = [
+    { ref: 'edge/gw', binds: true },
+    { ref: 'gw', vsNamespace: 'edge', binds: true },
+    { ref: './gw', vsNamespace: 'edge', binds: true },
+    { ref: 'gw.edge', binds: true },
+    { ref: 'gw.edge.svc.cluster.local', binds: true },
+    { ref: 'gw', binds: false },
+    { ref: './gw', binds: false },
+    { ref: 'other/gw', binds: false },
+    { ref: 'gw.other.svc.cluster.local', binds: false },
+  ];
+  for (const c of refCases) {
+    const namespace = c.vsNamespace ?? 'bookinfo';
+    it(`spec.gateways '${c.ref}' from namespace ${namespace} ${c.binds ? 'binds' : 'names no Gateway'}`, () => {
+      const { published, notes } = vsLines(
+        [teamGateway('edge', ['*/*.example.com'])],
+        [teamIngress('edge', '198.51.100.1')],
+        [vs(['shop.example.com'], ['mesh', c.ref], {}, namespace)],
+      );
+      if (c.binds) {
+        assert.deepEqual(published, [
+          `A shop.example.com 198.51.100.1 virtualservice/${namespace}/reviews-vs`,
+        ]);
+        assert.deepEqual(notes, []);
+      } else {
+        assert.deepEqual(published, []);
+        assert.equal(notes.length, 1);
+        assert.match(
+          notes[0] ?? '',
+          new RegExp(
+            `^GatewayNotFound spec\\.gateways entry '${c.ref.replace(/\./g, '\\.')}' names Gateway [a-z]+/gw, which does not exist: nothing is published through it$`,
+          ),
+        );
+      }
+    });
+  }
+
+  it('resolves spec.gateways entries as Istio does', () => {
+    assert.deepEqual(
+      ['edge/gw', 'gw', './gw', 'gw.edge', 'gw.edge.svc.cluster.local', '*/gw'].map((r) =>
+        resolveGatewayRef(r, 'shop'),
+      ),
+      ['edge/gw', 'shop/gw', 'shop/gw', 'edge/gw', 'edge/gw', '*/gw'],
+    );
+  });
+
+  it('a missing Gateway beside a bound one is said, and the bound one still publishes', () => {
+    const { published, notes } = vsLines(
+      [teamGateway('edge', ['*/*.example.com'])],
+      [teamIngress('edge', '198.51.100.1')],
+      [vs(['shop.example.com'], ['edge/gw', 'edge/gone'])],
+    );
+    assert.deepEqual(published, [
+      'A shop.example.com 198.51.100.1 virtualservice/bookinfo/reviews-vs',
+    ]);
+    assert.deepEqual(notes, [
+      "GatewayNotFound spec.gateways entry 'edge/gone' names Gateway edge/gone, which does not exist: nothing is published through it",
+    ]);
+  });
+
+  it('a missing Gateway is not worth a word when the VirtualService has no names for DNS', () => {
+    const { notes } = vsLines(
+      [],
+      [],
+      [vs(['reviews', 'reviews.bookinfo.svc.cluster.local'], ['edge/gone'])],
+    );
+    assert.deepEqual(notes, []);
+  });
+
+  it('mesh-internal hosts are neither published nor reported', () => {
+    const mesh = [
+      'reviews',
+      'reviews.bookinfo.svc.cluster.local',
+      'reviews.bookinfo.svc',
+      'cluster.local',
+      '*.bookinfo.svc.cluster.local',
+      '10.0.0.12',
+      '2001:db8::12',
+    ];
+    for (const serverHosts of [['*/*'], ['*/shop.example.com']]) {
+      const { published, notes } = vsLines(
+        [teamGateway('edge', serverHosts)],
+        [teamIngress('edge', '198.51.100.1')],
+        [vs([...mesh, 'shop.example.com'], ['edge/gw'])],
+      );
+      assert.deepEqual(
+        published,
+        ['A shop.example.com 198.51.100.1 virtualservice/bookinfo/reviews-vs'],
+        serverHosts.join(),
+      );
+      assert.deepEqual(notes, [], serverHosts.join());
+    }
+  });
+
+  it('NoTargets names the cause for a VirtualService too', () => {
+    const { published, notes } = vsLines(
+      [teamGateway('edge', ['*/*.example.com'])],
+      [],
+      [vs(['shop.example.com'], ['edge/gw'])],
+    );
+    assert.deepEqual(published, []);
+    assert.deepEqual(notes, [
+      "NoTargets no address to publish shop.example.com at yet: no Service in namespaces edge, istio-system selects pods labelled istio=ingressgateway (Gateway edge/gw's spec.selector; ingress namespaces: --ingress-namespaces)",
+    ]);
   });
 });
 
@@ -464,6 +732,27 @@ describe('Service and Ingress', () => {
     assert.deepEqual(summary(out.endpoints), [
       'CNAME shop.example.com lb.example.net ingress/shop/web',
     ]);
+  });
+});
+
+describe('Ingress TLS hosts', () => {
+  it('publishes spec.tls[].hosts as well as rule hosts, as external-dns does', () => {
+    const ingress: IngressObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('shop', 'web'),
+      spec: {
+        rules: [{ host: 'shop.example.com' }],
+        tls: [{ hosts: ['shop.example.com', 'secure.example.com'] }, {}],
+      },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.40' }] } },
+    };
+    const out = desiredState(snapshot({ ingresses: [ingress] }), options);
+    assert.deepEqual(summary(out.endpoints), [
+      'A secure.example.com 203.0.113.40 ingress/shop/web',
+      'A shop.example.com 203.0.113.40 ingress/shop/web',
+    ]);
+    assert.deepEqual(out.notes, []);
   });
 });
 
@@ -760,5 +1049,76 @@ describe('Gateway API', () => {
     assert.deepEqual(routeLines([two], [bare]).published, [
       'A mine.example.com 192.0.2.50 httproute/shop/r',
     ]);
+  });
+  it('gives each route hostname the addresses of only the Gateways whose listeners serve it', () => {
+    const gatewayAt = (name: string, hostname: string, ip: string): GatewayApiGatewayObject => ({
+      ...gateway,
+      metadata: meta('infra', name),
+      spec: { listeners: [listener({ hostname, allowedRoutes: { namespaces: { from: 'All' } } })] },
+      status: { addresses: [{ type: 'IPAddress', value: ip }] },
+    });
+    const both = route('shop', {
+      hostnames: ['a.example.com', 'b.example.org', 'c.example.net'],
+      parentRefs: [
+        { name: 'one', namespace: 'infra' },
+        { name: 'two', namespace: 'infra' },
+        { name: 'three', namespace: 'infra' },
+      ],
+    });
+    const { published, notes } = routeLines(
+      [
+        gatewayAt('one', '*.example.com', '192.0.2.1'),
+        gatewayAt('two', 'b.example.org', '192.0.2.2'),
+        gatewayAt('three', '*.example.net', '192.0.2.3'),
+      ],
+      [both],
+    );
+    assert.deepEqual(published, [
+      'A a.example.com 192.0.2.1 httproute/shop/r',
+      'A b.example.org 192.0.2.2 httproute/shop/r',
+      'A c.example.net 192.0.2.3 httproute/shop/r',
+    ]);
+    assert.deepEqual(notes, []);
+  });
+
+  it('the hostname annotation cannot add a name no attached listener serves', () => {
+    const annotated: HttpRouteObject = {
+      ...route('shop', {
+        hostnames: ['store.apps.example.com'],
+        parentRefs: [{ name: 'public', namespace: 'infra', sectionName: 'apps' }],
+      }),
+      metadata: meta('shop', 'r', { [`${P}hostname`]: 'extra.apps.example.com,shop.example.org' }),
+    };
+    const { published, notes } = routeLines([gateway], [annotated]);
+    assert.deepEqual(published, [
+      'A extra.apps.example.com 192.0.2.50 httproute/shop/r',
+      'A store.apps.example.com 192.0.2.50 httproute/shop/r',
+    ]);
+    assert.deepEqual(notes, [
+      'HostNotOnGateway: hostname shop.example.org (hostname annotation) is accepted by no listener its parent Gateways attach it to, so it is not published',
+    ]);
+  });
+
+  it('NoTargets says the Gateway has no address yet', () => {
+    const bare: GatewayApiGatewayObject = { ...gateway, status: {} };
+    const out = desiredState(
+      snapshot({
+        gatewayApiGateways: [bare],
+        httpRoutes: [
+          route('shop', {
+            hostnames: ['store.apps.example.com'],
+            parentRefs: [{ name: 'public', namespace: 'infra' }],
+          }),
+        ],
+      }),
+      options,
+    );
+    assert.deepEqual(
+      out.notes.map((n) => `${n.reason} ${n.message}`),
+      [
+        'NoTargets no address to publish *.apps.example.com at yet: Gateway infra/public has no status.addresses yet (its controller sets them)',
+        'NoTargets no address to publish store.apps.example.com at yet: Gateway infra/public has no status.addresses yet (its controller sets them)',
+      ],
+    );
   });
 });

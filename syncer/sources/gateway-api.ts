@@ -1,8 +1,14 @@
 // Gateway API Gateways (listener hostnames, status addresses) and the HTTPRoutes attached to
 // their listeners.
-import type { Target } from '../../core/annotations/keys.js';
-import { chooseHostnames, emit, hostMatches, readObject, targetsOf } from './common.js';
-import type { SourceOptions, SourceOutput } from './common.js';
+import {
+  chooseHostnames,
+  emit,
+  emitPerHost,
+  hostMatches,
+  readObject,
+  targetsOf,
+} from './common.js';
+import type { HostTargets, SourceOptions, SourceOutput } from './common.js';
 import type {
   GatewayApiGatewayObject,
   GatewayApiListener,
@@ -24,10 +30,26 @@ function addressesOf(gateway: GatewayApiGatewayObject): string[] {
     .filter((v) => v !== '');
 }
 
-function targetsFor(gateway: GatewayApiGatewayObject, options: SourceOptions): Target[] {
+const gatewayName = (gateway: GatewayApiGatewayObject) =>
+  `${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`;
+
+/** Why a Gateway without a `target` annotation has no address to publish at. */
+const noAddressCause = (gateway: GatewayApiGatewayObject) =>
+  `Gateway ${gatewayName(gateway)} has no status.addresses yet (its controller sets them)`;
+
+function targetsFor(gateway: GatewayApiGatewayObject, options: SourceOptions): HostTargets {
   const reading = readObject(gateway, 'gateway-api-gateway', options, []);
-  if (!reading.act) return [];
-  return reading.spec.targets ?? targetsOf(addressesOf(gateway));
+  if (!reading.act) {
+    return {
+      targets: [],
+      causes: [
+        `Gateway ${gatewayName(gateway)} is skipped (invalid annotations, or another controller's)`,
+      ],
+    };
+  }
+  if (reading.spec.targets !== undefined) return { targets: reading.spec.targets, causes: [] };
+  const targets = targetsOf(addressesOf(gateway));
+  return { targets, causes: targets.length > 0 ? [] : [noAddressCause(gateway)] };
 }
 
 export function gatewayApiGateways(
@@ -52,6 +74,7 @@ export function gatewayApiGateways(
       hostnames,
       targetsOf(addressesOf(gateway)),
       reading.spec,
+      noAddressCause(gateway),
     );
   }
 }
@@ -117,9 +140,9 @@ function attach(
   ref: ParentReference,
   gateway: GatewayApiGatewayObject,
 ): Attachment | string {
-  const gatewayName = `${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`;
+  const name = gatewayName(gateway);
   const accepted = acceptedStatus(route, ref);
-  if (accepted === 'False') return `Gateway ${gatewayName}'s controller did not accept it`;
+  if (accepted === 'False') return `Gateway ${name}'s controller did not accept it`;
   const selected = (gateway.spec?.listeners ?? []).filter(
     (l) =>
       (ref.sectionName === undefined || l.name === ref.sectionName) &&
@@ -129,13 +152,13 @@ function attach(
   const where =
     (ref.sectionName === undefined ? '' : ` named ${ref.sectionName}`) +
     (ref.port === undefined ? '' : ` on port ${ref.port}`);
-  if (selected.length === 0) return `Gateway ${gatewayName} has no listener${where}`;
+  if (selected.length === 0) return `Gateway ${name} has no listener${where}`;
   const ofKind = selected.filter(admitsKind);
-  if (ofKind.length === 0) return `no listener of Gateway ${gatewayName}${where} admits HTTPRoutes`;
+  if (ofKind.length === 0) return `no listener of Gateway ${name}${where} admits HTTPRoutes`;
   const listeners = ofKind.filter((l) => admitsNamespace(l, gateway, route, accepted));
   if (listeners.length === 0) {
     const namespace = route.metadata?.namespace ?? '';
-    return `no listener of Gateway ${gatewayName}${where} admits routes from namespace ${namespace} (allowedRoutes.namespaces)`;
+    return `no listener of Gateway ${name}${where} admits routes from namespace ${namespace} (allowedRoutes.namespaces)`;
   }
   return { gateway, listeners };
 }
@@ -203,9 +226,43 @@ export function httpRoutes(snapshot: Snapshot, options: SourceOptions, output: S
       }
     }
     const specHosts = [...new Set(listeners.flatMap((l) => servedNames(own, l)))];
-    const hostnames = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
-    const targets = attachments.flatMap((a) => targetsFor(a.gateway, options));
-    const unique = [...new Map(targets.map((t) => [t.value, t])).values()];
-    emit(output, route, 'httproute', hostnames, unique, reading.spec);
+    const chosen = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
+    // A name is served by the attached listeners whose hostname covers it (or that have
+    // none); a name from the route's own hostnames is one by construction. The hostname
+    // annotation cannot add a name no such listener takes.
+    const servingGateways = (host: string) =>
+      attachments.filter((a) => a.listeners.some((l) => serves(l, host))).map((a) => a.gateway);
+    const hostnames = chosen.filter((host) => {
+      if (servingGateways(host).length > 0) return true;
+      output.notes.push({
+        object: route,
+        kind: 'httproute',
+        reason: 'HostNotOnGateway',
+        message: `hostname ${host} (hostname annotation) is accepted by no listener its parent Gateways attach it to, so it is not published`,
+      });
+      return false;
+    });
+    // Each name enters only at the Gateways whose listeners serve it: another parent's
+    // listeners would answer it with a 404.
+    emitPerHost(
+      output,
+      route,
+      'httproute',
+      hostnames,
+      (host) => {
+        const found = servingGateways(host).map((g) => targetsFor(g, options));
+        return {
+          targets: found.flatMap((f) => f.targets),
+          causes: found.flatMap((f) => f.causes),
+        };
+      },
+      reading.spec,
+    );
   }
+}
+
+/** Whether a listener takes requests for `host` (an exact name, or a wildcard it covers). */
+function serves(listener: GatewayApiListener, host: string): boolean {
+  const pattern = listener.hostname?.toLowerCase();
+  return pattern === undefined || hostMatches(host, pattern);
 }

@@ -1,15 +1,16 @@
 // Istio Gateways and the VirtualServices bound to them.
-import type { Target } from '../../core/annotations/keys.js';
 import type { AnnotationSpec } from '../../core/annotations/spec.js';
+import { isMeshInternalHost } from '../../core/names/mesh-hosts.js';
 import {
   chooseHostnames,
   emit,
+  emitPerHost,
   hostMatches,
   loadBalancerAddresses,
   readObject,
   targetsOf,
 } from './common.js';
-import type { SourceOptions, SourceOutput } from './common.js';
+import type { HostTargets, SourceOptions, SourceOutput } from './common.js';
 import type {
   IstioGatewayObject,
   ServiceObject,
@@ -35,11 +36,14 @@ export function gatewayHosts(gateway: IstioGatewayObject): string[] {
 
 /**
  * The ingress gateway Services behind a Gateway: those whose pod selector includes every
- * label of the Gateway's selector, preferring the Gateway's own namespace.
+ * label of the Gateway's selector, in the Gateway's own namespace, else in the ingress
+ * namespaces. Nowhere else: a Service is anyone's to create in their own namespace, and its
+ * addresses would otherwise be merged into other teams' records.
  */
 export function ingressServicesOf(
   gateway: IstioGatewayObject,
   services: readonly ServiceObject[],
+  ingressNamespaces: readonly string[],
 ): ServiceObject[] {
   const selector = Object.entries(gateway.spec?.selector ?? {});
   if (selector.length === 0) return [];
@@ -48,7 +52,8 @@ export function ingressServicesOf(
     return selector.every(([key, value]) => podSelector[key] === value);
   });
   const local = matching.filter((s) => s.metadata?.namespace === gateway.metadata?.namespace);
-  return local.length > 0 ? local : matching;
+  if (local.length > 0) return local;
+  return matching.filter((s) => ingressNamespaces.includes(s.metadata?.namespace ?? ''));
 }
 
 function serviceAddresses(service: ServiceObject): string[] {
@@ -58,14 +63,49 @@ function serviceAddresses(service: ServiceObject): string[] {
   ];
 }
 
-/** Where a Gateway's traffic enters: its `target` annotation, or its Services' addresses. */
+const objectName = (o: { metadata?: { namespace?: string; name?: string } }) =>
+  `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/**
+ * Where a Gateway's traffic enters: its `target` annotation, or its Services' addresses; and
+ * when nowhere, why, in words that say what to fix.
+ */
 function gatewayTargets(
   gateway: IstioGatewayObject,
   spec: AnnotationSpec,
   snapshot: Snapshot,
-): Target[] {
-  if (spec.targets !== undefined) return spec.targets;
-  return targetsOf(ingressServicesOf(gateway, snapshot.services).flatMap(serviceAddresses));
+  options: SourceOptions,
+): HostTargets {
+  if (spec.targets !== undefined) return { targets: spec.targets, causes: [] };
+  const selector = Object.entries(gateway.spec?.selector ?? {});
+  if (selector.length === 0) {
+    return {
+      targets: [],
+      causes: [`Gateway ${objectName(gateway)} has no spec.selector and no target annotation`],
+    };
+  }
+  const services = ingressServicesOf(gateway, snapshot.services, options.ingressNamespaces);
+  if (services.length === 0) {
+    const where = [...new Set([gateway.metadata?.namespace ?? '', ...options.ingressNamespaces])];
+    const labels = selector.map(([k, v]) => `${k}=${v}`).join(',');
+    return {
+      targets: [],
+      causes: [
+        `no Service in namespace${where.length > 1 ? 's' : ''} ${where.join(', ')} selects pods labelled ${labels} (Gateway ${objectName(gateway)}'s spec.selector; ingress namespaces: --ingress-namespaces)`,
+      ],
+    };
+  }
+  const targets = targetsOf(services.flatMap(serviceAddresses));
+  const names = services.map(objectName).join(', ');
+  return {
+    targets,
+    causes:
+      targets.length > 0
+        ? []
+        : [
+            `Service${services.length > 1 ? 's' : ''} ${names} (selected by Gateway ${objectName(gateway)}) ${services.length > 1 ? 'have' : 'has'} no load balancer address yet`,
+          ],
+  };
 }
 
 export function istioGateways(
@@ -83,14 +123,8 @@ export function istioGateways(
       reading.spec,
       output.notes,
     );
-    emit(
-      output,
-      gateway,
-      'istio-gateway',
-      hostnames,
-      gatewayTargets(gateway, reading.spec, snapshot),
-      reading.spec,
-    );
+    const found = gatewayTargets(gateway, reading.spec, snapshot, options);
+    emit(output, gateway, 'istio-gateway', hostnames, found.targets, reading.spec, found.causes[0]);
   }
 }
 
@@ -124,58 +158,112 @@ function exportedTo(vs: VirtualServiceObject, namespace: string): boolean {
   );
 }
 
-const gatewayName = (g: IstioGatewayObject) =>
-  `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`;
+/**
+ * A `spec.gateways` entry as `namespace/name`, resolved the way Istio resolves it (pilot's
+ * resolveGatewayName): `ns/name` as written, `./name` and a bare `name` in the
+ * VirtualService's namespace, and the legacy `name.ns` and `name.ns.svc.cluster.local` forms
+ * as `ns/name` (the label after the first is the namespace).
+ */
+export function resolveGatewayRef(ref: string, vsNamespace: string): string {
+  const slash = ref.indexOf('/');
+  if (slash >= 0) {
+    return ref.slice(0, slash) === '.' ? `${vsNamespace}/${ref.slice(slash + 1)}` : ref;
+  }
+  const dot = ref.indexOf('.');
+  if (dot < 0) return `${vsNamespace}/${ref}`;
+  const rest = ref.slice(dot + 1);
+  const next = rest.indexOf('.');
+  return `${next < 0 ? rest : rest.slice(0, next)}/${ref.slice(0, dot)}`;
+}
 
 export function virtualServices(
   snapshot: Snapshot,
   options: SourceOptions,
   output: SourceOutput,
 ): void {
-  const gatewaysByKey = new Map(
-    snapshot.istioGateways.map((g) => [
-      `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`,
-      g,
-    ]),
-  );
+  const gatewaysByKey = new Map(snapshot.istioGateways.map((g) => [objectName(g), g]));
+  // One Gateway's targets are the same for every VirtualService bound to it.
+  const targetsByGateway = new Map<IstioGatewayObject, HostTargets>();
+  const targetsOfGateway = (gateway: IstioGatewayObject): HostTargets => {
+    let found = targetsByGateway.get(gateway);
+    if (found === undefined) {
+      const reading = readObject(gateway, 'istio-gateway', options, []);
+      found = reading.act
+        ? gatewayTargets(gateway, reading.spec, snapshot, options)
+        : {
+            targets: [],
+            causes: [
+              `Gateway ${objectName(gateway)} is skipped (invalid annotations, or another controller's)`,
+            ],
+          };
+      targetsByGateway.set(gateway, found);
+    }
+    return found;
+  };
   for (const vs of snapshot.virtualServices) {
     const namespace = vs.metadata?.namespace ?? '';
-    const bound = (vs.spec?.gateways ?? [])
-      .filter((ref) => ref !== 'mesh')
-      .map((ref) => gatewaysByKey.get(ref.includes('/') ? ref : `${namespace}/${ref}`))
-      .filter(
-        (g): g is IstioGatewayObject =>
-          g !== undefined && exportedTo(vs, g.metadata?.namespace ?? ''),
-      );
-    if (bound.length === 0) continue;
+    const refs = [...new Set((vs.spec?.gateways ?? []).filter((ref) => ref !== 'mesh'))];
+    if (refs.length === 0) continue;
     const reading = readObject(vs, 'istio-virtualservice', options, output.notes);
     if (!reading.act) continue;
-    // Short names (`reviews`) are mesh-internal; only fully qualified hosts can be published.
-    const specHosts = (vs.spec?.hosts ?? []).filter((h) => h.includes('.'));
-    const allowed = specHosts.filter((h) =>
-      bound.some((g) => gatewayAllows(g, vs, h.toLowerCase())),
-    );
-    for (const host of specHosts.filter((h) => !allowed.includes(h))) {
-      if (reading.spec.hostnameSource === 'annotation-only') break;
+    const annotationOnly = reading.spec.hostnameSource === 'annotation-only';
+    const specHosts = (vs.spec?.hosts ?? []).filter((h) => !isMeshInternalHost(h));
+    const bound: IstioGatewayObject[] = [];
+    for (const ref of refs) {
+      const key = resolveGatewayRef(ref, namespace);
+      const gateway = gatewaysByKey.get(key);
+      if (gateway !== undefined) {
+        if (exportedTo(vs, gateway.metadata?.namespace ?? '') && !bound.includes(gateway))
+          bound.push(gateway);
+        continue;
+      }
+      // Only worth a word when the VirtualService has names for DNS at all.
+      if (reading.spec.hostnames.length === 0 && (annotationOnly || specHosts.length === 0))
+        continue;
+      output.notes.push({
+        object: vs,
+        kind: 'istio-virtualservice',
+        reason: 'GatewayNotFound',
+        message: `spec.gateways entry '${ref}' names Gateway ${key}, which does not exist: nothing is published through it`,
+      });
+    }
+    if (bound.length === 0) continue;
+    const servingGateways = (host: string) =>
+      bound.filter((g) => gatewayAllows(g, vs, host.toLowerCase()));
+    const notServed = (what: string) =>
       output.notes.push({
         object: vs,
         kind: 'istio-virtualservice',
         reason: 'HostNotOnGateway',
-        message: `host ${host} is not served by the Gateways it binds to (${bound.map(gatewayName).join(', ')}): no server there lists it for this namespace, so it is not published`,
+        message: `${what} is not served by the Gateways it binds to (${bound.map(objectName).join(', ')}): no server there lists it for this namespace, so it is not published`,
       });
+    const allowed = specHosts.filter((h) => servingGateways(h).length > 0);
+    if (!annotationOnly) {
+      for (const host of specHosts.filter((h) => !allowed.includes(h))) notServed(`host ${host}`);
     }
-    const hostnames = chooseHostnames(
+    const chosen = chooseHostnames(vs, 'istio-virtualservice', allowed, reading.spec, output.notes);
+    // The hostname annotation cannot reach past the Gateways either: a name no server takes
+    // for this namespace would send its users to a 404, or to another team's routes.
+    const hostnames = chosen.filter((h) => {
+      if (servingGateways(h).length > 0) return true;
+      notServed(`hostname ${h} (hostname annotation)`);
+      return false;
+    });
+    // Each name enters only where a Gateway serves it: another bound Gateway's ingress has no
+    // server for it and would answer 404.
+    emitPerHost(
+      output,
       vs,
       'istio-virtualservice',
-      allowed,
+      hostnames,
+      (host) => {
+        const found = servingGateways(host).map(targetsOfGateway);
+        return {
+          targets: found.flatMap((f) => f.targets),
+          causes: found.flatMap((f) => f.causes),
+        };
+      },
       reading.spec,
-      output.notes,
     );
-    const targets = bound.flatMap((g) => {
-      const gwReading = readObject(g, 'istio-gateway', options, []);
-      return gwReading.act ? gatewayTargets(g, gwReading.spec, snapshot) : [];
-    });
-    const unique = [...new Map(targets.map((t) => [t.value, t])).values()];
-    emit(output, vs, 'istio-virtualservice', hostnames, unique, reading.spec);
   }
 }

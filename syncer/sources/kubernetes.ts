@@ -140,7 +140,12 @@ export function ingresses(snapshot: Snapshot, options: SourceOptions, output: So
   for (const ingress of snapshot.ingresses) {
     const reading = readObject(ingress, 'ingress', options, output.notes);
     if (!reading.act) continue;
-    const hosts = (ingress.spec?.rules ?? []).map((r) => r.host ?? '').filter((h) => h !== '');
+    // The TLS hosts too, as external-dns publishes them: the Ingress holds a certificate for
+    // them, and people moving over expect their records to stay.
+    const hosts = [
+      ...(ingress.spec?.rules ?? []).map((r) => r.host ?? ''),
+      ...(ingress.spec?.tls ?? []).flatMap((t) => t.hosts ?? []),
+    ].filter((h) => h !== '');
     const hostnames = chooseHostnames(ingress, 'ingress', hosts, reading.spec, output.notes);
     const targets = targetsOf(loadBalancerAddresses(ingress.status?.loadBalancer?.ingress));
     emit(output, ingress, 'ingress', hostnames, targets, reading.spec);

@@ -33,7 +33,7 @@ export interface VirtualServiceObject extends KubeResource {
 }
 
 export interface IngressObject extends KubeResource {
-  spec?: { rules?: { host?: string }[] };
+  spec?: { rules?: { host?: string }[]; tls?: { hosts?: string[] }[] };
   status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
 }
 
@@ -180,7 +180,10 @@ const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K]
     status: loadBalancerStatus(o.status),
   }),
   ingresses: (o) => ({
-    spec: o.spec?.rules && { rules: o.spec.rules.map((r) => only(r, ['host']) ?? {}) },
+    spec: (o.spec?.rules || o.spec?.tls) && {
+      ...(o.spec.rules && { rules: o.spec.rules.map((r) => only(r, ['host']) ?? {}) }),
+      ...(o.spec.tls && { tls: o.spec.tls.map((t) => only(t, ['hosts']) ?? {}) }),
+    },
     status: loadBalancerStatus(o.status),
   }),
   gatewayApiGateways: (o) => ({

@@ -209,6 +209,7 @@ describe('helm template', () => {
     assert.equal(flag(syncer, 'policy'), 'SYNC');
     assert.equal(flag(syncer, 'domain-filter'), undefined);
     assert.equal(flag(syncer, 'leader-election-namespace'), ns);
+    assert.equal(flag(syncer, 'ingress-namespaces'), ns, 'the release namespace by default');
     assert.ok(
       syncer.volumeMounts?.some(
         (m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount',
@@ -291,6 +292,8 @@ describe('helm template', () => {
       'image.tag=1.2.3',
       '--set',
       'maxDeleteFraction=0.8',
+      '--set',
+      'ingressNamespaces={istio-system,edge}',
     ]);
     assert.equal(code, 0, stderr);
     const deployment = findOne(objects, 'Deployment');
@@ -308,6 +311,7 @@ describe('helm template', () => {
     assert.equal(flag(syncer, 'external-dns-txt-prefix'), 'extdns-%{record_type}.');
     assert.equal(flag(syncer, 'external-dns-txt-suffix'), undefined);
     assert.equal(flag(syncer, 'max-delete-fraction'), '0.8');
+    assert.equal(flag(syncer, 'ingress-namespaces'), 'istio-system,edge');
     assert.equal(flag(syncer, 'leader-election-name'), 'dns-aws-controller-syncer');
     assert.ok(syncer.env?.some((e) => e.name === 'AWS_REGION' && e.value === 'eu-west-1'));
     assert.equal(flag(container(deployment, 'webhook'), 'log-level'), 'debug');

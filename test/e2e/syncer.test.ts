@@ -543,4 +543,161 @@ describe('syncer end to end', () => {
       assert.deepEqual(await aRecords(), expected('*', '*.admin', 'far', 'local', 'ops.admin')),
     );
   });
+  it("takes ingress addresses only from the Gateway's and the ingress namespaces, per host, through every spec.gateways form", async () => {
+    // ns is the syncer's namespace, so its ingress namespace by default (no POD_NAMESPACE here).
+    const { ns, zone, zoneId } = await setup('tenancy');
+    const team = await env.createNamespace('team');
+    const rogue = await env.createNamespace('rogue');
+    await ingressGateway(ns, '203.0.113.40');
+    // A second ingress, in the team's own namespace, selected by other labels.
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'edge-b', namespace: team },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { istio: 'edge-b' },
+        ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
+      },
+    });
+    await kubectl([
+      'patch',
+      'service',
+      'edge-b',
+      '-n',
+      team,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '203.0.113.41' }] } } }),
+    ]);
+    // Someone else's namespace: a plain Service with the ingress gateway's labels and
+    // externalIPs. It must never lend an address to anyone's Gateway.
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'not-an-ingress', namespace: rogue },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        externalIPs: ['198.51.100.66'],
+        ports: [{ name: 'http', port: 80 }],
+      },
+    });
+    await apply(gateway(team, 'shop', [`shop.${zone}`]));
+    // The Gateways publish only their wildcards: the VirtualService's names are its own records.
+    await apply(gateway(ns, 'edge-a', [`*/*.a.${zone}`]));
+    await apply({
+      ...gateway(team, 'edge-b', [`*/*.b.${zone}`]),
+      spec: {
+        selector: { istio: 'edge-b' },
+        servers: [
+          { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`*/*.b.${zone}`] },
+        ],
+      },
+    });
+    await apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: {
+        name: 'both',
+        namespace: team,
+        annotations: { [`${PREFIX}hostname`]: `c.${zone}` },
+      },
+      spec: {
+        hosts: [`app.a.${zone}`, `app.b.${zone}`, `reviews.${team}.svc.cluster.local`],
+        gateways: [`edge-a.${ns}.svc.cluster.local`, './edge-b', 'edge-gone'],
+        http: [{ route: [{ destination: { host: 'reviews' } }] }],
+      },
+    });
+    await syncer(ns, zone);
+
+    await eventually(async () =>
+      assert.deepEqual(
+        (await recordLines(env, zoneId)).filter(
+          (l) => l.startsWith('A ') && !/^A (\*|\\052)\./.test(l),
+        ),
+        [
+          `A app.a.${zone}. 203.0.113.40`,
+          `A app.b.${zone}. 203.0.113.41`,
+          `A shop.${zone}. 203.0.113.40`,
+        ],
+      ),
+    );
+    await eventually(async () => {
+      const said = await events(team, 'both');
+      for (const expected of [
+        /^Warning GatewayNotFound spec\.gateways entry 'edge-gone' names Gateway team-[a-z0-9-]+\/edge-gone, which does not exist/,
+        /^Warning HostNotOnGateway hostname c\..* \(hostname annotation\) is not served by the Gateways it binds to/,
+      ])
+        assert.ok(
+          said.some((e) => expected.test(e)),
+          `${expected}\n${said.join('\n')}`,
+        );
+      assert.ok(!said.some((e) => /svc\.cluster\.local/.test(e)), said.join('\n'));
+    });
+    const all = (await recordLines(env, zoneId)).join('\n');
+    assert.ok(!all.includes('198.51.100.66'), 'the rogue Service lent no address');
+  });
+
+  it('publishes each HTTPRoute hostname at the Gateways whose listeners serve it, and no further', async () => {
+    const { ns, zone, zoneId } = await setup('perhost');
+    const parentGateway = async (name: string, hostname: string, ip: string) => {
+      await apply({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name, namespace: ns },
+        spec: {
+          gatewayClassName: 'example',
+          listeners: [{ name: 'web', port: 80, protocol: 'HTTP', hostname }],
+        },
+      });
+      await kubectl([
+        'patch',
+        'gateway.gateway.networking.k8s.io',
+        name,
+        '-n',
+        ns,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { addresses: [{ type: 'IPAddress', value: ip }] } }),
+      ]);
+    };
+    await parentGateway('one', `*.one.${zone}`, '203.0.113.51');
+    await parentGateway('two', `*.two.${zone}`, '203.0.113.52');
+    await apply({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {
+        name: 'r',
+        namespace: ns,
+        annotations: { [`${PREFIX}hostname`]: `x.three.${zone}` },
+      },
+      spec: {
+        hostnames: [`app.one.${zone}`, `app.two.${zone}`],
+        parentRefs: [{ name: 'one' }, { name: 'two' }],
+      },
+    });
+    await syncer(ns, zone);
+    await eventually(async () =>
+      assert.deepEqual(
+        (await recordLines(env, zoneId))
+          .filter((l) => l.startsWith('A ') && l.includes('app.'))
+          .sort(),
+        [`A app.one.${zone}. 203.0.113.51`, `A app.two.${zone}. 203.0.113.52`],
+      ),
+    );
+    await eventually(async () => {
+      const said = await events(ns, 'r');
+      assert.ok(
+        said.some((e) =>
+          /^Warning HostNotOnGateway hostname x\.three\..* \(hostname annotation\) is accepted by no listener/.test(
+            e,
+          ),
+        ),
+        said.join('\n'),
+      );
+    });
+    assert.ok(!(await recordLines(env, zoneId)).some((l) => l.includes('x.three.')));
+  });
 });
