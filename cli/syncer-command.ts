@@ -1,6 +1,7 @@
 // `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../syncer/kube/client.js';
+import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
 import type { CliIo } from './io.js';
 import { createLogger } from './logger.js';
@@ -34,6 +35,14 @@ ${PLAN_FLAGS_USAGE}
   --leader-election-identity ID
                             this replica's name in the Lease (default: $POD_NAME or the
                             host name, plus a random suffix)
+  --leader-election-lease-duration D
+                            a standby takes the Lease over when it has seen it unchanged
+                            this long (default 15s)
+  --leader-election-renew-deadline D
+                            the leader stops writing when its last successful renewal was
+                            sent this long ago (default 10s; below the lease duration)
+  --leader-election-retry-period D
+                            how often the Lease is renewed or tried (default 2s)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
@@ -84,6 +93,9 @@ export async function syncerCommand(
     'leader-election-namespace': { type: 'string' },
     'leader-election-name': { type: 'string' },
     'leader-election-identity': { type: 'string' },
+    'leader-election-lease-duration': { type: 'string' },
+    'leader-election-renew-deadline': { type: 'string' },
+    'leader-election-retry-period': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -100,6 +112,28 @@ export async function syncerCommand(
   const interval = durationOption(values, 'interval', 10 * 60_000);
   const debounce = durationOption(values, 'debounce', 1_000);
   if (interval < 10_000) throw new UsageError(`--interval must be at least 10s`);
+  const timings = {
+    leaseDurationMs: durationOption(
+      values,
+      'leader-election-lease-duration',
+      LEASE_DEFAULTS.leaseDurationMs,
+    ),
+    renewDeadlineMs: durationOption(
+      values,
+      'leader-election-renew-deadline',
+      LEASE_DEFAULTS.renewDeadlineMs,
+    ),
+    retryPeriodMs: durationOption(
+      values,
+      'leader-election-retry-period',
+      LEASE_DEFAULTS.retryPeriodMs,
+    ),
+  };
+  try {
+    checkLeaseTimings(timings);
+  } catch (err) {
+    throw new UsageError(`--leader-election-*: ${(err as Error).message}`, { cause: err });
+  }
   const config = {
     ...flags,
     ownerId: flags.ownerId ?? (await clusterOwnerId(kubeconfig)),
@@ -118,6 +152,7 @@ export async function syncerCommand(
         'default',
       name: stringOption(values, 'leader-election-name') ?? 'aws-controller-syncer',
       ...(identity !== undefined && { identity }),
+      ...timings,
     },
     logger,
   };

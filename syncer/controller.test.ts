@@ -10,6 +10,7 @@ import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
+import { WriteNotAllowed } from './route53/resilient-client.js';
 
 const service = (ip: string): ServiceObject => ({
   apiVersion: 'v1',
@@ -168,6 +169,31 @@ describe('Controller', () => {
         ListResourceRecordSets: 0,
         ChangeResourceRecordSets: 0,
       });
+  });
+
+  it('sends nothing more, and splits nothing, when the client refuses to write for lost leadership', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com', 'b.example.com'])],
+    };
+    const fenced = t.route53.changeResourceRecordSets.bind(t.route53);
+    let attempts = 0;
+    t.route53.changeResourceRecordSets = () => {
+      attempts++;
+      return Promise.reject(new WriteNotAllowed('not sent: lost the lease'));
+    };
+    const result = await t.controller.reconcile();
+    assert.equal(result.status === 'done' && result.failed, 4, 'both records and their TXTs');
+    assert.equal(attempts, 1, 'the batch is not split into more attempts');
+    assert.deepEqual(t.route53.dump('Z1'), []);
+    assert.equal(
+      (await t.metrics.registry.getSingleMetric('aws_controller_route53_failed_changes_total')?.get())
+        ?.values.length,
+      0,
+      'not counted as a change Route 53 refused',
+    );
+    t.route53.changeResourceRecordSets = fenced;
   });
 
   it('isolates a change Route 53 refuses and applies the rest, with a Warning on the object', async () => {

@@ -22,6 +22,7 @@ import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
+import { WriteNotAllowed } from './route53/resilient-client.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
 import { KINDS } from '../core/kinds.js';
@@ -301,6 +302,12 @@ export class Controller {
       result.applied.push(...batch);
       for (const change of batch) this.#d.metrics.changes.inc({ action: change.Action });
     } catch (err) {
+      if (err instanceof WriteNotAllowed) {
+        // Not Route 53's verdict: nothing was sent, and the next leader plans afresh.
+        this.#d.logger.info({ zoneId, changes: batch.length }, err.message);
+        result.failed.push({ changes: batch, error: err });
+        return;
+      }
       const halves = splitBatch(batch);
       if (err instanceof Route53Error && err.code === 'InvalidChangeBatch' && halves.length > 1) {
         for (const half of halves) await this.#sendIsolating(zoneId, half, result);

@@ -21,7 +21,12 @@ afterEach(async () => {
 async function syncer(
   ns: string,
   zone: string,
-  extra: { policy?: string; leaseName?: string; args?: string[] } = {},
+  extra: {
+    policy?: string;
+    leaseName?: string;
+    args?: string[];
+    env?: Record<string, string>;
+  } = {},
 ) {
   const process = await startSyncerProcess(env, {
     ownerId: 'e2e',
@@ -30,6 +35,7 @@ async function syncer(
     ...(extra.policy !== undefined && { policy: extra.policy }),
     ...(extra.leaseName !== undefined && { leaseName: extra.leaseName }),
     ...(extra.args !== undefined && { extraArgs: extra.args }),
+    ...(extra.env !== undefined && { env: extra.env }),
   });
   running.push(process);
   return process;
@@ -186,6 +192,96 @@ describe('syncer end to end', () => {
     await eventually(async () =>
       assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.14`)),
     );
+  });
+
+  it('keeps one writer when the leader is frozen past its lease: resumed, it sends no change before it holds the lease again', async () => {
+    const { ns, zone, zoneId } = await setup('frozen');
+    await ingressGateway(ns, '203.0.113.16');
+    // Short timings so the test takes seconds; the order is the production one.
+    const args = [
+      '--leader-election-lease-duration',
+      '6s',
+      '--leader-election-renew-deadline',
+      '4s',
+      '--leader-election-retry-period',
+      '1s',
+    ];
+    // Each process tags its Route 53 calls (User-Agent `app/<id>`), so the proxy tells them apart.
+    const a = await syncer(ns, zone, { args, env: { AWS_SDK_UA_APP_ID: `${ns}-a` } });
+    const b = await syncer(ns, zone, { args, env: { AWS_SDK_UA_APP_ID: `${ns}-b` } });
+    const clientOf = new Map([
+      [a, `${ns}-a`],
+      [b, `${ns}-b`],
+    ]);
+    const leaders = async () =>
+      (await Promise.all([a, b].map((s) => s.metric('aws_controller_leader')))).map((v) => v ?? 0);
+    await eventually(async () => assert.deepEqual((await leaders()).sort(), [0, 1]));
+    const [old, standby] = (await leaders())[0] === 1 ? [a, b] : [b, a];
+    await env.proxy.reset();
+    await apply(gateway(ns, 'gw', [`one.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A one.${zone}. 203.0.113.16`)),
+    );
+    const changesBy = async (s: SyncerProcess) =>
+      (await env.proxy.stats()).recent.filter(
+        (c) => c.operation === 'ChangeResourceRecordSets' && c.client === clientOf.get(s),
+      );
+    assert.equal((await changesBy(old)).length, 1, 'the leader wrote it');
+
+    // Freeze the leader well past the lease duration: the standby takes over and writes.
+    const frozenAt = Date.now();
+    old.child.kill('SIGSTOP');
+    const from = old.logs.length;
+    try {
+      await eventually(async () => assert.equal(await standby.metric('aws_controller_leader'), 1), {
+        timeoutMs: 30_000,
+      });
+      await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`]));
+      await eventually(async () =>
+        assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.16`)),
+      );
+      assert.ok((await changesBy(standby)).length >= 1, 'the new leader wrote');
+      // The frozen process saw none of it: on resuming, its caches and its Route 53 listing are
+      // stale, and it has a change to make at once (the Gateway event queued in its watch).
+      await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`, `three.${zone}`]));
+    } finally {
+      old.child.kill('SIGCONT');
+    }
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A three.${zone}. 203.0.113.16`)),
+    );
+    await old.waitForLog((l) => l.msg === 'stopped leading', 10_000, from);
+    // The resumed process reconciles the queued Gateway change; give that reconcile time to
+    // run (a wait for something that must not happen), then nothing was sent by it.
+    await old.waitForLog(
+      (l) => l.msg === 'reconcile scheduled' && /changed/.test(String(l['reason'])),
+      20_000,
+      from,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.deepEqual(
+      (await changesBy(old)).filter((c) => Date.parse(c.at) >= frozenAt),
+      [],
+      'no change from the old leader since it was frozen',
+    );
+    assert.equal(await old.metric('aws_controller_leader'), 0);
+    assert.equal(await standby.metric('aws_controller_leader'), 1);
+
+    // Once the standby goes, the old leader re-acquires, and only then writes again.
+    assert.equal(await standby.stop(), 0);
+    const became = await old.waitForLog((l) => l.msg === 'became leader', 30_000, from);
+    await apply(gateway(ns, 'gw', [`one.${zone}`, `four.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A four.${zone}. 203.0.113.16`)),
+    );
+    const after = (await changesBy(old)).filter((c) => Date.parse(c.at) >= frozenAt);
+    assert.ok(after.length >= 1, 'it writes again once it leads');
+    for (const call of after) {
+      assert.ok(
+        Date.parse(call.at) >= (became['time'] as number),
+        `change at ${call.at} sent before re-acquiring at ${new Date(became['time'] as number).toISOString()}`,
+      );
+    }
   });
 
   it('skips an object whose annotations are invalid (admitted with the webhook off), saying why', async () => {
