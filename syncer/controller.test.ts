@@ -188,8 +188,11 @@ describe('Controller', () => {
     assert.equal(attempts, 1, 'the batch is not split into more attempts');
     assert.deepEqual(t.route53.dump('Z1'), []);
     assert.equal(
-      (await t.metrics.registry.getSingleMetric('aws_controller_route53_failed_changes_total')?.get())
-        ?.values.length,
+      (
+        await t.metrics.registry
+          .getSingleMetric('aws_controller_route53_failed_changes_total')
+          ?.get()
+      )?.values.length,
       0,
       'not counted as a change Route 53 refused',
     );
