@@ -13,13 +13,14 @@ import {
   UsageError,
   type ParsedOptions,
 } from './options.js';
-import { checkedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { derivedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { DEFAULT_RELEASE_NAMESPACE } from '../core/records/owner-id.js';
 
 const USAGE = `Usage: aws-controller syncer [options]
 
 ${PLAN_FLAGS_USAGE}
-                            Without --owner-id, the UID of the cluster's kube-system
-                            namespace is used (the chart always sets one).
+                            Without --owner-id the syncer reads kube-system's UID from the
+                            cluster (the chart always sets --owner-id, by the same rule).
   --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
   --route53-endpoint URL    another Route 53 endpoint (tests against moto)
   --interval D              re-list zones and records this often, to see changes made
@@ -59,14 +60,14 @@ function positiveNumber(values: ParsedOptions['values'], flag: string, fallback:
   return n;
 }
 
-/** The cluster's identity when no owner ID is given: kube-system's UID never changes. */
-async function clusterOwnerId(kubeconfig: string | undefined): Promise<string> {
+/** The cluster's identity, for the default owner ID: kube-system's UID never changes. */
+async function clusterUid(kubeconfig: string | undefined): Promise<string> {
   try {
     const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
     const namespace = await api.readNamespace({ name: 'kube-system' });
     const uid = namespace.metadata?.uid;
     if (!uid) throw new Error('kube-system has no UID');
-    return checkedOwnerId(uid);
+    return uid;
   } catch (err) {
     throw new UsageError(
       `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
@@ -136,7 +137,13 @@ export async function syncerCommand(
   }
   const config = {
     ...flags,
-    ownerId: flags.ownerId ?? (await clusterOwnerId(kubeconfig)),
+    ownerId:
+      flags.ownerId ??
+      derivedOwnerId(
+        values,
+        await clusterUid(kubeconfig),
+        process.env['POD_NAMESPACE'] || DEFAULT_RELEASE_NAMESPACE,
+      ),
     ...(awsRegion !== undefined && { awsRegion }),
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
     driftIntervalMs: interval,

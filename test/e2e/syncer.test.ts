@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
+import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
@@ -282,6 +283,37 @@ describe('syncer end to end', () => {
         `change at ${call.at} sent before re-acquiring at ${new Date(became['time'] as number).toISOString()}`,
       );
     }
+  });
+
+  it('without --owner-id derives the owner ID as the chart and plan do: <release>.<namespace>.<kube-system UID>', async () => {
+    const ns = await env.createNamespace('owner');
+    const uid = JSON.parse(
+      (await kubectl(['get', 'namespace', 'kube-system', '-o', 'json'])).stdout,
+    ) as { metadata: { uid: string } };
+    // A domain filter no zone matches: these syncers only show what they derived.
+    const domainFilter = [`${ns}.invalid`];
+    const byDefault = await startSyncerProcess(env, {
+      ownerId: undefined,
+      domainFilter,
+      leaseNamespace: ns,
+      env: { POD_NAMESPACE: ns },
+    });
+    running.push(byDefault);
+    const named = await startSyncerProcess(env, {
+      ownerId: undefined,
+      domainFilter,
+      leaseNamespace: ns,
+      leaseName: 'named',
+      extraArgs: ['--release', 'dns', '--release-namespace', 'platform'],
+    });
+    running.push(named);
+    const startedWith = async (s: SyncerProcess) =>
+      (await s.waitForLog((l) => l.msg === 'syncer started'))['ownerId'];
+    assert.equal(
+      await startedWith(byDefault),
+      defaultOwnerId({ release: 'aws-controller', namespace: ns, clusterUid: uid.metadata.uid }),
+    );
+    assert.equal(await startedWith(named), `dns.platform.${uid.metadata.uid}`);
   });
 
   it('skips an object whose annotations are invalid (admitted with the webhook off), saying why', async () => {
