@@ -171,6 +171,31 @@ describe('Controller', () => {
       });
   });
 
+  it('plans from a fresh listing after relist (on becoming leader): what another leader wrote is seen', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    await t.controller.reconcile();
+    // While this replica stood by, the leader of the time published b.example.com for a change
+    // this one has not listed; its cached listing does not know.
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com', 'b.example.com'])],
+    };
+    const other = setup();
+    other.route53.records.set('Z1', t.route53.records.get('Z1') ?? []);
+    other.caches.objects = t.caches.objects;
+    await other.controller.reconcile();
+    t.route53.records.set('Z1', other.route53.records.get('Z1') ?? []);
+    const listed = t.route53.calls.ListResourceRecordSets;
+    t.controller.relist('became leader');
+    const result = await t.controller.reconcile();
+    assert.equal(t.route53.calls.ListResourceRecordSets, listed + 1, 'listed afresh');
+    assert.equal(result.status === 'done' && result.applied + result.failed, 0, 'nothing to redo');
+  });
+
   it('sends nothing more, and splits nothing, when the client refuses to write for lost leadership', async () => {
     const t = setup();
     t.caches.objects = {

@@ -111,13 +111,20 @@ export class Controller {
   }
 
   start(): void {
-    this.#driftTimer = setInterval(() => {
-      this.#zones = undefined;
-      this.#listings.clear();
-      this.trigger('drift check');
-    }, this.#o.driftIntervalMs);
+    this.#driftTimer = setInterval(() => this.relist('drift check'), this.#o.driftIntervalMs);
     this.#driftTimer.unref();
     this.trigger('start');
+  }
+
+  /**
+   * Forgets the cached zones and records and reconciles from a fresh listing: on the drift
+   * interval, and when this replica becomes leader (another leader may have written since
+   * this one last listed, and a plan from that picture would undo or repeat its changes).
+   */
+  relist(reason: string, delayMs?: number): void {
+    this.#zones = undefined;
+    this.#listings.clear();
+    this.trigger(reason, delayMs);
   }
 
   async stop(): Promise<void> {

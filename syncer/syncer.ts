@@ -118,7 +118,7 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
     logger,
     onChange: (leading) => {
       metrics.leader.set(leading ? 1 : 0);
-      if (leading) controller.trigger('became leader', 0);
+      if (leading) controller.relist('became leader', 0);
     },
   });
 
