@@ -9,7 +9,7 @@ import { Controller } from './controller.js';
 import { ClusterCaches } from './kube/caches.js';
 import { collectionPath, discoverer, lister, loadKubeConfig, watchStarter } from './kube/client.js';
 import { kubernetesEventSink } from './kube/events.js';
-import { LeaderElector } from './kube/leader-election.js';
+import { LEASE_DEFAULTS, LeaderElector } from './kube/leader-election.js';
 import { kubernetesLeaseApi } from './kube/lease-api.js';
 import { Reflector, type KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
@@ -87,11 +87,15 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
   const kc = loadKubeConfig(config.kubeconfig);
   const metrics = createSyncerMetrics();
   const clock = realClock;
+  const lease = { ...LEASE_DEFAULTS, ...config.leaderElection };
 
   const route53 = new ResilientRoute53Api(
     new SdkRoute53Api({
       ...(config.awsRegion !== undefined && { region: config.awsRegion }),
       ...(config.route53Endpoint !== undefined && { endpoint: config.route53Endpoint }),
+      // A change sent just before the renew deadline must be over (answered or abandoned)
+      // before a standby can take over: no request outlives the margin between the two.
+      requestTimeoutMs: Math.min(10_000, lease.leaseDurationMs - lease.renewDeadlineMs),
     }),
     {
       limiter: new RateLimiter(config.rateLimit, clock),
