@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { parse, stringify } from 'yaml';
 import { KINDS } from '../../core/kinds.js';
+import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import {
   CHART_DIR,
@@ -948,8 +949,8 @@ describe('the chart in a real kube-apiserver', () => {
       const syncer = container(findOne(rendered.objects, 'Deployment'), 'syncer');
       assert.equal(
         flag(syncer, 'owner-id'),
-        `${release}.${namespace}.${kubeSystem.metadata.uid}`,
-        'the owner ID defaults to one derived from kube-system’s UID',
+        defaultOwnerId({ release, namespace, clusterUid: kubeSystem.metadata.uid ?? '' }),
+        'the owner ID defaults to one derived from kube-system’s UID, by the rule plan and syncer use',
       );
       const result = await env.kubectl(
         ['apply', '--server-side', '--dry-run=server', '--field-manager=chart-e2e', '-f', '-'],
@@ -1284,7 +1285,11 @@ describe('the chart in a real kube-apiserver', () => {
     });
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
-    assert.equal(ownerId, `${release}.${namespace}.${kubeSystem.metadata.uid}`);
+    assert.equal(
+      ownerId,
+      defaultOwnerId({ release, namespace, clusterUid: kubeSystem.metadata.uid ?? '' }),
+      'the chart derives the owner ID by the rule plan and syncer use',
+    );
 
     // The kubelet's part: the service account's token (the Deployment mounts one for the
     // syncer alone), here in a kubeconfig, so the syncer runs with exactly the chart's RBAC.
