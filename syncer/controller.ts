@@ -190,7 +190,10 @@ export class Controller {
     const leader = this.#d.isLeader();
     metrics.leader.set(leader ? 1 : 0);
     metrics.cachesSynced.set(caches.synced() ? 1 : 0);
-    if (!leader) return { status: 'not-leader' };
+    if (!leader) {
+      logger.debug('not the leader: planning nothing');
+      return { status: 'not-leader' };
+    }
     if (!caches.synced()) {
       // Deletes from a partial picture are the worst bug we could have: plan nothing.
       const unsynced = caches.unsynced();
