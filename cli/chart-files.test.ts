@@ -82,6 +82,49 @@ describe('chart values', () => {
     assert.equal(validate({ ...values, interval: '10 minutes' }), false);
   });
 
+  it('values.schema.json checks domainPolicy and networkPolicy', async () => {
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+      await loadSchema(),
+    );
+    const values = parse(await read('values.yaml')) as Record<string, unknown>;
+    const ok = (extra: Record<string, unknown>) => validate({ ...values, ...extra });
+    assert.ok(
+      ok({
+        domainPolicy: {
+          strict: true,
+          domains: [
+            { domain: 'shop.example.com', namespaces: ['team-shop'] },
+            { domain: 'example.com', namespaces: ['team-*', '*'] },
+          ],
+        },
+      }),
+      JSON.stringify(validate.errors),
+    );
+    for (const domains of [
+      [{ domain: 'shop.example.com' }],
+      [{ domain: 'shop.example.com', namespaces: [] }],
+      [{ domain: 'bad domain', namespaces: ['a'] }],
+      [{ domain: 'a.com', namespaces: ['Team_A'] }],
+      [{ domain: 'a.com', namespaces: ['a'], owner: 'x' }],
+    ]) {
+      assert.equal(
+        ok({ domainPolicy: { strict: false, domains } }),
+        false,
+        JSON.stringify(domains),
+      );
+    }
+    assert.equal(ok({ domainPolicy: { strict: 'yes', domains: [] } }), false);
+
+    const network = (networkPolicy: Record<string, unknown>) =>
+      ok({ networkPolicy: { ...(values['networkPolicy'] as object), ...networkPolicy } });
+    assert.ok(network({}), 'off by default');
+    assert.equal(network({ enabled: true }), false, 'enabled needs the apiserver CIDRs');
+    assert.ok(network({ enabled: true, apiserverCIDRs: ['10.0.0.0/16', 'fd00::/64'] }));
+    assert.equal(network({ enabled: true, apiserverCIDRs: ['10.0.0.0'] }), false);
+    assert.equal(network({ metricsNamespace: 'Monitoring' }), false);
+    assert.ok(network({ metricsNamespace: 'monitoring', probeCIDRs: ['172.20.0.0/16'] }));
+  });
+
   it('accepts exactly the owner IDs the syncer can write into an ownership record', async () => {
     const schema = await loadSchema();
     const pattern = new RegExp(schema.properties?.['ownerId']?.pattern ?? '^$');

@@ -164,6 +164,57 @@ describe('aws-controller plan', () => {
     }
   });
 
+  it('derives the owner ID as the syncer and the chart do, from --cluster-uid (and --release, --release-namespace)', async () => {
+    const uid = '5f0c2a8e-7f3b-4c1d-9a51-2b7e8d4c6f10';
+    const ownedBy = (owner: string) => [
+      { Name: 'gone.example.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.1' }] },
+      {
+        Name: 'a-gone.example.com.',
+        Type: 'TXT',
+        TTL: 300,
+        ResourceRecords: [
+          {
+            Value: `"heritage=aws-controller,aws-controller/owner=${owner},aws-controller/resource=gateway/x/y"`,
+          },
+        ],
+      },
+    ];
+    const records = join(dir, 'derived.json');
+    const plan = async (extra: string[]) => {
+      const { code, stdout, stderr } = await run([
+        ...['plan', '-f', bookinfo, '--zones', zones, '--records', `Z1=${records}`, '-o', 'json'],
+        ...extra,
+      ]);
+      assert.equal(code, 0, stderr);
+      return summary(JSON.parse(stdout) as JsonPlan).filter((l) => l.includes('gone'));
+    };
+    const ours = ['Z1 DELETE A gone.example.com', 'Z1 DELETE TXT a-gone.example.com'];
+
+    // What the chart installed as `aws-controller` in istio-system wrote: ours by default.
+    await writeFile(
+      records,
+      JSON.stringify({ ResourceRecordSets: ownedBy(`aws-controller.istio-system.${uid}`) }),
+    );
+    assert.deepEqual(await plan(['--cluster-uid', uid]), ours);
+    assert.deepEqual(await plan(['--cluster-uid', uid, '--release', 'other']), [], 'not ours');
+
+    // Another release name and namespace: named, they derive that installation's ID.
+    await writeFile(
+      records,
+      JSON.stringify({ ResourceRecordSets: ownedBy(`dns.platform.${uid}`) }),
+    );
+    assert.deepEqual(
+      await plan(['--cluster-uid', uid, '--release', 'dns', '--release-namespace', 'platform']),
+      ours,
+    );
+    assert.deepEqual(await plan(['--owner-id', `dns.platform.${uid}`]), ours, '--owner-id wins');
+
+    // Neither: no guess that would show our records as someone else's.
+    const { code, stderr } = await run(['plan', '-f', bookinfo, '--zones', zones]);
+    assert.equal(code, 2);
+    assert.match(stderr, /plan needs the owner ID your syncer writes.*--cluster-uid/);
+  });
+
   it('holds back deleting most of what we own in a zone, unless the limit says otherwise', async () => {
     const records = join(dir, 'many.json');
     const owned = Array.from({ length: 12 }, (_, i) => [
@@ -379,14 +430,15 @@ describe('aws-controller plan', () => {
         /--external-dns-txt-prefix: 'a b'/,
       ],
     ];
-    for (const [argv, message] of cases) {
+    for (const [given, message] of cases) {
+      const argv = given.includes('--owner-id') ? given : [...given, '--owner-id', 'ci'];
       const { code, stderr } = await run(argv);
       assert.equal(code, 2, argv.join(' '));
       assert.match(stderr, message, argv.join(' '));
     }
     const notJson = join(dir, 'bad.json');
     await writeFile(notJson, '{"HostedZones": [{"Id": 1}]}');
-    const bad = await run(['plan', '-f', bookinfo, '--zones', notJson]);
+    const bad = await run(['plan', '-f', bookinfo, '--zones', notJson, '--owner-id', 'ci']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /needs a string Id and Name/);
   });

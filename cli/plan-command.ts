@@ -10,7 +10,8 @@ import { offlinePlan, type OfflinePlan } from '../syncer/offline-plan.js';
 import type { CliIo } from './io.js';
 import { ManifestError, readManifests } from './manifests.js';
 import { parseOptions, stringOption, UsageError } from './options.js';
-import { PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { derivedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { DEFAULT_RELEASE, DEFAULT_RELEASE_NAMESPACE } from '../core/records/owner-id.js';
 import { readDomainPolicyFile } from './domain-policy-file.js';
 import { admitManifest } from './validate-command.js';
 
@@ -24,7 +25,11 @@ const USAGE = `Usage: aws-controller plan -f FILE|DIR|- ... --zones FILE [--reco
   -o, --output FORMAT       text (default) or json: {"changes":[{"hostedZoneId","changes":
                             [{"Action","ResourceRecordSet"}]}]}, one entry per request
 ${PLAN_FLAGS_USAGE}
-  (--owner-id defaults to aws-controller here, --ingress-namespaces to istio-system.)
+  --cluster-uid UID         the cluster's identity for that default, offline:
+                            kubectl get namespace kube-system -o jsonpath='{.metadata.uid}'
+  plan needs --owner-id or --cluster-uid: with neither, the records your syncer wrote would
+  show as someone else's.
+  (--ingress-namespaces defaults to istio-system here.)
 
 Objects go through the admission webhook's checks first, as the apiserver would store them:
 denied ones are reported and left out.
@@ -164,6 +169,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       zones: { type: 'string' },
       records: { type: 'string', multiple: true },
       namespace: { type: 'string' },
+      'cluster-uid': { type: 'string' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -189,6 +195,18 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
   const policyFile = stringOption(values, 'domain-policy');
   const domainPolicy = policyFile === undefined ? undefined : readDomainPolicyFile(policyFile);
   const namespace = stringOption(values, 'namespace') ?? 'default';
+  const clusterUid = stringOption(values, 'cluster-uid');
+  // The syncer's own default, derived offline from the cluster UID the user passes.
+  const ownerId =
+    flags.ownerId ??
+    (clusterUid === undefined
+      ? undefined
+      : derivedOwnerId(values, clusterUid, DEFAULT_RELEASE_NAMESPACE));
+  if (ownerId === undefined) {
+    throw new UsageError(
+      `plan needs the owner ID your syncer writes, to tell your records from others': --owner-id ID, or --cluster-uid UID (kubectl get namespace kube-system -o jsonpath='{.metadata.uid}') for the default <release>.<release-namespace>.<UID> (--release, --release-namespace: default ${DEFAULT_RELEASE} and ${DEFAULT_RELEASE_NAMESPACE}, as the chart installed by the README)`,
+    );
+  }
 
   const hostedZones = parseZones(await readJson(zonesFile, 'zones file'), zonesFile);
   const listings = new Map<string, ResourceRecordSet[]>();
@@ -234,7 +252,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     listings,
     options: {
       ...flags,
-      ownerId: flags.ownerId ?? 'aws-controller',
+      ownerId,
       ...(domainPolicy !== undefined && { domainPolicy }),
       ingressNamespaces: flags.ingressNamespaces ?? ['istio-system'],
     },

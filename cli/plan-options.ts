@@ -2,6 +2,11 @@
 // zones), parsed and checked the same way for both, so the offline plan is the syncer's.
 import { DEFAULT_CONTROLLER_NAME } from '../core/annotations/parse.js';
 import { DEFAULT_MAX_DELETE_FRACTION } from '../core/records/deletion-guard.js';
+import {
+  DEFAULT_RELEASE,
+  DEFAULT_RELEASE_NAMESPACE,
+  defaultOwnerId,
+} from '../core/records/owner-id.js';
 import { checkOwnerId, type ExternalDnsTxtNaming } from '../core/records/ownership.js';
 import type { PlanOptions, Policy } from '../core/records/plan.js';
 import type { ZoneType } from '../core/records/zones.js';
@@ -9,6 +14,8 @@ import { stringOption, UsageError, type OptionSpec, type ParsedOptions } from '.
 
 export const PLAN_FLAGS: OptionSpec = {
   'owner-id': { type: 'string' },
+  release: { type: 'string' },
+  'release-namespace': { type: 'string' },
   policy: { type: 'string' },
   'domain-filter': { type: 'string', multiple: true },
   'zone-type': { type: 'string' },
@@ -22,7 +29,13 @@ export const PLAN_FLAGS: OptionSpec = {
   'ingress-namespaces': { type: 'string', multiple: true },
 };
 
-export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it
+export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it.
+                            Default, as the Helm chart's: <release>.<release-namespace>.
+                            <UID of the cluster's kube-system namespace>
+  --release NAME, --release-namespace NS
+                            the installation's name and namespace in that default
+                            (default ${DEFAULT_RELEASE}, and ${DEFAULT_RELEASE_NAMESPACE} for plan,
+                            $POD_NAMESPACE else ${DEFAULT_RELEASE_NAMESPACE} for the syncer)
   --policy P                SYNC (create, update, delete; default), UPSERT_ONLY (never
                             delete) or CREATE_ONLY (only create)
   --domain-filter a,b       only names within these domains (and zones that can hold them)
@@ -109,6 +122,28 @@ export function checkedOwnerId(ownerId: string): string {
     throw new UsageError(`--owner-id: ${(err as Error).message}`, { cause: err });
   }
   return ownerId;
+}
+
+/**
+ * The default owner ID (core/records/owner-id.ts) from --release, --release-namespace and the
+ * cluster's UID: `namespaceFallback` when --release-namespace is not given.
+ */
+export function derivedOwnerId(
+  values: ParsedOptions['values'],
+  clusterUid: string,
+  namespaceFallback: string,
+): string {
+  try {
+    return defaultOwnerId({
+      release: stringOption(values, 'release') ?? DEFAULT_RELEASE,
+      namespace: stringOption(values, 'release-namespace') ?? namespaceFallback,
+      clusterUid,
+    });
+  } catch (err) {
+    throw new UsageError(`the default owner ID: ${(err as Error).message}; or set --owner-id`, {
+      cause: err,
+    });
+  }
 }
 
 export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {

@@ -1,6 +1,7 @@
 // `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../syncer/kube/client.js';
+import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
 import type { CliIo } from './io.js';
 import { WatchedDomainPolicy } from './domain-policy-file.js';
@@ -13,13 +14,14 @@ import {
   UsageError,
   type ParsedOptions,
 } from './options.js';
-import { checkedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { derivedOwnerId, PLAN_FLAGS, PLAN_FLAGS_USAGE, planFlags } from './plan-options.js';
+import { DEFAULT_RELEASE_NAMESPACE } from '../core/records/owner-id.js';
 
 const USAGE = `Usage: aws-controller syncer [options]
 
 ${PLAN_FLAGS_USAGE}
-                            Without --owner-id, the UID of the cluster's kube-system
-                            namespace is used (the chart always sets one).
+                            Without --owner-id the syncer reads kube-system's UID from the
+                            cluster (the chart always sets --owner-id, by the same rule).
                             Without --ingress-namespaces: the namespace it runs in
                             ($POD_NAMESPACE, else --leader-election-namespace).
   --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
@@ -37,6 +39,14 @@ ${PLAN_FLAGS_USAGE}
   --leader-election-identity ID
                             this replica's name in the Lease (default: $POD_NAME or the
                             host name, plus a random suffix)
+  --leader-election-lease-duration D
+                            a standby takes the Lease over when it has seen it unchanged
+                            this long (default 15s)
+  --leader-election-renew-deadline D
+                            the leader stops writing when its last successful renewal was
+                            sent this long ago (default 10s; below the lease duration)
+  --leader-election-retry-period D
+                            how often the Lease is renewed or tried (default 2s)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
@@ -53,14 +63,14 @@ function positiveNumber(values: ParsedOptions['values'], flag: string, fallback:
   return n;
 }
 
-/** The cluster's identity when no owner ID is given: kube-system's UID never changes. */
-async function clusterOwnerId(kubeconfig: string | undefined): Promise<string> {
+/** The cluster's identity, for the default owner ID: kube-system's UID never changes. */
+async function clusterUid(kubeconfig: string | undefined): Promise<string> {
   try {
     const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
     const namespace = await api.readNamespace({ name: 'kube-system' });
     const uid = namespace.metadata?.uid;
     if (!uid) throw new Error('kube-system has no UID');
-    return checkedOwnerId(uid);
+    return uid;
   } catch (err) {
     throw new UsageError(
       `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
@@ -87,6 +97,9 @@ export async function syncerCommand(
     'leader-election-namespace': { type: 'string' },
     'leader-election-name': { type: 'string' },
     'leader-election-identity': { type: 'string' },
+    'leader-election-lease-duration': { type: 'string' },
+    'leader-election-renew-deadline': { type: 'string' },
+    'leader-election-retry-period': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -103,6 +116,28 @@ export async function syncerCommand(
   const interval = durationOption(values, 'interval', 10 * 60_000);
   const debounce = durationOption(values, 'debounce', 1_000);
   if (interval < 10_000) throw new UsageError(`--interval must be at least 10s`);
+  const timings = {
+    leaseDurationMs: durationOption(
+      values,
+      'leader-election-lease-duration',
+      LEASE_DEFAULTS.leaseDurationMs,
+    ),
+    renewDeadlineMs: durationOption(
+      values,
+      'leader-election-renew-deadline',
+      LEASE_DEFAULTS.renewDeadlineMs,
+    ),
+    retryPeriodMs: durationOption(
+      values,
+      'leader-election-retry-period',
+      LEASE_DEFAULTS.retryPeriodMs,
+    ),
+  };
+  try {
+    checkLeaseTimings(timings);
+  } catch (err) {
+    throw new UsageError(`--leader-election-*: ${(err as Error).message}`, { cause: err });
+  }
   const leaseNamespace =
     stringOption(values, 'leader-election-namespace') || process.env['POD_NAMESPACE'] || 'default';
   const config = {
@@ -110,7 +145,13 @@ export async function syncerCommand(
     // The controller's own namespace is where the platform's ingress gateway runs (the chart
     // installs both into istio-system unless told otherwise).
     ingressNamespaces: flags.ingressNamespaces ?? [process.env['POD_NAMESPACE'] || leaseNamespace],
-    ownerId: flags.ownerId ?? (await clusterOwnerId(kubeconfig)),
+    ownerId:
+      flags.ownerId ??
+      derivedOwnerId(
+        values,
+        await clusterUid(kubeconfig),
+        process.env['POD_NAMESPACE'] || DEFAULT_RELEASE_NAMESPACE,
+      ),
     ...(awsRegion !== undefined && { awsRegion }),
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
     driftIntervalMs: interval,
@@ -123,6 +164,7 @@ export async function syncerCommand(
       namespace: leaseNamespace,
       name: stringOption(values, 'leader-election-name') ?? 'aws-controller-syncer',
       ...(identity !== undefined && { identity }),
+      ...timings,
     },
     logger,
   };

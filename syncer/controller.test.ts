@@ -14,6 +14,7 @@ import { ParseCache } from './sources/parse-cache.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
+import { WriteNotAllowed } from './route53/resilient-client.js';
 
 const service = (ip: string): ServiceObject => ({
   apiVersion: 'v1',
@@ -179,6 +180,59 @@ describe('Controller', () => {
         ListResourceRecordSets: 0,
         ChangeResourceRecordSets: 0,
       });
+  });
+
+  it('plans from a fresh listing after relist (on becoming leader): what another leader wrote is seen', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    await t.controller.reconcile();
+    // While this replica stood by, the leader of the time published b.example.com for a change
+    // this one has not listed; its cached listing does not know.
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com', 'b.example.com'])],
+    };
+    const other = setup();
+    other.route53.records.set('Z1', t.route53.records.get('Z1') ?? []);
+    other.caches.objects = t.caches.objects;
+    await other.controller.reconcile();
+    t.route53.records.set('Z1', other.route53.records.get('Z1') ?? []);
+    const listed = t.route53.calls.ListResourceRecordSets;
+    t.controller.relist('became leader');
+    const result = await t.controller.reconcile();
+    assert.equal(t.route53.calls.ListResourceRecordSets, listed + 1, 'listed afresh');
+    assert.equal(result.status === 'done' && result.applied + result.failed, 0, 'nothing to redo');
+  });
+
+  it('sends nothing more, and splits nothing, when the client refuses to write for lost leadership', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com', 'b.example.com'])],
+    };
+    const fenced = t.route53.changeResourceRecordSets.bind(t.route53);
+    let attempts = 0;
+    t.route53.changeResourceRecordSets = () => {
+      attempts++;
+      return Promise.reject(new WriteNotAllowed('not sent: lost the lease'));
+    };
+    const result = await t.controller.reconcile();
+    assert.equal(result.status === 'done' && result.failed, 4, 'both records and their TXTs');
+    assert.equal(attempts, 1, 'the batch is not split into more attempts');
+    assert.deepEqual(t.route53.dump('Z1'), []);
+    assert.equal(
+      (
+        await t.metrics.registry
+          .getSingleMetric('aws_controller_route53_failed_changes_total')
+          ?.get()
+      )?.values.length,
+      0,
+      'not counted as a change Route 53 refused',
+    );
+    t.route53.changeResourceRecordSets = fenced;
   });
 
   it('isolates a change Route 53 refuses and applies the rest, with a Warning on the object', async () => {

@@ -22,6 +22,7 @@ import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
+import { WriteNotAllowed } from './route53/resilient-client.js';
 import { desiredState, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
@@ -120,13 +121,20 @@ export class Controller {
   }
 
   start(): void {
-    this.#driftTimer = setInterval(() => {
-      this.#zones = undefined;
-      this.#listings.clear();
-      this.trigger('drift check');
-    }, this.#o.driftIntervalMs);
+    this.#driftTimer = setInterval(() => this.relist('drift check'), this.#o.driftIntervalMs);
     this.#driftTimer.unref();
     this.trigger('start');
+  }
+
+  /**
+   * Forgets the cached zones and records and reconciles from a fresh listing: on the drift
+   * interval, and when this replica becomes leader (another leader may have written since
+   * this one last listed, and a plan from that picture would undo or repeat its changes).
+   */
+  relist(reason: string, delayMs?: number): void {
+    this.#zones = undefined;
+    this.#listings.clear();
+    this.trigger(reason, delayMs);
   }
 
   async stop(): Promise<void> {
@@ -192,7 +200,10 @@ export class Controller {
     const leader = this.#d.isLeader();
     metrics.leader.set(leader ? 1 : 0);
     metrics.cachesSynced.set(caches.synced() ? 1 : 0);
-    if (!leader) return { status: 'not-leader' };
+    if (!leader) {
+      logger.debug('not the leader: planning nothing');
+      return { status: 'not-leader' };
+    }
     if (!caches.synced()) {
       // Deletes from a partial picture are the worst bug we could have: plan nothing.
       const unsynced = caches.unsynced();
@@ -323,6 +334,12 @@ export class Controller {
       result.applied.push(...batch);
       for (const change of batch) this.#d.metrics.changes.inc({ action: change.Action });
     } catch (err) {
+      if (err instanceof WriteNotAllowed) {
+        // Not Route 53's verdict: nothing was sent, and the next leader plans afresh.
+        this.#d.logger.info({ zoneId, changes: batch.length }, err.message);
+        result.failed.push({ changes: batch, error: err });
+        return;
+      }
       const halves = splitBatch(batch);
       if (refusesSomeChange(err) && halves.length > 1) {
         for (const half of halves) await this.#sendIsolating(zoneId, half, result);

@@ -10,12 +10,12 @@ import { Controller } from './controller.js';
 import { ClusterCaches } from './kube/caches.js';
 import { collectionPath, discoverer, lister, loadKubeConfig, watchStarter } from './kube/client.js';
 import { kubernetesEventSink } from './kube/events.js';
-import { LeaderElector } from './kube/leader-election.js';
+import { LEASE_DEFAULTS, LeaderElector } from './kube/leader-election.js';
 import { kubernetesLeaseApi } from './kube/lease-api.js';
 import { Reflector, type KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
 import { createSyncerMetrics, type SyncerMetrics } from './metrics.js';
-import { RateLimiter, realClock } from './route53/rate-limiter.js';
+import { monotonicClock, RateLimiter, realClock } from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
 import { SdkRoute53Api } from './route53/sdk-client.js';
 import { SERVICE_NAME_LABEL, slimObject } from './sources/objects.js';
@@ -39,7 +39,14 @@ export interface SyncerConfig extends PlanOptions {
   kubeconfig?: string;
   metricsPort: number;
   host: string;
-  leaderElection: { namespace: string; name: string; identity?: string };
+  leaderElection: {
+    namespace: string;
+    name: string;
+    identity?: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
   logger: Logger;
 }
 
@@ -84,11 +91,15 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
   const kc = loadKubeConfig(config.kubeconfig);
   const metrics = createSyncerMetrics();
   const clock = realClock;
+  const lease = { ...LEASE_DEFAULTS, ...config.leaderElection };
 
   const route53 = new ResilientRoute53Api(
     new SdkRoute53Api({
       ...(config.awsRegion !== undefined && { region: config.awsRegion }),
       ...(config.route53Endpoint !== undefined && { endpoint: config.route53Endpoint }),
+      // A change sent just before the renew deadline must be over (answered or abandoned)
+      // before a standby can take over: no request outlives the margin between the two.
+      requestTimeoutMs: Math.min(10_000, lease.leaseDurationMs - lease.renewDeadlineMs),
     }),
     {
       limiter: new RateLimiter(config.rateLimit, clock),
@@ -98,19 +109,24 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
       },
       onRetry: (operation, err, delayMs) =>
         logger.warn({ operation, code: err.code, delayMs }, 'Route 53 call failed; retrying'),
+      // Every attempt of a change, retries included, is fenced by the lease's renew deadline.
+      mayWrite: () => elector.leading,
     },
   );
 
-  const identity = config.leaderElection.identity ?? defaultIdentity();
+  const { identity: givenIdentity, namespace, name, ...timings } = config.leaderElection;
+  const identity = givenIdentity ?? defaultIdentity();
   // The elector and caches call the controller back only once started, after it exists.
   const elector = new LeaderElector({
     identity,
-    api: kubernetesLeaseApi(kc, config.leaderElection.namespace, config.leaderElection.name),
-    clock,
+    api: kubernetesLeaseApi(kc, namespace, name),
+    // Lease durations on the monotonic clock: a stepped wall clock must not extend a deadline.
+    clock: monotonicClock,
+    ...timings,
     logger,
     onChange: (leading) => {
       metrics.leader.set(leading ? 1 : 0);
-      if (leading) controller.trigger('became leader', 0);
+      if (leading) controller.relist('became leader', 0);
     },
   });
 

@@ -190,6 +190,33 @@ describe('POST /validate', () => {
     );
   });
 
+  it('answers an object with only external-dns keys (the fail-open entry) with allowed and a warning, never a denial', async () => {
+    for (const path of ['/validate', '/mutate']) {
+      const reply = await post(
+        path,
+        review({
+          object: gateway({
+            'external-dns.alpha.kubernetes.io/hostname': 'shop.example.com',
+            // Values we would refuse under our prefix: never a reason to deny here.
+            'external-dns.alpha.kubernetes.io/ttl': 'soon',
+            'external-dns.kubernetes.io/aws-weight': '300',
+          }),
+        }),
+      );
+      const body = reply.json() as { response: Record<string, unknown> };
+      assert.equal(body.response['allowed'], true, path);
+      assert.equal(body.response['patch'], undefined, `${path}: nothing mutated`);
+      const warnings = (body.response['warnings'] as string[] | undefined) ?? [];
+      if (path === '/validate') {
+        assert.equal(warnings.length, 3);
+        assert.match(
+          warnings[0] ?? '',
+          /external-dns\.alpha\.kubernetes\.io\/hostname is an external-dns annotation, which aws-controller does not read: use route53\.v1beta1\.tetrate\.io\/hostname instead/,
+        );
+      }
+    }
+  });
+
   it('runs the same check on UPDATE, and on dry runs', async () => {
     for (const extra of [{ operation: 'UPDATE', oldObject: gateway({}) }, { dryRun: true }]) {
       const reply = await post(

@@ -24,6 +24,15 @@ export const realClock: Clock = {
 };
 
 /**
+ * The same sleeps, with a monotonic `now` (ms from an arbitrary origin): for durations that
+ * must not jump when the wall clock is stepped (NTP, a VM resumed), e.g. a lease's deadline.
+ */
+export const monotonicClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) => realClock.sleep(ms, signal),
+};
+
+/**
  * A sleep another part of the code can end early (a change to react to, a stop). Ending it
  * clears the timer, so a stopped loop leaves nothing behind that keeps the process alive.
  */

@@ -4,7 +4,7 @@ import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/r
 import { FakeClock } from '../testing/fake-clock.js';
 import { Route53Error, type RecordSetsStart, type Route53Requests } from './api.js';
 import { RateLimiter } from './rate-limiter.js';
-import { ResilientRoute53Api, type CallOutcome } from './resilient-client.js';
+import { ResilientRoute53Api, WriteNotAllowed, type CallOutcome } from './resilient-client.js';
 
 /** Fails with the given errors first, then succeeds; every listing is one page. */
 class Flaky implements Route53Requests {
@@ -96,6 +96,30 @@ describe('ResilientRoute53Api', () => {
       clock.sleeps.filter((ms) => ms >= 500),
       [500, 1000, 2000],
     );
+  });
+
+  it('asks mayWrite before every attempt of a change, retries included, and sends nothing once it says no', async () => {
+    const clock = new FakeClock();
+    const inner = new Flaky([throttling(), throttling()]);
+    // The lease's deadline passes during the second backoff.
+    const deadline = 1_200;
+    const asked: number[] = [];
+    const api = new ResilientRoute53Api(inner, {
+      limiter: new RateLimiter(1000, clock),
+      clock,
+      random: () => 1,
+      mayWrite: () => {
+        asked.push(clock.now());
+        return clock.now() < deadline;
+      },
+    });
+    await assert.rejects(api.changeResourceRecordSets('Z1', []), WriteNotAllowed);
+    assert.equal(inner.calls, 2, 'the first attempt and one retry were sent, the third was not');
+    assert.equal(asked.length, 3);
+    assert.ok((asked[2] ?? 0) >= deadline);
+    // Reading is not writing: listings are never fenced.
+    assert.equal((await api.listHostedZones()).length, 1);
+    assert.equal(asked.length, 3);
   });
 
   it('does not retry an invalid change batch', async () => {

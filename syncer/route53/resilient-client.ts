@@ -29,7 +29,16 @@ export interface ResilientOptions {
   /** Told of every attempt, for metrics. */
   onAttempt?: (operation: Route53Operation, outcome: CallOutcome, seconds: number) => void;
   onRetry?: (operation: Route53Operation, error: Route53Error, delayMs: number) => void;
+  /**
+   * Asked right before every attempt of a change, the first and each retry (after the rate
+   * limiter's and the backoff's waits, which can be long): false stops it with WriteNotAllowed.
+   * The syncer's leadership: a replica that lost it mid-call must not write.
+   */
+  mayWrite?: () => boolean;
 }
+
+/** A change not sent because this process may no longer write (it lost the lease). */
+export class WriteNotAllowed extends Error {}
 
 function outcomeOf(err: unknown): CallOutcome {
   if (!(err instanceof Route53Error)) return 'error';
@@ -45,8 +54,8 @@ function outcomeOf(err: unknown): CallOutcome {
 
 export class ResilientRoute53Api implements Route53Api {
   readonly #inner: Route53Requests;
-  readonly #options: Required<Omit<ResilientOptions, 'onAttempt' | 'onRetry'>> &
-    Pick<ResilientOptions, 'onAttempt' | 'onRetry'>;
+  readonly #options: Required<Omit<ResilientOptions, 'onAttempt' | 'onRetry' | 'mayWrite'>> &
+    Pick<ResilientOptions, 'onAttempt' | 'onRetry' | 'mayWrite'>;
 
   constructor(inner: Route53Requests, options: ResilientOptions) {
     this.#inner = inner;
@@ -104,15 +113,30 @@ export class ResilientRoute53Api implements Route53Api {
   }
 
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
-    return this.#call('ChangeResourceRecordSets', () =>
-      this.#inner.changeResourceRecordSets(zoneId, changes),
+    const { mayWrite } = this.#options;
+    return this.#call(
+      'ChangeResourceRecordSets',
+      () => this.#inner.changeResourceRecordSets(zoneId, changes),
+      mayWrite &&
+        (() => {
+          if (!mayWrite()) {
+            throw new WriteNotAllowed(
+              `ChangeResourceRecordSets to ${zoneId} not sent: this replica no longer holds the lease`,
+            );
+          }
+        }),
     );
   }
 
-  async #call<T>(operation: Route53Operation, send: () => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: Route53Operation,
+    send: () => Promise<T>,
+    beforeAttempt?: () => void,
+  ): Promise<T> {
     const { limiter, clock, maxAttempts, baseDelayMs, maxDelayMs, random } = this.#options;
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire();
+      beforeAttempt?.();
       const started = clock.now();
       try {
         const result = await send();

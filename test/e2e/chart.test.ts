@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { KINDS } from '../../core/kinds.js';
+import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import {
   CHART_DIR,
@@ -92,7 +93,14 @@ const expectedClusterGrants = new Set([
   '/events:patch',
 ]);
 
-/** Checks a webhook entry against what the issue asks of both configurations. */
+const HAS_OURS = `has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('${PREFIX}'))`;
+const HAS_EXTERNAL_DNS =
+  "has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('external-dns.alpha.kubernetes.io/') || k.startsWith('external-dns.kubernetes.io/'))";
+
+/**
+ * Checks a webhook entry against what the issue asks of both configurations. The release
+ * namespace is validated too (matchConditions make it safe), kube-system never.
+ */
 function assertWebhookShape(w: WebhookEntry, releaseNamespace: string): void {
   assert.deepEqual(w.admissionReviewVersions, ['v1']);
   assert.equal(w.sideEffects, 'None');
@@ -108,7 +116,7 @@ function assertWebhookShape(w: WebhookEntry, releaseNamespace: string): void {
   );
   assert.equal(excluded?.operator, 'NotIn');
   assert.ok(excluded?.values.includes('kube-system'));
-  assert.ok(excluded?.values.includes(releaseNamespace));
+  assert.ok(!excluded?.values.includes(releaseNamespace), 'the release namespace is validated');
 }
 
 describe('helm lint', () => {
@@ -361,14 +369,13 @@ describe('helm template', () => {
       ['ValidatingWebhookConfiguration', '/validate'],
     ] as const) {
       const [w, ...more] = webhooksOf(findOne(objects, kind));
-      assert.ok(w !== undefined && more.length === 0);
+      assert.ok(w !== undefined);
+      // Validating only: a second, fail-open entry for external-dns annotations (below).
+      assert.equal(more.length, kind.startsWith('Mutating') ? 0 : 1);
       assertWebhookShape(w, ns);
       assert.equal(w.failurePolicy, 'Fail');
       assert.deepEqual(w.matchConditions, [
-        {
-          name: 'has-route53-annotations',
-          expression: `has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('${PREFIX}'))`,
-        },
+        { name: 'has-route53-annotations', expression: HAS_OURS },
       ]);
       assert.equal(w.clientConfig.url, undefined);
       assert.deepEqual(w.clientConfig.service, {
@@ -428,9 +435,19 @@ describe('helm template', () => {
       '1.27.9',
     ]);
     assert.equal(old.code, 0, old.stderr);
-    const oldHook = webhooksOf(findOne(old.objects, 'ValidatingWebhookConfiguration'))[0];
+    const oldHooks = webhooksOf(findOne(old.objects, 'ValidatingWebhookConfiguration'));
+    const oldHook = oldHooks[0];
+    assert.equal(
+      oldHooks.length,
+      1,
+      'no fail-open entries: without matchConditions they would see everything',
+    );
     assert.equal(oldHook?.matchConditions, undefined);
     assert.equal(oldHook?.failurePolicy, 'Ignore');
+    assert.ok(
+      oldHook?.namespaceSelector?.matchExpressions?.[0]?.values.includes(ns),
+      'without matchConditions every Service there would be sent: the release namespace stays out',
+    );
     const ignore = await helmTemplate(env, 'aws-controller', ns, [
       ...OWNER,
       '--set',
@@ -439,6 +456,329 @@ describe('helm template', () => {
     assert.equal(
       webhooksOf(findOne(ignore.objects, 'MutatingWebhookConfiguration'))[0]?.failurePolicy,
       'Ignore',
+    );
+  });
+
+  it('sends objects with external-dns keys and none of ours to /validate on a fail-open entry', async () => {
+    const { objects } = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    const [, open, ...more] = webhooksOf(findOne(objects, 'ValidatingWebhookConfiguration'));
+    assert.ok(open !== undefined && more.length === 0);
+    assert.equal(open.name, 'external-dns.validate.aws-controller.tetrate.io');
+    assertWebhookShape(open, ns);
+    assert.equal(
+      open.failurePolicy,
+      'Ignore',
+      'warns only: never blocks while the webhook is down',
+    );
+    assert.equal(open.clientConfig.service?.path, '/validate');
+    assert.deepEqual(open.matchConditions, [
+      { name: 'has-external-dns-annotations', expression: HAS_EXTERNAL_DNS },
+      { name: 'no-route53-annotations', expression: `!(${HAS_OURS})` },
+    ]);
+    assert.ok(
+      webhooksOf(findOne(objects, 'MutatingWebhookConfiguration')).every(
+        (w) => w.failurePolicy === 'Fail' && w.matchConditions?.[0]?.expression === HAS_OURS,
+      ),
+      'nothing but objects with our keys is ever mutated',
+    );
+  });
+
+  it('the chart’s own objects never meet a fail-closed entry, so its webhook being down never blocks them', async () => {
+    for (const extra of [
+      [],
+      [
+        '--set',
+        'domainPolicy.domains[0].domain=example.com',
+        '--set',
+        'domainPolicy.domains[0].namespaces={team-*}',
+      ],
+    ]) {
+      const { objects, code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
+        ...OWNER,
+        '--set',
+        'metrics.serviceMonitor.enabled=true',
+        '--set',
+        'networkPolicy.enabled=true',
+        '--set',
+        'networkPolicy.apiserverCIDRs={10.0.0.0/16}',
+        ...extra,
+      ]);
+      assert.equal(code, 0, stderr);
+      const closed = [
+        ...webhooksOf(findOne(objects, 'MutatingWebhookConfiguration')),
+        ...webhooksOf(findOne(objects, 'ValidatingWebhookConfiguration')),
+      ].filter((w) => w.failurePolicy === 'Fail');
+      assert.equal(closed.length, 2);
+      const matched = new Set(closed.flatMap((w) => w.rules.flatMap((r) => r.resources)));
+      // Every object the chart makes: either a kind no entry matches (Pods, Deployments,
+      // Leases, Secrets, ConfigMaps are not in the rules), or without any of our keys, which the
+      // fail-closed entries' matchConditions require.
+      const resourceOf: Record<string, string> = { Service: 'services', Gateway: 'gateways' };
+      for (const o of objects) {
+        const keys = Object.keys(o.metadata.annotations ?? {}).filter((k) => k.startsWith(PREFIX));
+        const resource = resourceOf[o.kind];
+        if (resource !== undefined && matched.has(resource)) {
+          assert.deepEqual(keys, [], `${o.kind}/${o.metadata.name} carries none of our keys`);
+        }
+      }
+      for (const resource of [
+        'pods',
+        'deployments',
+        'replicasets',
+        'leases',
+        'secrets',
+        'configmaps',
+        'events',
+      ]) {
+        assert.ok(!matched.has(resource), `${resource} are never sent`);
+      }
+      const template = deploymentSpec(findOne(objects, 'Deployment')).template as {
+        metadata: { annotations?: Record<string, string> };
+      };
+      assert.ok(
+        !Object.keys(template.metadata.annotations ?? {}).some((k) => k.startsWith(PREFIX)),
+      );
+    }
+  });
+
+  it('keeps the webhook container out of IRSA / EKS Pod Identity credential injection, and gives it no AWS settings', async () => {
+    const skipKey = 'eks.amazonaws.com/skip-containers';
+    const annotationsOf = (objects: KubeObject[]) =>
+      (
+        deploymentSpec(findOne(objects, 'Deployment')).template as {
+          metadata: { annotations?: Record<string, string> };
+        }
+      ).metadata.annotations ?? {};
+    const plain = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'awsRegion=eu-west-1',
+      '--set',
+      'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::111122223333:role/dns',
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(annotationsOf(plain.objects)[skipKey], 'webhook');
+    const deployment = findOne(plain.objects, 'Deployment');
+    const webhook = container(deployment, 'webhook');
+    assert.deepEqual(
+      (webhook.env ?? []).filter((e) => e.name.startsWith('AWS_')),
+      [],
+      'no AWS environment',
+    );
+    assert.ok(
+      !(webhook.args ?? []).some((a) => a.startsWith('--aws-') || a.startsWith('--route53-')),
+    );
+    assert.deepEqual(
+      (webhook.volumeMounts ?? []).map((m) => m.name).sort(),
+      ['tls', 'tmp'],
+      'no token or credentials volume',
+    );
+    const syncer = container(deployment, 'syncer');
+    assert.ok(
+      (syncer.env ?? []).some((e) => e.name === 'AWS_REGION'),
+      'the syncer keeps its own',
+    );
+    // A skip list of the user's own is kept, with the webhook added once.
+    const merged = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set-string',
+      `podAnnotations.eks\\.amazonaws\\.com/skip-containers=debug\\,webhook`,
+      '--set-string',
+      'podAnnotations.team=dns',
+    ]);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.equal(annotationsOf(merged.objects)[skipKey], 'debug,webhook');
+    assert.equal(annotationsOf(merged.objects)['team'], 'dns');
+  });
+
+  it('networkPolicy: none by default; the webhook port from the apiserver CIDRs only, metrics from one namespace', async () => {
+    const none = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    assert.equal(findAll(none.objects, 'NetworkPolicy').length, 0);
+    const refused = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'networkPolicy.enabled=true',
+    ]);
+    assert.notEqual(refused.code, 0, 'enabled without apiserver CIDRs would cut the apiserver off');
+    assert.match(refused.stderr, /apiserverCIDRs/);
+    const badCidr = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'networkPolicy.enabled=true',
+      '--set',
+      'networkPolicy.apiserverCIDRs={10.0.0.0}',
+    ]);
+    assert.notEqual(badCidr.code, 0);
+
+    const { objects, code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'networkPolicy.enabled=true',
+      '--set',
+      'networkPolicy.apiserverCIDRs={10.0.0.0/16,192.168.10.0/24}',
+      '--set',
+      'networkPolicy.metricsNamespace=monitoring',
+      '--set',
+      'networkPolicy.probeCIDRs={172.20.0.0/16}',
+    ]);
+    assert.equal(code, 0, stderr);
+    const policy = findOne(objects, 'NetworkPolicy');
+    const spec = policy['spec'] as {
+      podSelector: { matchLabels: Record<string, string> };
+      policyTypes: string[];
+      ingress: {
+        from: {
+          ipBlock?: { cidr: string };
+          namespaceSelector?: { matchLabels: Record<string, string> };
+        }[];
+        ports: { port: string; protocol: string }[];
+      }[];
+    };
+    assert.deepEqual(
+      spec.podSelector.matchLabels,
+      deploymentSpec(findOne(objects, 'Deployment')).selector.matchLabels,
+    );
+    assert.deepEqual(spec.policyTypes, ['Ingress'], 'egress stays open: apiserver, Route 53, STS');
+    const rules = spec.ingress.map((r) => ({
+      from: r.from.map(
+        (f) =>
+          f.ipBlock?.cidr ??
+          `ns=${f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']}`,
+      ),
+      ports: r.ports.map((p) => p.port),
+    }));
+    assert.deepEqual(rules, [
+      { from: ['10.0.0.0/16', '192.168.10.0/24'], ports: ['https'] },
+      { from: ['ns=monitoring'], ports: ['webhook-metrics', 'syncer-metrics'] },
+      { from: ['172.20.0.0/16'], ports: ['webhook-metrics', 'syncer-metrics'] },
+    ]);
+    // The named ports are the containers' (and the probes use them).
+    const deployment = findOne(objects, 'Deployment');
+    const ports = ['webhook', 'syncer'].flatMap((c) =>
+      (container(deployment, c).ports ?? []).map((p) => p.name),
+    );
+    for (const port of ['https', 'webhook-metrics', 'syncer-metrics'])
+      assert.ok(ports.includes(port), port);
+    assert.equal(container(deployment, 'webhook').readinessProbe?.httpGet?.port, 'webhook-metrics');
+  });
+
+  it('domainPolicy: a ConfigMap mounted in both containers, passed as --domain-policy, and a fail-open entry for objects without our keys', async () => {
+    const none = await helmTemplate(env, 'aws-controller', ns, OWNER);
+    assert.equal(findAll(none.objects, 'ConfigMap').length, 0, 'no policy: nothing rendered');
+    for (const c of ['webhook', 'syncer']) {
+      assert.equal(
+        flag(container(findOne(none.objects, 'Deployment'), c), 'domain-policy'),
+        undefined,
+      );
+    }
+    assert.ok(
+      !webhooksOf(findOne(none.objects, 'ValidatingWebhookConfiguration')).some((w) =>
+        w.name.startsWith('policy.'),
+      ),
+    );
+
+    const values = join(tmpdir(), `domain-policy-${RUN}.yaml`);
+    const policy = {
+      strict: true,
+      domains: [
+        { domain: 'shop.example.com', namespaces: ['team-shop'] },
+        { domain: 'example.com', namespaces: ['platform', 'team-*'] },
+      ],
+    };
+    await writeFile(values, stringify({ domainPolicy: policy }));
+    const { objects, code, stderr } = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '-f',
+      values,
+    ]);
+    await rm(values, { force: true });
+    assert.equal(code, 0, stderr);
+    const configMap = findOne(objects, 'ConfigMap', 'aws-controller-domain-policy');
+    assert.equal(configMap.metadata.namespace, ns);
+    const file = (configMap['data'] as Record<string, string>)['domain-policy.yaml'] ?? '';
+    assert.deepEqual(parse(file), policy, 'the file holds exactly the values');
+
+    const deployment = findOne(objects, 'Deployment');
+    const pod = deploymentSpec(deployment).template as {
+      metadata: { annotations?: Record<string, string> };
+      spec: { volumes?: { name: string; configMap?: { name: string } }[] };
+    };
+    assert.deepEqual(pod.spec.volumes?.find((v) => v.name === 'domain-policy')?.configMap, {
+      name: configMap.metadata.name,
+    });
+    for (const c of ['webhook', 'syncer']) {
+      const mount = container(deployment, c).volumeMounts?.find((m) => m.name === 'domain-policy');
+      assert.equal(mount?.mountPath, '/etc/aws-controller/domain-policy', `${c} mounts the folder`);
+      assert.equal(
+        (mount as { subPath?: string } | undefined)?.subPath,
+        undefined,
+        'no subPath: updates reach the file',
+      );
+      assert.equal(
+        flag(container(deployment, c), 'domain-policy'),
+        '/etc/aws-controller/domain-policy/domain-policy.yaml',
+      );
+    }
+    // A policy change must not restart the pods: the processes re-read the file.
+    assert.ok(
+      !Object.keys(pod.metadata.annotations ?? {}).some((k) => k.startsWith('checksum/')),
+      'no checksum annotation',
+    );
+
+    const hooks = webhooksOf(findOne(objects, 'ValidatingWebhookConfiguration'));
+    assert.deepEqual(
+      hooks.map((w) => `${w.name} ${w.failurePolicy}`),
+      [
+        'validate.aws-controller.tetrate.io Fail',
+        'policy.validate.aws-controller.tetrate.io Ignore',
+      ],
+      'the fail-closed entry stays limited to our keys; the policy entry (which also covers external-dns keys) fails open',
+    );
+    const open = hooks[1] as WebhookEntry;
+    assertWebhookShape(open, ns);
+    assert.equal(open.clientConfig.service?.path, '/validate');
+    assert.deepEqual(open.matchConditions, [
+      { name: 'no-route53-annotations', expression: `!(${HAS_OURS})` },
+    ]);
+    assert.deepEqual(ruleResources(open), contractResources, 'the name-carrying kinds');
+    assert.equal(hooks[0]?.matchConditions?.[0]?.expression, HAS_OURS);
+
+    // The schema refuses what the processes could not read.
+    for (const bad of [
+      ['--set', 'domainPolicy.domains[0].domain=shop.example.com'],
+      [
+        '--set',
+        'domainPolicy.domains[0].domain=bad domain',
+        '--set',
+        'domainPolicy.domains[0].namespaces={a}',
+      ],
+      [
+        '--set',
+        'domainPolicy.domains[0].domain=a.com',
+        '--set',
+        'domainPolicy.domains[0].namespaces={Team_A}',
+      ],
+      ['--set', 'domainPolicy.strict=yes'],
+      ['--set', 'domainPolicy.other=1'],
+    ]) {
+      const refused = await helmTemplate(env, 'aws-controller', ns, [...OWNER, ...bad]);
+      assert.notEqual(refused.code, 0, bad.join(' '));
+      assert.match(refused.stderr, /domainPolicy/, bad.join(' '));
+    }
+    // strict alone is a policy (it refuses every name no entry covers).
+    const strictOnly = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'domainPolicy.strict=true',
+    ]);
+    assert.equal(strictOnly.code, 0, strictOnly.stderr);
+    assert.deepEqual(
+      parse(
+        (findOne(strictOnly.objects, 'ConfigMap')['data'] as Record<string, string>)[
+          'domain-policy.yaml'
+        ] ?? '',
+      ),
+      { strict: true, domains: [] },
     );
   });
 
@@ -530,10 +870,14 @@ describe('the chart in a real kube-apiserver', () => {
   const processes: RunningProcess[] = [];
   let installed = false;
 
-  const gateway = (name: string, annotations: Record<string, string>) => ({
+  const gateway = (
+    name: string,
+    annotations: Record<string, string>,
+    inNamespace: string = appNamespace,
+  ) => ({
     apiVersion: 'networking.istio.io/v1',
     kind: 'Gateway',
-    metadata: { name, namespace: appNamespace, annotations },
+    metadata: { name, namespace: inNamespace, annotations },
     spec: {
       selector: { istio: 'ingressgateway' },
       servers: [
@@ -547,7 +891,8 @@ describe('the chart in a real kube-apiserver', () => {
     JSON.parse((await env.kubectl(['get', ...args, '-o', 'json'])).stdout) as KubeObject;
 
   before(async () => {
-    namespace = await env.createNamespace('chart');
+    // The release namespace carries the label too: the webhook validates objects there.
+    namespace = await env.createNamespace('chart', { 'aws-controller-chart-e2e': label });
     // Our webhook configurations select only namespaces with this label, so the other suites
     // sharing the apiserver never meet them.
     appNamespace = await env.createNamespace('chart-apps', { 'aws-controller-chart-e2e': label });
@@ -593,15 +938,23 @@ describe('the chart in a real kube-apiserver', () => {
 
   it('everything rendered is accepted by the apiserver (server-side dry run)', async () => {
     const kubeSystem = await getJson(['namespace', 'kube-system']);
-    for (const extra of [[], [...SEED_FLAGS, '--set', 'dashboard.enabled=true']]) {
+    const optional = [
+      ...['--set', 'dashboard.enabled=true', '--set', 'networkPolicy.enabled=true'],
+      ...['--set', 'networkPolicy.apiserverCIDRs={10.0.0.0/16}'],
+      ...['--set', 'networkPolicy.metricsNamespace=monitoring'],
+      ...['--set', 'domainPolicy.domains[0].domain=example.com'],
+      ...['--set', 'domainPolicy.domains[0].namespaces={team-*}'],
+    ];
+    // The apiserver compiles every matchConditions CEL expression, so this checks them too.
+    for (const extra of [[], [...SEED_FLAGS, ...optional]]) {
       // --dry-run=server lets the chart read the cluster (lookup), as helm install does.
       const rendered = await helmTemplate(env, release, namespace, ['--dry-run=server', ...extra]);
       assert.equal(rendered.code, 0, rendered.stderr);
       const syncer = container(findOne(rendered.objects, 'Deployment'), 'syncer');
       assert.equal(
         flag(syncer, 'owner-id'),
-        `${release}.${namespace}.${kubeSystem.metadata.uid}`,
-        'the owner ID defaults to one derived from kube-system’s UID',
+        defaultOwnerId({ release, namespace, clusterUid: kubeSystem.metadata.uid ?? '' }),
+        'the owner ID defaults to one derived from kube-system’s UID, by the rule plan and syncer use',
       );
       const result = await env.kubectl(
         ['apply', '--server-side', '--dry-run=server', '--field-manager=chart-e2e', '-f', '-'],
@@ -675,11 +1028,15 @@ describe('the chart in a real kube-apiserver', () => {
       ['mutatingwebhookconfiguration', 'mutate'],
       ['validatingwebhookconfiguration', 'validate'],
     ] as const) {
-      const [w] = webhooksOf(await getJson([kind, release]));
+      const [w, ...open] = webhooksOf(await getJson([kind, release]));
       assert.ok(w);
       assertWebhookShape(w, namespace);
       assert.equal(w.failurePolicy, 'Fail');
       assert.equal(w.matchConditions?.length, 1);
+      assert.deepEqual(
+        open.map((o) => `${o.name} ${o.failurePolicy}`),
+        path === 'validate' ? ['external-dns.validate.aws-controller.tetrate.io Ignore'] : [],
+      );
       assert.equal(w.clientConfig.url, `https://127.0.0.1:${ports.webhook}/${path}`);
       assert.equal(w.clientConfig.caBundle, caBundle);
       assert.deepEqual(w.namespaceSelector?.matchLabels, { 'aws-controller-chart-e2e': label });
@@ -793,6 +1150,37 @@ describe('the chart in a real kube-apiserver', () => {
       refused.stderr,
       /failed calling webhook "(mutate|validate)\.aws-controller\.tetrate\.io"/,
     );
+
+    // The release namespace is validated too: a Gateway there with our keys is refused...
+    const inRelease = await apply(
+      gateway('ours-in-release', { [`${PREFIX}ttl`]: '300' }, namespace),
+    );
+    assert.notEqual(inRelease.code, 0, 'validated in the release namespace');
+    assert.match(inRelease.stderr, /failed calling webhook "(mutate|validate)\.aws-controller/);
+    // ...while the chart's own objects there are not blocked by their webhook being down: its
+    // Services change (a helm upgrade would patch them), a plain Gateway goes in.
+    const annotated = await env.kubectl(
+      [
+        'annotate',
+        'service',
+        `${release}-webhook`,
+        '-n',
+        namespace,
+        'e2e/touched=yes',
+        '--overwrite',
+      ],
+      { allowFailure: true },
+    );
+    assert.equal(annotated.code, 0, annotated.stderr);
+    const plainInRelease = await apply(gateway('plain-in-release', { team: 'mesh' }, namespace));
+    assert.equal(plainInRelease.code, 0, plainInRelease.stderr);
+    // Objects still annotated for external-dns only: their entry fails open.
+    const externalDns = await apply(
+      gateway('external-dns-while-down', {
+        'external-dns.alpha.kubernetes.io/hostname': 'old.example.com',
+      }),
+    );
+    assert.equal(externalDns.code, 0, externalDns.stderr);
   });
 
   it('the webhook, started from the rendered Deployment, denies a bad Gateway', async () => {
@@ -865,6 +1253,20 @@ describe('the chart in a real kube-apiserver', () => {
     const plain = await apply(gateway('plain', { team: 'bookinfo' }));
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(await requests(), asked, 'not sent to the webhook');
+
+    // The migration mistake: only an external-dns hostname. Admitted, with the warning printed
+    // by kubectl (sent on the fail-open entry).
+    const migrated = await apply(
+      gateway('migrated', { 'external-dns.alpha.kubernetes.io/hostname': 'shop.example.com' }),
+    );
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(
+      migrated.stderr,
+      new RegExp(
+        `Warning: Gateway ${appNamespace}/migrated: external-dns\\.alpha\\.kubernetes\\.io/hostname is an external-dns annotation, which aws-controller does not read: use ${PREFIX.replace(/\./g, '\\.')}hostname instead`,
+      ),
+    );
+    assert.equal(await requests(), asked + 1, 'validated once, not mutated');
   });
 
   it('the syncer, started from the rendered Deployment as the chart’s service account, writes Route 53', async () => {
@@ -887,7 +1289,11 @@ describe('the chart in a real kube-apiserver', () => {
     });
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
-    assert.equal(ownerId, `${release}.${namespace}.${kubeSystem.metadata.uid}`);
+    assert.equal(
+      ownerId,
+      defaultOwnerId({ release, namespace, clusterUid: kubeSystem.metadata.uid ?? '' }),
+      'the chart derives the owner ID by the rule plan and syncer use',
+    );
 
     // The kubelet's part: the service account's token (the Deployment mounts one for the
     // syncer alone), here in a kubeconfig, so the syncer runs with exactly the chart's RBAC.

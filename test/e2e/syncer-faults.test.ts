@@ -101,7 +101,13 @@ describe('syncer under faults', () => {
 
   it('deletes nothing while the kube-apiserver is down or coming back, and converges after', async () => {
     const { ns, zone, zoneId, names } = await workload('restart', '203.0.113.40', 3, 3);
-    const s = await syncer(ns, zone, ['--interval', '10s']);
+    // A lease that outlasts the outage: this test is about the cache guard of a leader that
+    // cannot see the cluster (with the default 10 s renew deadline it would stop leading
+    // first, and plan nothing for that reason alone).
+    const s = await syncer(ns, zone, [
+      ...['--interval', '10s', '--leader-election-lease-duration', '90s'],
+      ...['--leader-election-renew-deadline', '60s'],
+    ]);
     const before = await eventually(async () => {
       const lines = await recordLines(env, zoneId);
       assert.equal(aRecords(lines).length, names.length);

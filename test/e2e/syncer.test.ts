@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
+import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import {
@@ -26,7 +27,12 @@ afterEach(async () => {
 async function syncer(
   ns: string,
   zone: string,
-  extra: { policy?: string; leaseName?: string; args?: string[] } = {},
+  extra: {
+    policy?: string;
+    leaseName?: string;
+    args?: string[];
+    env?: Record<string, string>;
+  } = {},
 ) {
   const process = await startSyncerProcess(env, {
     ownerId: 'e2e',
@@ -35,6 +41,7 @@ async function syncer(
     ...(extra.policy !== undefined && { policy: extra.policy }),
     ...(extra.leaseName !== undefined && { leaseName: extra.leaseName }),
     ...(extra.args !== undefined && { extraArgs: extra.args }),
+    ...(extra.env !== undefined && { env: extra.env }),
   });
   running.push(process);
   return process;
@@ -191,6 +198,137 @@ describe('syncer end to end', () => {
     await eventually(async () =>
       assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.14`)),
     );
+  });
+
+  it('keeps one writer when the leader is frozen past its lease: resumed, it sends no change before it holds the lease again', async () => {
+    const { ns, zone, zoneId } = await setup('frozen');
+    await ingressGateway(ns, '203.0.113.16');
+    // Short timings so the test takes seconds; the order is the production one.
+    const args = [
+      '--debounce',
+      '3s',
+      '--leader-election-lease-duration',
+      '6s',
+      '--leader-election-renew-deadline',
+      '4s',
+      '--leader-election-retry-period',
+      '1s',
+    ];
+    // Each process tags its Route 53 calls (User-Agent `app/<id>`), so the proxy tells them apart.
+    const a = await syncer(ns, zone, { args, env: { AWS_SDK_UA_APP_ID: `${ns}-a` } });
+    const b = await syncer(ns, zone, { args, env: { AWS_SDK_UA_APP_ID: `${ns}-b` } });
+    const clientOf = new Map([
+      [a, `${ns}-a`],
+      [b, `${ns}-b`],
+    ]);
+    const leaders = async () =>
+      (await Promise.all([a, b].map((s) => s.metric('aws_controller_leader')))).map((v) => v ?? 0);
+    await eventually(async () => assert.deepEqual((await leaders()).sort(), [0, 1]));
+    const [old, standby] = (await leaders())[0] === 1 ? [a, b] : [b, a];
+    await env.proxy.reset();
+    await apply(gateway(ns, 'gw', [`one.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A one.${zone}. 203.0.113.16`)),
+    );
+    const changesBy = async (s: SyncerProcess) =>
+      (await env.proxy.stats()).recent.filter(
+        (c) => c.operation === 'ChangeResourceRecordSets' && c.client === clientOf.get(s),
+      );
+    assert.equal((await changesBy(old)).length, 1, 'the leader wrote it');
+
+    // Freeze the leader with a change to make pending: it has seen the Gateway change and
+    // scheduled a reconcile (the debounce is 3 s), which will fire the moment it resumes,
+    // before its lease loop has had a chance to look at the Lease.
+    let from = old.logs.length;
+    await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`]));
+    await old.waitForLog(
+      (l) => l.msg === 'reconcile scheduled' && /changed/.test(String(l['reason'])),
+      10_000,
+      from,
+    );
+    // Its own count of change attempts (sent or not, answered or not): the proxy sees only the
+    // requests that reach it, and a socket that died during the pause would hide one.
+    const attempts = async (s: SyncerProcess) =>
+      [
+        ...(await s.metricsText()).matchAll(
+          /^aws_controller_route53_requests_total\{[^}]*operation="ChangeResourceRecordSets"[^}]*\} (\d+)$/gm,
+        ),
+      ].reduce((sum, m) => sum + Number(m[1]), 0);
+    const attemptsBefore = await attempts(old);
+    const frozenAt = Date.now();
+    old.child.kill('SIGSTOP');
+    try {
+      // Well past the lease duration: the standby takes over and writes.
+      await eventually(async () => assert.equal(await standby.metric('aws_controller_leader'), 1), {
+        timeoutMs: 30_000,
+      });
+      await eventually(async () =>
+        assert.ok((await recordLines(env, zoneId)).includes(`A two.${zone}. 203.0.113.16`)),
+      );
+      assert.ok((await changesBy(standby)).length >= 1, 'the new leader wrote');
+    } finally {
+      from = old.logs.length;
+      old.child.kill('SIGCONT');
+    }
+    // Resumed, its pending reconcile runs at once, from a stale picture (`two` missing from its
+    // Route 53 listing): its own renew deadline has passed, so it plans and sends nothing.
+    await old.waitForLog((l) => l.msg === 'not the leader: planning nothing', 10_000, from);
+    await old.waitForLog((l) => l.msg === 'stopped leading', 10_000, from);
+    assert.deepEqual(
+      (await changesBy(old)).filter((c) => Date.parse(c.at) >= frozenAt),
+      [],
+      'no change from the old leader since it was frozen',
+    );
+    assert.equal(await attempts(old), attemptsBefore, 'not even an attempt');
+    assert.equal(await old.metric('aws_controller_leader'), 0);
+    assert.equal(await standby.metric('aws_controller_leader'), 1);
+
+    // Once the standby goes, the old leader re-acquires, and only then writes again.
+    assert.equal(await standby.stop(), 0);
+    const became = await old.waitForLog((l) => l.msg === 'became leader', 30_000, from);
+    await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`, `four.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A four.${zone}. 203.0.113.16`)),
+    );
+    const after = (await changesBy(old)).filter((c) => Date.parse(c.at) >= frozenAt);
+    assert.ok(after.length >= 1, 'it writes again once it leads');
+    for (const call of after) {
+      assert.ok(
+        Date.parse(call.at) >= (became['time'] as number),
+        `change at ${call.at} sent before re-acquiring at ${new Date(became['time'] as number).toISOString()}`,
+      );
+    }
+  });
+
+  it('without --owner-id derives the owner ID as the chart and plan do: <release>.<namespace>.<kube-system UID>', async () => {
+    const ns = await env.createNamespace('owner');
+    const uid = JSON.parse(
+      (await kubectl(['get', 'namespace', 'kube-system', '-o', 'json'])).stdout,
+    ) as { metadata: { uid: string } };
+    // A domain filter no zone matches: these syncers only show what they derived.
+    const domainFilter = [`${ns}.invalid`];
+    const byDefault = await startSyncerProcess(env, {
+      ownerId: undefined,
+      domainFilter,
+      leaseNamespace: ns,
+      env: { POD_NAMESPACE: ns },
+    });
+    running.push(byDefault);
+    const named = await startSyncerProcess(env, {
+      ownerId: undefined,
+      domainFilter,
+      leaseNamespace: ns,
+      leaseName: 'named',
+      extraArgs: ['--release', 'dns', '--release-namespace', 'platform'],
+    });
+    running.push(named);
+    const startedWith = async (s: SyncerProcess) =>
+      (await s.waitForLog((l) => l.msg === 'syncer started'))['ownerId'];
+    assert.equal(
+      await startedWith(byDefault),
+      defaultOwnerId({ release: 'aws-controller', namespace: ns, clusterUid: uid.metadata.uid }),
+    );
+    assert.equal(await startedWith(named), `dns.platform.${uid.metadata.uid}`);
   });
 
   it('skips an object whose annotations are invalid (admitted with the webhook off), saying why', async () => {

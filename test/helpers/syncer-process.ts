@@ -36,7 +36,8 @@ export interface SyncerProcess {
 }
 
 export interface SyncerProcessOptions {
-  ownerId: string;
+  /** Absent: the syncer derives its default from the cluster. */
+  ownerId: string | undefined;
   domainFilter?: string[];
   policy?: string;
   leaseNamespace: string;
@@ -53,8 +54,7 @@ export async function startSyncerProcess(
   const args = [
     MAIN,
     'syncer',
-    '--owner-id',
-    options.ownerId,
+    ...(options.ownerId !== undefined ? ['--owner-id', options.ownerId] : []),
     '--kubeconfig',
     env.kubeconfigPath,
     '--route53-endpoint',

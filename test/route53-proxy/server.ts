@@ -191,6 +191,11 @@ function route53SpellingInListing(body: Buffer): Buffer {
   return Buffer.from(serializeXml(root));
 }
 
+/** The SDK's `app/<id>` User-Agent token (from AWS_SDK_UA_APP_ID), if any. */
+export function appIdOf(userAgent: string | undefined): string | undefined {
+  return /(?:^|\s)app\/(\S+)/.exec(userAgent ?? '')?.[1];
+}
+
 export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
   const upstream = new URL(options.upstream);
   const route53Names = options.route53Names ?? true;
@@ -394,7 +399,9 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
             );
     }
     const durationMs = Date.now() - started;
+    const client = appIdOf(req.headers['user-agent']);
     stats.record({
+      ...(client !== undefined && { client }),
       at: new Date(started).toISOString(),
       operation: op.name,
       status: answer.status,

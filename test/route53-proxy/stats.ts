@@ -10,6 +10,11 @@ export interface CallRecord {
   readonly outcome: Outcome;
   readonly code?: string;
   readonly durationMs: number;
+  /**
+   * Who sent it: the `app/<id>` the AWS SDK adds to its User-Agent from `AWS_SDK_UA_APP_ID`,
+   * so a suite running several processes can tell their calls apart.
+   */
+  readonly client?: string;
   /** ChangeResourceRecordSets that reached the batch check: `ACTION TYPE name [set]` each. */
   readonly changes?: readonly string[];
 }

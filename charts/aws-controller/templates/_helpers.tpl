@@ -108,7 +108,29 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* One webhook entry of the Mutating or Validating configuration (dict: root, path, caBundle). */}}
+{{/* CEL: the object carries at least one of our annotation keys. */}}
+{{- define "aws-controller.celHasOurKeys" -}}
+has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('route53.v1beta1.tetrate.io/'))
+{{- end -}}
+
+{{/*
+Whether a domain policy is set: any domain listed, or strict (which refuses every name no
+entry covers, so it matters even with no entries).
+*/}}
+{{- define "aws-controller.domainPolicySet" -}}
+{{- if or .Values.domainPolicy.strict .Values.domainPolicy.domains -}}true{{- end -}}
+{{- end -}}
+
+{{- define "aws-controller.domainPolicyConfigMapName" -}}
+{{- printf "%s-domain-policy" (include "aws-controller.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+One webhook entry of the Mutating or Validating configuration. A dict: root, path, caBundle,
+and for the fail-open entries `open` (failurePolicy Ignore) with `conditions` (their
+matchConditions, instead of "carries our keys"). Only the entries for objects with our keys
+fail closed.
+*/}}
 {{- define "aws-controller.webhook" -}}
 {{- $root := .root -}}
 {{- $values := $root.Values.webhook -}}
@@ -116,7 +138,12 @@ seccompProfile:
 admissionReviewVersions: [v1]
 sideEffects: None
 timeoutSeconds: {{ $values.timeoutSeconds }}
+{{- if .open }}
+# Warns or enforces the domain policy, never blocks anything while the webhook is down.
+failurePolicy: Ignore
+{{- else }}
 failurePolicy: {{ ternary $values.failurePolicy $values.failurePolicyWithoutMatchConditions (eq $matchConditions "true") }}
+{{- end }}
 matchPolicy: Equivalent
 clientConfig:
   {{- if $values.url }}
@@ -153,6 +180,17 @@ rules:
     resources: [gateways, httproutes]
     operations: [CREATE, UPDATE]
     scope: Namespaced
+{{- /*
+The release namespace (istio-system, where Gateways often live) is validated too when
+matchConditions exist: the chart's own objects of these kinds are its Services, which never
+carry our keys, so no fail-closed entry ever matches them; Pods, Deployments, Leases, Secrets
+and ConfigMaps are not in the rules at all. Without matchConditions every Service there would
+be sent, so the namespace stays excluded.
+*/}}
+{{- $excluded := list "kube-system" -}}
+{{- if ne $matchConditions "true" -}}
+{{- $excluded = append $excluded $root.Release.Namespace -}}
+{{- end }}
 namespaceSelector:
   {{- with $values.namespaceSelector.matchLabels }}
   matchLabels:
@@ -162,14 +200,18 @@ namespaceSelector:
     - key: kubernetes.io/metadata.name
       operator: NotIn
       values:
-        {{- toYaml (concat (list "kube-system" $root.Release.Namespace) $values.excludeNamespaces | uniq) | nindent 8 }}
+        {{- toYaml (concat $excluded $values.excludeNamespaces | uniq) | nindent 8 }}
     {{- with $values.namespaceSelector.matchExpressions }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 {{- if eq $matchConditions "true" }}
-# Only objects carrying one of our keys are sent: an outage of the webhook blocks nothing else.
 matchConditions:
+{{- if .conditions }}
+  {{- toYaml .conditions | nindent 2 }}
+{{- else }}
+  # Only objects carrying one of our keys are sent: an outage of the webhook blocks nothing else.
   - name: has-route53-annotations
-    expression: "has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('route53.v1beta1.tetrate.io/'))"
+    expression: {{ include "aws-controller.celHasOurKeys" $root | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
