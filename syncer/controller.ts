@@ -23,7 +23,7 @@ import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
-import { desiredState, type ObjectNote } from './sources/desired-state.js';
+import { desiredState, unreadableObjects, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
 import { KINDS } from '../core/kinds.js';
@@ -225,10 +225,16 @@ export class Controller {
     }
 
     const domainPolicy = this.#d.currentDomainPolicy?.();
-    const result = plan(current, desired.endpoints, zones, {
-      ...this.#o,
-      ...(domainPolicy !== undefined && { domainPolicy }),
-    });
+    const result = plan(
+      current,
+      desired.endpoints,
+      zones,
+      {
+        ...this.#o,
+        ...(domainPolicy !== undefined && { domainPolicy }),
+      },
+      unreadableObjects(desired.notes),
+    );
     const guarded = result.zones.map((zone) =>
       guardDeletions(
         zone,

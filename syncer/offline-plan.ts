@@ -8,7 +8,7 @@ import { plan, type Plan, type PlanOptions } from '../core/records/plan.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
 import type { KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
-import { desiredState, type ObjectNote } from './sources/desired-state.js';
+import { desiredState, unreadableObjects, type ObjectNote } from './sources/desired-state.js';
 import { emptySnapshot, type Snapshot } from './sources/objects.js';
 
 export interface OfflinePlanInput {
@@ -67,7 +67,13 @@ export function offlinePlan(input: OfflinePlanInput): OfflinePlan {
     const id = zone.Id.replace(/^\/hostedzone\//, '');
     if (!listings.has(id) && !listings.has(zone.Id)) listings.set(id, []);
   }
-  const planned = plan(listings, desired.endpoints, input.hostedZones, input.options);
+  const planned = plan(
+    listings,
+    desired.endpoints,
+    input.hostedZones,
+    input.options,
+    unreadableObjects(desired.notes),
+  );
   const guarded = planned.zones.map((zone) =>
     guardDeletions(
       zone,

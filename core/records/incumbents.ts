@@ -19,11 +19,13 @@ export const NO_HOLDERS: Holders = { byName: new Map(), byKey: new Map() };
  * @param desired every endpoint wanted now: an object holds a name only while it still wants
  *   something there (a record of an object that wants nothing at the name any more holds it
  *   for no one: it is about to be deleted).
+ * @param unreadable objects skipped whole (see plan.ts): they hold whatever they hold.
  */
 export function holdersOf(
   states: Iterable<ZoneState>,
   ids: OwnerIds,
   desired: readonly Endpoint[],
+  unreadable: ReadonlySet<string> = new Set(),
 ): Holders {
   const wanting = new Set(desired.map((e) => `${e.name} ${resourceOf(e.owner)}`));
   const byName = new Map<string, Set<string>>();
@@ -34,7 +36,9 @@ export function holdersOf(
       const ownership = ownershipOf(state, record, ids);
       if (ownership.kind !== 'ours') continue;
       const { resource } = resourceFrom(ownership.txt, ids.ownerId);
-      if (resource === undefined || !wanting.has(`${record.name} ${resource}`)) continue;
+      if (resource === undefined) continue;
+      // A skipped object is taken to want what it holds: it cannot say otherwise now.
+      if (!wanting.has(`${record.name} ${resource}`) && !unreadable.has(resource)) continue;
       addTo(byName, record.name, resource);
       addTo(byKey, record.key, resource);
     }

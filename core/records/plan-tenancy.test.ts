@@ -165,4 +165,33 @@ describe('plan: tenancy', () => {
     assert.equal(result.refused[0]?.reason, 'name-not-allowed');
     assert.equal(result.conflicts[0]?.loser.owner, newcomer);
   });
+
+  it('keeps what a skipped object holds: not deleted, not taken over, not joined', () => {
+    const unreadable = new Set(['gateway/team-shop/shop']);
+    const sameNamespace = { ...VICTIM, name: 'other' };
+    const result = run(
+      published,
+      [
+        a('shop.example.com', ['203.0.113.66'], { owner: ATTACKER }),
+        a('shop.example.com', ['203.0.113.67'], { owner: sameNamespace }),
+      ],
+      {},
+      undefined,
+      unreadable,
+    );
+    assert.deepEqual(lines(result), [], 'neither deleted nor rewritten');
+    assert.deepEqual(
+      result.refused.map((r) => `${r.reason} ${r.endpoint.owner.name}`),
+      ['name-taken other'],
+    );
+    // The other namespace's object loses to the holder's namespace before it gets that far.
+    assert.equal(result.conflicts[0]?.loser.owner, ATTACKER);
+    assert.match(
+      result.refused[0]?.message ?? '',
+      /held for gateway\/team-shop\/shop, which is skipped .* until it is fixed or deleted$/,
+    );
+    // Without the object skipped (it is gone), SYNC deletes its record as before.
+    const gone = run(published, []);
+    assert.equal(lines(gone).filter((l) => l.includes(' DELETE A ')).length, 1);
+  });
 });

@@ -29,7 +29,7 @@ import { indexZone } from './zone-state.js';
 import type { ZoneState } from './zone-state.js';
 import { ownerIds } from './zone-work.js';
 import type { KeptRecords, ZoneWork } from './zone-work.js';
-import { holdersOf, incumbency, type Holders } from './incumbents.js';
+import { holdersOf, incumbency, namespaceOfResource, type Holders } from './incumbents.js';
 import { judgeName } from '../tenancy/domain-policy.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
@@ -38,12 +38,16 @@ export type * from './plan-types.js';
 /**
  * @param current record sets per hosted zone ID (bare or `/hostedzone/`), each listing
  *   complete; a zone missing here is left alone.
+ * @param unreadable `<kind>/<namespace>/<name>` of objects that exist but were skipped whole
+ *   (invalid annotations, too many names): bad input loses nothing, so what they hold stays
+ *   theirs — not deleted, not taken over, not joined — until they are fixed or deleted.
  */
 export function plan(
   current: ReadonlyMap<string, readonly ResourceRecordSet[]>,
   desired: readonly Endpoint[],
   hostedZones: readonly HostedZone[],
   options: PlanOptions,
+  unreadable: ReadonlySet<string> = new Set(),
 ): Plan {
   checkOwnerId(options.ownerId);
   if (options.adoptExternalDnsOwner === '') {
@@ -57,7 +61,7 @@ export function plan(
     if (listing !== undefined) states.set(zone.id, indexZone(zone, listing));
   }
   const refused: Refusal[] = [];
-  const holders = holdersOf(states.values(), ownerIds(options), desired);
+  const holders = holdersOf(states.values(), ownerIds(options), desired, unreadable);
   // The policy first: a name a namespace may not publish must not win a conflict — unless
   // its object holds the record already (the policy changed under it): then it is not
   // written, but neither can a newcomer take the record over before a person has looked.
@@ -66,7 +70,9 @@ export function plan(
     desired.filter((e) => !notAllowed.has(e) || incumbency(e, holders) === 0),
     holders,
   );
-  const accepted = resolution.accepted.filter((e) => !notAllowed.has(e));
+  const accepted = resolution.accepted.filter(
+    (e) => !notAllowed.has(e) && !heldForUnreadable(e, holders, unreadable, refused),
+  );
   const { conflicts } = resolution;
   const wanted = new Map<string, Endpoint[]>();
 
@@ -112,13 +118,19 @@ export function plan(
   // refused, a conflict loser's when the winner turns out unpublishable. Deleting those would
   // hand the name to the next object in line on the next reconcile (or leave it dark); they
   // are planned again, kept, whenever the first plan deleted one.
-  let planned = planZones(keptRecords([...notAllowed]));
+  const keptForUnreadable = [...holders.byName].flatMap(([name, resources]) =>
+    [...resources].filter((r) => unreadable.has(r)).map((resource) => ({ name, resource })),
+  );
+  let planned = planZones(keptRecords([...notAllowed], keptForUnreadable));
   const unpublished = new Set([...refused, ...planned.zoneRefusals].map((r) => r.endpoint));
-  const kept = keptRecords([
-    ...notAllowed,
-    ...planned.zoneRefusals.map((r) => r.endpoint),
-    ...conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser),
-  ]);
+  const kept = keptRecords(
+    [
+      ...notAllowed,
+      ...planned.zoneRefusals.map((r) => r.endpoint),
+      ...conflicts.filter((c) => unpublished.has(c.winner)).map((c) => c.loser),
+    ],
+    keptForUnreadable,
+  );
   if (deletesKept(planned.plans, kept, holders)) {
     const first = planned.zoneRefusals;
     planned = planZones(kept);
@@ -160,14 +172,51 @@ function judgedByPolicy(
 }
 
 /** Per name, the objects whose own records there must not be deleted. */
-function keptRecords(endpoints: readonly Endpoint[]): KeptRecords {
+function keptRecords(
+  endpoints: readonly Endpoint[],
+  more: readonly { name: string; resource: string }[] = [],
+): KeptRecords {
   const kept = new Map<string, Set<string>>();
-  for (const endpoint of endpoints) {
-    const resources = kept.get(endpoint.name);
-    if (resources === undefined) kept.set(endpoint.name, new Set([resourceOf(endpoint.owner)]));
-    else resources.add(resourceOf(endpoint.owner));
+  const pairs = [
+    ...endpoints.map((e) => ({ name: e.name, resource: resourceOf(e.owner) })),
+    ...more,
+  ];
+  for (const { name, resource } of pairs) {
+    const resources = kept.get(name);
+    if (resources === undefined) kept.set(name, new Set([resource]));
+    else resources.add(resource);
   }
   return kept;
+}
+
+/**
+ * Whether the endpoint would take the very record set held for an unreadable object, or join
+ * a name one of another namespace holds; refused if so (no competing endpoint says so, the
+ * object having been skipped).
+ */
+function heldForUnreadable(
+  endpoint: Endpoint,
+  holders: Holders,
+  unreadable: ReadonlySet<string>,
+  refused: Refusal[],
+): boolean {
+  if (unreadable.size === 0) return false;
+  const own = resourceOf(endpoint.owner);
+  const atKey = holders.byKey.get(endpointKey(endpoint)) ?? new Set<string>();
+  const holder = [...(holders.byName.get(endpoint.name) ?? [])].find(
+    (r) =>
+      unreadable.has(r) &&
+      r !== own &&
+      (atKey.has(r) || namespaceOfResource(r) !== endpoint.owner.namespace),
+  );
+  if (holder === undefined) return false;
+  const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
+  refused.push({
+    reason: 'name-taken',
+    endpoint,
+    message: `${record}: the name is held for ${holder}, which is skipped (its annotations or names cannot be read now); it keeps what it holds until it is fixed or deleted`,
+  });
+  return true;
 }
 
 /** Whether the plans delete a record held for an object that `kept` says keeps it. */

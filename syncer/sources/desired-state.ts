@@ -1,6 +1,7 @@
 // Every source over one snapshot: the desired endpoints of the whole cluster, and what
 // should be said on objects that could not be published.
-import type { SourceOptions, SourceOutput } from './common.js';
+import { resourceOf } from '../../core/records/endpoint.js';
+import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
 import { gatewayApiGateways, httpRoutes } from './gateway-api.js';
 import { istioGateways, virtualServices } from './istio.js';
 import { ingresses, services } from './kubernetes.js';
@@ -19,4 +20,16 @@ export function desiredState(snapshot: Snapshot, options: SourceOptions): Source
   // Every object of the snapshot was read above: readings of any other are of objects gone.
   options.parseCache?.sweep();
   return output;
+}
+
+/**
+ * The objects skipped whole for what they hold (`<kind>/<namespace>/<name>`): the planner keeps
+ * their records as they are until they are fixed or deleted (bad input loses nothing).
+ */
+export function unreadableObjects(notes: readonly ObjectNote[]): Set<string> {
+  return new Set(
+    notes
+      .filter((n) => n.reason === 'InvalidAnnotations' || n.reason === 'TooManyNames')
+      .map((n) => resourceOf(ownerOf(n.object, n.kind))),
+  );
 }

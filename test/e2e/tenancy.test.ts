@@ -3,7 +3,8 @@
 // tenant who may edit objects in its own namespace cannot take, join or delete the other's
 // DNS: `kubectl apply` of the hijack is denied with the policy's message, and with the
 // webhook off the syncer refuses it with an Event and leaves the victim's records byte for
-// byte as they were; the incumbent keeps a name the policy leaves open against an older object.
+// byte as they were; the incumbent keeps a name the policy leaves open against an older object;
+// a Service in the attacker's namespace never lends its addresses to the victim's Gateway.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,10 +94,17 @@ before(async () => {
     policy,
     `strict: false\ndomains:\n  - domain: shop.${zone}\n    namespaces: [${victim}]\n`,
   );
-  // Each tenant has its own ingress gateway Service: the attacker's would be the address its
-  // hijack pointed the victim's name at.
-  await objects.ingressGateway(env, victim, '203.0.113.10');
+  // The platform's ingress gateway runs in an ingress namespace; the victim has none of its
+  // own. The attacker's namespace has a Service with the ingress gateway's selector and
+  // externalIPs, no annotation at all: it must never lend an address to the victim's Gateway
+  // (before, a Gateway's selector was matched against Services in any namespace).
+  const edge = await env.createNamespace('edge');
+  await objects.ingressGateway(env, edge, '203.0.113.10');
   await objects.ingressGateway(env, attacker, '198.51.100.66');
+  await objects.kubectlOk(env, [
+    ...['patch', 'service', 'istio-ingressgateway', '-n', attacker, '--type=merge'],
+    ...['-p', JSON.stringify({ spec: { externalIPs: ['198.51.100.77'] } })],
+  ]);
   // The attacker's object is the older one.
   await objects.apply(env, gateway(attacker, 'old', [`b.${zone}`]));
   await new Promise((r) => setTimeout(r, 1100)); // creation timestamps have 1 s resolution
@@ -112,12 +120,16 @@ before(async () => {
     ownerId: 'e2e',
     domainFilter: [zone],
     leaseNamespace: victim,
-    extraArgs: ['--domain-policy', policy],
+    extraArgs: ['--domain-policy', policy, '--ingress-namespaces', edge],
   });
   await eventually(async () =>
     assert.deepEqual(
       (await recordLines(env, zoneId)).filter((l) => l.startsWith('A ')),
-      [`A api.${zone}. 203.0.113.10`, `A b.${zone}. 198.51.100.66`, `A shop.${zone}. 203.0.113.10`],
+      [
+        `A api.${zone}. 203.0.113.10`,
+        `A b.${zone}. 198.51.100.66,198.51.100.77`,
+        `A shop.${zone}. 203.0.113.10`,
+      ],
     ),
   );
 });
@@ -184,6 +196,34 @@ describe('tenancy end to end', () => {
       );
     });
     assert.equal(await recordsAt(`api.${zone}`), before);
-    assert.ok((await recordLines(env, zoneId)).includes(`A b.${zone}. 198.51.100.66`));
+    assert.ok(
+      (await recordLines(env, zoneId)).includes(`A b.${zone}. 198.51.100.66,198.51.100.77`),
+    );
+  });
+
+  it("loses nothing when a tenant's object becomes unreadable, and lends its name to no one", async () => {
+    const before = await recordsAt(`shop.${zone}`);
+    // With the webhook off, a typo reaches the cluster: the object is skipped whole.
+    await objects.apply(
+      env,
+      gateway(victim, 'shop', [`shop.${zone}`, `api.${zone}`], { [`${PREFIX}aws-weight`]: '300' }),
+    );
+    // Meanwhile an object of the same namespace, newer, asks for the same name.
+    await objects.apply(env, gateway(victim, 'newer', [`shop.${zone}`]));
+    await eventually(async () => {
+      const events = await objects.eventLines(env, victim, 'newer');
+      assert.ok(
+        events.some((e) =>
+          e.includes(`the name is held for gateway/${victim}/shop, which is skipped`),
+        ),
+        events.join('\n'),
+      );
+    });
+    assert.ok(
+      (await objects.eventLines(env, victim, 'shop')).some((e) =>
+        /^Warning InvalidAnnotations skipped: .*aws-weight.*300/.test(e),
+      ),
+    );
+    assert.equal(await recordsAt(`shop.${zone}`), before, 'kept as it was, for its object');
   });
 });

@@ -80,14 +80,16 @@ export function run(
   desired: Endpoint[],
   options: Partial<PlanOptions> = {},
   zones: HostedZone[] = [PUBLIC],
+  unreadable?: ReadonlySet<string>,
 ): Plan {
   const listings = Array.isArray(current) ? { ZPUB: current } : current;
-  return plan(new Map(Object.entries(listings)), desired, zones, {
-    ownerId: 'me',
-    policy: 'SYNC',
-    domainFilter: [],
-    ...options,
-  });
+  return plan(
+    new Map(Object.entries(listings)),
+    desired,
+    zones,
+    { ownerId: 'me', policy: 'SYNC', domainFilter: [], ...options },
+    unreadable,
+  );
 }
 
 /** The plan's changes, one line each: `ZONE ACTION TYPE name (set) values`. */
