@@ -14,7 +14,7 @@ Commands:
   plan       show what the syncer would change in Route 53 (offline)
   webhook    serve the admission webhook
   syncer     reconcile Route 53 with the cluster (the sidecar)
-  demo       validate, then plan, the bundled example (what \`npm start\` runs)
+  demo       validate, then plan, the bundled examples (what \`npm start\` runs)
 
 Run \`aws-controller <command> --help\` for a command's options.
 `;
@@ -85,5 +85,21 @@ async function demo(ctx: RunContext): Promise<number> {
     ],
     ctx,
   );
-  return Math.max(validated, planned);
+  // Many teams, one controller: the platform's domain policy keeps team-b off the shop
+  // team's name (the webhook would deny it at apply time; the plan shows what the syncer does).
+  const tenancy = join(ctx.examplesDir, 'tenancy');
+  ctx.stdout.write(
+    `\n$ aws-controller plan -f examples/tenancy -f examples/bookinfo/ingressgateway-service.yaml \\\n` +
+      `    --zones examples/route53/hosted-zones.json --owner-id demo-cluster \\\n` +
+      `    --domain-policy examples/tenancy/domain-policy.yaml\n`,
+  );
+  const tenants = await planCommand(
+    [
+      ...['-f', tenancy, '-f', join(manifests, 'ingressgateway-service.yaml')],
+      ...['--zones', join(zone, 'hosted-zones.json'), '--owner-id', 'demo-cluster'],
+      ...['--domain-policy', join(tenancy, 'domain-policy.yaml')],
+    ],
+    ctx,
+  );
+  return Math.max(validated, planned, tenants);
 }

@@ -162,6 +162,10 @@ metadata:
     assert.match(stdout, /4 object\(s\) checked: 4 admitted, 0 denied/);
     assert.match(stdout, /6 change\(s\) in 1 request\(s\) to 1 zone\(s\)/);
     assert.match(stdout, /refused \(foreign-owned\): A ratings\.example\.com/);
+    assert.match(
+      stdout,
+      /refused \(name-not-allowed\): A shop\.example\.com: shop\.example\.com may be published only from namespace team-shop \(domain policy entry shop\.example\.com\), not from namespace team-b/,
+    );
   });
 
   it('denies, with --domain-policy, names the namespace may not publish, as the webhook does', async () => {
