@@ -6,12 +6,17 @@
 // gc-probe.js, stays within a generous bound of the heap after the first round. No timings.
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KEY_NAMES } from '../core/annotations/keys.js';
 import { PREFIX } from '../core/annotations/prefix.js';
-import { startWebhookProcess, type WebhookProcess } from '../test/helpers/webhook-process.js';
+import {
+  postToWebhook,
+  startWebhookProcess,
+  type WebhookAnswer,
+  type WebhookProcess,
+} from '../test/helpers/webhook-process.js';
 import {
   hostileRequests,
   mutatedRequestArb,
@@ -21,48 +26,12 @@ import {
   type FuzzRequest,
 } from './testing/review-fuzz.js';
 
-interface Answer {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
+type Answer = WebhookAnswer;
 
 let server: WebhookProcess;
 let agent: Agent;
 
-function send(req: FuzzRequest): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'content-length': req.body.length };
-    if (req.contentType !== undefined) headers['content-type'] = req.contentType;
-    if (req.contentEncoding !== undefined) headers['content-encoding'] = req.contentEncoding;
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: req.path,
-        method: 'POST',
-        ca: server.caPem,
-        servername: 'localhost',
-        headers,
-        agent,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    r.on('error', (err) => reject(new Error(`${req.label}: ${err.message}`, { cause: err })));
-    r.end(req.body);
-  });
-}
+const send = (req: FuzzRequest): Promise<Answer> => postToWebhook(server, agent, req);
 
 /** The behaviour every answer must have, whatever was sent. */
 function checkAnswer(req: FuzzRequest, answer: Answer): void {

@@ -5,12 +5,18 @@
 // their worst latency.
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH } from '../../core/annotations/limits.js';
 import { PREFIX } from '../../core/annotations/prefix.js';
-import { hostileRequests, type FuzzRequest } from '../../webhook/testing/review-fuzz.js';
+import {
+  hostileRequests,
+  hostileReview,
+  ISTIO_GATEWAY,
+  type FuzzRequest,
+} from '../../webhook/testing/review-fuzz.js';
 import {
   makeServingFiles,
+  postToWebhook,
   startWebhookProcess,
   type WebhookProcess,
 } from '../helpers/webhook-process.js';
@@ -21,44 +27,15 @@ export interface HostileBenchOptions {
   readonly log: (line: string) => void;
 }
 
+async function send(server: WebhookProcess, agent: Agent, req: FuzzRequest): Promise<Answer> {
+  const answer = await postToWebhook(server, agent, req);
+  return { status: answer.status, body: answer.body.toString('utf8'), ms: answer.ms };
+}
+
 interface Answer {
   status: number;
   body: string;
   ms: number;
-}
-
-function send(server: WebhookProcess, agent: Agent, req: FuzzRequest): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const headers: Record<string, string | number> = { 'content-length': req.body.length };
-    if (req.contentType !== undefined) headers['content-type'] = req.contentType;
-    if (req.contentEncoding !== undefined) headers['content-encoding'] = req.contentEncoding;
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: req.path,
-        method: 'POST',
-        ca: server.caPem,
-        servername: 'localhost',
-        headers,
-        agent,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            ms: performance.now() - started,
-          }),
-        );
-      },
-    );
-    r.on('error', reject);
-    r.end(req.body);
-  });
 }
 
 /** The server's peak RSS so far (VmHWM), in bytes. */
@@ -67,31 +44,20 @@ function peakRss(pid: number): number {
   return Number(kib ?? 0) * 1024;
 }
 
-const review = (
-  uid: string,
-  kind: { group: string; version: string; kind: string },
-  object: unknown,
-) =>
-  Buffer.from(
-    JSON.stringify({
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      request: { uid, kind, operation: 'CREATE', namespace: 'tenant', object },
-    }),
-  );
-
-const ISTIO_GATEWAY = { group: 'networking.istio.io', version: 'v1', kind: 'Gateway' };
-
 const small: FuzzRequest = {
   label: 'small',
   path: '/validate',
   contentType: 'application/json',
-  body: review('small', ISTIO_GATEWAY, {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 's', namespace: 'tenant', annotations: { [`${PREFIX}ttl`]: '60' } },
-    spec: { servers: [{ hosts: ['s.example.com'] }] },
-  }),
+  body: hostileReview(
+    ISTIO_GATEWAY,
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 's', namespace: 'tenant', annotations: { [`${PREFIX}ttl`]: '60' } },
+      spec: { servers: [{ hosts: ['s.example.com'] }] },
+    },
+    'small',
+  ),
 };
 
 /** The largest object the limits admit: every list at the limit, the longest value allowed. */
@@ -124,7 +90,7 @@ function largestAdmitted(): (FuzzRequest & { expect: { status: 200 } })[] {
     label: `largest admitted object: ${MAX_NAMES_PER_OBJECT} names in the spec, in \`hostname\` (${annotationNames.length.toLocaleString('en-US')} characters) and in \`target\``,
     path,
     contentType: 'application/json',
-    body: review(`largest-${path}`, ISTIO_GATEWAY, object),
+    body: hostileReview(ISTIO_GATEWAY, object, `largest-${path}`),
     expect: { status: 200 },
   }));
 }

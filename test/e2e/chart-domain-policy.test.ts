@@ -29,6 +29,7 @@ import {
   webhooksOf,
   type KubeObject,
   type RunningProcess,
+  removeRelease,
 } from '../helpers/chart.js';
 import { writeConfigMapVolume } from '../helpers/configmap-volume.js';
 
@@ -118,19 +119,7 @@ describe('the chart’s domainPolicy in a real kube-apiserver', () => {
 
   after(async () => {
     await webhook?.stop();
-    if (installed) {
-      await env.helm(['uninstall', release, '-n', namespace, '--wait'], { allowFailure: true });
-    }
-    // Whatever helm may have left: the cluster-scoped objects, by their exact names.
-    await env.kubectl(
-      [
-        'delete',
-        'mutatingwebhookconfiguration,validatingwebhookconfiguration,clusterrole,clusterrolebinding',
-        release,
-        '--ignore-not-found',
-      ],
-      { allowFailure: true },
-    );
+    await removeRelease(env, release, namespace, installed);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -36,6 +36,7 @@ import {
   type KubeObject,
   type RunningProcess,
   type WebhookEntry,
+  removeRelease,
 } from '../helpers/chart.js';
 
 const env = getTestEnvironment();
@@ -920,19 +921,7 @@ describe('the chart in a real kube-apiserver', () => {
 
   after(async () => {
     for (const p of processes) await p.stop();
-    if (installed) {
-      await env.helm(['uninstall', release, '-n', namespace, '--wait'], { allowFailure: true });
-    }
-    // Whatever helm may have left: the cluster-scoped objects, by their exact names.
-    await env.kubectl(
-      [
-        'delete',
-        'mutatingwebhookconfiguration,validatingwebhookconfiguration,clusterrole,clusterrolebinding',
-        release,
-        '--ignore-not-found',
-      ],
-      { allowFailure: true },
-    );
+    await removeRelease(env, release, namespace, installed);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

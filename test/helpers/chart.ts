@@ -257,3 +257,30 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
+
+/**
+ * Uninstalls a test release and deletes by exact name whatever cluster-scoped objects helm may
+ * have left of it (webhook configurations, ClusterRole and binding), even after a failed install.
+ */
+export async function removeRelease(
+  env: {
+    helm(args: string[], options?: { allowFailure?: boolean }): Promise<unknown>;
+    kubectl(args: string[], options?: { allowFailure?: boolean }): Promise<unknown>;
+  },
+  release: string,
+  namespace: string,
+  installed: boolean,
+): Promise<void> {
+  if (installed) {
+    await env.helm(['uninstall', release, '-n', namespace, '--wait'], { allowFailure: true });
+  }
+  await env.kubectl(
+    [
+      'delete',
+      'mutatingwebhookconfiguration,validatingwebhookconfiguration,clusterrole,clusterrolebinding',
+      release,
+      '--ignore-not-found',
+    ],
+    { allowFailure: true },
+  );
+}

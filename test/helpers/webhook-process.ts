@@ -2,6 +2,7 @@
 // child process, with a throwaway CA and serving certificate. A crash shows up as the process
 // exiting, and its memory is its own: the fuzz test reads the heap after a full GC through
 // gc-probe.js, the benchmark keeps load generator and server on separate processes.
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -237,4 +238,59 @@ export function readRss(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** What the webhook answered one request with, and how long it took (wall clock, ms). */
+export interface WebhookAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  ms: number;
+}
+
+/** One POST to the webhook process over HTTPS (its own CA), on `agent`. */
+export function postToWebhook(
+  server: WebhookProcess,
+  agent: HttpsAgent,
+  req: {
+    label: string;
+    path: string;
+    body: Buffer;
+    contentType?: string | undefined;
+    contentEncoding?: string | undefined;
+  },
+): Promise<WebhookAnswer> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const headers: Record<string, string | number> = { 'content-length': req.body.length };
+    if (req.contentType !== undefined) headers['content-type'] = req.contentType;
+    if (req.contentEncoding !== undefined) headers['content-encoding'] = req.contentEncoding;
+    const r = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: req.path,
+        method: 'POST',
+        ca: server.caPem,
+        servername: 'localhost',
+        headers,
+        agent,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+            ms: performance.now() - started,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    r.on('error', (err) => reject(new Error(`${req.label}: ${err.message}`, { cause: err })));
+    r.end(req.body);
+  });
 }

@@ -651,7 +651,8 @@ export interface HostileRequest extends FuzzRequest {
   readonly expect: HostileExpectation;
 }
 
-const hostileReview = (
+/** A CREATE AdmissionReview (v1) of `object` in namespace `tenant`, as bytes. */
+export const hostileReview = (
   kind: { group: string; version: string; kind: string },
   object: Record<string, unknown>,
   uid: string,
@@ -664,7 +665,7 @@ const hostileReview = (
     }),
   );
 
-const ISTIO_GATEWAY = { group: 'networking.istio.io', version: 'v1', kind: 'Gateway' };
+export const ISTIO_GATEWAY = { group: 'networking.istio.io', version: 'v1', kind: 'Gateway' };
 const API_GATEWAY = { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway' };
 
 const istioGatewayWith = (annotations: Record<string, string>) => ({
