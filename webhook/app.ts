@@ -55,7 +55,7 @@ function kindLabel(review: AdmissionReview): string {
 
 // Label values must stay few: an unknown key is whatever the object's author wrote (any
 // string, megabytes even), and each distinct value would be a series kept for ever.
-const DENIAL_LABELS = new Set<string>([...KEY_NAMES, 'cross-key', 'spec']);
+const DENIAL_LABELS = new Set<string>([...KEY_NAMES, 'cross-key', 'spec', 'domain-policy']);
 const denialLabel = (key: string): string => (DENIAL_LABELS.has(key) ? key : 'unknown-key');
 
 function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookAppOptions) {

@@ -158,6 +158,9 @@ describe('tenancy end to end', () => {
     // Its own names are its own to publish.
     const own = await apply(gateway(attacker, 'old', [`b.${zone}`, `c.${zone}`]));
     assert.equal(own.code, 0, own.stderr);
+    // The denial is counted under a label of its own.
+    const metrics = await (await fetch(`http://127.0.0.1:${webhook.metricsPort}/metrics`)).text();
+    assert.match(metrics, /^aws_controller_admission_denials_total\{key="domain-policy"\} [1-9]/m);
   });
 
   it('refuses the hijack in the syncer when the webhook is off, leaving the victim untouched', async () => {
