@@ -345,7 +345,18 @@ describe('names in the spec', () => {
         spec: { rules: manyHosts(2000).map((host) => ({ host })) },
       },
       count: 2000,
-      names: 'rules',
+      names: 'rules and TLS hosts',
+    },
+    {
+      what: "an Ingress's TLS hosts, counted with its rules (the syncer publishes both)",
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'i', namespace: 'ns' },
+        spec: { rules: [{ host: 'a.example.com' }], tls: [{ hosts: manyHosts(1000) }] },
+      },
+      count: 1001,
+      names: 'rules and TLS hosts',
     },
     {
       what: "a Gateway API Gateway's listeners",

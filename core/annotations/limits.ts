@@ -2,6 +2,7 @@
 // check here costs time linear in the input and runs before anything that costs more, so an
 // object past a limit is refused in microseconds instead of being parsed.
 import type { ObjectKind } from '../kinds.js';
+import { specNameEntries } from '../names/spec-names.js';
 
 /**
  * Names one object may carry, in each list: the `hostname` and `internal-hostname`
@@ -36,54 +37,19 @@ export function listProblems(problems: readonly string[]): string {
   return more > 0 ? `${shown}; and ${more} more` : shown;
 }
 
-/** The parts of an object's spec that define names, for each kind that has them. */
-interface SpecWithNames {
-  servers?: unknown;
-  hosts?: unknown;
-  rules?: unknown;
-  listeners?: unknown;
-  hostnames?: unknown;
-}
-
-const length = (value: unknown): number => (Array.isArray(value) ? value.length : 0);
-
 /**
- * How many names the spec defines (entries counted as written, before any is judged):
- * Istio Gateway servers' hosts, VirtualService hosts, Ingress rules, Gateway API listeners,
- * HTTPRoute hostnames.
+ * How many names the spec defines (entries counted as written, before any is judged): see
+ * specNameEntries.
  */
 export function countSpecNames(kind: ObjectKind | undefined, spec: unknown): number {
-  if (typeof spec !== 'object' || spec === null) return 0;
-  const s = spec as SpecWithNames;
-  switch (kind) {
-    case 'istio-gateway': {
-      if (!Array.isArray(s.servers)) return 0;
-      let count = 0;
-      for (const server of s.servers as unknown[]) {
-        if (typeof server === 'object' && server !== null) {
-          count += length((server as { hosts?: unknown }).hosts);
-        }
-      }
-      return count;
-    }
-    case 'istio-virtualservice':
-      return length(s.hosts);
-    case 'ingress':
-      return length(s.rules);
-    case 'gateway-api-gateway':
-      return length(s.listeners);
-    case 'httproute':
-      return length(s.hostnames);
-    default:
-      return 0;
-  }
+  return specNameEntries(kind, spec).length;
 }
 
 const SPEC_NAMES: Record<ObjectKind, string> = {
   'istio-gateway': "servers' hosts",
   'istio-virtualservice': 'hosts',
   service: 'names',
-  ingress: 'rules',
+  ingress: 'rules and TLS hosts',
   'gateway-api-gateway': 'listeners',
   httproute: 'hostnames',
 };

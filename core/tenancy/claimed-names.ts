@@ -7,6 +7,7 @@ import type { AnnotationSpec } from '../annotations/spec.js';
 import type { ObjectKind } from '../kinds.js';
 import { normalizeHostname } from '../names/hostname.js';
 import { isMeshInternalHost } from '../names/mesh-hosts.js';
+import { specNameEntries } from '../names/spec-names.js';
 
 /** The parts of a manifest this reads; every field optional (the input may be hostile). */
 export interface ManifestObject {
@@ -15,38 +16,18 @@ export interface ManifestObject {
 
 /** Hostnames the object's spec defines for publishing, by kind, in normal form. */
 export function specHostnames(kind: ObjectKind, object: ManifestObject): string[] {
-  const spec = object.spec ?? {};
-  const raw: unknown[] = [];
-  switch (kind) {
-    case 'istio-gateway':
-      for (const server of list(spec['servers'])) {
-        for (const entry of list(field(server, 'hosts'))) {
-          // `ns/host`: the namespace part says who may bind, the host is what is published.
-          if (typeof entry === 'string') raw.push(entry.slice(entry.indexOf('/') + 1));
-        }
-      }
-      break;
-    case 'istio-virtualservice': {
-      // Only a VirtualService bound to a gateway is published; `mesh` alone is routing.
-      const gateways = list(spec['gateways']);
-      if (!gateways.some((g) => g !== 'mesh')) break;
-      for (const host of list(spec['hosts'])) {
-        if (typeof host === 'string' && !isMeshInternalHost(host)) raw.push(host);
-      }
-      break;
-    }
-    case 'ingress':
-      for (const rule of list(spec['rules'])) raw.push(field(rule, 'host'));
-      for (const tls of list(spec['tls'])) raw.push(...list(field(tls, 'hosts')));
-      break;
-    case 'gateway-api-gateway':
-      for (const listener of list(spec['listeners'])) raw.push(field(listener, 'hostname'));
-      break;
-    case 'httproute':
-      raw.push(...list(spec['hostnames']));
-      break;
-    case 'service':
-      break;
+  let raw = specNameEntries(kind, object.spec);
+  if (kind === 'istio-gateway') {
+    // `ns/host`: the namespace part says who may bind, the host is what is published.
+    raw = raw.map((entry) =>
+      typeof entry === 'string' ? entry.slice(entry.indexOf('/') + 1) : entry,
+    );
+  }
+  if (kind === 'istio-virtualservice') {
+    // Only a VirtualService bound to a gateway is published; `mesh` alone is routing.
+    const gateways = object.spec?.['gateways'];
+    if (!Array.isArray(gateways) || !gateways.some((g) => g !== 'mesh')) return [];
+    raw = raw.filter((host) => typeof host === 'string' && !isMeshInternalHost(host));
   }
   const names = new Set<string>();
   for (const item of raw) {
@@ -71,14 +52,4 @@ export function claimedNames(
   const fromAnnotation = spec.hostnameSource === 'defined-hosts-only' ? [] : spec.hostnames;
   const internal = kind === 'service' ? spec.internalHostnames : [];
   return [...new Set([...fromSpec, ...fromAnnotation, ...internal])];
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null
-    ? (value as Record<string, unknown>)[name]
-    : undefined;
 }
