@@ -10,6 +10,11 @@ import { UsageError } from './options.js';
 
 /** Reads and checks the file; a missing or bad file is a usage error (the process stops). */
 export function readDomainPolicyFile(path: string): DomainPolicy {
+  return readPolicyText(path).policy;
+}
+
+/** The file's text and its policy, from one read. */
+function readPolicyText(path: string): { text: string; policy: DomainPolicy } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -19,7 +24,7 @@ export function readDomainPolicyFile(path: string): DomainPolicy {
     });
   }
   try {
-    return parseDomainPolicy(text, path);
+    return { text, policy: parseDomainPolicy(text, path) };
   } catch (err) {
     throw new UsageError((err as Error).message, { cause: err });
   }
@@ -39,8 +44,8 @@ export class WatchedDomainPolicy {
   constructor(path: string, logger: Logger) {
     this.#path = path;
     this.#logger = logger;
-    this.#policy = readDomainPolicyFile(path);
-    this.#text = readFileSync(path, 'utf8');
+    // One read: the text compared on each re-read is the text this policy came from.
+    ({ text: this.#text, policy: this.#policy } = readPolicyText(path));
     logger.info(
       { file: path, strict: this.#policy.strict, domains: this.#policy.domains.length },
       'domain policy loaded',
