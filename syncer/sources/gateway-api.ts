@@ -16,6 +16,7 @@ import type {
   ParentReference,
   Snapshot,
 } from './objects.js';
+import { snapshotWorld, type SourceWorld } from './world.js';
 
 const GROUP = 'gateway.networking.k8s.io';
 
@@ -57,26 +58,34 @@ export function gatewayApiGateways(
   options: SourceOptions,
   output: SourceOutput,
 ): void {
-  for (const gateway of snapshot.gatewayApiGateways) {
-    const reading = readObject(gateway, 'gateway-api-gateway', options, output.notes);
-    if (!reading.act) continue;
-    const hostnames = chooseHostnames(
-      gateway,
-      'gateway-api-gateway',
-      listenerHosts(gateway),
-      reading.spec,
-      output.notes,
-    );
-    emit(
-      output,
-      gateway,
-      'gateway-api-gateway',
-      hostnames,
-      targetsOf(addressesOf(gateway)),
-      reading.spec,
-      noAddressCause(gateway),
-    );
-  }
+  for (const gateway of snapshot.gatewayApiGateways)
+    gatewayApiGatewayOutput(gateway, options, output);
+}
+
+/** One Gateway API Gateway's endpoints and notes. */
+export function gatewayApiGatewayOutput(
+  gateway: GatewayApiGatewayObject,
+  options: SourceOptions,
+  output: SourceOutput,
+): void {
+  const reading = readObject(gateway, 'gateway-api-gateway', options, output.notes);
+  if (!reading.act) return;
+  const hostnames = chooseHostnames(
+    gateway,
+    'gateway-api-gateway',
+    listenerHosts(gateway),
+    reading.spec,
+    output.notes,
+  );
+  emit(
+    output,
+    gateway,
+    'gateway-api-gateway',
+    hostnames,
+    targetsOf(addressesOf(gateway)),
+    reading.spec,
+    noAddressCause(gateway),
+  );
 }
 
 // ---- HTTPRoute attachment ----
@@ -180,85 +189,87 @@ function servedNames(routeHosts: readonly string[], listener: GatewayApiListener
 }
 
 export function httpRoutes(snapshot: Snapshot, options: SourceOptions, output: SourceOutput): void {
-  const gateways = new Map(
-    snapshot.gatewayApiGateways.map((g) => [
-      `${g.metadata?.namespace ?? ''}/${g.metadata?.name ?? ''}`,
-      g,
-    ]),
-  );
-  for (const route of snapshot.httpRoutes) {
-    const namespace = route.metadata?.namespace ?? '';
-    const attachments: Attachment[] = [];
-    const refusals: string[] = [];
-    for (const ref of route.spec?.parentRefs ?? []) {
-      if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
-      // A parent we do not see (another controller's, not yet created) is no one's mistake.
-      const gateway = gateways.get(`${ref.namespace ?? namespace}/${ref.name ?? ''}`);
-      if (gateway === undefined) continue;
-      const attached = attach(route, ref, gateway);
-      if (typeof attached === 'string') refusals.push(attached);
-      else attachments.push(attached);
-    }
-    if (attachments.length === 0 && refusals.length === 0) continue;
-    const reading = readObject(route, 'httproute', options, output.notes);
-    if (!reading.act) continue;
-    if (attachments.length === 0) {
-      output.notes.push({
-        object: route,
-        kind: 'httproute',
-        reason: 'NotAttached',
-        message: `not published: ${refusals.join('; ')}`,
-      });
-      continue;
-    }
-    const own = (route.spec?.hostnames ?? []).map((h) => h.toLowerCase());
-    const listeners = attachments.flatMap((a) => a.listeners);
-    if (reading.spec.hostnameSource !== 'annotation-only') {
-      for (const host of own.filter((h) =>
-        listeners.every((l) => servedNames([h], l).length === 0),
-      )) {
-        output.notes.push({
-          object: route,
-          kind: 'httproute',
-          reason: 'HostNotOnGateway',
-          message: `hostname ${host} is accepted by no listener its parent Gateways attach it to, so it is not published`,
-        });
-      }
-    }
-    const specHosts = [...new Set(listeners.flatMap((l) => servedNames(own, l)))];
-    const chosen = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
-    // A name is served by the attached listeners whose hostname covers it (or that have
-    // none); a name from the route's own hostnames is one by construction. The hostname
-    // annotation cannot add a name no such listener takes.
-    const servingGateways = (host: string) =>
-      attachments.filter((a) => a.listeners.some((l) => serves(l, host))).map((a) => a.gateway);
-    const hostnames = chosen.filter((host) => {
-      if (servingGateways(host).length > 0) return true;
+  const world = snapshotWorld(snapshot, options);
+  for (const route of snapshot.httpRoutes) httpRouteOutput(route, world, output);
+}
+
+/** One HTTPRoute's endpoints and notes. */
+export function httpRouteOutput(
+  route: HttpRouteObject,
+  world: SourceWorld,
+  output: SourceOutput,
+): void {
+  const namespace = route.metadata?.namespace ?? '';
+  const attachments: Attachment[] = [];
+  const refusals: string[] = [];
+  for (const ref of route.spec?.parentRefs ?? []) {
+    if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
+    // A parent we do not see (another controller's, not yet created) is no one's mistake.
+    const gateway = world.gatewayApiGateway(`${ref.namespace ?? namespace}/${ref.name ?? ''}`);
+    if (gateway === undefined) continue;
+    const attached = attach(route, ref, gateway);
+    if (typeof attached === 'string') refusals.push(attached);
+    else attachments.push(attached);
+  }
+  if (attachments.length === 0 && refusals.length === 0) return;
+  const reading = readObject(route, 'httproute', world.options, output.notes);
+  if (!reading.act) return;
+  if (attachments.length === 0) {
+    output.notes.push({
+      object: route,
+      kind: 'httproute',
+      reason: 'NotAttached',
+      message: `not published: ${refusals.join('; ')}`,
+    });
+    return;
+  }
+  const own = (route.spec?.hostnames ?? []).map((h) => h.toLowerCase());
+  const listeners = attachments.flatMap((a) => a.listeners);
+  if (reading.spec.hostnameSource !== 'annotation-only') {
+    for (const host of own.filter((h) =>
+      listeners.every((l) => servedNames([h], l).length === 0),
+    )) {
       output.notes.push({
         object: route,
         kind: 'httproute',
         reason: 'HostNotOnGateway',
-        message: `hostname ${host} (hostname annotation) is accepted by no listener its parent Gateways attach it to, so it is not published`,
+        message: `hostname ${host} is accepted by no listener its parent Gateways attach it to, so it is not published`,
       });
-      return false;
-    });
-    // Each name enters only at the Gateways whose listeners serve it: another parent's
-    // listeners would answer it with a 404.
-    emitPerHost(
-      output,
-      route,
-      'httproute',
-      hostnames,
-      (host) => {
-        const found = servingGateways(host).map((g) => targetsFor(g, options));
-        return {
-          targets: found.flatMap((f) => f.targets),
-          causes: found.flatMap((f) => f.causes),
-        };
-      },
-      reading.spec,
-    );
+    }
   }
+  const specHosts = [...new Set(listeners.flatMap((l) => servedNames(own, l)))];
+  const chosen = chooseHostnames(route, 'httproute', specHosts, reading.spec, output.notes);
+  // A name is served by the attached listeners whose hostname covers it (or that have
+  // none); a name from the route's own hostnames is one by construction. The hostname
+  // annotation cannot add a name no such listener takes.
+  const servingGateways = (host: string) =>
+    attachments.filter((a) => a.listeners.some((l) => serves(l, host))).map((a) => a.gateway);
+  const hostnames = chosen.filter((host) => {
+    if (servingGateways(host).length > 0) return true;
+    output.notes.push({
+      object: route,
+      kind: 'httproute',
+      reason: 'HostNotOnGateway',
+      message: `hostname ${host} (hostname annotation) is accepted by no listener its parent Gateways attach it to, so it is not published`,
+    });
+    return false;
+  });
+  // Each name enters only at the Gateways whose listeners serve it: another parent's
+  // listeners would answer it with a 404.
+  emitPerHost(
+    output,
+    route,
+    'httproute',
+    hostnames,
+    (host) => {
+      const found = servingGateways(host).map((g) => targetsFor(g, world.options));
+      return {
+        targets: found.flatMap((f) => f.targets),
+        causes: found.flatMap((f) => f.causes),
+      };
+    },
+    reading.spec,
+  );
 }
 
 /** Whether a listener takes requests for `host` (an exact name, or a wildcard it covers). */

@@ -17,6 +17,7 @@ import type {
   Snapshot,
   VirtualServiceObject,
 } from './objects.js';
+import { snapshotWorld, type SourceWorld } from './world.js';
 
 /** A server host entry: `ns/host`, `./host`, `*\/host` or `host`. */
 function splitHost(entry: string): { namespace: string | undefined; host: string } {
@@ -73,9 +74,9 @@ const objectName = (o: { metadata?: { namespace?: string; name?: string } }) =>
 function gatewayTargets(
   gateway: IstioGatewayObject,
   spec: AnnotationSpec,
-  snapshot: Snapshot,
-  options: SourceOptions,
+  world: SourceWorld,
 ): HostTargets {
+  const { options } = world;
   if (spec.targets !== undefined) return { targets: spec.targets, causes: [] };
   const selector = Object.entries(gateway.spec?.selector ?? {});
   if (selector.length === 0) {
@@ -84,7 +85,11 @@ function gatewayTargets(
       causes: [`Gateway ${objectName(gateway)} has no spec.selector and no target annotation`],
     };
   }
-  const services = ingressServicesOf(gateway, snapshot.services, options.ingressNamespaces);
+  const services = ingressServicesOf(
+    gateway,
+    world.servicesSelecting(gateway.spec?.selector ?? {}),
+    options.ingressNamespaces,
+  );
   if (services.length === 0) {
     const where = [...new Set([gateway.metadata?.namespace ?? '', ...options.ingressNamespaces])];
     const labels = selector.map(([k, v]) => `${k}=${v}`).join(',');
@@ -113,19 +118,27 @@ export function istioGateways(
   options: SourceOptions,
   output: SourceOutput,
 ): void {
-  for (const gateway of snapshot.istioGateways) {
-    const reading = readObject(gateway, 'istio-gateway', options, output.notes);
-    if (!reading.act) continue;
-    const hostnames = chooseHostnames(
-      gateway,
-      'istio-gateway',
-      gatewayHosts(gateway),
-      reading.spec,
-      output.notes,
-    );
-    const found = gatewayTargets(gateway, reading.spec, snapshot, options);
-    emit(output, gateway, 'istio-gateway', hostnames, found.targets, reading.spec, found.causes[0]);
-  }
+  const world = snapshotWorld(snapshot, options);
+  for (const gateway of snapshot.istioGateways) istioGatewayOutput(gateway, world, output);
+}
+
+/** One Istio Gateway's endpoints and notes. */
+export function istioGatewayOutput(
+  gateway: IstioGatewayObject,
+  world: SourceWorld,
+  output: SourceOutput,
+): void {
+  const reading = readObject(gateway, 'istio-gateway', world.options, output.notes);
+  if (!reading.act) return;
+  const hostnames = chooseHostnames(
+    gateway,
+    'istio-gateway',
+    gatewayHosts(gateway),
+    reading.spec,
+    output.notes,
+  );
+  const found = gatewayTargets(gateway, reading.spec, world);
+  emit(output, gateway, 'istio-gateway', hostnames, found.targets, reading.spec, found.causes[0]);
 }
 
 /** Whether the Gateway lets this VirtualService publish `host` (server `ns/host` rules). */
@@ -181,89 +194,95 @@ export function virtualServices(
   options: SourceOptions,
   output: SourceOutput,
 ): void {
-  const gatewaysByKey = new Map(snapshot.istioGateways.map((g) => [objectName(g), g]));
-  // One Gateway's targets are the same for every VirtualService bound to it.
-  const targetsByGateway = new Map<IstioGatewayObject, HostTargets>();
-  const targetsOfGateway = (gateway: IstioGatewayObject): HostTargets => {
-    let found = targetsByGateway.get(gateway);
-    if (found === undefined) {
-      const reading = readObject(gateway, 'istio-gateway', options, []);
-      found = reading.act
-        ? gatewayTargets(gateway, reading.spec, snapshot, options)
-        : {
-            targets: [],
-            causes: [
-              `Gateway ${objectName(gateway)} is skipped (invalid annotations, or another controller's)`,
-            ],
-          };
-      targetsByGateway.set(gateway, found);
-    }
-    return found;
-  };
-  for (const vs of snapshot.virtualServices) {
-    const namespace = vs.metadata?.namespace ?? '';
-    const refs = [...new Set((vs.spec?.gateways ?? []).filter((ref) => ref !== 'mesh'))];
-    if (refs.length === 0) continue;
-    const reading = readObject(vs, 'istio-virtualservice', options, output.notes);
-    if (!reading.act) continue;
-    const annotationOnly = reading.spec.hostnameSource === 'annotation-only';
-    const specHosts = (vs.spec?.hosts ?? []).filter((h) => !isMeshInternalHost(h));
-    const bound: IstioGatewayObject[] = [];
-    for (const ref of refs) {
-      const key = resolveGatewayRef(ref, namespace);
-      const gateway = gatewaysByKey.get(key);
-      if (gateway !== undefined) {
-        if (exportedTo(vs, gateway.metadata?.namespace ?? '') && !bound.includes(gateway))
-          bound.push(gateway);
-        continue;
-      }
-      // Only worth a word when the VirtualService has names for DNS at all.
-      if (reading.spec.hostnames.length === 0 && (annotationOnly || specHosts.length === 0))
-        continue;
-      output.notes.push({
-        object: vs,
-        kind: 'istio-virtualservice',
-        reason: 'GatewayNotFound',
-        message: `spec.gateways entry '${ref}' names Gateway ${key}, which does not exist: nothing is published through it`,
-      });
-    }
-    if (bound.length === 0) continue;
-    const servingGateways = (host: string) =>
-      bound.filter((g) => gatewayAllows(g, vs, host.toLowerCase()));
-    const notServed = (what: string) =>
-      output.notes.push({
-        object: vs,
-        kind: 'istio-virtualservice',
-        reason: 'HostNotOnGateway',
-        message: `${what} is not served by the Gateways it binds to (${bound.map(objectName).join(', ')}): no server there lists it for this namespace, so it is not published`,
-      });
-    const allowed = specHosts.filter((h) => servingGateways(h).length > 0);
-    if (!annotationOnly) {
-      for (const host of specHosts.filter((h) => !allowed.includes(h))) notServed(`host ${host}`);
-    }
-    const chosen = chooseHostnames(vs, 'istio-virtualservice', allowed, reading.spec, output.notes);
-    // The hostname annotation cannot reach past the Gateways either: a name no server takes
-    // for this namespace would send its users to a 404, or to another team's routes.
-    const hostnames = chosen.filter((h) => {
-      if (servingGateways(h).length > 0) return true;
-      notServed(`hostname ${h} (hostname annotation)`);
-      return false;
-    });
-    // Each name enters only where a Gateway serves it: another bound Gateway's ingress has no
-    // server for it and would answer 404.
-    emitPerHost(
-      output,
-      vs,
-      'istio-virtualservice',
-      hostnames,
-      (host) => {
-        const found = servingGateways(host).map(targetsOfGateway);
-        return {
-          targets: found.flatMap((f) => f.targets),
-          causes: found.flatMap((f) => f.causes),
+  const world = snapshotWorld(snapshot, options);
+  for (const vs of snapshot.virtualServices) virtualServiceOutput(vs, world, output);
+}
+
+/** One Gateway's targets are the same for every VirtualService bound to it: once a pass. */
+function targetsOfGateway(gateway: IstioGatewayObject, world: SourceWorld): HostTargets {
+  let found = world.memo.get(gateway) as HostTargets | undefined;
+  if (found === undefined) {
+    const reading = readObject(gateway, 'istio-gateway', world.options, []);
+    found = reading.act
+      ? gatewayTargets(gateway, reading.spec, world)
+      : {
+          targets: [],
+          causes: [
+            `Gateway ${objectName(gateway)} is skipped (invalid annotations, or another controller's)`,
+          ],
         };
-      },
-      reading.spec,
-    );
+    world.memo.set(gateway, found);
   }
+  return found;
+}
+
+/** One VirtualService's endpoints and notes. */
+export function virtualServiceOutput(
+  vs: VirtualServiceObject,
+  world: SourceWorld,
+  output: SourceOutput,
+): void {
+  const namespace = vs.metadata?.namespace ?? '';
+  const refs = [...new Set((vs.spec?.gateways ?? []).filter((ref) => ref !== 'mesh'))];
+  if (refs.length === 0) return;
+  const reading = readObject(vs, 'istio-virtualservice', world.options, output.notes);
+  if (!reading.act) return;
+  const annotationOnly = reading.spec.hostnameSource === 'annotation-only';
+  const specHosts = (vs.spec?.hosts ?? []).filter((h) => !isMeshInternalHost(h));
+  const bound: IstioGatewayObject[] = [];
+  for (const ref of refs) {
+    const key = resolveGatewayRef(ref, namespace);
+    const gateway = world.istioGateway(key);
+    if (gateway !== undefined) {
+      if (exportedTo(vs, gateway.metadata?.namespace ?? '') && !bound.includes(gateway))
+        bound.push(gateway);
+      continue;
+    }
+    // Only worth a word when the VirtualService has names for DNS at all.
+    if (reading.spec.hostnames.length === 0 && (annotationOnly || specHosts.length === 0)) continue;
+    output.notes.push({
+      object: vs,
+      kind: 'istio-virtualservice',
+      reason: 'GatewayNotFound',
+      message: `spec.gateways entry '${ref}' names Gateway ${key}, which does not exist: nothing is published through it`,
+    });
+  }
+  if (bound.length === 0) return;
+  const servingGateways = (host: string) =>
+    bound.filter((g) => gatewayAllows(g, vs, host.toLowerCase()));
+  const notServed = (what: string) =>
+    output.notes.push({
+      object: vs,
+      kind: 'istio-virtualservice',
+      reason: 'HostNotOnGateway',
+      message: `${what} is not served by the Gateways it binds to (${bound.map(objectName).join(', ')}): no server there lists it for this namespace, so it is not published`,
+    });
+  const allowed = specHosts.filter((h) => servingGateways(h).length > 0);
+  if (!annotationOnly) {
+    for (const host of specHosts.filter((h) => !allowed.includes(h))) notServed(`host ${host}`);
+  }
+  const chosen = chooseHostnames(vs, 'istio-virtualservice', allowed, reading.spec, output.notes);
+  // The hostname annotation cannot reach past the Gateways either: a name no server takes
+  // for this namespace would send its users to a 404, or to another team's routes.
+  const hostnames = chosen.filter((h) => {
+    if (servingGateways(h).length > 0) return true;
+    notServed(`hostname ${h} (hostname annotation)`);
+    return false;
+  });
+  // Each name enters only where a Gateway serves it: another bound Gateway's ingress has no
+  // server for it and would answer 404.
+  emitPerHost(
+    output,
+    vs,
+    'istio-virtualservice',
+    hostnames,
+    (host) => {
+      const found = servingGateways(host).map((g) => targetsOfGateway(g, world));
+      return {
+        targets: found.flatMap((f) => f.targets),
+        causes: found.flatMap((f) => f.causes),
+      };
+    },
+    reading.spec,
+  );
 }

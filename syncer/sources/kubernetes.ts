@@ -7,8 +7,14 @@ import type { AnnotationSpec } from '../../core/annotations/spec.js';
 import { normalizeHostname } from '../../core/names/hostname.js';
 import { chooseHostnames, emit, loadBalancerAddresses, readObject, targetsOf } from './common.js';
 import type { SourceOptions, SourceOutput } from './common.js';
-import { SERVICE_NAME_LABEL } from './objects.js';
-import type { EndpointSliceObject, NodeObject, ServiceObject, Snapshot } from './objects.js';
+import type {
+  EndpointSliceObject,
+  IngressObject,
+  NodeObject,
+  ServiceObject,
+  Snapshot,
+} from './objects.js';
+import { snapshotWorld, type SourceWorld } from './world.js';
 
 export const isHeadless = (service: ServiceObject): boolean => service.spec?.clusterIP === 'None';
 
@@ -23,19 +29,10 @@ function nodeAddress(node: NodeObject | undefined, type: 'ExternalIP' | 'Interna
     .map((a) => a.address as string);
 }
 
-function slicesOf(service: ServiceObject, snapshot: Snapshot): EndpointSliceObject[] {
-  const namespace = service.metadata?.namespace;
-  const name = service.metadata?.name;
-  return snapshot.endpointSlices.filter(
-    (slice) =>
-      slice.metadata?.namespace === namespace &&
-      slice.metadata?.labels?.[SERVICE_NAME_LABEL] === name,
-  );
-}
-
 /** Ready endpoints (absent `ready` means ready, as the API documents). */
-function readyEndpoints(service: ServiceObject, snapshot: Snapshot) {
-  return slicesOf(service, snapshot)
+function readyEndpoints(service: ServiceObject, world: SourceWorld) {
+  return world
+    .endpointSlicesOf(service.metadata?.namespace ?? '', service.metadata?.name ?? '')
     .filter((slice) => slice.addressType !== 'FQDN')
     .flatMap((slice) => slice.endpoints ?? [])
     .filter((endpoint) => endpoint.conditions?.ready !== false);
@@ -49,12 +46,12 @@ function readyEndpoints(service: ServiceObject, snapshot: Snapshot) {
 function nodePortAddresses(
   service: ServiceObject,
   spec: AnnotationSpec,
-  snapshot: Snapshot,
+  world: SourceWorld,
 ): string[] {
   const type = spec.access === 'private' ? 'InternalIP' : 'ExternalIP';
-  let nodes = snapshot.nodes.filter((node) => node.spec?.unschedulable !== true);
+  let nodes = world.nodes().filter((node) => node.spec?.unschedulable !== true);
   if (service.spec?.externalTrafficPolicy === 'Local') {
-    const used = new Set(readyEndpoints(service, snapshot).map((e) => e.nodeName));
+    const used = new Set(readyEndpoints(service, world).map((e) => e.nodeName));
     nodes = nodes.filter((node) => used.has(node.metadata?.name));
   }
   return nodes.flatMap((node) => nodeAddress(node, type));
@@ -74,11 +71,11 @@ function endpointAddresses(
 function headless(
   service: ServiceObject,
   spec: AnnotationSpec,
-  snapshot: Snapshot,
+  world: SourceWorld,
   output: SourceOutput,
 ): void {
-  const nodes = new Map(snapshot.nodes.map((n) => [n.metadata?.name ?? '', n]));
-  const endpoints = readyEndpoints(service, snapshot);
+  const nodes = new Map(world.nodes().map((n) => [n.metadata?.name ?? '', n]));
+  const endpoints = readyEndpoints(service, world);
   const hostnames = chooseHostnames(service, 'service', [], spec, output.notes);
   const all = endpoints.flatMap((e) => endpointAddresses(e, spec, nodes));
   emit(output, service, 'service', hostnames, targetsOf(all), spec);
@@ -101,53 +98,68 @@ function headless(
 }
 
 export function services(snapshot: Snapshot, options: SourceOptions, output: SourceOutput): void {
-  for (const service of snapshot.services) {
-    const reading = readObject(service, 'service', options, output.notes);
-    if (!reading.act) continue;
-    const { spec } = reading;
-    if (spec.hostnames.length > 0) {
-      if (isHeadless(service)) headless(service, spec, snapshot, output);
-      else {
-        const addresses =
-          service.spec?.type === 'NodePort'
-            ? nodePortAddresses(service, spec, snapshot)
-            : [
-                ...loadBalancerAddresses(service.status?.loadBalancer?.ingress),
-                ...(service.spec?.externalIPs ?? []),
-              ];
-        emit(
-          output,
-          service,
-          'service',
-          chooseHostnames(service, 'service', [], spec, output.notes),
-          targetsOf(addresses),
-          spec,
-        );
-      }
-    }
-    if (spec.internalHostnames.length > 0) {
-      const clusterIps = (service.spec?.clusterIPs ?? [service.spec?.clusterIP ?? '']).filter(
-        (ip) => ip !== '' && ip !== 'None',
+  const world = snapshotWorld(snapshot, options);
+  for (const service of snapshot.services) serviceOutput(service, world, output);
+}
+
+/** One Service's endpoints and notes. */
+export function serviceOutput(
+  service: ServiceObject,
+  world: SourceWorld,
+  output: SourceOutput,
+): void {
+  const reading = readObject(service, 'service', world.options, output.notes);
+  if (!reading.act) return;
+  const { spec } = reading;
+  if (spec.hostnames.length > 0) {
+    if (isHeadless(service)) headless(service, spec, world, output);
+    else {
+      const addresses =
+        service.spec?.type === 'NodePort'
+          ? nodePortAddresses(service, spec, world)
+          : [
+              ...loadBalancerAddresses(service.status?.loadBalancer?.ingress),
+              ...(service.spec?.externalIPs ?? []),
+            ];
+      emit(
+        output,
+        service,
+        'service',
+        chooseHostnames(service, 'service', [], spec, output.notes),
+        targetsOf(addresses),
+        spec,
       );
-      // The ClusterIP is the target whatever `target` says: that is what internal names mean.
-      const internalSpec = { ...spec, targets: undefined };
-      emit(output, service, 'service', spec.internalHostnames, targetsOf(clusterIps), internalSpec);
     }
+  }
+  if (spec.internalHostnames.length > 0) {
+    const clusterIps = (service.spec?.clusterIPs ?? [service.spec?.clusterIP ?? '']).filter(
+      (ip) => ip !== '' && ip !== 'None',
+    );
+    // The ClusterIP is the target whatever `target` says: that is what internal names mean.
+    const internalSpec = { ...spec, targets: undefined };
+    emit(output, service, 'service', spec.internalHostnames, targetsOf(clusterIps), internalSpec);
   }
 }
 
 export function ingresses(snapshot: Snapshot, options: SourceOptions, output: SourceOutput): void {
-  for (const ingress of snapshot.ingresses) {
-    const reading = readObject(ingress, 'ingress', options, output.notes);
-    if (!reading.act) continue;
-    // The TLS hosts too, as external-dns publishes them: the Ingress holds a certificate for
-    // them, and people moving over expect their records to stay.
-    const hosts = [
-      ...(ingress.spec?.rules ?? []).map((r) => r.host ?? ''),
-      ...(ingress.spec?.tls ?? []).flatMap((t) => t.hosts ?? []),
-    ].filter((h) => h !== '');
-    const hostnames = chooseHostnames(ingress, 'ingress', hosts, reading.spec, output.notes);
-    const targets = targetsOf(loadBalancerAddresses(ingress.status?.loadBalancer?.ingress));
-    emit(output, ingress, 'ingress', hostnames, targets, reading.spec);
-  }
+  for (const ingress of snapshot.ingresses) ingressOutput(ingress, options, output);
+}
+
+/** One Ingress's endpoints and notes. */
+export function ingressOutput(
+  ingress: IngressObject,
+  options: SourceOptions,
+  output: SourceOutput,
+): void {
+  const reading = readObject(ingress, 'ingress', options, output.notes);
+  if (!reading.act) return;
+  // The TLS hosts too, as external-dns publishes them: the Ingress holds a certificate for
+  // them, and people moving over expect their records to stay.
+  const hosts = [
+    ...(ingress.spec?.rules ?? []).map((r) => r.host ?? ''),
+    ...(ingress.spec?.tls ?? []).flatMap((t) => t.hosts ?? []),
+  ].filter((h) => h !== '');
+  const hostnames = chooseHostnames(ingress, 'ingress', hosts, reading.spec, output.notes);
+  const targets = targetsOf(loadBalancerAddresses(ingress.status?.loadBalancer?.ingress));
+  emit(output, ingress, 'ingress', hostnames, targets, reading.spec);
 }
