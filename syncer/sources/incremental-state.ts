@@ -1,0 +1,508 @@
+// The desired state kept up to date object by object: a change recomputes the object's own
+// endpoints and those of the objects that read it, found through a dependency index —
+//   Service      → the Istio Gateways whose selector it matches (in its namespace; in every
+//                  namespace when it is in an ingress namespace) → their VirtualServices
+//   EndpointSlice→ its Service;  Node → the NodePort and headless Services
+//   Istio Gateway→ the VirtualServices naming it;  Gateway API Gateway → its HTTPRoutes
+// Each object is computed by the same per-object functions desiredState() runs over a whole
+// snapshot, so the two agree by construction where the index is complete; the drift check
+// builds a fresh state from scratch and compares (controller.ts), and a property test does it
+// over random change sequences. Long passes yield to the event loop (see `Yielder`).
+import { KINDS, type ObjectKind } from '../../core/kinds.js';
+import { resourceOf, type Endpoint } from '../../core/records/endpoint.js';
+import type { KubeResource } from '../kube/reflector.js';
+import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
+import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
+import { istioGatewayOutput, resolveGatewayRef, virtualServiceOutput } from './istio.js';
+import { ingressOutput, readsNodesOrEndpoints, serviceOutput } from './kubernetes.js';
+import type {
+  EndpointSliceObject,
+  HttpRouteObject,
+  IstioGatewayObject,
+  NodeObject,
+  ServiceObject,
+  Snapshot,
+  VirtualServiceObject,
+} from './objects.js';
+import {
+  memoServicesSelecting,
+  objectKey,
+  selectorKey,
+  selects,
+  sliceServiceKey,
+  type SourceWorld,
+} from './world.js';
+
+type Key = keyof Snapshot;
+const KEYS: readonly Key[] = [
+  'istioGateways',
+  'virtualServices',
+  'services',
+  'ingresses',
+  'gatewayApiGateways',
+  'httpRoutes',
+  'nodes',
+  'endpointSlices',
+];
+
+/** The kinds that have endpoints of their own, in the order desiredState() lists them. */
+const SOURCES = [
+  ['istioGateways', 'istio-gateway'],
+  ['virtualServices', 'istio-virtualservice'],
+  ['services', 'service'],
+  ['ingresses', 'ingress'],
+  ['gatewayApiGateways', 'gateway-api-gateway'],
+  ['httpRoutes', 'httproute'],
+] as const satisfies readonly (readonly [Key, ObjectKind])[];
+type SourceKey = (typeof SOURCES)[number][0];
+
+/** Cooperative yielding: long loops call `maybe()` often; it awaits a macrotask when due. */
+export interface Yielder {
+  maybe(): Promise<void> | undefined;
+}
+
+/** Yields (setImmediate) once `sliceMs` of synchronous work has passed since the last yield. */
+export function timeSliceYielder(sliceMs = 10, now = () => performance.now()): Yielder {
+  let since = now();
+  let calls = 0;
+  return {
+    maybe() {
+      // Reading the clock costs more than most steps: look only every 32 calls.
+      if (++calls % 32 !== 0 || now() - since < sliceMs) return undefined;
+      return new Promise<void>((resolve) =>
+        setImmediate(() => {
+          since = now();
+          resolve();
+        }),
+      );
+    },
+  };
+}
+
+export const NEVER_YIELD: Yielder = { maybe: () => undefined };
+
+/** What an update changed, for the planner. */
+export interface StateChange {
+  /** Names (normal form) whose desired endpoints changed: their old and new owners'. */
+  names: Set<string>;
+  /** Whether an object became or stopped being unreadable (the planner then sees all). */
+  unreadableChanged: boolean;
+  /** Objects whose endpoints were computed again. */
+  recomputed: number;
+}
+
+interface Computed {
+  output: SourceOutput;
+  /** The endpoints in a comparable form, to tell a real change from a recomputation. */
+  fingerprint: string;
+  unreadable: boolean;
+}
+
+const UNREADABLE: ReadonlySet<string> = new Set(['InvalidAnnotations', 'TooManyNames']);
+
+const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
+};
+const removeFrom = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+};
+
+/** The Gateways a VirtualService names (`namespace/name`, as Istio resolves them). */
+const vsGatewayKeys = (vs: VirtualServiceObject): string[] =>
+  (vs.spec?.gateways ?? [])
+    .filter((ref) => ref !== 'mesh')
+    .map((ref) => resolveGatewayRef(ref, vs.metadata?.namespace ?? ''));
+
+/** The Gateways an HTTPRoute's parentRefs may name (any kind: a superset is harmless). */
+const routeGatewayKeys = (route: HttpRouteObject): string[] =>
+  (route.spec?.parentRefs ?? []).map(
+    (ref) => `${ref.namespace ?? route.metadata?.namespace ?? ''}/${ref.name ?? ''}`,
+  );
+
+export class IncrementalDesiredState {
+  readonly #options: SourceOptions;
+  readonly #objects = new Map<Key, Map<string, KubeResource>>(KEYS.map((k) => [k, new Map()]));
+  /** Per source kind, per `namespace/name`: what the object contributes. */
+  readonly #computed = new Map<SourceKey, Map<string, Computed>>(
+    SOURCES.map(([k]) => [k, new Map()]),
+  );
+  readonly #byName = new Map<string, Set<Endpoint>>();
+  #endpointCount = 0;
+  /** Objects with notes (`<kind> <namespace/name>`). */
+  readonly #noted = new Set<string>();
+  #unreadable = new Set<string>();
+
+  // ---- the dependency index (from the objects' specs, not from their outputs) ----
+  /** Istio Gateways per selector, per namespace. */
+  readonly #gatewaysBySelector = new Map<
+    string,
+    { selector: Record<string, string>; byNamespace: Map<string, Set<string>> }
+  >();
+  readonly #virtualServicesByGateway = new Map<string, Set<string>>();
+  readonly #routesByGateway = new Map<string, Set<string>>();
+  readonly #slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
+  /** Services whose records read Nodes or EndpointSlices. */
+  readonly #nodeReaders = new Set<string>();
+
+  constructor(options: SourceOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Takes the kinds whose caches changed, each as its whole current list (absent: unchanged),
+   * and recomputes what they affect. Objects are compared by reference: the caches replace an
+   * object on every change and keep it otherwise.
+   */
+  async update(lists: Partial<Snapshot>, yielder: Yielder = NEVER_YIELD): Promise<StateChange> {
+    const dirty = new Map<SourceKey, Set<string>>(SOURCES.map(([k]) => [k, new Set()]));
+    const mark = (kind: SourceKey, key: string) => dirty.get(kind)?.add(key);
+    const changedServices: { old?: ServiceObject; now?: ServiceObject }[] = [];
+    let nodesChanged = false;
+    for (const kind of KEYS) {
+      const list = lists[kind];
+      if (list === undefined) continue;
+      const previous = this.#objects.get(kind) ?? new Map<string, KubeResource>();
+      const next = new Map<string, KubeResource>();
+      for (const object of list) {
+        next.set(objectKey(object), object);
+        await yielder.maybe();
+      }
+      const changed: { key: string; old?: KubeResource; now?: KubeResource }[] = [];
+      for (const [key, now] of next) {
+        const old = previous.get(key);
+        if (old !== now) changed.push({ key, ...(old && { old }), now });
+      }
+      for (const [key, old] of previous) if (!next.has(key)) changed.push({ key, old });
+      this.#objects.set(kind, next);
+      for (const { key, old, now } of changed) {
+        this.#unindex(kind, key, old);
+        this.#index(kind, key, now);
+        switch (kind) {
+          case 'istioGateways':
+            mark('istioGateways', key);
+            for (const vs of this.#virtualServicesByGateway.get(key) ?? []) {
+              mark('virtualServices', vs);
+            }
+            break;
+          case 'gatewayApiGateways':
+            mark('gatewayApiGateways', key);
+            for (const route of this.#routesByGateway.get(key) ?? []) mark('httpRoutes', route);
+            break;
+          case 'services':
+            mark('services', key);
+            changedServices.push({
+              ...(old && { old: old }),
+              ...(now && { now: now }),
+            });
+            break;
+          case 'endpointSlices':
+            for (const slice of [old, now]) {
+              const service = slice && sliceServiceKey(slice);
+              if (service !== undefined) mark('services', service);
+            }
+            break;
+          case 'nodes':
+            nodesChanged = true;
+            break;
+          default:
+            mark(kind, key);
+        }
+      }
+    }
+    if (nodesChanged) for (const service of this.#nodeReaders) mark('services', service);
+    for (const gateway of this.#gatewaysOfServices(changedServices)) {
+      mark('istioGateways', gateway);
+      for (const vs of this.#virtualServicesByGateway.get(gateway) ?? []) {
+        mark('virtualServices', vs);
+      }
+    }
+    return this.#recompute(dirty, yielder);
+  }
+
+  /** A state built from scratch over `snapshot` (the whole computation, yielding as it goes). */
+  static async build(
+    snapshot: Snapshot,
+    options: SourceOptions,
+    yielder: Yielder = NEVER_YIELD,
+  ): Promise<IncrementalDesiredState> {
+    const state = new IncrementalDesiredState(options);
+    await state.update(snapshot, yielder);
+    // Every object was read: readings of any other are of objects gone.
+    options.parseCache?.sweep();
+    return state;
+  }
+
+  /** Every desired endpoint (a new array; order: by kind, then as the objects came). */
+  endpoints(): Endpoint[] {
+    const all: Endpoint[] = [];
+    for (const [kind] of SOURCES) {
+      for (const computed of this.#computed.get(kind)?.values() ?? []) {
+        all.push(...computed.output.endpoints);
+      }
+    }
+    return all;
+  }
+
+  get endpointCount(): number {
+    return this.#endpointCount;
+  }
+
+  /** The endpoints wanted at one name (normal form). */
+  endpointsAt(name: string): readonly Endpoint[] {
+    return [...(this.#byName.get(name) ?? [])];
+  }
+
+  /** Every name some endpoint wants. */
+  names(): IterableIterator<string> {
+    return this.#byName.keys();
+  }
+
+  notes(): ObjectNote[] {
+    const notes: ObjectNote[] = [];
+    for (const id of this.#noted) {
+      const space = id.indexOf(' ');
+      const kind = id.slice(0, space) as SourceKey;
+      notes.push(...(this.#computed.get(kind)?.get(id.slice(space + 1))?.output.notes ?? []));
+    }
+    return notes;
+  }
+
+  /** The objects skipped whole (see desired-state.ts unreadableObjects). */
+  unreadable(): ReadonlySet<string> {
+    return this.#unreadable;
+  }
+
+  /** An object by the `<ownerKind>/<namespace>/<name>` its records name. */
+  object(resource: string): KubeResource | undefined {
+    const slash = resource.indexOf('/');
+    const ownerKind = resource.slice(0, slash);
+    const key = resource.slice(slash + 1);
+    for (const [kind, objectKind] of SOURCES) {
+      if (KINDS.find((k) => k.kind === objectKind)?.ownerKind !== ownerKind) continue;
+      const object = this.#objects.get(kind)?.get(key);
+      if (object !== undefined) return object;
+    }
+    return undefined;
+  }
+
+  #index(kind: Key, key: string, object: KubeResource | undefined): void {
+    if (object === undefined) return;
+    switch (kind) {
+      case 'istioGateways': {
+        const selector = (object as IstioGatewayObject).spec?.selector ?? {};
+        const id = selectorKey(selector);
+        let entry = this.#gatewaysBySelector.get(id);
+        if (entry === undefined) {
+          entry = { selector: { ...selector }, byNamespace: new Map() };
+          this.#gatewaysBySelector.set(id, entry);
+        }
+        addTo(entry.byNamespace, object.metadata?.namespace ?? '', key);
+        break;
+      }
+      case 'virtualServices':
+        for (const gw of vsGatewayKeys(object)) {
+          addTo(this.#virtualServicesByGateway, gw, key);
+        }
+        break;
+      case 'httpRoutes':
+        for (const gw of routeGatewayKeys(object)) {
+          addTo(this.#routesByGateway, gw, key);
+        }
+        break;
+      case 'endpointSlices': {
+        const service = sliceServiceKey(object);
+        if (service === undefined) break;
+        let slices = this.#slicesByService.get(service);
+        if (slices === undefined) {
+          slices = new Map<string, EndpointSliceObject>();
+          this.#slicesByService.set(service, slices);
+        }
+        slices.set(key, object);
+        break;
+      }
+      case 'services':
+        if (readsNodesOrEndpoints(object)) this.#nodeReaders.add(key);
+        break;
+      default:
+    }
+  }
+
+  #unindex(kind: Key, key: string, object: KubeResource | undefined): void {
+    if (object === undefined) return;
+    switch (kind) {
+      case 'istioGateways': {
+        const id = selectorKey((object as IstioGatewayObject).spec?.selector ?? {});
+        const entry = this.#gatewaysBySelector.get(id);
+        if (entry === undefined) break;
+        removeFrom(entry.byNamespace, object.metadata?.namespace ?? '', key);
+        if (entry.byNamespace.size === 0) this.#gatewaysBySelector.delete(id);
+        break;
+      }
+      case 'virtualServices':
+        for (const gw of vsGatewayKeys(object)) {
+          removeFrom(this.#virtualServicesByGateway, gw, key);
+        }
+        break;
+      case 'httpRoutes':
+        for (const gw of routeGatewayKeys(object)) {
+          removeFrom(this.#routesByGateway, gw, key);
+        }
+        break;
+      case 'endpointSlices': {
+        const service = sliceServiceKey(object);
+        const slices = service === undefined ? undefined : this.#slicesByService.get(service);
+        slices?.delete(key);
+        if (service !== undefined && slices?.size === 0) this.#slicesByService.delete(service);
+        break;
+      }
+      case 'services':
+        this.#nodeReaders.delete(key);
+        break;
+      default:
+    }
+  }
+
+  /**
+   * The Istio Gateways whose ingress Services may have changed: those whose selector the old
+   * or the new Service matches, in the Service's namespace, or anywhere when that namespace
+   * is an ingress namespace (ingressServicesOf in istio.ts).
+   */
+  #gatewaysOfServices(changed: readonly { old?: ServiceObject; now?: ServiceObject }[]) {
+    const gateways = new Set<string>();
+    if (changed.length === 0) return gateways;
+    for (const { selector, byNamespace } of this.#gatewaysBySelector.values()) {
+      // A Gateway without a selector reads no Service.
+      if (Object.keys(selector).length === 0) continue;
+      for (const { old, now } of changed) {
+        if (!selects(selector, old) && !selects(selector, now)) continue;
+        const namespace = (now ?? old)?.metadata?.namespace ?? '';
+        const everywhere = this.#options.ingressNamespaces.includes(namespace);
+        for (const [ns, keys] of byNamespace) {
+          if (everywhere || ns === namespace) for (const key of keys) gateways.add(key);
+        }
+      }
+    }
+    return gateways;
+  }
+
+  #world(): SourceWorld {
+    const objects = this.#objects;
+    const selecting = new Map<string, readonly ServiceObject[]>();
+    let nodes: NodeObject[] | undefined;
+    return {
+      options: this.#options,
+      memo: new Map(),
+      istioGateway: (key) => objects.get('istioGateways')?.get(key),
+      gatewayApiGateway: (key) => objects.get('gatewayApiGateways')?.get(key),
+      servicesSelecting: (selector) =>
+        memoServicesSelecting(
+          selecting,
+          () => (objects.get('services')?.values() ?? []) as Iterable<ServiceObject>,
+          selector,
+        ),
+      endpointSlicesOf: (namespace, name) => [
+        ...(this.#slicesByService.get(`${namespace}/${name}`)?.values() ?? []),
+      ],
+      nodes: () => (nodes ??= [...(objects.get('nodes')?.values() ?? [])] as NodeObject[]),
+    };
+  }
+
+  async #recompute(dirty: Map<SourceKey, Set<string>>, yielder: Yielder): Promise<StateChange> {
+    const world = this.#world();
+    const change: StateChange = { names: new Set(), unreadableChanged: false, recomputed: 0 };
+    for (const [kind] of SOURCES) {
+      const computed = this.#computed.get(kind) ?? new Map<string, Computed>();
+      const objects = this.#objects.get(kind);
+      for (const key of dirty.get(kind) ?? []) {
+        const before = computed.get(key);
+        const object = objects?.get(key);
+        const after = object === undefined ? undefined : compute(kind, object, world);
+        change.recomputed++;
+        await yielder.maybe();
+        if (before === undefined && after === undefined) continue;
+        if (before !== undefined) this.#forget(before);
+        const id = `${kind} ${key}`;
+        if (after === undefined) {
+          computed.delete(key);
+          this.#noted.delete(id);
+        } else {
+          computed.set(key, after);
+          this.#remember(after);
+          if (after.output.notes.length > 0) this.#noted.add(id);
+          else this.#noted.delete(id);
+        }
+        if (before?.fingerprint !== after?.fingerprint) {
+          for (const e of before?.output.endpoints ?? []) change.names.add(e.name);
+          for (const e of after?.output.endpoints ?? []) change.names.add(e.name);
+        }
+        if ((before?.unreadable ?? false) !== (after?.unreadable ?? false)) {
+          change.unreadableChanged = true;
+        }
+      }
+    }
+    // Rare (the webhook refuses such objects): read again from every object's notes.
+    if (change.unreadableChanged) this.#unreadable = this.#unreadableNow();
+    return change;
+  }
+
+  #unreadableNow(): Set<string> {
+    const all = new Set<string>();
+    for (const computed of this.#computed.values()) {
+      for (const { output, unreadable } of computed.values()) {
+        if (!unreadable) continue;
+        for (const note of output.notes) {
+          if (UNREADABLE.has(note.reason)) all.add(resourceOf(ownerOf(note.object, note.kind)));
+        }
+      }
+    }
+    return all;
+  }
+
+  #remember(computed: Computed): void {
+    for (const endpoint of computed.output.endpoints) {
+      addTo(this.#byName, endpoint.name, endpoint);
+      this.#endpointCount++;
+    }
+  }
+
+  #forget(computed: Computed): void {
+    for (const endpoint of computed.output.endpoints) {
+      removeFrom(this.#byName, endpoint.name, endpoint);
+      this.#endpointCount--;
+    }
+  }
+}
+
+function compute(kind: SourceKey, object: KubeResource, world: SourceWorld): Computed {
+  const output: SourceOutput = { endpoints: [], notes: [] };
+  switch (kind) {
+    case 'istioGateways':
+      istioGatewayOutput(object, world, output);
+      break;
+    case 'virtualServices':
+      virtualServiceOutput(object, world, output);
+      break;
+    case 'services':
+      serviceOutput(object, world, output);
+      break;
+    case 'ingresses':
+      ingressOutput(object, world.options, output);
+      break;
+    case 'gatewayApiGateways':
+      gatewayApiGatewayOutput(object, world.options, output);
+      break;
+    case 'httpRoutes':
+      httpRouteOutput(object, world, output);
+      break;
+  }
+  return {
+    output,
+    fingerprint: JSON.stringify(output.endpoints),
+    unreadable: output.notes.some((n) => UNREADABLE.has(n.reason)),
+  };
+}
