@@ -1,0 +1,176 @@
+// Planning part of the names (plan-scope.ts) against the whole plan, over generated worlds
+// (ours, another controller's, external-dns's and foreign records, drift, a zone unlisted),
+// domain policies and objects skipped whole: the families planned apart and merged are the
+// whole plan; and after endpoints change at some names, planning the scope of those names
+// gives what the whole new plan has there, while the whole plan elsewhere is unchanged.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { endpointKey, resourceOf, type Endpoint } from './endpoint.js';
+import { plan, type Plan, type PlanOptions } from './plan.js';
+import { mergePlans, nameFamilies, namesInScope, relatedNames } from './plan-scope.js';
+import type { ResourceRecordSet } from './route53-types.js';
+import { normalizeRoute53Name } from './route53-names.js';
+import { eligibleZones } from './zones.js';
+import { endpointArb, OWNERS } from './testing/endpoint-arbitraries.js';
+import { worldArb, ZONES } from './testing/worlds.js';
+import type { DomainPolicy } from '../tenancy/domain-policy.js';
+
+const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) };
+const ZONE_NAMES = ZONES.map((z) => normalizeRoute53Name(z.Name));
+
+const policyArb: fc.Arbitrary<DomainPolicy | undefined> = fc.option(
+  fc.record({
+    strict: fc.boolean(),
+    domains: fc.subarray([
+      { domain: 'example.com', namespaces: ['istio-system'] },
+      { domain: 'www.example.com', namespaces: ['apps', 'shop'] },
+      { domain: 'apps.example.com', namespaces: ['apps'] },
+      { domain: 'other.org', namespaces: ['*'] },
+    ]),
+  }),
+  { nil: undefined },
+);
+const unreadableArb = fc.subarray(OWNERS.map(resourceOf), { maxLength: 1 });
+
+type Current = ReadonlyMap<string, readonly ResourceRecordSet[]>;
+const nameOfSet = (set: ResourceRecordSet) => normalizeRoute53Name(set.Name);
+
+function restrict(current: Current, names: ReadonlySet<string>): Map<string, ResourceRecordSet[]> {
+  return new Map(
+    [...current].map(([zone, sets]) => [zone, sets.filter((s) => names.has(nameOfSet(s)))]),
+  );
+}
+
+/** A plan as comparable text, kept to the names `within` accepts. */
+function summary(result: Plan, within: (name: string) => boolean = () => true) {
+  return {
+    changes: result.zones
+      .flatMap((z) =>
+        z.groups.flat().map((c) => ({ zone: z.zoneId, name: nameOfSet(c.ResourceRecordSet), c })),
+      )
+      .filter((x) => within(x.name))
+      .map((x) => `${x.zone} ${JSON.stringify(x.c)}`)
+      .sort(),
+    decisions: result.zones
+      .flatMap((z) => z.decisions.map((d) => ({ zone: z.zoneId, d })))
+      .filter((x) => within((x.d.record.split(' ')[1] ?? '').replace(/,$/, '')))
+      .map((x) => `${x.zone} ${JSON.stringify(x.d)}`)
+      .sort(),
+    refused: result.refused
+      .filter((r) => within(r.endpoint.name))
+      .map(
+        (r) =>
+          `${r.reason} ${r.zoneId ?? ''} ${endpointKey(r.endpoint)} ${resourceOf(r.endpoint.owner)} ${r.message}`,
+      )
+      .sort(),
+    conflicts: result.conflicts
+      .filter((c) => within(c.loser.name))
+      .map((c) => `${endpointKey(c.loser)} ${resourceOf(c.loser.owner)} ${c.message}`)
+      .sort(),
+  };
+}
+
+const allNames = (current: Current, desired: readonly Endpoint[]) =>
+  new Set([...[...current.values()].flat().map(nameOfSet), ...desired.map((e) => e.name)]);
+
+const wantedOf = (desired: readonly Endpoint[]) =>
+  desired.map((e) => ({ name: e.name, type: e.type, alias: e.alias !== undefined }));
+
+describe('planning part of the names', () => {
+  it('plans every family apart and merges them into the whole plan', () => {
+    fc.assert(
+      fc.property(
+        worldArb,
+        policyArb,
+        unreadableArb,
+        fc.integer({ min: 1, max: 6 }),
+        ({ current, desired, options }, domainPolicy, unreadable, partSize) => {
+          const opts: PlanOptions = { ...options, ...(domainPolicy && { domainPolicy }) };
+          const whole = plan(current, desired, ZONES, opts, new Set(unreadable));
+          const parts = nameFamilies(
+            allNames(current, desired),
+            wantedOf(desired),
+            partSize,
+            opts.externalDnsTxtNaming,
+          ).map((names) => {
+            const inPart = new Set(names);
+            return plan(
+              restrict(current, inPart),
+              desired.filter((e) => inPart.has(e.name)),
+              ZONES,
+              opts,
+              new Set(unreadable),
+            );
+          });
+          const merged = mergePlans(
+            parts,
+            eligibleZones(ZONES, opts).map((z) => z.id),
+          );
+          assert.deepEqual(summary(merged), summary(whole));
+          assert.deepEqual(merged.unlistedZones, whole.unlistedZones);
+          // The groups keep the whole plan's order (same-zone aliases last, then by name).
+          assert.deepEqual(
+            merged.zones.map((z) => [
+              z.zoneId,
+              z.groups.map((g) => JSON.stringify(g.map((c) => nameOfSet(c.ResourceRecordSet)))),
+            ]),
+            whole.zones.map((z) => [
+              z.zoneId,
+              z.groups.map((g) => JSON.stringify(g.map((c) => nameOfSet(c.ResourceRecordSet)))),
+            ]),
+          );
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('replans the scope of the names that changed as the whole plan would, and nothing else moves', () => {
+    fc.assert(
+      fc.property(
+        worldArb,
+        policyArb,
+        unreadableArb,
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.array(endpointArb, { maxLength: 3 }),
+        ({ current, desired, options }, domainPolicy, unreadable, dropped, added) => {
+          const opts: PlanOptions = { ...options, ...(domainPolicy && { domainPolicy }) };
+          const gone = new Set(dropped.map((i) => desired[i % Math.max(desired.length, 1)]));
+          const next = [...desired.filter((e) => !gone.has(e)), ...added];
+          const changed = new Set([...gone, ...added].flatMap((e) => (e ? [e.name] : [])));
+          const names = allNames(current, next);
+          const scope = namesInScope(
+            changed,
+            (n) => names.has(n),
+            ZONE_NAMES,
+            opts.externalDnsTxtNaming,
+          );
+          // With the TXT names of the scope's names, where the plan may create them.
+          const reach = new Set(scope);
+          for (const n of scope) {
+            for (const r of relatedNames(n, ZONE_NAMES, opts.externalDnsTxtNaming)) reach.add(r);
+          }
+          const before = plan(current, desired, ZONES, opts, new Set(unreadable));
+          const after = plan(current, next, ZONES, opts, new Set(unreadable));
+          const partial = plan(
+            restrict(current, scope),
+            next.filter((e) => scope.has(e.name)),
+            ZONES,
+            opts,
+            new Set(unreadable),
+          );
+          assert.deepEqual(
+            summary(partial),
+            summary(after, (n) => reach.has(n)),
+          );
+          assert.deepEqual(
+            summary(after, (n) => !reach.has(n)),
+            summary(before, (n) => !reach.has(n)),
+          );
+        },
+      ),
+      RUNS,
+    );
+  });
+});
