@@ -4,29 +4,41 @@
 // whose listing failed, nothing sent when nothing changed, a bad change isolated by
 // splitting its batch while the rest is applied.
 import type { Logger } from 'pino';
-import { applyChanges } from '../core/records/apply-changes.js';
 import {
   DEFAULT_MAX_DELETE_FRACTION,
   guardDeletions,
-  ownedRecordCount,
   type HeldBack,
 } from '../core/records/deletion-guard.js';
 import { batches, splitBatch } from '../core/records/batches.js';
-import { describeRecord, resourceOf } from '../core/records/endpoint.js';
-import { plan, type Plan, type PlanOptions, type ZonePlan } from '../core/records/plan.js';
+import { describeRecord, resourceOf, type Endpoint } from '../core/records/endpoint.js';
+import type { Conflict } from '../core/records/conflicts.js';
+import {
+  plan,
+  type Plan,
+  type PlanOptions,
+  type Refusal,
+  type ZonePlan,
+} from '../core/records/plan.js';
+import { mergePlans, nameFamilies, namesInScope } from '../core/records/plan-scope.js';
 import { bareZoneId, normalizeRoute53Name } from '../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
-import { eligibleZones } from '../core/records/zones.js';
+import { eligibleZones, type Zone } from '../core/records/zones.js';
 import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
-import { desiredState, unreadableObjects, type ObjectNote } from './sources/desired-state.js';
+import { ZoneRecords } from './route53/zone-records.js';
+import type { ObjectNote } from './sources/desired-state.js';
+import {
+  IncrementalDesiredState,
+  timeSliceYielder,
+  type StateChange,
+  type Yielder,
+} from './sources/incremental-state.js';
 import type { Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
-import { KINDS } from '../core/kinds.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 /** The watched objects, and whether every cache is whole. */
@@ -35,7 +47,28 @@ export interface ObjectCaches {
   /** Names of the kinds whose cache is not whole, for logs. */
   unsynced(): string[];
   snapshot(): Snapshot;
+  /**
+   * A number that changes whenever the kind's cache may have changed: with it (and `list`)
+   * a reconcile reads only the kinds that changed; without, it compares every list.
+   */
+  generation?(key: keyof Snapshot): number;
+  /** One kind's objects (as snapshot() would list them). */
+  list?(key: keyof Snapshot): Snapshot[keyof Snapshot];
 }
+
+const SNAPSHOT_KEYS: readonly (keyof Snapshot)[] = [
+  'istioGateways',
+  'virtualServices',
+  'services',
+  'ingresses',
+  'gatewayApiGateways',
+  'httpRoutes',
+  'nodes',
+  'endpointSlices',
+];
+
+/** Names planned together when the whole plan is cut into parts to yield between. */
+const PLAN_PART_NAMES = 400;
 
 export interface ControllerOptions extends PlanOptions {
   controllerName: string;
@@ -86,7 +119,7 @@ export type ReconcileResult =
     };
 
 interface Listing {
-  records: ResourceRecordSet[];
+  records: ZoneRecords;
   fetchedAt: number;
 }
 
@@ -113,6 +146,20 @@ export class Controller {
   #said = new Map<string, string>();
   /** Held-back deletion messages already logged. */
   #heldSaid = new Set<string>();
+  /** The desired state, kept up to date object by object (sources/incremental-state.ts). */
+  #state: IncrementalDesiredState | undefined;
+  /** The caches' generation of each kind the state has read. */
+  readonly #seen = new Map<keyof Snapshot, number>();
+  /** Plan every name next time (start, relist, a fresh listing, a new domain policy...). */
+  #planAll = true;
+  /** Build the desired state afresh next time and compare (the drift check's cross-check). */
+  #crossCheck = false;
+  #policy: DomainPolicy | undefined;
+  /** Names whose planned changes were not applied (held back, failed): planned again. */
+  #pending = new Set<string>();
+  /** What the plans said per name that is not a change: refusals and conflicts (by name). */
+  readonly #refused = new Map<string, Refusal[]>();
+  readonly #conflicts = new Map<string, Conflict[]>();
 
   constructor(options: ControllerOptions, deps: ControllerDeps) {
     this.#o = options;
@@ -134,6 +181,7 @@ export class Controller {
   relist(reason: string, delayMs?: number): void {
     this.#zones = undefined;
     this.#listings.clear();
+    this.#crossCheck = true;
     this.trigger(reason, delayMs);
   }
 
@@ -211,50 +259,77 @@ export class Controller {
       return { status: 'waiting-for-caches', unsynced };
     }
 
-    const snapshot = caches.snapshot();
-    const desired = desiredState(snapshot, {
-      controllerName: this.#o.controllerName,
-      parseCache: this.#parseCache,
-      ingressNamespaces: this.#o.ingressNamespaces,
-    });
+    const yielder = timeSliceYielder();
+    const change = await this.#desired(yielder);
+    const state = change.state;
     const zones = await this.#hostedZones();
-    const current = new Map<string, ResourceRecordSet[]>();
-    for (const zone of eligibleZones(zones, this.#o)) {
+    const eligible = eligibleZones(zones, this.#o);
+    const listed = new Map<string, ZoneRecords>();
+    for (const zone of eligible) {
       const listing = await this.#listing(zone.id);
-      if (listing !== undefined) current.set(zone.id, listing);
+      if (listing !== undefined) listed.set(zone.id, listing);
     }
-
     const domainPolicy = this.#d.currentDomainPolicy?.();
-    const result = plan(
-      current,
-      desired.endpoints,
-      zones,
-      {
-        ...this.#o,
-        ...(domainPolicy !== undefined && { domainPolicy }),
-      },
-      unreadableObjects(desired.notes),
-    );
+    if (domainPolicy !== this.#policy) {
+      this.#policy = domainPolicy;
+      this.#planAll = true;
+    }
+    if (change.unreadableChanged) this.#planAll = true;
+    const options: PlanOptions = {
+      ...this.#o,
+      ...(domainPolicy !== undefined && { domainPolicy }),
+    };
+
+    const planAll = this.#planAll;
+    this.#planAll = false;
+    const dirty = new Set([...change.names, ...this.#pending]);
+    const result =
+      planAll || dirty.size > 0
+        ? await this.#plan(
+            state,
+            eligible,
+            zones,
+            listed,
+            options,
+            planAll ? undefined : dirty,
+            yielder,
+          )
+        : { zones: [], refused: [], conflicts: [], unlistedZones: unlisted(eligible, listed) };
+    const standing: Plan = {
+      ...result,
+      refused: [...this.#refused.values()].flat(),
+      conflicts: [...this.#conflicts.values()].flat(),
+    };
     const guarded = result.zones.map((zone) =>
       guardDeletions(
         zone,
-        ownedRecordCount(current.get(zone.zoneId) ?? [], this.#o.ownerId),
+        listed.get(zone.zoneId)?.owned ?? 0,
         this.#o.maxDeleteFraction ?? DEFAULT_MAX_DELETE_FRACTION,
       ),
     );
     const heldBack = guarded.flatMap((g) => (g.heldBack ? [g.heldBack] : []));
-    this.#reportHeldBack(heldBack);
-    const objects = objectIndex(snapshot);
+    if (planAll || dirty.size > 0) this.#reportHeldBack(heldBack);
     let applied = 0;
     let failed = 0;
+    const accepted = new Set<Change>();
     for (const { plan: zonePlan } of guarded) {
       if (zonePlan.groups.length === 0) continue;
       const sent = await this.#sendZone(zonePlan);
       applied += sent.applied.length;
       failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
-      this.#reportZone(zonePlan, sent, objects);
+      for (const change of sent.applied) accepted.add(change);
+      this.#reportZone(zonePlan, sent, state);
     }
-    this.#reportNotes(desired.notes, result, objects);
+    // A change planned and not accepted (held back, failed, not sent) is planned again next
+    // time with its name: the plan then says what is left to do there.
+    this.#pending = new Set(
+      result.zones.flatMap((z) =>
+        z.groups.flat().flatMap((c) => (accepted.has(c) ? [] : [nameOfChange(c)])),
+      ),
+    );
+    if (planAll || change.recomputed > 0 || result.zones.length > 0 || dirty.size > 0) {
+      this.#reportNotes(state.notes(), standing, state);
+    }
     this.#countManaged(zones);
 
     const outcome = failed > 0 || result.unlistedZones.length > 0 ? 'partial' : 'success';
@@ -265,17 +340,19 @@ export class Controller {
     } else this.#retryLater();
     logger.info(
       {
-        endpoints: desired.endpoints.length,
+        endpoints: state.endpointCount,
+        recomputed: change.recomputed,
+        planned: planAll ? 'all' : dirty.size,
         applied,
         failed,
-        refused: result.refused.length,
+        refused: standing.refused.length,
         unlistedZones: result.unlistedZones,
       },
       applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
     );
     return {
       status: 'done',
-      plan: result,
+      plan: standing,
       applied,
       failed,
       unlistedZones: result.unlistedZones,
@@ -283,8 +360,136 @@ export class Controller {
     };
   }
 
+  /**
+   * Brings the desired state up to date with the caches: only the kinds that changed, and in
+   * them only the objects that changed and those that read them. The first time, and on the
+   * drift check, it is built afresh from every object; on the drift check the fresh one is
+   * compared with the one kept up to date, and any difference is an error (logged, counted)
+   * after which the fresh one is used.
+   */
+  async #desired(yielder: Yielder): Promise<StateChange & { state: IncrementalDesiredState }> {
+    const { caches } = this.#d;
+    const sourceOptions = {
+      controllerName: this.#o.controllerName,
+      parseCache: this.#parseCache,
+      ingressNamespaces: this.#o.ingressNamespaces,
+    };
+    const lists: Partial<Record<keyof Snapshot, Snapshot[keyof Snapshot]>> = {};
+    const readAll =
+      this.#state === undefined || this.#crossCheck || caches.generation === undefined;
+    for (const key of SNAPSHOT_KEYS) {
+      const generation = caches.generation?.(key);
+      if (!readAll && generation === this.#seen.get(key)) continue;
+      if (generation !== undefined) this.#seen.set(key, generation);
+      if (!readAll) lists[key] = caches.list?.(key) ?? caches.snapshot()[key];
+    }
+    const snapshot = readAll ? caches.snapshot() : undefined;
+    if (this.#state === undefined || snapshot === undefined) {
+      if (this.#state === undefined) {
+        this.#state = await IncrementalDesiredState.build(
+          snapshot ?? caches.snapshot(),
+          sourceOptions,
+          yielder,
+        );
+        this.#planAll = true;
+        return {
+          state: this.#state,
+          names: new Set(this.#state.names()),
+          unreadableChanged: true,
+          recomputed: this.#state.endpointCount,
+        };
+      }
+      const change = await this.#state.update(lists as Partial<Snapshot>, yielder);
+      return { ...change, state: this.#state };
+    }
+    const change = await this.#state.update(snapshot, yielder);
+    if (!this.#crossCheck) return { ...change, state: this.#state };
+    this.#crossCheck = false;
+    const fresh = await IncrementalDesiredState.build(snapshot, sourceOptions, yielder);
+    const difference = compareStates(this.#state, fresh);
+    if (difference !== undefined) {
+      this.#d.metrics.incrementalMismatches.inc();
+      this.#d.logger.error(
+        difference,
+        'the desired state kept up to date differs from the one computed afresh: using the fresh one (please report this)',
+      );
+    }
+    this.#state = fresh;
+    this.#planAll = true;
+    return { ...change, state: fresh };
+  }
+
+  /**
+   * Plans the names in `scope` (their families: core/records/plan-scope.ts), or every name,
+   * in parts, yielding between parts; remembers refusals and conflicts per name.
+   */
+  async #plan(
+    state: IncrementalDesiredState,
+    eligible: readonly Zone[],
+    zones: readonly HostedZone[],
+    listed: ReadonlyMap<string, ZoneRecords>,
+    options: PlanOptions,
+    scope: ReadonlySet<string> | undefined,
+    yielder: Yielder,
+  ): Promise<Plan> {
+    const zoneNames = eligible.map((z) => z.name);
+    const naming = this.#o.externalDnsTxtNaming;
+    const exists = (name: string) =>
+      state.endpointsAt(name).length > 0 || [...listed.values()].some((l) => l.has(name));
+    const unreadable = state.unreadable();
+    const planNames = (names: Iterable<string>): Plan => {
+      const current = new Map<string, ResourceRecordSet[]>();
+      const desired: Endpoint[] = [];
+      for (const [zoneId] of listed) current.set(zoneId, []);
+      for (const name of names) {
+        desired.push(...state.endpointsAt(name));
+        for (const [zoneId, listing] of listed) current.get(zoneId)?.push(...listing.at(name));
+      }
+      return plan(current, desired, zones, options, unreadable);
+    };
+    let parts: string[][];
+    if (scope === undefined) {
+      this.#refused.clear();
+      this.#conflicts.clear();
+      const names = new Set(state.names());
+      for (const listing of listed.values()) for (const name of listing.names()) names.add(name);
+      const wanted: { name: string; type: Endpoint['type']; alias: boolean }[] = [];
+      if (naming !== undefined) {
+        for (const name of state.names()) {
+          for (const e of state.endpointsAt(name)) {
+            wanted.push({ name, type: e.type, alias: e.alias !== undefined });
+          }
+        }
+      }
+      parts = nameFamilies(names, wanted, PLAN_PART_NAMES, naming);
+    } else {
+      const names = namesInScope(scope, exists, zoneNames, naming);
+      for (const name of names) {
+        this.#refused.delete(name);
+        this.#conflicts.delete(name);
+      }
+      parts = [[...names]];
+    }
+    const planned: Plan[] = [];
+    for (const part of parts) {
+      const result = planNames(part);
+      planned.push(result);
+      for (const refusal of result.refused) pushTo(this.#refused, refusal.endpoint.name, refusal);
+      for (const conflict of result.conflicts)
+        pushTo(this.#conflicts, conflict.loser.name, conflict);
+      if (parts.length > 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      else await yielder.maybe();
+    }
+    if (planned.length === 0) planned.push(planNames([]));
+    return mergePlans(
+      planned,
+      eligible.map((z) => z.id),
+    );
+  }
+
   async #hostedZones(): Promise<HostedZone[]> {
     if (this.#zones === undefined) {
+      this.#planAll = true;
       this.#zones = {
         list: await this.#d.route53.listHostedZones(),
         fetchedAt: this.#d.clock.now(),
@@ -294,12 +499,15 @@ export class Controller {
   }
 
   /** The zone's records, from cache; undefined when the listing fails (zone left alone). */
-  async #listing(zoneId: string): Promise<ResourceRecordSet[] | undefined> {
+  async #listing(zoneId: string): Promise<ZoneRecords | undefined> {
     const cached = this.#listings.get(zoneId);
     if (cached) return cached.records;
     try {
-      const records = await this.#d.route53.listResourceRecordSets(zoneId);
+      const listed = await this.#d.route53.listResourceRecordSets(zoneId);
+      const records = new ZoneRecords(listed, this.#o.ownerId);
       this.#listings.set(zoneId, { records, fetchedAt: this.#d.clock.now() });
+      // What others wrote there may touch any name: the next plan looks at every one.
+      this.#planAll = true;
       return records;
     } catch (err) {
       this.#d.logger.warn(
@@ -335,8 +543,7 @@ export class Controller {
   async #sendIsolating(zoneId: string, batch: Change[], result: SendResult): Promise<void> {
     try {
       await this.#d.route53.changeResourceRecordSets(zoneId, batch);
-      const listing = this.#listings.get(zoneId);
-      if (listing) listing.records = applyChanges(listing.records, batch);
+      this.#listings.get(zoneId)?.records.apply(batch);
       result.applied.push(...batch);
       for (const change of batch) this.#d.metrics.changes.inc({ action: change.Action });
     } catch (err) {
@@ -365,7 +572,7 @@ export class Controller {
    * One log line per record decision; one Event per object and outcome per zone, naming its
    * records (a first sync of thousands of records must not become thousands of Events).
    */
-  #reportZone(zonePlan: ZonePlan, sent: SendResult, objects: Map<string, KubeResource>): void {
+  #reportZone(zonePlan: ZonePlan, sent: SendResult, objects: IncrementalDesiredState): void {
     const failedRecords = new Map<string, Error>();
     for (const { changes, error } of sent.failed) {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -389,7 +596,7 @@ export class Controller {
         },
         error === undefined ? 'record changed' : 'record change failed',
       );
-      const object = decision.resource ? objects.get(decision.resource) : undefined;
+      const object = decision.resource ? objects.object(decision.resource) : undefined;
       if (!object) continue;
       const key = `${decision.resource ?? ''} ${decision.action} ${error?.message ?? ''}`;
       const said = decision.changed
@@ -444,11 +651,7 @@ export class Controller {
   }
 
   /** Events for what was not published: once per object and reason until the message changes. */
-  #reportNotes(
-    notes: readonly ObjectNote[],
-    result: Plan,
-    objects: Map<string, KubeResource>,
-  ): void {
+  #reportNotes(notes: readonly ObjectNote[], result: Plan, objects: IncrementalDesiredState): void {
     const said = new Map<string, string>();
     const say = (object: KubeResource | undefined, reason: string, message: string) => {
       if (!object) return;
@@ -471,13 +674,13 @@ export class Controller {
       // someone else's to publish, not a problem to put on the object.
       if (refusal.reason === 'outside-domain-filter') continue;
       say(
-        objects.get(resourceOf(refusal.endpoint.owner)),
+        objects.object(resourceOf(refusal.endpoint.owner)),
         refusal.reason === 'name-not-allowed' ? 'NameNotAllowed' : 'RecordRefused',
         refusal.message,
       );
     }
     for (const conflict of result.conflicts) {
-      say(objects.get(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
+      say(objects.object(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
     }
     this.#said = said;
   }
@@ -486,7 +689,7 @@ export class Controller {
     for (const zone of zones) {
       const listing = this.#listings.get(bareZoneId(zone.Id));
       if (!listing) continue;
-      const owned = ownedRecordCount(listing.records, this.#o.ownerId);
+      const owned = listing.records.owned;
       this.#d.metrics.recordsManaged.set({ zone: normalizeRoute53Name(zone.Name) }, owned);
     }
   }
@@ -511,21 +714,58 @@ const eventReason = (action: string) =>
 const pastTense = (action: string) =>
   ({ create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted' })[action] ?? action;
 
-/** Objects by the `<ownerKind>/<namespace>/<name>` the records name. */
-function objectIndex(snapshot: Snapshot): Map<string, KubeResource> {
-  const index = new Map<string, KubeResource>();
-  const add = (objects: readonly KubeResource[], kind: string) => {
-    const ownerKind = KINDS.find((k) => k.kind === kind)?.ownerKind ?? kind;
-    for (const o of objects) {
-      const key = `${ownerKind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-      if (!index.has(key)) index.set(key, o);
+const nameOfChange = (change: Change): string =>
+  normalizeRoute53Name(change.ResourceRecordSet.Name);
+
+const unlisted = (eligible: readonly Zone[], listed: ReadonlyMap<string, unknown>): string[] =>
+  eligible.filter((z) => !listed.has(z.id)).map((z) => z.id);
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/** What differs between two desired states (undefined: nothing), for the error log. */
+function compareStates(
+  kept: IncrementalDesiredState,
+  fresh: IncrementalDesiredState,
+): Record<string, unknown> | undefined {
+  const count = (endpoints: readonly Endpoint[]) => {
+    const counts = new Map<string, number>();
+    for (const e of endpoints) {
+      const text = JSON.stringify({ ...e, targets: [...e.targets].sort() });
+      counts.set(text, (counts.get(text) ?? 0) + 1);
     }
+    return counts;
   };
-  add(snapshot.istioGateways, 'istio-gateway');
-  add(snapshot.virtualServices, 'istio-virtualservice');
-  add(snapshot.services, 'service');
-  add(snapshot.ingresses, 'ingress');
-  add(snapshot.gatewayApiGateways, 'gateway-api-gateway');
-  add(snapshot.httpRoutes, 'httproute');
-  return index;
+  const a = count(kept.endpoints());
+  const b = count(fresh.endpoints());
+  const only = (x: Map<string, number>, y: Map<string, number>) =>
+    [...x].filter(([text, n]) => (y.get(text) ?? 0) < n).map(([text]) => text);
+  const onlyKept = only(a, b);
+  const onlyFresh = only(b, a);
+  const notes = (s: IncrementalDesiredState) =>
+    s
+      .notes()
+      .map(
+        (n) =>
+          `${n.kind} ${n.object.metadata?.namespace ?? ''}/${n.object.metadata?.name ?? ''} ${n.reason} ${n.message}`,
+      )
+      .sort()
+      .join('\n');
+  const unreadable = (s: IncrementalDesiredState) => [...s.unreadable()].sort().join(',');
+  const notesDiffer = notes(kept) !== notes(fresh);
+  const unreadableDiffers = unreadable(kept) !== unreadable(fresh);
+  if (onlyKept.length + onlyFresh.length === 0 && !notesDiffer && !unreadableDiffers) {
+    return undefined;
+  }
+  return {
+    endpointsKept: kept.endpointCount,
+    endpointsFresh: fresh.endpointCount,
+    onlyInKept: onlyKept.slice(0, 10),
+    onlyInFresh: onlyFresh.slice(0, 10),
+    notesDiffer,
+    unreadableDiffers,
+  };
 }

@@ -12,6 +12,7 @@ export interface SyncerMetrics {
   conflicts: Gauge;
   refused: Gauge<'reason'>;
   skippedObjects: Gauge<'reason'>;
+  incrementalMismatches: Counter;
   reconcileDuration: Histogram<'result'>;
   lastSuccessfulSync: Gauge;
   deletionsHeldBack: Gauge<'zone'>;
@@ -75,6 +76,11 @@ export function createSyncerMetrics(options: { defaultMetrics?: boolean } = {}):
       name: 'aws_controller_skipped_objects',
       help: 'Problems that kept objects (or some of their names) unpublished at the last reconcile, by reason (InvalidAnnotations, NoTargets, …).',
       labelNames: ['reason'],
+      registers,
+    }),
+    incrementalMismatches: new Counter({
+      name: 'aws_controller_incremental_state_mismatches_total',
+      help: 'Drift checks that found the desired state kept up to date object by object different from the one computed afresh (which is then used).',
       registers,
     }),
     reconcileDuration: new Histogram({

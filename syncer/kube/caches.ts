@@ -55,6 +55,8 @@ export class ClusterCaches {
   readonly #states = new Map<SnapshotKey, KindState>();
   readonly #wakers = new Map<SnapshotKey, () => void>();
   readonly #loops: Promise<void>[] = [];
+  /** Per kind, bumped whenever its objects may have changed (for the controller). */
+  readonly #generations = new Map<SnapshotKey, number>();
   #stopped = true;
 
   constructor(options: ClusterCachesOptions) {
@@ -120,6 +122,21 @@ export class ClusterCaches {
     );
   }
 
+  /** Changes whenever the kind's list may have changed: a reconcile reads only those kinds. */
+  generation(key: SnapshotKey): number {
+    return this.#generations.get(key) ?? 0;
+  }
+
+  /** One kind's objects, as snapshot() lists them. */
+  list(key: SnapshotKey): KubeResource[] {
+    const state = this.#states.get(key);
+    return state?.phase === 'watching' ? state.reflector.list() : [];
+  }
+
+  #bump(key: SnapshotKey): void {
+    this.#generations.set(key, this.generation(key) + 1);
+  }
+
   /** One cached object (namespace undefined for cluster-scoped kinds). */
   get(key: SnapshotKey, namespace: string | undefined, name: string): KubeResource | undefined {
     const state = this.#states.get(key);
@@ -134,6 +151,7 @@ export class ClusterCaches {
   #set(key: SnapshotKey, state: KindState): void {
     const wasWhole = this.#whole(this.#states.get(key));
     this.#states.set(key, state);
+    this.#bump(key);
     if (wasWhole !== this.#whole(state) || state.phase === 'absent') this.#o.onChange(key);
   }
 
@@ -188,6 +206,7 @@ export class ClusterCaches {
       }
 
       const reflector = this.#o.backend.reflector(resource, version, (object) => {
+        this.#bump(resource.key);
         this.#o.onChange(resource.key, object);
         this.#wakers.get(resource.key)?.();
       });

@@ -177,7 +177,12 @@ export class IncrementalDesiredState {
         const old = previous.get(key);
         if (old !== now) changed.push({ key, ...(old && { old }), now });
       }
-      for (const [key, old] of previous) if (!next.has(key)) changed.push({ key, old });
+      const objectKind = SOURCES.find(([k]) => k === kind)?.[1];
+      for (const [key, old] of previous) {
+        if (next.has(key)) continue;
+        changed.push({ key, old });
+        if (objectKind !== undefined) this.#options.parseCache?.forget(old, objectKind);
+      }
       this.#objects.set(kind, next);
       for (const { key, old, now } of changed) {
         this.#unindex(kind, key, old);

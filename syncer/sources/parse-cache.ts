@@ -50,6 +50,12 @@ export class ParseCache {
     return result;
   }
 
+  /** Forgets an object's reading (it was deleted). */
+  forget(object: KubeResource, kind: ObjectKind): void {
+    const uid = object.metadata?.uid;
+    if (uid) this.#entries.delete(`${kind}/${uid}`);
+  }
+
   /** Ends a pass: forgets every object it did not read. */
   sweep(): void {
     for (const [key, entry] of this.#entries) {

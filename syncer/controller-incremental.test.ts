@@ -1,0 +1,245 @@
+// The controller works in proportion to what changed: a reconcile with nothing changed reads
+// no cache list and plans nothing; a changed object is read alone (with what depends on it)
+// and only its names are planned; the drift check builds the desired state afresh, and when
+// it differs from the one kept up to date, says so, counts it and uses the fresh one.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { PREFIX } from '../core/annotations/prefix.js';
+import { Controller, type ObjectCaches } from './controller.js';
+import { createSyncerMetrics } from './metrics.js';
+import { emptySnapshot } from './sources/objects.js';
+import type {
+  IstioGatewayObject,
+  ServiceObject,
+  Snapshot,
+  VirtualServiceObject,
+} from './sources/objects.js';
+import { FakeClock } from './testing/fake-clock.js';
+import { FakeRoute53 } from './testing/fake-route53.js';
+
+const service = (ip: string): ServiceObject => ({
+  kind: 'Service',
+  metadata: {
+    namespace: 'istio-system',
+    name: 'ingress',
+    creationTimestamp: '2026-01-01T00:00:00Z',
+  },
+  spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway' } },
+  status: { loadBalancer: { ingress: [{ ip }] } },
+});
+const gateway = (name: string): IstioGatewayObject => ({
+  kind: 'Gateway',
+  metadata: { namespace: 'shop', name, creationTimestamp: '2026-01-02T00:00:00Z' },
+  spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts: ['*.example.com'] }] },
+});
+const virtualService = (name: string, host: string, gw = 'gw'): VirtualServiceObject => ({
+  kind: 'VirtualService',
+  metadata: { namespace: 'shop', name, creationTimestamp: '2026-01-03T00:00:00Z' },
+  spec: { hosts: [host], gateways: [gw] },
+});
+const annotated = (name: string, host: string): IstioGatewayObject => ({
+  ...gateway(name),
+  metadata: { ...gateway(name).metadata, annotations: { [`${PREFIX}hostname`]: host } },
+  spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts: [host] }] },
+});
+
+/** Caches that say which kind changed (as ClusterCaches does), and count what is read. */
+class CountingCaches implements ObjectCaches {
+  objects: Partial<Snapshot> = {};
+  readonly #generations = new Map<keyof Snapshot, number>();
+  snapshots = 0;
+  lists: (keyof Snapshot)[] = [];
+  set<K extends keyof Snapshot>(key: K, list: Snapshot[K]): void {
+    this.objects = { ...this.objects, [key]: list };
+    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
+  }
+  synced() {
+    return true;
+  }
+  unsynced() {
+    return [];
+  }
+  snapshot(): Snapshot {
+    this.snapshots++;
+    return emptySnapshot(this.objects);
+  }
+  generation(key: keyof Snapshot): number {
+    return this.#generations.get(key) ?? 0;
+  }
+  list(key: keyof Snapshot) {
+    this.lists.push(key);
+    return emptySnapshot(this.objects)[key];
+  }
+}
+
+const running: Controller[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+});
+
+function setup(maxDeleteFraction?: number) {
+  const route53 = new FakeRoute53();
+  route53.addZone('Z1', 'example.com');
+  const caches = new CountingCaches();
+  const metrics = createSyncerMetrics({ defaultMetrics: false });
+  const errors: string[] = [];
+  const logger = pino(
+    { level: 'error' },
+    {
+      write: (line: string) => void errors.push(String((JSON.parse(line) as { msg?: string }).msg)),
+    },
+  );
+  const controller = new Controller(
+    {
+      ownerId: 'cluster-a',
+      policy: 'SYNC',
+      domainFilter: [],
+      controllerName: 'aws-controller',
+      ingressNamespaces: ['istio-system'],
+      debounceMs: 10,
+      driftIntervalMs: 600_000,
+      ...(maxDeleteFraction !== undefined && { maxDeleteFraction }),
+    },
+    {
+      caches,
+      route53,
+      isLeader: () => true,
+      events: { record: () => undefined },
+      metrics,
+      logger,
+      clock: new FakeClock(),
+    },
+  );
+  running.push(controller);
+  return { route53, caches, metrics, controller, errors };
+}
+
+const records = (route53: FakeRoute53) =>
+  route53.dump('Z1').filter((line) => line.startsWith('A '));
+
+describe('Controller: work in proportion to what changed', () => {
+  it('reads and plans nothing when nothing changed, and only the changed kind when one did', async () => {
+    const t = setup();
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set('istioGateways', [gateway('gw')]);
+    t.caches.set('virtualServices', [
+      virtualService('a', 'a.example.com'),
+      virtualService('b', 'b.example.com'),
+    ]);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.10',
+      'A a.example.com 203.0.113.10',
+      'A b.example.com 203.0.113.10',
+    ]);
+
+    t.caches.snapshots = 0;
+    t.caches.lists = [];
+    const calls = { ...t.route53.calls };
+    const idle = await t.controller.reconcile();
+    assert.equal(idle.status, 'done');
+    assert.equal(t.caches.snapshots, 0, 'no snapshot taken');
+    assert.deepEqual(t.caches.lists, [], 'no list read');
+    assert.deepEqual(idle.status === 'done' && idle.plan.zones, []);
+    assert.deepEqual(t.route53.calls, calls, 'no Route 53 call');
+
+    // One VirtualService changes its host: only its kind is read, only its names change.
+    t.caches.set('virtualServices', [
+      virtualService('a', 'a2.example.com'),
+      virtualService('b', 'b.example.com'),
+    ]);
+    const one = await t.controller.reconcile();
+    assert.deepEqual(t.caches.lists, ['virtualServices']);
+    assert.equal(t.caches.snapshots, 0);
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.10',
+      'A a2.example.com 203.0.113.10',
+      'A b.example.com 203.0.113.10',
+    ]);
+    assert.equal(one.status === 'done' && one.applied, 4, 'A and TXT deleted, A and TXT created');
+  });
+
+  it("carries a Service's new address to the VirtualServices of the Gateways selecting it", async () => {
+    const t = setup();
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set('istioGateways', [gateway('gw'), annotated('other', 'other.example.com')]);
+    t.caches.set('virtualServices', [
+      virtualService('a', 'a.example.com'),
+      virtualService('orphan', 'c.example.com', 'missing'),
+    ]);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.10',
+      'A a.example.com 203.0.113.10',
+      'A other.example.com 203.0.113.10',
+    ]);
+    t.caches.lists = [];
+    t.caches.set('services', [service('203.0.113.99')]);
+    const result = await t.controller.reconcile();
+    assert.deepEqual(t.caches.lists, ['services']);
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.99',
+      'A a.example.com 203.0.113.99',
+      'A other.example.com 203.0.113.99',
+    ]);
+    assert.equal(result.status === 'done' && result.applied, 3, 'three UPSERTs of A records');
+  });
+
+  it('keeps deletions held back by the guard on later reconciles that plan other names', async () => {
+    const t = setup(0.5);
+    const hosts = Array.from({ length: 14 }, (_, i) => `h${i}.example.com`);
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set(
+      'istioGateways',
+      hosts.map((h, i) => annotated(`g${i}`, h)),
+    );
+    await t.controller.reconcile();
+    assert.equal(records(t.route53).length, 14);
+    // Twelve of fourteen go: more than half of what we own, so the deletions are held back.
+    t.caches.set('istioGateways', [
+      annotated('g0', hosts[0] ?? ''),
+      annotated('g1', hosts[1] ?? ''),
+    ]);
+    const held = await t.controller.reconcile();
+    assert.equal(held.status === 'done' && held.heldBack.length, 1);
+    // A new name elsewhere: the held-back deletions are planned with it and held back still.
+    t.caches.set('istioGateways', [
+      annotated('g0', hosts[0] ?? ''),
+      annotated('g1', hosts[1] ?? ''),
+      annotated('new', 'new.example.com'),
+    ]);
+    const later = await t.controller.reconcile();
+    assert.equal(later.status === 'done' && later.heldBack.length, 1);
+    assert.equal(later.status === 'done' && later.heldBack[0]?.deletions, 12);
+    assert.equal(records(t.route53).length, 15, 'nothing deleted, the new name created');
+  });
+
+  it('on the drift check, uses the desired state computed afresh and says when the kept one differed', async () => {
+    const t = setup();
+    const svc = service('203.0.113.10');
+    t.caches.set('services', [svc]);
+    t.caches.set('istioGateways', [annotated('gw', 'www.example.com')]);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), ['A www.example.com 203.0.113.10']);
+
+    // Nothing is told of a change made to a cached object in place: the kept state is stale.
+    svc.status = { loadBalancer: { ingress: [{ ip: '203.0.113.77' }] } };
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), ['A www.example.com 203.0.113.10']);
+    const mismatches = async () =>
+      (await t.metrics.incrementalMismatches.get()).values[0]?.value ?? 0;
+    assert.equal(await mismatches(), 0);
+
+    t.controller.relist('drift check', 0);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), ['A www.example.com 203.0.113.77']);
+    assert.equal(await mismatches(), 1);
+    assert.ok(t.errors.some((e) => e.includes('differs from the one computed afresh')));
+
+    // A drift check that finds them equal says nothing.
+    t.controller.relist('drift check', 0);
+    await t.controller.reconcile();
+    assert.equal(await mismatches(), 1);
+  });
+});

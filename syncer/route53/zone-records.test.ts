@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyChanges } from '../../core/records/apply-changes.js';
+import { ownedRecordCount } from '../../core/records/deletion-guard.js';
+import type { Change, ResourceRecordSet } from '../../core/records/route53-types.js';
+import { ZoneRecords } from './zone-records.js';
+
+const ours = (name: string, owner = 'me'): ResourceRecordSet => ({
+  Name: name,
+  Type: 'TXT',
+  TTL: 300,
+  ResourceRecords: [{ Value: `"heritage=aws-controller,aws-controller/owner=${owner}"` }],
+});
+const a = (name: string, ip: string, set?: string): ResourceRecordSet => ({
+  Name: name,
+  Type: 'A',
+  TTL: 60,
+  ...(set !== undefined && { SetIdentifier: set, Weight: 1 }),
+  ResourceRecords: [{ Value: ip }],
+});
+
+const listing = [
+  a('www.example.com.', '10.0.0.1'),
+  ours('a-www.example.com.'),
+  ours('a-x.example.com', 'them'),
+];
+const batches: Change[][] = [
+  [
+    { Action: 'CREATE', ResourceRecordSet: a('api.example.com', '10.0.0.2') },
+    { Action: 'CREATE', ResourceRecordSet: ours('a-api.example.com') },
+  ],
+  [
+    { Action: 'UPSERT', ResourceRecordSet: a('WWW.example.com', '10.0.0.9') },
+    { Action: 'CREATE', ResourceRecordSet: a('www.example.com', '10.0.0.3', 'blue') },
+  ],
+  [
+    { Action: 'DELETE', ResourceRecordSet: ours('a-www.example.com') },
+    { Action: 'UPSERT', ResourceRecordSet: ours('a-x.example.com') },
+  ],
+];
+
+const sorted = (sets: readonly ResourceRecordSet[]) => sets.map((s) => JSON.stringify(s)).sort();
+
+describe('ZoneRecords', () => {
+  it('holds what applyChanges makes of the listing, by name, with our records counted', () => {
+    const records = new ZoneRecords(listing, 'me');
+    let expected: ResourceRecordSet[] = [...listing];
+    assert.equal(records.owned, ownedRecordCount(expected, 'me'));
+    for (const batch of batches) {
+      records.apply(batch);
+      expected = applyChanges(expected, batch);
+      assert.deepEqual(sorted(records.all()), sorted(expected));
+      assert.equal(records.owned, ownedRecordCount(expected, 'me'));
+    }
+    assert.deepEqual(
+      sorted(records.at('www.example.com')),
+      sorted([a('WWW.example.com', '10.0.0.9'), a('www.example.com', '10.0.0.3', 'blue')]),
+    );
+    assert.equal(records.has('a-www.example.com'), false, 'a name with nothing left is gone');
+    assert.deepEqual([...records.names()].sort(), [
+      'a-api.example.com',
+      'a-x.example.com',
+      'api.example.com',
+      'www.example.com',
+    ]);
+  });
+});
