@@ -7,6 +7,7 @@
 //   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
+//   incremental  the controller's CPU time and event-loop delay per change at 100k endpoints
 //
 // No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
 //   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, economy and memory 1)
@@ -18,12 +19,13 @@
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
 import { closeBenchEnvironment, economyBench, memoryBench } from './economy.js';
+import { incrementalBench } from './incremental-bench.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
 import { hostileBench } from './webhook-hostile.js';
 
-const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'memory'] as const;
+const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'memory', 'incremental'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -45,7 +47,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [memory] [options]\n',
+      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [memory] [incremental] [options]\n',
     );
     return 0;
   }
@@ -109,6 +111,15 @@ async function main(): Promise<number> {
                 runs: number(values.runs, 1, 'runs'),
                 controllers: controllers,
                 quietSeconds: number(values.quiet, 600, 'quiet'),
+                log,
+              },
+              info,
+            );
+          case 'incremental':
+            return incrementalBench(
+              {
+                endpoints: Number((values.sizes ?? '100000').split(',')[0]),
+                changes: 200,
                 log,
               },
               info,
