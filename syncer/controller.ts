@@ -453,22 +453,18 @@ export class Controller {
       this.#conflicts.clear();
       const names = new Set(state.names());
       for (const listing of listed.values()) for (const name of listing.names()) names.add(name);
-      const wanted: { name: string; type: Endpoint['type']; alias: boolean }[] = [];
-      if (naming !== undefined) {
-        for (const name of state.names()) {
-          for (const e of state.endpointsAt(name)) {
-            wanted.push({ name, type: e.type, alias: e.alias !== undefined });
-          }
-        }
-      }
-      parts = nameFamilies(names, wanted, PLAN_PART_NAMES, naming);
+      parts = nameFamilies(names, wantedOf(state, state.names(), naming), PLAN_PART_NAMES, naming);
     } else {
       const names = namesInScope(scope, exists, zoneNames, naming);
       for (const name of names) {
         this.#refused.delete(name);
         this.#conflicts.delete(name);
       }
-      parts = [[...names]];
+      // A change many names share (an ingress address) is planned in parts too.
+      parts =
+        names.size > PLAN_PART_NAMES
+          ? nameFamilies(names, wantedOf(state, names, naming), PLAN_PART_NAMES, naming)
+          : [[...names]];
     }
     const planned: Plan[] = [];
     for (const part of parts) {
@@ -714,6 +710,21 @@ const eventReason = (action: string) =>
 const pastTense = (action: string) =>
   ({ create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted' })[action] ?? action;
 
+/** The wanted records' shapes, for external-dns namings other than its default. */
+function wantedOf(
+  state: IncrementalDesiredState,
+  names: Iterable<string>,
+  naming: PlanOptions['externalDnsTxtNaming'],
+): { name: string; type: Endpoint['type']; alias: boolean }[] {
+  if (naming === undefined) return [];
+  const wanted: { name: string; type: Endpoint['type']; alias: boolean }[] = [];
+  for (const name of names) {
+    for (const e of state.endpointsAt(name))
+      wanted.push({ name, type: e.type, alias: e.alias !== undefined });
+  }
+  return wanted;
+}
+
 const nameOfChange = (change: Change): string =>
   normalizeRoute53Name(change.ResourceRecordSet.Name);
 
@@ -731,41 +742,12 @@ function compareStates(
   kept: IncrementalDesiredState,
   fresh: IncrementalDesiredState,
 ): Record<string, unknown> | undefined {
-  const count = (endpoints: readonly Endpoint[]) => {
-    const counts = new Map<string, number>();
-    for (const e of endpoints) {
-      const text = JSON.stringify({ ...e, targets: [...e.targets].sort() });
-      counts.set(text, (counts.get(text) ?? 0) + 1);
-    }
-    return counts;
-  };
-  const a = count(kept.endpoints());
-  const b = count(fresh.endpoints());
-  const only = (x: Map<string, number>, y: Map<string, number>) =>
-    [...x].filter(([text, n]) => (y.get(text) ?? 0) < n).map(([text]) => text);
-  const onlyKept = only(a, b);
-  const onlyFresh = only(b, a);
-  const notes = (s: IncrementalDesiredState) =>
-    s
-      .notes()
-      .map(
-        (n) =>
-          `${n.kind} ${n.object.metadata?.namespace ?? ''}/${n.object.metadata?.name ?? ''} ${n.reason} ${n.message}`,
-      )
-      .sort()
-      .join('\n');
-  const unreadable = (s: IncrementalDesiredState) => [...s.unreadable()].sort().join(',');
-  const notesDiffer = notes(kept) !== notes(fresh);
-  const unreadableDiffers = unreadable(kept) !== unreadable(fresh);
-  if (onlyKept.length + onlyFresh.length === 0 && !notesDiffer && !unreadableDiffers) {
-    return undefined;
-  }
+  const objects = kept.differences(fresh);
+  if (objects.length === 0) return undefined;
   return {
     endpointsKept: kept.endpointCount,
     endpointsFresh: fresh.endpointCount,
-    onlyInKept: onlyKept.slice(0, 10),
-    onlyInFresh: onlyFresh.slice(0, 10),
-    notesDiffer,
-    unreadableDiffers,
+    objectsDiffering: objects.length,
+    objects: objects.slice(0, 20),
   };
 }
