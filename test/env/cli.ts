@@ -3,19 +3,25 @@
 //   down      stop exactly the processes `up` started (from the state file)
 //   status    print the state JSON if the environment is running (exit 1 if not)
 //   install   only build/fetch the pinned components into the cache
-// Options: --state FILE (default .env-state/default/state.json in the repo).
+// Options: --state FILE (default .env-state/default/state.json in the repo); for up,
+// --clusters N (1 to 3, default 1): N kube-apiservers, each with its own etcd and CRDs, sharing
+// moto and the Route 53 proxy (state.clusters lists them all).
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ensureComponents } from './components.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
-const usage = 'usage: npm run env -- up|down|status|install [--state FILE]';
+const usage = 'usage: npm run env -- up|down|status|install [--state FILE] [--clusters N]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      state: { type: 'string' },
+      clusters: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   const stateFile = values.state ?? defaultStateFile();
@@ -30,7 +36,8 @@ async function main(): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const state = await startEnvironment({ stateFile, signal: abort.signal });
+        const clusters = Number(values.clusters ?? '1');
+        const state = await startEnvironment({ stateFile, signal: abort.signal, clusters });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
           `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,
