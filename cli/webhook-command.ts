@@ -1,5 +1,6 @@
 // `aws-controller webhook`: serves /mutate and /validate until SIGTERM.
 import { startWebhookServer } from '../webhook/server.js';
+import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE, clusterFlags } from './cluster-options.js';
 import type { CliIo } from './io.js';
 import { WatchedDomainPolicy } from './domain-policy-file.js';
 import { createLogger } from './logger.js';
@@ -19,6 +20,8 @@ const USAGE = `Usage: aws-controller webhook --tls-cert-file FILE --tls-key-file
   --tls-key-file FILE       its private key (PEM)
   --tls-reload-interval D   how often to check the files (default 10s)
   --controller-name NAME    the controller name objects may select (default aws-controller)
+${CLUSTER_FLAGS_USAGE}
+                            (give the webhook the syncer's values: the chart does)
   --domain-policy FILE      deny names an object's namespace may not publish (YAML or JSON:
                             strict, domains[].domain, domains[].namespaces); re-read when it
                             changes (checked every --tls-reload-interval)
@@ -40,6 +43,7 @@ export async function webhookCommand(
     'tls-key-file': { type: 'string' },
     'tls-reload-interval': { type: 'string' },
     'controller-name': { type: 'string' },
+    ...CLUSTER_FLAGS,
     'domain-policy': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -53,6 +57,7 @@ export async function webhookCommand(
     'aws-controller-webhook',
   );
   const controllerName = stringOption(values, 'controller-name');
+  const cluster = clusterFlags(values);
   const reloadMs = durationOption(values, 'tls-reload-interval', 10_000);
   const policyFile = stringOption(values, 'domain-policy');
   const policy = policyFile === undefined ? undefined : new WatchedDomainPolicy(policyFile, logger);
@@ -67,6 +72,7 @@ export async function webhookCommand(
     logger,
     ...(policy !== undefined && { currentDomainPolicy: () => policy.current() }),
     ...(controllerName !== undefined && { controllerName }),
+    ...(cluster !== undefined && { cluster }),
   });
   await new Promise<void>((resolve) =>
     signal.addEventListener('abort', () => resolve(), { once: true }),

@@ -4,6 +4,7 @@
 // whose listing failed, nothing sent when nothing changed, a bad change isolated by
 // splitting its batch while the rest is applied.
 import type { Logger } from 'pino';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { applyChanges } from '../core/records/apply-changes.js';
 import {
   DEFAULT_MAX_DELETE_FRACTION,
@@ -39,6 +40,8 @@ export interface ObjectCaches {
 
 export interface ControllerOptions extends PlanOptions {
   controllerName: string;
+  /** What annotations may leave to this cluster (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** Where Istio Gateways' ingress gateway Services may be, besides their own namespace. */
   ingressNamespaces: readonly string[];
   /** A burst of changes within this window becomes one reconcile. */
@@ -214,6 +217,7 @@ export class Controller {
     const snapshot = caches.snapshot();
     const desired = desiredState(snapshot, {
       controllerName: this.#o.controllerName,
+      ...(this.#o.cluster !== undefined && { cluster: this.#o.cluster }),
       parseCache: this.#parseCache,
       ingressNamespaces: this.#o.ingressNamespaces,
     });

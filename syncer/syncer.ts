@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PREFIX } from '../core/annotations/prefix.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import type { PlanOptions } from '../core/records/plan.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { Controller } from './controller.js';
@@ -24,6 +25,8 @@ import { startStatusServer } from './status-server.js';
 
 export interface SyncerConfig extends PlanOptions {
   controllerName: string;
+  /** What annotations may leave to this cluster (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the syncer runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
   ingressNamespaces: readonly string[];
@@ -187,6 +190,7 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
       policy: config.policy,
       domainFilter: config.domainFilter,
       zoneType: config.zoneType,
+      cluster: config.cluster,
       metricsPort: status.port,
     },
     'syncer started',

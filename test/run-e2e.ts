@@ -15,6 +15,9 @@ import { ENV_VARIABLE } from './helpers/environment.js';
 
 const log = (line: string): void => void process.stderr.write(`[e2e] ${line}\n`);
 
+/** Clusters the run starts: every suite uses the first; clusters.test.ts the others too. */
+const E2E_CLUSTERS = 2;
+
 function findTests(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -125,6 +128,8 @@ async function main(): Promise<number> {
       signal: abort.signal,
       owned: true,
       log: (l) => log(l),
+      // clusters.test.ts needs a second kube-apiserver (two clusters, one AWS account).
+      clusters: E2E_CLUSTERS,
     });
     started = true;
     log(`component logs in ${state.logDir} (kept until the next run)`);

@@ -7,6 +7,7 @@ import {
   validateObject,
   type AdmitOptions,
 } from '../core/admission/admit.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { KEY_NAMES } from '../core/annotations/keys.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { KINDS } from '../core/kinds.js';
@@ -34,6 +35,8 @@ export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 export interface WebhookAppOptions {
   controllerName?: string;
+  /** The cluster's identity, as the syncer beside it has it (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the server runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
   metrics: WebhookMetrics;
@@ -69,6 +72,7 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   if (endpoint === 'mutate') {
     const { patch, warnings } = mutateObject(object, {
       ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+      ...(options.cluster !== undefined && { cluster: options.cluster }),
     });
     const response: AdmissionResponse = {
       ...base,
@@ -85,6 +89,7 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   }
   const admit: AdmitOptions = {
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
     ...(options.currentDomainPolicy !== undefined && {
       domainPolicy: options.currentDomainPolicy(),
     }),

@@ -8,6 +8,7 @@ import { createWebhookApp } from './app.js';
 import { CertificateReloader } from './certificate.js';
 import { healthRoutes } from './health.js';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 export interface WebhookServerOptions {
@@ -18,6 +19,7 @@ export interface WebhookServerOptions {
   keyFile: string;
   logger: Logger;
   controllerName?: string;
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the server runs). */
   currentDomainPolicy?: () => DomainPolicy;
   certReloadIntervalMs?: number;
@@ -84,6 +86,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     logger,
     isReady,
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
     ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
     ...(options.currentDomainPolicy !== undefined && {
       currentDomainPolicy: options.currentDomainPolicy,

@@ -326,6 +326,41 @@ describe('helm template', () => {
     assert.equal(flag(container(deployment, 'webhook'), 'log-level'), 'debug');
   });
 
+  it('passes the cluster identity to both containers, and no flag while it is empty', async () => {
+    const rendered = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'cluster.name=eu west (blue)',
+      '--set',
+      'cluster.region=eu-west-1',
+      '--set',
+      'cluster.failover=SECONDARY',
+    ]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const deployment = findOne(rendered.objects, 'Deployment');
+    for (const name of ['webhook', 'syncer']) {
+      const c = container(deployment, name);
+      assert.deepEqual(
+        ['cluster-name', 'cluster-region', 'cluster-failover'].map((f) => flag(c, f)),
+        ['eu west (blue)', 'eu-west-1', 'SECONDARY'],
+        name,
+      );
+    }
+    const plain = await helmTemplate(env, 'dns', ns, OWNER);
+    assert.equal(plain.code, 0, plain.stderr);
+    for (const name of ['webhook', 'syncer']) {
+      const args = container(findOne(plain.objects, 'Deployment'), name).args ?? [];
+      assert.deepEqual(
+        args.filter((a) => a.startsWith('--cluster-')),
+        [],
+        name,
+      );
+    }
+    const bad = await helmTemplate(env, 'dns', ns, [...OWNER, '--set', 'cluster.failover=backup']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /cluster\.failover|failover/);
+  });
+
   it('refuses to render without an owner ID when there is no cluster to derive it from', async () => {
     const { code, stderr } = await helmTemplate(env, 'aws-controller', ns, []);
     assert.notEqual(code, 0);

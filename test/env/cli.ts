@@ -6,7 +6,9 @@
 //   image     build the image from the Dockerfile with podman (stand-in base images made once
 //             per machine), print ONE JSON object: its reference, ID and inputs hash;
 //             --archive also writes a docker-archive for `ctr images import`
-// Options: --state FILE (default .env-state/default/state.json in the repo).
+// Options: --state FILE (default .env-state/default/state.json in the repo); for up,
+// --clusters N (1 to 3, default 1): N kube-apiservers, each with its own etcd and CRDs, sharing
+// moto and the Route 53 proxy (state.clusters lists them all).
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,7 +16,8 @@ import { ensureComponents } from './components.js';
 import { containerSupport, ensureImage } from './image.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
-const usage = 'usage: npm run env -- up|down|status|install|image [--state FILE] [--archive]';
+const usage =
+  'usage: npm run env -- up|down|status|install|image [--state FILE] [--clusters N] [--archive]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -22,6 +25,7 @@ async function main(): Promise<number> {
     options: {
       state: { type: 'string' },
       archive: { type: 'boolean' },
+      clusters: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,7 +42,8 @@ async function main(): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const state = await startEnvironment({ stateFile, signal: abort.signal });
+        const clusters = Number(values.clusters ?? '1');
+        const state = await startEnvironment({ stateFile, signal: abort.signal, clusters });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
           `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,

@@ -40,12 +40,14 @@ export async function startEtcd(options: {
   logDir: string;
   clientPort: number;
   peerPort: number;
+  /** The process's name in the state and its log file's (default etcd). */
+  name?: string;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.clientPort}`;
   const peerUrl = `http://127.0.0.1:${options.peerPort}`;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const started = startProcess({
-    name: 'etcd',
+    name: options.name ?? 'etcd',
     command: options.binary,
     args: [
       `--data-dir=${options.dataDir}`,
@@ -76,11 +78,13 @@ export async function startApiserver(options: {
   port: number;
   pki: ClusterPki;
   logDir: string;
+  /** The process's name in the state and its log file's (default kube-apiserver). */
+  name?: string;
 }): Promise<{ started: Started; url: string }> {
   const url = `https://127.0.0.1:${options.port}`;
   const { pki } = options;
   const started = startProcess({
-    name: 'kube-apiserver',
+    name: options.name ?? 'kube-apiserver',
     command: options.binary,
     args: [
       `--etcd-servers=${options.etcdUrl}`,

@@ -11,7 +11,7 @@ import { freePorts, isRunning, liveProcesses, selfRecord, stopProcess } from './
 import type { ProcessRecord, Started } from './processes.js';
 import { startMoto, startRoute53Proxy } from './route53.js';
 import { readState, STATE_VERSION, writeState } from './state.js';
-import type { EnvironmentState } from './state.js';
+import type { ClusterState, EnvironmentState } from './state.js';
 import { repoRoot } from './versions.js';
 
 export interface StartOptions {
@@ -21,26 +21,129 @@ export interface StartOptions {
   readonly signal?: AbortSignal;
   /** Record this process as the owner that will stop the environment (run-e2e). */
   readonly owned?: boolean;
+  /**
+   * How many kube-apiservers to start, each with its own etcd, PKI, kubeconfig and CRDs, all
+   * sharing moto and the proxy (several clusters, one AWS account). Default 1.
+   */
+  readonly clusters?: number;
+}
+
+export const MAX_CLUSTERS = 3;
+
+interface StartedCluster {
+  readonly cluster: ClusterState;
+  readonly started: Started[];
+}
+
+/**
+ * One cluster: etcd, kube-apiserver, kubeconfig, CRDs installed and served. The first keeps
+ * the paths and process names a single-cluster environment always had; the others live in
+ * `cluster-<n>/` and their processes are named `etcd-cluster-<n>`, `kube-apiserver-cluster-<n>`.
+ */
+async function startCluster(
+  index: number,
+  [etcdPort, peerPort, apiPort]: [number, number, number],
+  components: Awaited<ReturnType<typeof ensureComponents>>,
+  where: {
+    dir: string;
+    logDir: string;
+    log: (line: string) => void;
+    since: () => string;
+    signal: AbortSignal | undefined;
+  },
+): Promise<StartedCluster> {
+  const { dir, logDir, log, since, signal } = where;
+  const name = `cluster-${index}`;
+  const home = index === 1 ? dir : join(dir, name);
+  const suffix = index === 1 ? '' : `-${name}`;
+  const pki = await step('creating certificates', createClusterPki(join(home, 'pki')), signal);
+  const etcdDataDir = join(home, 'etcd-data');
+  const etcd = await step(
+    `starting etcd${suffix}`,
+    startEtcd({
+      binary: components.etcd,
+      dataDir: etcdDataDir,
+      logDir,
+      clientPort: etcdPort,
+      peerPort,
+      name: `etcd${suffix}`,
+    }),
+    signal,
+  );
+  log(`etcd${suffix} ready at ${etcd.url} (${since()})`);
+  const apiserver = await step(
+    `starting kube-apiserver${suffix}`,
+    startApiserver({
+      binary: components.kubeApiserver,
+      etcdUrl: etcd.url,
+      port: apiPort,
+      pki,
+      logDir,
+      name: `kube-apiserver${suffix}`,
+    }),
+    signal,
+  );
+  log(`kube-apiserver${suffix} ready at ${apiserver.url} (${since()})`);
+
+  const kubeconfig = join(home, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, apiserver.url, pki);
+  await step(
+    `installing CRDs${suffix}`,
+    applyCrds({ kubectl: components.kubectl, kubeconfig, files: components.crdFiles }),
+    signal,
+  );
+  const tls = {
+    ca: await readFile(pki.ca.certFile),
+    cert: await readFile(pki.admin.certFile),
+    key: await readFile(pki.admin.keyFile),
+  };
+  await step(
+    'waiting for CRDs to be served',
+    waitUntilServed({
+      apiserverUrl: apiserver.url,
+      tls,
+      resources: await servedResourcesOf(components.crdFiles),
+      timeoutMs: 60_000,
+    }),
+    signal,
+  );
+  log(`CRDs served${index === 1 ? '' : ` in ${name}`} (${since()})`);
+  return {
+    cluster: {
+      name,
+      kubeconfig,
+      apiserverUrl: apiserver.url,
+      caCert: pki.ca.certFile,
+      clientCert: pki.admin.certFile,
+      clientKey: pki.admin.keyFile,
+      etcdUrl: etcd.url,
+      etcdDataDir,
+    },
+    started: [etcd.started, apiserver.started],
+  };
 }
 
 export function defaultStateFile(name = 'default'): string {
   return join(repoRoot(), '.env-state', name, 'state.json');
 }
 
-function interrupted(signal: AbortSignal | undefined, what: string): Promise<never> {
-  return new Promise((_, reject) => {
-    if (!signal) return;
-    const fail = (): void => reject(new Error(`interrupted while ${what}`));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-}
-
 /** Runs a step, abandoning it (not waiting for it) as soon as the signal aborts. */
 async function step<T>(what: string, work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   work.catch(() => undefined); // its failure after an abort has nobody left to tell
-  return Promise.race([work, interrupted(signal, what)]);
+  let fail: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    fail = (): void => reject(new Error(`interrupted while ${what}`));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    // One listener per step would pile up past Node's warning limit with several clusters.
+    if (fail !== undefined) signal.removeEventListener('abort', fail);
+  }
 }
 
 /** Stops recorded processes in reverse start order; collects failures instead of stopping early. */
@@ -78,6 +181,10 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
         'stop it first with `npm run env -- down`',
     );
   }
+  const count = options.clusters ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CLUSTERS) {
+    throw new Error(`clusters must be a whole number from 1 to ${MAX_CLUSTERS}, got ${count}`);
+  }
   const before = new Set(liveProcesses().map((p) => p.pid));
   const begun = Date.now();
   const since = (): string => `${((Date.now() - begun) / 1000).toFixed(1)}s`;
@@ -88,69 +195,28 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     const dir = dirname(stateFile);
     await rm(dir, { recursive: true, force: true });
     const logDir = join(dir, 'logs');
-    const pkiDir = join(dir, 'pki');
     await mkdir(logDir, { recursive: true });
 
-    const [etcdPort, peerPort, apiPort, motoPort, proxyPort] = (await freePorts(5)) as [
+    // Every port at once: asked for one by one, a port handed out but not yet bound (moto's,
+    // while it starts) could be handed out again.
+    const [motoPort, proxyPort, ...clusterPorts] = (await freePorts(2 + 3 * count)) as [
       number,
       number,
-      number,
-      number,
-      number,
+      ...number[],
     ];
-    const pki = await step('creating certificates', createClusterPki(pkiDir), signal);
-
-    // moto starts alongside the cluster: it has nothing to wait for.
+    // moto starts alongside the clusters: it has nothing to wait for.
     const motoStart = startMoto({ python: components.motoPython, port: motoPort, logDir });
     motoStart.catch(() => undefined);
-    const etcd = await step(
-      'starting etcd',
-      startEtcd({
-        binary: components.etcd,
-        dataDir: join(dir, 'etcd-data'),
-        logDir,
-        clientPort: etcdPort,
-        peerPort,
-      }),
-      signal,
-    );
-    log(`etcd ready at ${etcd.url} (${since()})`);
-    const apiserver = await step(
-      'starting kube-apiserver',
-      startApiserver({
-        binary: components.kubeApiserver,
-        etcdUrl: etcd.url,
-        port: apiPort,
-        pki,
-        logDir,
-      }),
-      signal,
-    );
-    log(`kube-apiserver ready at ${apiserver.url} (${since()})`);
-
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeKubeconfig(kubeconfig, apiserver.url, pki);
-    await step(
-      'installing CRDs',
-      applyCrds({ kubectl: components.kubectl, kubeconfig, files: components.crdFiles }),
-      signal,
-    );
-    const tls = {
-      ca: await readFile(pki.ca.certFile),
-      cert: await readFile(pki.admin.certFile),
-      key: await readFile(pki.admin.keyFile),
-    };
-    await step(
-      'waiting for CRDs to be served',
-      waitUntilServed({
-        apiserverUrl: apiserver.url,
-        tls,
-        resources: await servedResourcesOf(components.crdFiles),
-        timeoutMs: 60_000,
-      }),
-      signal,
-    );
-    log(`CRDs served (${since()})`);
+    // One after another: two cores cannot start two apiservers at once much faster.
+    const clusters: StartedCluster[] = [];
+    for (let index = 1; index <= count; index++) {
+      const ports = clusterPorts.slice(3 * (index - 1), 3 * index) as [number, number, number];
+      clusters.push(
+        await startCluster(index, ports, components, { dir, logDir, log, since, signal }),
+      );
+    }
+    const [first] = clusters as [StartedCluster, ...StartedCluster[]];
+    const main = first.cluster;
 
     const moto = await step('starting moto', motoStart, signal);
     const proxy = await step(
@@ -160,21 +226,22 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     );
     log(`moto at ${moto.url}, Route 53 proxy at ${proxy.url} (${since()})`);
 
-    const started: Started[] = [etcd.started, apiserver.started, moto.started, proxy.started];
+    const started: Started[] = [...clusters.flatMap((c) => c.started), moto.started, proxy.started];
     const state: EnvironmentState = {
       stateVersion: STATE_VERSION,
       stateFile,
       dir,
       logDir,
       startedAt: new Date().toISOString(),
-      kubeconfig,
+      kubeconfig: main.kubeconfig,
       kubectl: components.kubectl,
       helm: components.helm,
-      apiserverUrl: apiserver.url,
-      caCert: pki.ca.certFile,
-      clientCert: pki.admin.certFile,
-      clientKey: pki.admin.keyFile,
-      etcdUrl: etcd.url,
+      apiserverUrl: main.apiserverUrl,
+      caCert: main.caCert,
+      clientCert: main.clientCert,
+      clientKey: main.clientKey,
+      etcdUrl: main.etcdUrl,
+      ...(count > 1 && { clusters: clusters.map((c) => c.cluster) }),
       route53Endpoint: proxy.url,
       motoEndpoint: moto.url,
       route53ProxyControl: `${proxy.url}/__proxy`,
@@ -205,6 +272,9 @@ export async function stopEnvironment(stateFile: string): Promise<{ stopped: str
     throw new Error(`could not stop every process of ${stateFile}: ${failures.join('; ')}`);
   }
   await rm(join(state.dir, 'etcd-data'), { recursive: true, force: true });
+  for (const cluster of state.clusters ?? []) {
+    await rm(cluster.etcdDataDir, { recursive: true, force: true });
+  }
   await rm(state.stateFile, { force: true });
   return { stopped: running.map((p) => `${p.name} (pid ${p.pid})`) };
 }

@@ -6,6 +6,20 @@ import type { ProcessRecord } from './processes.js';
 
 export const STATE_VERSION = 1;
 
+/** One kube-apiserver with its own etcd, PKI and kubeconfig (the CRDs installed). */
+export interface ClusterState {
+  /** `cluster-1`, `cluster-2`, …: also the suffix of its processes' names beyond the first. */
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly apiserverUrl: string;
+  readonly caCert: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  readonly etcdUrl: string;
+  /** Its etcd's data folder (removed by `env down`). */
+  readonly etcdDataDir: string;
+}
+
 export interface EnvironmentState {
   readonly stateVersion: typeof STATE_VERSION;
   /** This file. */
@@ -25,6 +39,12 @@ export interface EnvironmentState {
   readonly clientCert: string;
   readonly clientKey: string;
   readonly etcdUrl: string;
+  /**
+   * Every cluster, the first being the one the fields above describe; present only when the
+   * environment was started with more than one (`env up --clusters N`). They share moto and
+   * the Route 53 proxy, as clusters share one AWS account.
+   */
+  readonly clusters?: readonly ClusterState[];
 
   /** Route 53 endpoint the suites use: the strictness proxy in front of moto. */
   readonly route53Endpoint: string;

@@ -71,6 +71,50 @@ export interface TestEnvironment {
   /** Starts it again on the same port; resolves once /readyz answers (CRDs may lag). */
   startApiserver(): Promise<void>;
   readonly proxy: Route53ProxyControl;
+  /**
+   * Every cluster of the environment (`env up --clusters N`), the first being the one above;
+   * throws when it has fewer than `atLeast`, saying how to start more.
+   */
+  clusters(atLeast?: number): TestCluster[];
+}
+
+/** One kube-apiserver of the environment, with its own etcd: what a suite does in it. */
+export interface TestCluster {
+  readonly name: string;
+  readonly kubeconfigPath: string;
+  readonly apiserverUrl: string;
+  readonly kubeConfig: () => KubeConfig;
+  readonly kubectl: (args: readonly string[], options?: RunOptions) => Promise<CommandResult>;
+  /** As TestEnvironment.createNamespace, in this cluster. */
+  readonly createNamespace: (prefix?: string, labels?: Record<string, string>) => Promise<string>;
+}
+
+function makeCluster(
+  name: string,
+  kubeconfigPath: string,
+  apiserverUrl: string,
+  kubectlPath: string,
+): TestCluster {
+  const kubeConfig = (): KubeConfig => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    return kc;
+  };
+  return {
+    name,
+    kubeconfigPath,
+    apiserverUrl,
+    kubeConfig,
+    kubectl: (args, options) =>
+      run(kubectlPath, ['--kubeconfig', kubeconfigPath, ...args], options),
+    createNamespace: async (prefix = 'test', labels = {}) => {
+      const namespace = `${prefix}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
+      await kubeConfig()
+        .makeApiClient(CoreV1Api)
+        .createNamespace({ body: { metadata: { name: namespace, labels } } });
+      return namespace;
+    },
+  };
 }
 
 let cached: TestEnvironment | undefined;
@@ -142,11 +186,8 @@ async function request(url: string, method: string, body?: unknown): Promise<unk
 }
 
 function makeEnvironment(state: EnvironmentState): TestEnvironment {
-  const kubeConfig = (): KubeConfig => {
-    const kc = new KubeConfig();
-    kc.loadFromFile(state.kubeconfig);
-    return kc;
-  };
+  const first = makeCluster('cluster-1', state.kubeconfig, state.apiserverUrl, state.kubectl);
+  const { kubeConfig } = first;
   const control = state.route53ProxyControl;
   const proxy: Route53ProxyControl = {
     stats: async () => (await request(`${control}/stats`, 'GET')) as StatsSnapshot,
@@ -173,13 +214,7 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
     kubectl: (args, options) =>
       run(state.kubectl, ['--kubeconfig', state.kubeconfig, ...args], options),
     helm: (args, options) => run(state.helm, ['--kubeconfig', state.kubeconfig, ...args], options),
-    createNamespace: async (prefix = 'test', labels = {}) => {
-      const name = `${prefix}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
-      await kubeConfig()
-        .makeApiClient(CoreV1Api)
-        .createNamespace({ body: { metadata: { name, labels } } });
-      return name;
-    },
+    createNamespace: first.createNamespace,
     stopApiserver: () => stopApiserver(state.stateFile),
     startApiserver: () => startApiserver(state.stateFile),
     resetRoute53: async () => {
@@ -187,5 +222,20 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
       await proxy.reset();
     },
     proxy,
+    clusters: (atLeast = 1) => {
+      const all =
+        state.clusters === undefined
+          ? [first]
+          : state.clusters.map((c, i) =>
+              i === 0 ? first : makeCluster(c.name, c.kubeconfig, c.apiserverUrl, state.kubectl),
+            );
+      if (all.length < atLeast) {
+        throw new Error(
+          `this suite needs ${atLeast} clusters and the environment (${state.stateFile}) has ${all.length}: ` +
+            `start it with \`npm run env -- up --clusters ${atLeast}\` (npm run test:e2e starts 2)`,
+        );
+      }
+      return all;
+    },
   };
 }

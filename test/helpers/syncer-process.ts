@@ -43,6 +43,8 @@ export interface SyncerProcessOptions {
   policy?: string;
   leaseNamespace: string;
   leaseName?: string;
+  /** Another cluster of the environment (env.clusters()); default: the first. */
+  kubeconfig?: string;
   extraArgs?: string[];
   /** Process environment additions (AWS_CONTROLLER_* flags, …). */
   env?: Record<string, string>;
@@ -57,7 +59,7 @@ export async function startSyncerProcess(
     'syncer',
     ...(options.ownerId !== undefined ? ['--owner-id', options.ownerId] : []),
     '--kubeconfig',
-    env.kubeconfigPath,
+    options.kubeconfig ?? env.kubeconfigPath,
     '--route53-endpoint',
     env.route53Endpoint,
     '--aws-region',
