@@ -3,19 +3,25 @@
 //   down      stop exactly the processes `up` started (from the state file)
 //   status    print the state JSON if the environment is running (exit 1 if not)
 //   install   only build/fetch the pinned components into the cache
-// Options: --state FILE (default .env-state/default/state.json in the repo).
+// Options: --state FILE (default .env-state/default/state.json in the repo);
+//          --route53-rate N|N/BURST|off (up: the proxy's account rate limit; default 5/5).
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ensureComponents } from './components.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
-const usage = 'usage: npm run env -- up|down|status|install [--state FILE]';
+const usage =
+  'usage: npm run env -- up|down|status|install [--state FILE] [--route53-rate N|N/BURST|off]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      state: { type: 'string' },
+      'route53-rate': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   const stateFile = values.state ?? defaultStateFile();
@@ -30,7 +36,11 @@ async function main(): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const state = await startEnvironment({ stateFile, signal: abort.signal });
+        const state = await startEnvironment({
+          stateFile,
+          signal: abort.signal,
+          ...(values['route53-rate'] !== undefined && { route53Rate: values['route53-rate'] }),
+        });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
           `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,

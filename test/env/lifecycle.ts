@@ -13,6 +13,7 @@ import { startMoto, startRoute53Proxy } from './route53.js';
 import { readState, STATE_VERSION, writeState } from './state.js';
 import type { EnvironmentState } from './state.js';
 import { repoRoot } from './versions.js';
+import { DEFAULT_RATE, describeRate, parseRate } from '../route53-proxy/rate-limit.js';
 
 export interface StartOptions {
   readonly stateFile: string;
@@ -21,7 +22,14 @@ export interface StartOptions {
   readonly signal?: AbortSignal;
   /** Record this process as the owner that will stop the environment (run-e2e). */
   readonly owned?: boolean;
+  /**
+   * The Route 53 proxy's account rate limit: "N", "N/BURST" or "off"; default: the proxy's
+   * (Route 53's 5/s, burst 5; test/route53-proxy/rate-limit.ts), or $AWS_CONTROLLER_TEST_ROUTE53_RATE.
+   */
+  readonly route53Rate?: string;
 }
+
+export const ROUTE53_RATE_VARIABLE = 'AWS_CONTROLLER_TEST_ROUTE53_RATE';
 
 export function defaultStateFile(name = 'default'): string {
   return join(repoRoot(), '.env-state', name, 'state.json');
@@ -70,6 +78,12 @@ export async function runningState(stateFile: string): Promise<EnvironmentState 
 export async function startEnvironment(options: StartOptions): Promise<EnvironmentState> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[env] ${line}\n`));
   const stateFile = resolve(options.stateFile);
+  // Checked before anything starts: a typo must not cost a minute of startup.
+  const route53Rate = describeRate(
+    parseRate(
+      options.route53Rate ?? process.env[ROUTE53_RATE_VARIABLE] ?? describeRate(DEFAULT_RATE),
+    ),
+  );
   const { signal } = options;
   const already = await runningState(stateFile);
   if (already) {
@@ -155,10 +169,12 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     const moto = await step('starting moto', motoStart, signal);
     const proxy = await step(
       'starting the Route 53 proxy',
-      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir }),
+      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir, rate: route53Rate }),
       signal,
     );
     log(`moto at ${moto.url}, Route 53 proxy at ${proxy.url} (${since()})`);
+
+    log(`Route 53 account rate limit: ${route53Rate}`);
 
     const started: Started[] = [etcd.started, apiserver.started, moto.started, proxy.started];
     const state: EnvironmentState = {
@@ -178,6 +194,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       route53Endpoint: proxy.url,
       motoEndpoint: moto.url,
       route53ProxyControl: `${proxy.url}/__proxy`,
+      route53Rate,
       versions: components.versions,
       crdFiles: components.crdFiles,
       ...(options.owned ? { owner: selfRecord() } : {}),
