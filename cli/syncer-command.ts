@@ -29,8 +29,9 @@ ${PLAN_FLAGS_USAGE}
   --interval D              re-list zones and records this often, to see changes made
                             behind our back (default 10m)
   --debounce D              a burst of changes within D becomes one reconcile (default 1s)
-  --rate-limit N            Route 53 requests per second from this process (default 4;
-                            the account allows 5 in all)
+  --rate-limit N            at most N Route 53 requests per second from this process
+                            (default 4; the account allows 5 in all); less while Route 53
+                            answers Throttling (other clusters share the account)
   --kubeconfig FILE         default: the Pod's service account
   --metrics-port N          plain HTTP for /metrics, /healthz, /readyz (default 8081)
   --leader-election-namespace NS
