@@ -27,10 +27,12 @@ ${PLAN_FLAGS_USAGE}
   --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
   --route53-endpoint URL    another Route 53 endpoint (tests against moto)
   --interval D              re-list zones and records this often, to see changes made
-                            behind our back (default 10m)
+                            behind our back (default 10m; a few zones at a time, spread
+                            over the interval)
   --debounce D              a burst of changes within D becomes one reconcile (default 1s)
-  --rate-limit N            Route 53 requests per second from this process (default 4;
-                            the account allows 5 in all)
+  --rate-limit N            at most N Route 53 requests per second from this process
+                            (default 4; the account allows 5 in all); less while Route 53
+                            answers Throttling (other clusters share the account)
   --kubeconfig FILE         default: the Pod's service account
   --metrics-port N          plain HTTP for /metrics, /healthz, /readyz (default 8081)
   --leader-election-namespace NS

@@ -22,6 +22,7 @@ import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
+import { DriftScheduler } from './drift-schedule.js';
 import type { Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
 import { desiredState, unreadableObjects, type ObjectNote } from './sources/desired-state.js';
@@ -46,8 +47,13 @@ export interface ControllerOptions extends PlanOptions {
   ingressNamespaces: readonly string[];
   /** A burst of changes within this window becomes one reconcile. */
   debounceMs: number;
-  /** Zones and records are re-listed this often, to notice changes made behind our back. */
+  /**
+   * Zones and records are re-listed this often, to notice changes made behind our back: a few
+   * zones at a time, spread over the interval (drift-schedule.ts).
+   */
   driftIntervalMs: number;
+  /** Drift ticks (each a reconcile) at least this far apart; default 5 s. */
+  driftMinSpacingMs?: number;
   /**
    * A zone's deletions are held back when they are more than this fraction of the records we
    * own there (and more than a few): see core/records/deletion-guard.ts. Default 0.5; 1 is off.
@@ -109,7 +115,7 @@ export class Controller {
   #due = Infinity;
   /** Reconciles in a row that left something unapplied; sets the retry backoff. */
   #failures = 0;
-  #driftTimer: NodeJS.Timeout | undefined;
+  #drift: DriftScheduler | undefined;
   #running: Promise<ReconcileResult> | undefined;
   #again = false;
   /** Last message said per object and reason, so Events are not repeated every reconcile. */
@@ -124,14 +130,25 @@ export class Controller {
   }
 
   start(): void {
-    this.#driftTimer = setInterval(() => this.relist('drift check'), this.#o.driftIntervalMs);
-    this.#driftTimer.unref();
+    this.#drift = new DriftScheduler({
+      intervalMs: this.#o.driftIntervalMs,
+      ...(this.#o.driftMinSpacingMs !== undefined && { minSpacingMs: this.#o.driftMinSpacingMs }),
+      clock: this.#d.clock,
+      listedAt: () => new Map([...this.#listings].map(([zone, l]) => [zone, l.fetchedAt])),
+      zoneListAt: () => this.#zones?.fetchedAt,
+      expire: (zones, zoneList) => {
+        for (const zone of zones) this.#listings.delete(zone);
+        if (zoneList) this.#zones = undefined;
+        this.trigger('drift check');
+      },
+    });
+    this.#drift.start();
     this.trigger('start');
   }
 
   /**
-   * Forgets the cached zones and records and reconciles from a fresh listing: on the drift
-   * interval, and when this replica becomes leader (another leader may have written since
+   * Forgets the cached zones and records and reconciles from a fresh listing: when this
+   * replica becomes leader (another leader may have written since
    * this one last listed, and a plan from that picture would undo or repeat its changes).
    */
   relist(reason: string, delayMs?: number): void {
@@ -144,7 +161,7 @@ export class Controller {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#due = Infinity;
-    clearInterval(this.#driftTimer);
+    await this.#drift?.stop();
     await this.#running?.catch(() => undefined);
   }
 

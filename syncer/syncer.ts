@@ -16,7 +16,12 @@ import { kubernetesLeaseApi } from './kube/lease-api.js';
 import { Reflector, type KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
 import { createSyncerMetrics, type SyncerMetrics } from './metrics.js';
-import { monotonicClock, RateLimiter, realClock } from './route53/rate-limiter.js';
+import {
+  DEFAULT_ADAPTATION,
+  monotonicClock,
+  RateLimiter,
+  realClock,
+} from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
 import { SdkRoute53Api } from './route53/sdk-client.js';
 import { SERVICE_NAME_LABEL, slimObject } from './sources/objects.js';
@@ -96,6 +101,9 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
   const clock = realClock;
   const lease = { ...LEASE_DEFAULTS, ...config.leaderElection };
 
+  // Other clusters of the account spend the same 5/s without telling us: follow the throttling.
+  const limiter = new RateLimiter(config.rateLimit, clock, 1, DEFAULT_ADAPTATION);
+  metrics.route53Rate.set(limiter.rate);
   const route53 = new ResilientRoute53Api(
     new SdkRoute53Api({
       ...(config.awsRegion !== undefined && { region: config.awsRegion }),
@@ -105,9 +113,10 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
       requestTimeoutMs: Math.min(10_000, lease.leaseDurationMs - lease.renewDeadlineMs),
     }),
     {
-      limiter: new RateLimiter(config.rateLimit, clock),
+      limiter,
       onAttempt: (operation, outcome, seconds) => {
         metrics.route53Calls.inc({ operation, outcome });
+        metrics.route53Rate.set(limiter.rate);
         metrics.route53Duration.observe({ operation }, seconds);
       },
       onRetry: (operation, err, delayMs) =>

@@ -418,6 +418,13 @@ function phaseTable(runs: readonly EconomyRun[]): string {
             ),
           ),
         ),
+        fmt(
+          median(
+            phases.map((p) =>
+              Object.values(p.stats.byOperation).reduce((n, s) => n + (s.throttled ?? 0), 0),
+            ),
+          ),
+        ),
         fmt(total / minutes),
         fmt(median(phases.map((p) => p.peakPerSecond))),
       ];
@@ -430,6 +437,7 @@ function phaseTable(runs: readonly EconomyRun[]): string {
       'Route 53 calls',
       ...ops,
       'refused',
+      'throttled',
       'calls/min',
       'peak calls in 1 s',
     ],
@@ -550,8 +558,9 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
     '',
     'Counting: every HTTP call reaching the Route 53 proxy in front of moto, by operation, SDK retries included ' +
       `(\`env.proxy.stats()\`, reset between phases). A phase runs from its first write until its last record is visible, plus ${SETTLE_SECONDS} s ` +
-      'so that trailing calls count to it; "startup" is the controller alone with the empty zones. The proxy does not throttle: ' +
-      'real Route 53 allows 5 requests/s per account, so a peak above 5 in one second would have been throttled (and retried) there. ' +
+      'so that trailing calls count to it; "startup" is the controller alone with the empty zones. The proxy enforces the account\'s ' +
+      `rate limit (${bench.env.state.route53Rate ?? '5/5'}: requests per second / burst, every client of the account together, as Route 53 does): ` +
+      '"throttled" calls were answered `Throttling` and retried by the controller (they are in the calls too). ' +
       'Latency: from the moment the apiserver answered the write of an object (what `kubectl apply` waits for) to the moment ' +
       'the change batch holding its A record (or its deletion) was accepted, seen by a pass-through in front of the proxy that notes ' +
       "when each accepted batch's 200 went back. That costs moto nothing; polling moto for 10,000 names would compete for the " +

@@ -9,6 +9,7 @@
 // Options: --state FILE (default .env-state/default/state.json in the repo); for up,
 // --clusters N (1 to 3, default 1): N kube-apiservers, each with its own etcd and CRDs, sharing
 // moto and the Route 53 proxy (state.clusters lists them all).
+//          --route53-rate N|N/BURST|off (up: the proxy's account rate limit; default 5/5).
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,7 @@ import { containerSupport, ensureImage } from './image.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
 const usage =
-  'usage: npm run env -- up|down|status|install|image [--state FILE] [--clusters N] [--archive]';
+  'usage: npm run env -- up|down|status|install|image [--state FILE] [--clusters N] [--route53-rate N|N/BURST|off] [--archive]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
       state: { type: 'string' },
       archive: { type: 'boolean' },
       clusters: { type: 'string' },
+      'route53-rate': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,7 +45,12 @@ async function main(): Promise<number> {
       process.once('SIGTERM', onSignal);
       try {
         const clusters = Number(values.clusters ?? '1');
-        const state = await startEnvironment({ stateFile, signal: abort.signal, clusters });
+        const state = await startEnvironment({
+          stateFile,
+          signal: abort.signal,
+          clusters,
+          ...(values['route53-rate'] !== undefined && { route53Rate: values['route53-rate'] }),
+        });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
           `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,

@@ -13,6 +13,7 @@ import { startMoto, startRoute53Proxy } from './route53.js';
 import { readState, STATE_VERSION, writeState } from './state.js';
 import type { ClusterState, EnvironmentState } from './state.js';
 import { repoRoot } from './versions.js';
+import { DEFAULT_RATE, describeRate, parseRate } from '../route53-proxy/rate-limit.js';
 
 export interface StartOptions {
   readonly stateFile: string;
@@ -26,6 +27,11 @@ export interface StartOptions {
    * sharing moto and the proxy (several clusters, one AWS account). Default 1.
    */
   readonly clusters?: number;
+  /**
+   * The Route 53 proxy's account rate limit: "N", "N/BURST" or "off"; default: the proxy's
+   * (Route 53's 5/s, burst 5; test/route53-proxy/rate-limit.ts), or $AWS_CONTROLLER_TEST_ROUTE53_RATE.
+   */
+  readonly route53Rate?: string;
 }
 
 export const MAX_CLUSTERS = 3;
@@ -123,6 +129,8 @@ async function startCluster(
   };
 }
 
+export const ROUTE53_RATE_VARIABLE = 'AWS_CONTROLLER_TEST_ROUTE53_RATE';
+
 export function defaultStateFile(name = 'default'): string {
   return join(repoRoot(), '.env-state', name, 'state.json');
 }
@@ -173,6 +181,12 @@ export async function runningState(stateFile: string): Promise<EnvironmentState 
 export async function startEnvironment(options: StartOptions): Promise<EnvironmentState> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[env] ${line}\n`));
   const stateFile = resolve(options.stateFile);
+  // Checked before anything starts: a typo must not cost a minute of startup.
+  const route53Rate = describeRate(
+    parseRate(
+      options.route53Rate ?? process.env[ROUTE53_RATE_VARIABLE] ?? describeRate(DEFAULT_RATE),
+    ),
+  );
   const { signal } = options;
   const already = await runningState(stateFile);
   if (already) {
@@ -221,10 +235,11 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     const moto = await step('starting moto', motoStart, signal);
     const proxy = await step(
       'starting the Route 53 proxy',
-      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir }),
+      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir, rate: route53Rate }),
       signal,
     );
     log(`moto at ${moto.url}, Route 53 proxy at ${proxy.url} (${since()})`);
+    log(`Route 53 account rate limit: ${route53Rate}`);
 
     const started: Started[] = [...clusters.flatMap((c) => c.started), moto.started, proxy.started];
     const state: EnvironmentState = {
@@ -245,6 +260,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       route53Endpoint: proxy.url,
       motoEndpoint: moto.url,
       route53ProxyControl: `${proxy.url}/__proxy`,
+      route53Rate,
       versions: components.versions,
       crdFiles: components.crdFiles,
       ...(options.owned ? { owner: selfRecord() } : {}),

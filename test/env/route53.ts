@@ -31,6 +31,8 @@ export async function startRoute53Proxy(options: {
   motoUrl: string;
   port: number;
   logDir: string;
+  /** "N", "N/BURST" or "off" (test/route53-proxy/rate-limit.ts). */
+  rate: string;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = startProcess({
@@ -42,6 +44,8 @@ export async function startRoute53Proxy(options: {
       options.motoUrl,
       '--port',
       String(options.port),
+      '--rate',
+      options.rate,
     ],
     logDir: options.logDir,
   });

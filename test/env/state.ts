@@ -52,6 +52,8 @@ export interface EnvironmentState {
   readonly motoEndpoint: string;
   /** Control API of the proxy: GET stats, POST reset, POST faults (under /__proxy/). */
   readonly route53ProxyControl: string;
+  /** The proxy's account rate limit at start: "N/BURST" or "off" (it can be changed at run time). */
+  readonly route53Rate?: string;
 
   readonly versions: {
     readonly kubernetes: string;

@@ -13,6 +13,7 @@ import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
 import { startApiserver, stopApiserver } from '../env/restart.js';
 import type { EnvironmentState } from '../env/state.js';
 import type { FaultSchedule } from '../route53-proxy/faults.js';
+import { OBSERVER_ACCESS_KEY } from '../route53-proxy/rate-limit.js';
 import type { StatsSnapshot } from '../route53-proxy/stats.js';
 
 export type { EnvironmentState } from '../env/state.js';
@@ -20,6 +21,9 @@ export type { FaultRule, FaultSchedule } from '../route53-proxy/faults.js';
 export type { StatsSnapshot, CallRecord } from '../route53-proxy/stats.js';
 
 export const ENV_VARIABLE = 'AWS_CONTROLLER_TEST_ENV';
+
+/** The credentials the controllers under test use: counted against the account's rate. */
+export const METERED_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 export interface CommandResult {
   readonly code: number;
@@ -41,6 +45,8 @@ export interface Route53ProxyControl {
   reset(): Promise<void>;
   setFaults(schedule: FaultSchedule): Promise<void>;
   clearFaults(): Promise<void>;
+  /** The account rate limit: "N", "N/BURST" or "off"; buckets start full. */
+  setRate(rate: string): Promise<void>;
 }
 
 export interface TestEnvironment {
@@ -55,7 +61,12 @@ export interface TestEnvironment {
   readonly motoEndpoint: string;
   /** A fresh KubeConfig for the test cluster (admin, system:masters). */
   kubeConfig(): KubeConfig;
-  /** A Route 53 client for the proxy (or moto with { endpoint: env.motoEndpoint }). */
+  /**
+   * A Route 53 client for the proxy (or moto with { endpoint: env.motoEndpoint }). It signs
+   * with the observer's key, which the proxy's account rate limit exempts: a suite's setup and
+   * polling watch the account, they are not part of its load (docs/testing.md). For a client
+   * that counts against the account, as the controllers do: { credentials: METERED_CREDENTIALS }.
+   */
   route53(config?: Partial<Route53ClientConfig>): Route53Client;
   kubectl(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   helm(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
@@ -194,6 +205,7 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
     reset: async () => void (await request(`${control}/reset`, 'POST')),
     setFaults: async (schedule) => void (await request(`${control}/faults`, 'POST', schedule)),
     clearFaults: async () => void (await request(`${control}/faults`, 'DELETE')),
+    setRate: async (rate) => void (await request(`${control}/rate`, 'POST', { rate })),
   };
   return {
     state,
@@ -208,7 +220,7 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
       new Route53Client({
         region: 'us-east-1',
         endpoint: state.route53Endpoint,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: { accessKeyId: OBSERVER_ACCESS_KEY, secretAccessKey: 'test' },
         ...config,
       }),
     kubectl: (args, options) =>

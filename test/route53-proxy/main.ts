@@ -2,6 +2,7 @@
 //   node dist/test/route53-proxy/main.js --upstream http://127.0.0.1:MOTO --port PORT
 // Listens on 127.0.0.1 only; logs one JSON line per call to stdout.
 import { parseArgs } from 'node:util';
+import { DEFAULT_RATE, describeRate, parseRate } from './rate-limit.js';
 import { createRoute53Proxy } from './server.js';
 
 const { values } = parseArgs({
@@ -9,8 +10,14 @@ const { values } = parseArgs({
     upstream: { type: 'string' },
     port: { type: 'string', default: '0' },
     'no-route53-names': { type: 'boolean', default: false },
+    // Requests per second per account: N, N/BURST or off (rate-limit.ts).
+    rate: { type: 'string', default: describeRate(DEFAULT_RATE) },
   },
 });
+
+function withRate(rate: ReturnType<typeof parseRate>) {
+  return rate === undefined ? {} : { rate };
+}
 
 if (!values.upstream) {
   process.stderr.write('usage: main.js --upstream http://127.0.0.1:PORT [--port N]\n');
@@ -20,6 +27,7 @@ if (!values.upstream) {
 const proxy = createRoute53Proxy({
   upstream: values.upstream,
   route53Names: !values['no-route53-names'],
+  ...withRate(parseRate(values.rate)),
   log: (entry) =>
     process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`),
 });
@@ -28,7 +36,7 @@ proxy.server.listen(Number(values.port), '127.0.0.1', () => {
   const address = proxy.server.address();
   const port = typeof address === 'object' && address ? address.port : values.port;
   process.stdout.write(
-    `${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}`, upstream: values.upstream })}\n`,
+    `${JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}`, upstream: values.upstream, rate: values.rate })}\n`,
   );
 });
 
