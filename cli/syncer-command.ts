@@ -28,7 +28,8 @@ ${PLAN_FLAGS_USAGE}
   --route53-endpoint URL    another Route 53 endpoint (tests against moto)
   --interval D              re-list zones and records this often, to see changes made
                             behind our back (default 10m)
-  --debounce D              a burst of changes within D becomes one reconcile (default 1s)
+  --debounce D              a lone change is sent at once; changes that keep coming are
+                            gathered for at most D into one batch per zone (default 1s)
   --rate-limit N            Route 53 requests per second from this process (default 4;
                             the account allows 5 in all)
   --kubeconfig FILE         default: the Pod's service account

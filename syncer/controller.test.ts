@@ -11,7 +11,7 @@ import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { ManualClock, settle } from './testing/manual-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
@@ -71,6 +71,8 @@ function setup(
   const caches = new Caches();
   const events: { name: string; type: EventType; reason: string; message: string }[] = [];
   const metrics = createSyncerMetrics({ defaultMetrics: false });
+  // Time moves only when a test moves it: no reconcile runs on its own.
+  const clock = new ManualClock();
   const controller = new Controller(
     {
       ownerId: 'cluster-a',
@@ -95,12 +97,12 @@ function setup(
       },
       metrics,
       logger: pino({ level: 'silent' }),
-      clock: new FakeClock(),
+      clock,
       ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
     },
   );
   running.push(controller);
-  return { route53, caches, events, metrics, controller };
+  return { route53, caches, events, metrics, controller, clock };
 }
 
 describe('Controller', () => {
@@ -337,7 +339,8 @@ describe('Controller', () => {
     const sent = t.route53.calls.ChangeResourceRecordSets;
     t.route53.refuse = () => undefined;
     t.controller.trigger('object changed');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.clock.advance(10);
+    await settle();
     assert.ok(t.route53.calls.ChangeResourceRecordSets > sent, 'the debounced reconcile ran');
     assert.equal(t.route53.dump('Z1').length, 2);
   });
@@ -416,7 +419,7 @@ describe('Controller: annotation readings across reconciles', () => {
         events: { record: () => undefined },
         metrics: createSyncerMetrics({ defaultMetrics: false }),
         logger: pino({ level: 'silent' }),
-        clock: new FakeClock(),
+        clock: new ManualClock(),
         parseCache,
       },
     );

@@ -64,19 +64,40 @@ export class RateLimiter {
     return turn;
   }
 
+  /**
+   * Resolves when a call could go at once (every earlier caller served, a token free), without
+   * taking the token: a sender can wait here and decide what to send at the last moment.
+   */
+  async ready(): Promise<void> {
+    await this.#queue;
+    for (;;) {
+      this.#refill();
+      if (this.#tokens >= 1) return;
+      await this.clock.sleep(this.#untilToken());
+    }
+  }
+
   async #take(): Promise<void> {
     for (;;) {
-      const now = this.clock.now();
-      this.#tokens = Math.min(
-        this.burst,
-        this.#tokens + ((now - this.#last) / 1000) * this.perSecond,
-      );
-      this.#last = now;
+      this.#refill();
       if (this.#tokens >= 1) {
         this.#tokens -= 1;
         return;
       }
-      await this.clock.sleep(Math.ceil(((1 - this.#tokens) / this.perSecond) * 1000));
+      await this.clock.sleep(this.#untilToken());
     }
+  }
+
+  #refill(): void {
+    const now = this.clock.now();
+    this.#tokens = Math.min(
+      this.burst,
+      this.#tokens + ((now - this.#last) / 1000) * this.perSecond,
+    );
+    this.#last = now;
+  }
+
+  #untilToken(): number {
+    return Math.ceil(((1 - this.#tokens) / this.perSecond) * 1000);
   }
 }
