@@ -118,7 +118,7 @@ export function writePlanCommandInputs(dir: string, endpoints: number): PlanComm
       },
       spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway' } },
       status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
-    } as KubeResource,
+    },
   ];
   for (let g = 0; g < gateways; g++) {
     const zone = zoneName(g % PLAN_ZONES);
@@ -139,7 +139,7 @@ export function writePlanCommandInputs(dir: string, endpoints: number): PlanComm
           },
         ],
       },
-    } as KubeResource);
+    });
   }
   const empty = new Map(zones.map((z) => [z.Id.replace('/hostedzone/', ''), zoneApex(z)]));
   const written = offlinePlan({
