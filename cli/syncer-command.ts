@@ -29,7 +29,9 @@ ${PLAN_FLAGS_USAGE}
   --interval D              re-list zones and records this often, to see changes made
                             behind our back (default 10m; a few zones at a time, spread
                             over the interval)
-  --debounce D              a burst of changes within D becomes one reconcile (default 1s)
+  --debounce D              a lone change is sent at once; changes that keep coming are
+                            gathered for at most D into one batch per zone (default 1s)
+  --lone-change-delay D     how soon a change after a quiet spell is planned (default 10ms)
   --rate-limit N            at most N Route 53 requests per second from this process
                             (default 4; the account allows 5 in all); less while Route 53
                             answers Throttling (other clusters share the account)
@@ -92,6 +94,7 @@ export async function syncerCommand(
     'route53-endpoint': { type: 'string' },
     interval: { type: 'string' },
     debounce: { type: 'string' },
+    'lone-change-delay': { type: 'string' },
     'rate-limit': { type: 'string' },
     kubeconfig: { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -158,6 +161,7 @@ export async function syncerCommand(
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
     driftIntervalMs: interval,
     debounceMs: debounce,
+    leadingMs: durationOption(values, 'lone-change-delay', 10),
     rateLimit: positiveNumber(values, 'rate-limit', 4),
     ...(kubeconfig !== undefined && { kubeconfig }),
     metricsPort: integerOption(values, 'metrics-port', 8081, { max: 65535 }),

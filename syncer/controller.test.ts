@@ -11,9 +11,7 @@ import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
-import { FakeClock } from './testing/fake-clock.js';
 import { ManualClock, settle } from './testing/manual-clock.js';
-import type { Clock } from './route53/rate-limiter.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
@@ -66,7 +64,7 @@ function setup(
     policy?: 'SYNC' | 'UPSERT_ONLY';
     maxDeleteFraction?: number;
     domainPolicy?: () => DomainPolicy;
-    clock?: Clock;
+    clock?: ManualClock;
     driftIntervalMs?: number;
   } = {},
 ) {
@@ -75,6 +73,8 @@ function setup(
   const caches = new Caches();
   const events: { name: string; type: EventType; reason: string; message: string }[] = [];
   const metrics = createSyncerMetrics({ defaultMetrics: false });
+  // Time moves only when a test moves it: no reconcile runs on its own.
+  const clock: ManualClock = options.clock ?? new ManualClock();
   const controller = new Controller(
     {
       ownerId: 'cluster-a',
@@ -100,12 +100,12 @@ function setup(
       },
       metrics,
       logger: pino({ level: 'silent' }),
-      clock: options.clock ?? new FakeClock(),
+      clock,
       ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
     },
   );
   running.push(controller);
-  return { route53, caches, events, metrics, controller };
+  return { route53, caches, events, metrics, controller, clock };
 }
 
 describe('Controller', () => {
@@ -196,16 +196,16 @@ describe('Controller', () => {
       services: [service('203.0.113.10')],
       istioGateways: [gateway('gw', ['a.example.com'])],
     };
-    // The reconcile a drift tick asks for runs after the (real, 10 ms) debounce.
+    // The reconcile a drift tick asks for runs at the leading edge (10 ms of the manual clock):
+    // small steps, far below the drift spacing, let it run.
     const listedTimes = async (n: number) => {
-      for (
-        let waited = 0;
-        t.route53.calls.ListResourceRecordSets < n && waited < 5_000;
-        waited += 10
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let waited = 0; t.route53.calls.ListResourceRecordSets < n && waited < 500;) {
+        await clock.advance(10);
+        waited += 10;
+        await settle();
       }
-      await new Promise((resolve) => setTimeout(resolve, 30)); // and nothing more comes
+      await clock.advance(30); // and nothing more comes
+      await settle();
       return t.route53.calls.ListResourceRecordSets;
     };
     t.controller.start();
@@ -380,7 +380,8 @@ describe('Controller', () => {
     const sent = t.route53.calls.ChangeResourceRecordSets;
     t.route53.refuse = () => undefined;
     t.controller.trigger('object changed');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.clock.advance(10);
+    await settle();
     assert.ok(t.route53.calls.ChangeResourceRecordSets > sent, 'the debounced reconcile ran');
     assert.equal(t.route53.dump('Z1').length, 2);
   });
@@ -459,7 +460,7 @@ describe('Controller: annotation readings across reconciles', () => {
         events: { record: () => undefined },
         metrics: createSyncerMetrics({ defaultMetrics: false }),
         logger: pino({ level: 'silent' }),
-        clock: new FakeClock(),
+        clock: new ManualClock(),
         parseCache,
       },
     );

@@ -3,6 +3,15 @@
 // no writes unless leader, no planning from caches that are not whole, no planning a zone
 // whose listing failed, nothing sent when nothing changed, a bad change isolated by
 // splitting its batch while the rest is applied.
+//
+// Timing: a change after a quiet spell is planned at once (leading edge), so a lone
+// `kubectl apply` is on the wire in milliseconds; changes that keep coming are gathered until
+// they pause (a short trailing window, capped). Planned changes wait per zone in an outbox,
+// sent one request at a time as the rate limiter allows; a newer plan replaces what is still
+// waiting, so a zone's changes keep joining its batch until the moment it is sent, and while
+// a burst is still being planned its batches are held (for a bounded time) rather than sent
+// half full. Planning and sending take turns: a plan is never made while a batch is on the
+// wire, so the cached listings it reads are exact.
 import type { Logger } from 'pino';
 import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { applyChanges } from '../core/records/apply-changes.js';
@@ -12,9 +21,10 @@ import {
   ownedRecordCount,
   type HeldBack,
 } from '../core/records/deletion-guard.js';
-import { batches, splitBatch } from '../core/records/batches.js';
+import { groupsInFirstBatch, splitBatch } from '../core/records/batches.js';
 import { describeRecord, resourceOf } from '../core/records/endpoint.js';
 import { plan, type Plan, type PlanOptions, type ZonePlan } from '../core/records/plan.js';
+import { guardedRecordOf } from '../core/records/ownership.js';
 import { bareZoneId, normalizeRoute53Name } from '../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
 import { eligibleZones } from '../core/records/zones.js';
@@ -23,7 +33,7 @@ import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import { DriftScheduler } from './drift-schedule.js';
-import type { Clock } from './route53/rate-limiter.js';
+import { wakeableSleep, type Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
 import { desiredState, unreadableObjects, type ObjectNote } from './sources/desired-state.js';
 import type { Snapshot } from './sources/objects.js';
@@ -45,8 +55,18 @@ export interface ControllerOptions extends PlanOptions {
   cluster?: ClusterIdentity;
   /** Where Istio Gateways' ingress gateway Services may be, besides their own namespace. */
   ingressNamespaces: readonly string[];
-  /** A burst of changes within this window becomes one reconcile. */
+  /**
+   * The longest changes that keep coming are gathered into one reconcile (from the first of
+   * them); a zone's planned batch is held at most twice this while more are being planned.
+   */
   debounceMs: number;
+  /** A change after a quiet spell is planned this soon (default 10 ms): the leading edge. */
+  leadingMs?: number;
+  /**
+   * Changes less than this apart (default 100 ms) are one burst: planned once they pause,
+   * or `debounceMs` after the first of them.
+   */
+  quietMs?: number;
   /**
    * Zones and records are re-listed this often, to notice changes made behind our back: a few
    * zones at a time, spread over the interval (drift-schedule.ts).
@@ -99,10 +119,53 @@ interface Listing {
   fetchedAt: number;
 }
 
+interface Planned {
+  desired: ReturnType<typeof desiredState>;
+  result: Plan;
+  zones: HostedZone[];
+  heldBack: HeldBack[];
+  tally: Tally;
+}
+
 interface SendResult {
   applied: Change[];
   failed: { changes: Change[]; error: unknown }[];
 }
+
+/** What one reconcile offered for sending, and how it went; done when none of it waits. */
+interface Tally {
+  applied: number;
+  failed: number;
+  /** Zones of this reconcile still waiting in the outbox. */
+  waiting: number;
+  finished: Promise<void>;
+  finish: () => void;
+}
+
+/** A zone's planned changes not sent yet. */
+interface PendingZone {
+  plan: ZonePlan;
+  /** Groups still to send; a request is cut from the front when the sender gets to it. */
+  groups: Change[][];
+  objects: Map<string, KubeResource>;
+  /** When this zone started waiting (kept when a newer plan replaces the changes). */
+  since: number;
+  tally: Tally;
+}
+
+/** The next reconcile, waiting for its time. */
+interface Scheduled {
+  due: number;
+  /** Scheduled by a change (the trailing window may move it), not by a retry or relist. */
+  change: boolean;
+  /** By a change after a quiet spell: the leading edge. */
+  lone: boolean;
+  cancelled: boolean;
+  cancel: () => void;
+}
+
+const DEFAULT_LEADING_MS = 10;
+const DEFAULT_QUIET_MS = 100;
 
 export class Controller {
   readonly #o: ControllerOptions;
@@ -110,9 +173,19 @@ export class Controller {
   readonly #parseCache: ParseCache;
   #zones: { list: HostedZone[]; fetchedAt: number } | undefined;
   readonly #listings = new Map<string, Listing>();
-  #timer: NodeJS.Timeout | undefined;
-  /** When the pending reconcile fires (ms since epoch), to let an earlier trigger win. */
-  #due = Infinity;
+  #scheduled: Scheduled | undefined;
+  /** When the last change came, and the first since the last reconcile started. */
+  #lastChange = -Infinity;
+  #burstStart: number | undefined;
+  /** The last reconcile was a lone change's (no burst was going on). */
+  #leading = false;
+  /** Planned changes waiting to be sent, by zone ID, oldest first. */
+  readonly #outbox = new Map<string, PendingZone>();
+  #sending: Promise<void> | undefined;
+  #wakeSender: (() => void) | undefined;
+  /** Planning and sending take turns (FIFO): each waits for the other's turn to end. */
+  #turn: Promise<void> = Promise.resolve();
+  #stopped = false;
   /** Reconciles in a row that left something unapplied; sets the retry backoff. */
   #failures = 0;
   #drift: DriftScheduler | undefined;
@@ -158,35 +231,78 @@ export class Controller {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#due = Infinity;
+    this.#stopped = true;
+    this.#scheduled?.cancel();
+    this.#scheduled = undefined;
     await this.#drift?.stop();
+    // What was planned and not sent is dropped: the next leader plans afresh.
+    for (const pending of this.#outbox.values()) settle(pending.tally);
+    this.#outbox.clear();
+    this.#wakeSender?.();
     await this.#running?.catch(() => undefined);
+    await this.#sending;
   }
 
   /**
-   * Something changed: reconcile after the debounce window, so a burst becomes one reconcile.
-   * A pending retry further off is brought forward: a new object never waits out a backoff.
+   * Something changed: reconcile soon. A change after a quiet spell is planned after
+   * `leadingMs`; changes that keep coming (less than `quietMs` apart) move the reconcile on
+   * until they pause, but never past `debounceMs` from the first of them, so a burst becomes
+   * one reconcile. With `delayMs` (a retry, a relist) the reconcile is due then, unless one is
+   * due sooner; a pending retry further off is brought forward: a new object never waits out
+   * a backoff.
    */
-  trigger(reason: string, delayMs = this.#o.debounceMs): void {
-    const due = Date.now() + delayMs;
-    if (this.#timer !== undefined) {
-      if (due >= this.#due) return;
-      clearTimeout(this.#timer);
+  trigger(reason: string, delayMs?: number): void {
+    if (this.#stopped) return;
+    const now = this.#d.clock.now();
+    const change = delayMs === undefined;
+    let due: number;
+    let lone = false;
+    if (change) {
+      lone =
+        this.#burstStart === undefined &&
+        now - this.#lastChange >= (this.#o.quietMs ?? DEFAULT_QUIET_MS);
+      this.#lastChange = now;
+      this.#burstStart ??= now;
+      due = lone
+        ? now + (this.#o.leadingMs ?? DEFAULT_LEADING_MS)
+        : Math.min(
+            now + (this.#o.quietMs ?? DEFAULT_QUIET_MS),
+            this.#burstStart + this.#o.debounceMs,
+          );
+    } else due = now + delayMs;
+    const scheduled = this.#scheduled;
+    if (scheduled !== undefined) {
+      // Only a change moves a change's reconcile later (the burst goes on); otherwise the
+      // earlier of the two stands.
+      const movable = change && scheduled.change;
+      if (due === scheduled.due || (!movable && due > scheduled.due)) return;
+      scheduled.cancel();
     }
-    this.#d.logger.debug({ reason, delayMs }, 'reconcile scheduled');
-    this.#due = due;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#due = Infinity;
+    this.#d.logger.debug({ reason, delayMs: due - now }, 'reconcile scheduled');
+    const nap = wakeableSleep(this.#d.clock, due - now);
+    const next: Scheduled = {
+      due,
+      change,
+      lone,
+      cancelled: false,
+      cancel: () => {
+        next.cancelled = true;
+        nap.wake();
+      },
+    };
+    this.#scheduled = next;
+    void nap.done.then(() => {
+      if (next.cancelled || this.#scheduled !== next) return;
+      this.#scheduled = undefined;
+      this.#burstStart = undefined;
+      this.#leading = next.lone;
       void this.reconcile().catch((err: unknown) => {
         this.#d.logger.error({ err }, 'reconcile failed');
         this.#retryLater();
       });
-    }, delayMs);
-    // The watches and servers keep the process alive; a pending reconcile alone should not.
-    this.#timer.unref();
+      // A sender holding batches for this reconcile looks again (it waits for the plan).
+      this.#wakeSender?.();
+    });
   }
 
   #retryLater(): void {
@@ -196,27 +312,90 @@ export class Controller {
     this.trigger('retry after failure', delay);
   }
 
-  /** One reconcile now; concurrent calls are serialised (a second one runs once after). */
-  async reconcile(): Promise<ReconcileResult> {
+  /**
+   * One reconcile now, resolved once what it planned has been sent (or replaced by a newer
+   * plan). Planning is serialised: a call while one plans gets that one's result and another
+   * runs once after; one may plan while the previous one's batches are still being sent.
+   */
+  reconcile(): Promise<ReconcileResult> {
     if (this.#running) {
       this.#again = true;
       return this.#running;
     }
-    this.#running = this.#reconcileOnce();
-    try {
-      return await this.#running;
-    } finally {
+    let planned = false;
+    const donePlanning = () => {
+      if (planned) return;
+      planned = true;
       this.#running = undefined;
+      // A sender holding batches for this plan looks again.
+      this.#wakeSender?.();
       if (this.#again) {
         this.#again = false;
         this.trigger('changes during reconcile');
       }
-    }
+    };
+    const whole = this.#reconcileOnce(donePlanning);
+    this.#running = whole;
+    void whole.then(donePlanning, donePlanning);
+    return whole;
   }
 
-  async #reconcileOnce(): Promise<ReconcileResult> {
-    const { caches, metrics, logger, clock } = this.#d;
+  /** Waits for the turn to plan or send (FIFO); the returned function ends it. */
+  async #takeTurn(): Promise<() => void> {
+    const previous = this.#turn;
+    let end!: () => void;
+    this.#turn = new Promise((resolve) => (end = resolve));
+    await previous;
+    return end;
+  }
+
+  async #reconcileOnce(donePlanning: () => void): Promise<ReconcileResult> {
+    const { metrics, logger, clock } = this.#d;
     const started = clock.now();
+    // Not while a batch is on the wire: the listing it changes would be planned from stale.
+    const endTurn = await this.#takeTurn();
+    let planned: Planned | ReconcileResult;
+    try {
+      planned = await this.#plan();
+    } finally {
+      endTurn();
+      donePlanning();
+    }
+    if (!('tally' in planned)) return planned;
+    const { desired, result, zones, heldBack, tally } = planned;
+    await tally.finished;
+    this.#countManaged(zones);
+    const { applied, failed } = tally;
+
+    const outcome = failed > 0 || result.unlistedZones.length > 0 ? 'partial' : 'success';
+    metrics.reconcileDuration.observe({ result: outcome }, (clock.now() - started) / 1000);
+    if (outcome === 'success') {
+      metrics.lastSuccessfulSync.set(clock.now() / 1000);
+      this.#failures = 0;
+    } else this.#retryLater();
+    logger.info(
+      {
+        endpoints: desired.endpoints.length,
+        applied,
+        failed,
+        refused: result.refused.length,
+        unlistedZones: result.unlistedZones,
+      },
+      applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
+    );
+    return {
+      status: 'done',
+      plan: result,
+      applied,
+      failed,
+      unlistedZones: result.unlistedZones,
+      heldBack,
+    };
+  }
+
+  /** The plan from the caches and the listings; its zones' changes go to the outbox. */
+  async #plan(): Promise<Planned | ReconcileResult> {
+    const { caches, metrics, logger } = this.#d;
     const leader = this.#d.isLeader();
     metrics.leader.set(leader ? 1 : 0);
     metrics.cachesSynced.set(caches.synced() ? 1 : 0);
@@ -266,42 +445,138 @@ export class Controller {
     const heldBack = guarded.flatMap((g) => (g.heldBack ? [g.heldBack] : []));
     this.#reportHeldBack(heldBack);
     const objects = objectIndex(snapshot);
-    let applied = 0;
-    let failed = 0;
-    for (const { plan: zonePlan } of guarded) {
-      if (zonePlan.groups.length === 0) continue;
-      const sent = await this.#sendZone(zonePlan);
-      applied += sent.applied.length;
-      failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
-      this.#reportZone(zonePlan, sent, objects);
-    }
-    this.#reportNotes(desired.notes, result, objects);
-    this.#countManaged(zones);
-
-    const outcome = failed > 0 || result.unlistedZones.length > 0 ? 'partial' : 'success';
-    metrics.reconcileDuration.observe({ result: outcome }, (clock.now() - started) / 1000);
-    if (outcome === 'success') {
-      metrics.lastSuccessfulSync.set(clock.now() / 1000);
-      this.#failures = 0;
-    } else this.#retryLater();
-    logger.info(
-      {
-        endpoints: desired.endpoints.length,
-        applied,
-        failed,
-        refused: result.refused.length,
-        unlistedZones: result.unlistedZones,
-      },
-      applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
+    const tally = this.#offer(
+      guarded.map((g) => g.plan),
+      objects,
     );
-    return {
-      status: 'done',
-      plan: result,
-      applied,
-      failed,
-      unlistedZones: result.unlistedZones,
-      heldBack,
+    this.#reportNotes(desired.notes, result, objects);
+    return { desired, result, zones, heldBack, tally };
+  }
+
+  /**
+   * Puts a new plan's changes in the outbox in place of what is still waiting there: the new
+   * plan was made from the listings with every sent batch applied, so it holds what still
+   * needs sending. A zone keeps its place (and its waiting time); a zone the plan did not
+   * cover (its listing failed) or has nothing for is dropped.
+   */
+  #offer(zonePlans: readonly ZonePlan[], objects: Map<string, KubeResource>): Tally {
+    const tally = newTally();
+    const fresh = new Map<string, ZonePlan>();
+    for (const zonePlan of zonePlans) {
+      if (zonePlan.groups.length > 0) fresh.set(zonePlan.zoneId, zonePlan);
+    }
+    const now = this.#d.clock.now();
+    const previous = new Map(this.#outbox);
+    this.#outbox.clear();
+    const add = (zonePlan: ZonePlan, since: number) => {
+      this.#outbox.set(zonePlan.zoneId, {
+        plan: zonePlan,
+        groups: zonePlan.groups,
+        objects,
+        since,
+        tally,
+      });
+      tally.waiting++;
     };
+    for (const [zoneId, pending] of previous) {
+      settle(pending.tally);
+      const zonePlan = fresh.get(zoneId);
+      if (zonePlan === undefined) continue;
+      add(zonePlan, pending.since);
+      fresh.delete(zoneId);
+    }
+    for (const zonePlan of fresh.values()) add(zonePlan, now);
+    if (tally.waiting === 0) tally.finish();
+    else this.#startSending();
+    return tally;
+  }
+
+  #startSending(): void {
+    if (this.#sending !== undefined) {
+      this.#wakeSender?.();
+      return;
+    }
+    this.#sending = this.#drain().finally(() => {
+      this.#sending = undefined;
+      if (this.#outbox.size > 0 && !this.#stopped) this.#startSending();
+    });
+  }
+
+  /**
+   * Sends the outbox, oldest zone first, one request at a time. While a burst is still being
+   * planned (a change's reconcile is due or planning), a zone's batch waits for that plan, so
+   * it goes out whole rather than in pieces — but never more than twice `debounceMs` after
+   * the zone started waiting, so changes that never stop still go out.
+   */
+  async #drain(): Promise<void> {
+    for (;;) {
+      if (this.#stopped || this.#outbox.size === 0) return;
+      let hold = this.#holdMs();
+      if (hold === 0) {
+        // What a zone sends is chosen once the rate limit lets a request go: until then a
+        // newer plan can still add to it.
+        await this.#d.route53.ready?.();
+        hold = this.#holdMs();
+      }
+      if (hold > 0) {
+        const nap = wakeableSleep(this.#d.clock, hold);
+        this.#wakeSender = nap.wake;
+        await nap.done;
+        this.#wakeSender = undefined;
+        continue;
+      }
+      const endTurn = await this.#takeTurn();
+      try {
+        await this.#sendNext();
+      } finally {
+        endTurn();
+      }
+    }
+  }
+
+  /**
+   * How long the oldest zone's batch should still wait for a plan being made; 0: none. A
+   * plan is coming when a change's reconcile is due or planning, and also right after a
+   * burst's reconcile that its cap fired while changes still came (the next one's change is
+   * only milliseconds away): until the burst has been quiet for `quietMs`.
+   */
+  #holdMs(): number {
+    const oldest = this.#outbox.values().next().value;
+    if (oldest === undefined) return 0;
+    const now = this.#d.clock.now();
+    const limit = oldest.since + 2 * this.#o.debounceMs;
+    if (this.#scheduled?.change === true || this.#running !== undefined) {
+      return Math.max(0, limit - now);
+    }
+    const quietFrom = this.#lastChange + (this.#o.quietMs ?? DEFAULT_QUIET_MS);
+    if (!this.#leading && now < quietFrom) return Math.max(0, Math.min(limit, quietFrom) - now);
+    return 0;
+  }
+
+  /** Cuts one request from the oldest zone's changes and sends it; the rest waits behind. */
+  async #sendNext(): Promise<void> {
+    const first = this.#outbox.entries().next().value;
+    if (first === undefined || this.#stopped) return;
+    const [zoneId, pending] = first;
+    const count = groupsInFirstBatch(pending.groups);
+    const batch = pending.groups.slice(0, count).flat();
+    const rest = pending.groups.slice(count);
+    this.#outbox.delete(zoneId);
+    // The zone's next request queues behind the other zones' first ones.
+    if (rest.length > 0) this.#outbox.set(zoneId, { ...pending, groups: rest });
+    const sent: SendResult = { applied: [], failed: [] };
+    // The lease can be lost while batches wait: another replica may be writing now.
+    if (!this.#d.isLeader()) {
+      sent.failed.push({ changes: batch, error: new Error('not sent: lost leadership') });
+    } else await this.#sendIsolating(zoneId, batch, sent);
+    if (sent.failed.length > 0) {
+      // What Route 53 holds may differ from what we thought: list it afresh next time.
+      this.#listings.delete(zoneId);
+    }
+    pending.tally.applied += sent.applied.length;
+    pending.tally.failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
+    this.#reportBatch(pending.plan, batch, sent, pending.objects);
+    if (rest.length === 0) settle(pending.tally);
   }
 
   async #hostedZones(): Promise<HostedZone[]> {
@@ -329,23 +604,6 @@ export class Controller {
       );
       return undefined;
     }
-  }
-
-  async #sendZone(zonePlan: ZonePlan): Promise<SendResult> {
-    const result: SendResult = { applied: [], failed: [] };
-    for (const batch of batches(zonePlan.groups)) {
-      // The lease can be lost during a long reconcile: another replica may be writing now.
-      if (!this.#d.isLeader()) {
-        result.failed.push({ changes: batch, error: new Error('not sent: lost leadership') });
-        continue;
-      }
-      await this.#sendIsolating(zonePlan.zoneId, batch, result);
-    }
-    if (result.failed.length > 0) {
-      // What Route 53 holds may differ from what we thought: list it afresh next time.
-      this.#listings.delete(zonePlan.zoneId);
-    }
-    return result;
   }
 
   /**
@@ -383,14 +641,21 @@ export class Controller {
   }
 
   /**
-   * One log line per record decision; one Event per object and outcome per zone, naming its
-   * records (a first sync of thousands of records must not become thousands of Events).
+   * One log line per record decision of the batch; one Event per object and outcome per
+   * batch, naming its records (a first sync of thousands of records must not become
+   * thousands of Events).
    */
-  #reportZone(zonePlan: ZonePlan, sent: SendResult, objects: Map<string, KubeResource>): void {
+  #reportBatch(
+    zonePlan: ZonePlan,
+    batch: readonly Change[],
+    sent: SendResult,
+    objects: Map<string, KubeResource>,
+  ): void {
+    const inBatch = new Set(batch.map(decidedRecordOf));
     const failedRecords = new Map<string, Error>();
     for (const { changes, error } of sent.failed) {
       const err = error instanceof Error ? error : new Error(String(error));
-      for (const change of changes) failedRecords.set(recordOfChange(change), err);
+      for (const change of changes) failedRecords.set(decidedRecordOf(change), err);
     }
     const where = `in zone ${zonePlan.zoneName}${zonePlan.private ? ' (private)' : ''}`;
     const grouped = new Map<
@@ -398,6 +663,7 @@ export class Controller {
       { object: KubeResource; action: string; records: string[]; error?: Error }
     >();
     for (const decision of zonePlan.decisions) {
+      if (!inBatch.has(decision.record)) continue;
       const error = failedRecords.get(decision.record);
       this.#d.logger.info(
         {
@@ -520,6 +786,31 @@ function recordOfChange(change: Change): string {
 
 function describeChange(change: Change): string {
   return `${change.Action} ${recordOfChange(change)}`;
+}
+
+/**
+ * The record a change is decided for, as the plan's decisions name it: an ownership TXT's
+ * change stands for the record it guards (adopting a record changes only its TXT).
+ */
+function decidedRecordOf(change: Change): string {
+  const set = change.ResourceRecordSet;
+  const name = normalizeRoute53Name(set.Name);
+  const guarded = set.Type === 'TXT' ? guardedRecordOf(name) : undefined;
+  return guarded === undefined
+    ? describeRecord(name, set.Type, set.SetIdentifier)
+    : describeRecord(guarded.name, guarded.type, set.SetIdentifier);
+}
+
+function newTally(): Tally {
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  return { applied: 0, failed: 0, waiting: 0, finished, finish };
+}
+
+/** One of the tally's zones no longer waits (sent, replaced by a newer plan, or dropped). */
+function settle(tally: Tally): void {
+  tally.waiting--;
+  if (tally.waiting <= 0) tally.finish();
 }
 
 const eventReason = (action: string) =>

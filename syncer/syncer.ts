@@ -41,6 +41,8 @@ export interface SyncerConfig extends PlanOptions {
   route53Endpoint?: string;
   driftIntervalMs: number;
   debounceMs: number;
+  /** How soon a change after a quiet spell is planned (the controller's leading edge). */
+  leadingMs?: number;
   /** Route 53 requests per second, for this process (the account allows 5 in all). */
   rateLimit: number;
   /** Kubeconfig file; in-cluster service account when absent. */

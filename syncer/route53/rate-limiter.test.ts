@@ -28,6 +28,19 @@ describe('RateLimiter', () => {
     assert.deepEqual(times, [0, 0, 250, 500]);
   });
 
+  it('says when a call could go without taking the token', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(4, clock);
+    await limiter.ready();
+    assert.equal(clock.now(), 0, 'a token is free at once');
+    await limiter.acquire();
+    await limiter.ready();
+    assert.equal(clock.now(), 250, 'ready when the next token is');
+    await limiter.ready();
+    await limiter.acquire();
+    assert.equal(clock.now(), 250, 'ready took nothing: the call goes at once');
+  });
+
   it('refuses a rate of zero', () => {
     assert.throws(() => new RateLimiter(0), /above 0/);
   });

@@ -62,6 +62,8 @@ export const DEFAULT_ADAPTATION: Adaptation = { decrease: 0.5, increasePerSecond
 /** What the Route 53 client needs of a limiter: a turn to send, and what came of it. */
 export interface Limiter {
   acquire(): Promise<void>;
+  /** Resolves when acquire() would not wait, without taking a turn. */
+  ready(): Promise<void>;
   /** Route 53 answered (anything but Throttling): the account had room. */
   succeeded(): void;
   /** Route 53 answered Throttling. */
@@ -121,6 +123,19 @@ export class RateLimiter implements Limiter {
     this.#setRate(Math.min(this.perSecond, this.#rate + a.increasePerSecond / this.#rate));
   }
 
+  /**
+   * Resolves when a call could go at once (every earlier caller served, a token free), without
+   * taking the token: a sender can wait here and decide what to send at the last moment.
+   */
+  async ready(): Promise<void> {
+    await this.#queue;
+    for (;;) {
+      this.#refill(this.clock.now());
+      if (this.#tokens >= 1) return;
+      await this.clock.sleep(this.#untilToken());
+    }
+  }
+
   #setRate(rate: number): void {
     this.#refill(this.clock.now()); // tokens earned so far count at the old rate
     this.#rate = rate;
@@ -131,6 +146,10 @@ export class RateLimiter implements Limiter {
     this.#last = now;
   }
 
+  #untilToken(): number {
+    return Math.ceil(((1 - this.#tokens) / this.#rate) * 1000);
+  }
+
   async #take(): Promise<void> {
     for (;;) {
       this.#refill(this.clock.now());
@@ -138,7 +157,7 @@ export class RateLimiter implements Limiter {
         this.#tokens -= 1;
         return;
       }
-      await this.clock.sleep(Math.ceil(((1 - this.#tokens) / this.#rate) * 1000));
+      await this.clock.sleep(this.#untilToken());
     }
   }
 }

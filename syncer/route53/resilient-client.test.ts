@@ -126,6 +126,7 @@ describe('ResilientRoute53Api', () => {
     const told: string[] = [];
     const limiter = {
       acquire: () => Promise.resolve(),
+      ready: () => Promise.resolve(),
       throttled: () => void told.push('throttled'),
       succeeded: () => void told.push('succeeded'),
       rate: 4,

@@ -119,6 +119,10 @@ export class ResilientRoute53Api implements Route53Api {
     );
   }
 
+  ready(): Promise<void> {
+    return this.#options.limiter.ready();
+  }
+
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
     const { mayWrite } = this.#options;
     return this.#call(

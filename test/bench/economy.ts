@@ -51,6 +51,10 @@ const STARTUP_SECONDS = 30;
 const SETTLE_SECONDS = 30;
 const CONVERGE_TIMEOUT_MS = 30 * 60_000;
 const WRITE_CONCURRENCY = 8;
+/** Lone writes: how many, and the pause after each one's record is visible before the next. */
+const LONE_WRITES = 30;
+const LONE_PAUSE_MS = 2000;
+const LONE_TIMEOUT_MS = 120_000;
 
 // ---------- the environment ----------
 
@@ -224,6 +228,37 @@ async function recordsInMoto(env: TestEnvironment): Promise<Record<string, numbe
   return counts;
 }
 
+/**
+ * One Gateway of one host at a time, each written once the previous one's record is visible
+ * and a pause has passed, so each is a lone change: the time from its write being committed
+ * to its change batch being accepted. Returns when each was committed, by `A <host>`.
+ */
+async function loneWrites(
+  kube: KubeApi,
+  namespace: string,
+  hosts: readonly string[],
+  tap: Tap,
+  alive: () => string | undefined,
+): Promise<Map<string, number>> {
+  const committed = new Map<string, number>();
+  for (const [i, host] of hosts.entries()) {
+    const res = await kube.must(
+      'POST',
+      `${ISTIO}/namespaces/${namespace}/gateways`,
+      gateway(namespace, `lone-${i}`, [host]),
+    );
+    committed.set(`A ${host}`, res.at);
+    const deadline = performance.now() + LONE_TIMEOUT_MS;
+    while (!tap.written.has(`A ${host}`) && performance.now() < deadline) {
+      const dead = alive();
+      if (dead !== undefined) throw new Error(`the controller ${dead}`);
+      await sleep(5);
+    }
+    await sleep(LONE_PAUSE_MS);
+  }
+  return committed;
+}
+
 const hostName = (g: number, j: number, version = 1): string =>
   `g${g}-h${j}${version > 1 ? `-v${version}` : ''}.${zoneName(DOMAIN, g % ZONES)}`;
 const hostsOf = (g: number, version = 1): string[] =>
@@ -350,6 +385,26 @@ async function economyRun(
       env,
       tap,
       `burst: 500 host renames, until visible + ${SETTLE_SECONDS} s`,
+      start,
+    );
+    phases.push(done.phase);
+
+    // lone: single writes, one at a time, with the 10,000 records in place
+    start = done.end;
+    const lone = await loneWrites(
+      kube,
+      namespace,
+      Array.from({ length: LONE_WRITES }, (_, i) => `lone${i}.${zoneName(DOMAIN, i % ZONES)}`),
+      tap,
+      () => running.exited(),
+    );
+    lat.push(
+      latencies(`lone: ${LONE_WRITES} single-host Gateways, one at a time`, lone, tap.written),
+    );
+    done = await endPhase(
+      env,
+      tap,
+      `lone: ${LONE_WRITES} single-host Gateways, each after the last is visible + ${LONE_PAUSE_MS / 1000} s`,
       start,
     );
     phases.push(done.phase);
@@ -550,11 +605,12 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
       `Istio Gateways of ${HOSTS_PER_GATEWAY} hosts each (${(GATEWAYS * HOSTS_PER_GATEWAY).toLocaleString('en-US')} A records, ` +
       `each Gateway's hosts in one zone, 200 hosts per zone), written ${WRITE_CONCURRENCY} at a time through the API; then a ` +
       `burst of ${BURST} changes (the first ${BURST} Gateways, 10 per zone, each get one host renamed: ${BURST} records to create and ` +
-      `${BURST} to delete); then ${fmt(options.quietSeconds / 60)} minutes of quiet. Both run with policy sync and owner ID ` +
+      `${BURST} to delete); then ${LONE_WRITES} lone writes (one single-host Gateway at a time, each once the previous one's record is ` +
+      `accepted and ${LONE_PAUSE_MS / 1000} s have passed); then ${fmt(options.quietSeconds / 60)} minutes of quiet. Both run with policy sync and owner ID ` +
       `\`${OWNER_ID}\`; external-dns with \`--source=istio-gateway --provider=aws --registry=txt --txt-owner-id=${OWNER_ID} ` +
       '--policy=sync --events` and its defaults otherwise (`--interval=1m`, `--min-event-sync-interval=5s`, ' +
       '`--aws-batch-change-size=1000`, `--aws-batch-change-interval=1s`, no zone cache); the syncer with ' +
-      `\`--owner-id ${OWNER_ID} --policy sync\` and its defaults (rate limit 4/s, debounce 1s, drift interval 10m).`,
+      `\`--owner-id ${OWNER_ID} --policy sync\` and its defaults (rate limit 4/s, lone-change delay 10 ms, debounce 1s, drift interval 10m).`,
     '',
     'Counting: every HTTP call reaching the Route 53 proxy in front of moto, by operation, SDK retries included ' +
       `(\`env.proxy.stats()\`, reset between phases). A phase runs from its first write until its last record is visible, plus ${SETTLE_SECONDS} s ` +
@@ -590,6 +646,141 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
       (r) =>
         `- ${r.controller}: records in moto at the end ${JSON.stringify(r.finalRecords)}; change batches refused by the proxy: ` +
         `${r.refused.length === 0 ? 'none' : r.refused.join(', ')}; RSS at the end ${mib(r.rssEndBytes)}.`,
+    ),
+  ].join('\n');
+}
+
+// ---------- latency ----------
+
+export interface LatencyOptions {
+  readonly runs: number;
+  readonly controllers: readonly ControllerName[];
+  readonly log: (line: string) => void;
+}
+
+const LATENCY_DOMAIN = 'latency.example';
+
+interface LatencyRun {
+  readonly controller: ControllerName;
+  readonly seconds: number[];
+  readonly missing: number;
+  readonly changeCalls: number;
+  readonly failure?: string;
+}
+
+async function latencyRun(
+  bench: Bench,
+  name: ControllerName,
+  run: number,
+  log: (line: string) => void,
+): Promise<LatencyRun> {
+  const { env, kube } = bench;
+  const say = (line: string) => log(`latency ${name} run ${run}: ${line}`);
+  await freshZones(env, LATENCY_DOMAIN);
+  const namespace = await env.createNamespace('latency');
+  await ingressService(kube, namespace);
+  const tap = await startTap(env.route53Endpoint);
+  const running = await CONTROLLERS[name].start({
+    kubeconfig: env.kubeconfigPath,
+    route53Endpoint: tap.url,
+    leaseNamespace: namespace,
+    logFile: join(env.state.logDir, `bench-latency-${name}-${run}.log`),
+    virtualServices: false,
+  });
+  try {
+    say(`started; ${STARTUP_SECONDS} s for it to list the zones`);
+    await sleep(STARTUP_SECONDS * 1000);
+    await env.proxy.reset();
+    const hosts = Array.from(
+      { length: LONE_WRITES },
+      (_, i) => `one${i}.${zoneName(LATENCY_DOMAIN, i % ZONES)}`,
+    );
+    const committed = await loneWrites(kube, namespace, hosts, tap, () => running.exited());
+    const stats = await env.proxy.stats();
+    const result = latencies('lone', committed, tap.written);
+    say(
+      `p50 ${fmt(percentile(result.seconds, 50))} s, p99 ${fmt(percentile(result.seconds, 99))} s`,
+    );
+    return {
+      controller: name,
+      seconds: result.seconds,
+      missing: result.missing,
+      changeCalls: stats.byOperation['ChangeResourceRecordSets']?.calls ?? 0,
+    };
+  } catch (err) {
+    return {
+      controller: name,
+      seconds: [],
+      missing: LONE_WRITES,
+      changeCalls: 0,
+      failure: (err as Error).message,
+    };
+  } finally {
+    await running.stop();
+    await tap.close();
+    await cleanNamespace(kube, namespace);
+  }
+}
+
+export async function latencyBench(options: LatencyOptions, info: RunInfo): Promise<string> {
+  const { log } = options;
+  const { ready, notRun } = await prepareControllers(options.controllers, log);
+  const bench = await benchEnvironment(log);
+  const runs: LatencyRun[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    for (const name of ready) runs.push(await latencyRun(bench, name, run, log));
+  }
+  const rows = ready.map((name) => {
+    const mine = runs.filter((r) => r.controller === name && r.failure === undefined);
+    const all = mine.flatMap((r) => r.seconds).sort((a, b) => a - b);
+    return [
+      name,
+      fmt(all.length),
+      fmt(percentile(all, 50)),
+      fmt(percentile(all, 90)),
+      fmt(percentile(all, 99)),
+      fmt(all[0] ?? NaN),
+      fmt(all[all.length - 1] ?? NaN),
+      fmt(median(mine.map((r) => r.changeCalls))),
+      fmt(median(mine.map((r) => r.missing))),
+    ];
+  });
+  return [
+    '## Latency: one object written → its change accepted',
+    '',
+    describeRun(info, [
+      `Environment: kube-apiserver ${bench.env.state.versions.kubernetes}, moto ${bench.env.state.versions.moto} behind the Route 53 strictness proxy (\`docs/testing.md\`).`,
+      'Controllers:',
+      ...controllerLines(options.controllers),
+    ]),
+    '',
+    `${ZONES} fresh public hosted zones, the ingress gateway Service, and nothing else to publish; the controller is started ` +
+      `and left ${STARTUP_SECONDS} s to list the zones. Then ${LONE_WRITES} Istio Gateways of one host each (hosts round the zones) are written ` +
+      `one at a time through the API, each once the previous one's record was accepted and ${LONE_PAUSE_MS / 1000} s have passed, ` +
+      'so every write is a lone change. Latency: from the moment the apiserver answered the write (what `kubectl apply` ' +
+      'waits for) to the moment the change batch holding its A record was accepted (the tap in front of the proxy, as in ' +
+      'the economy benchmark). "change calls" counts ChangeResourceRecordSets reaching the proxy over the writes ' +
+      `(${LONE_WRITES} means one request per write). The same measure with 10,000 records published is the "lone" row of ` +
+      'the economy benchmark.',
+    '',
+    ...notRun,
+    ...runs
+      .filter((r) => r.failure !== undefined)
+      .map((r) => `- **${r.controller}: run failed:** ${r.failure}`),
+    '',
+    table(
+      [
+        'controller',
+        'writes',
+        'p50 s',
+        'p90 s',
+        'p99 s',
+        'min s',
+        'max s',
+        'change calls',
+        'never accepted',
+      ],
+      rows,
     ),
   ].join('\n');
 }

@@ -6,24 +6,26 @@
 //   hostile   the webhook's worst-case latency on hostile inputs, and what they cost others
 //   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
+//   latency   one object written → its change accepted, 30 lone writes (p50, p99)
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
 //
 // No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
-//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, economy and memory 1)
+//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5; economy, latency
+//                         and memory 1)
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
 //   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
-//   --controllers a,b     economy/memory: external-dns and/or syncer (default both)
+//   --controllers a,b     economy/latency/memory: external-dns and/or syncer (default both)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
-import { closeBenchEnvironment, economyBench, memoryBench } from './economy.js';
+import { closeBenchEnvironment, economyBench, latencyBench, memoryBench } from './economy.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
 import { hostileBench } from './webhook-hostile.js';
 
-const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'memory'] as const;
+const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'latency', 'memory'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -45,7 +47,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [memory] [options]\n',
+      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [latency] [memory] [options]\n',
     );
     return 0;
   }
@@ -111,6 +113,11 @@ async function main(): Promise<number> {
                 quietSeconds: number(values.quiet, 600, 'quiet'),
                 log,
               },
+              info,
+            );
+          case 'latency':
+            return latencyBench(
+              { runs: number(values.runs, 1, 'runs'), controllers: controllers, log },
               info,
             );
           case 'memory':
