@@ -51,6 +51,7 @@ export async function webhookCommand(
   const logger = createLogger(
     stringOption(values, 'log-level') ?? 'info',
     'aws-controller-webhook',
+    { asyncWrites: true },
   );
   const controllerName = stringOption(values, 'controller-name');
   const reloadMs = durationOption(values, 'tls-reload-interval', 10_000);
