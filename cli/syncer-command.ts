@@ -1,6 +1,5 @@
 // `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
-import { CoreV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../syncer/kube/client.js';
+import { loadKubeConfig, namespaceUid } from '../syncer/kube/client.js';
 import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
 import type { CliIo } from './io.js';
@@ -66,11 +65,7 @@ function positiveNumber(values: ParsedOptions['values'], flag: string, fallback:
 /** The cluster's identity, for the default owner ID: kube-system's UID never changes. */
 async function clusterUid(kubeconfig: string | undefined): Promise<string> {
   try {
-    const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
-    const namespace = await api.readNamespace({ name: 'kube-system' });
-    const uid = namespace.metadata?.uid;
-    if (!uid) throw new Error('kube-system has no UID');
-    return uid;
+    return await namespaceUid(loadKubeConfig(kubeconfig), 'kube-system');
   } catch (err) {
     throw new UsageError(
       `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
