@@ -69,7 +69,16 @@ export function eligibleZones(zones: readonly HostedZone[], selection: ZoneSelec
 
 /** The zones among `zones` where `name` belongs: all those with the longest matching name. */
 export function zonesForName(name: string, zones: readonly Zone[]): Zone[] {
-  const matching = zones.filter((zone) => isWithinDomain(name, zone.name));
-  const longest = Math.max(0, ...matching.map((zone) => zone.name.length));
-  return matching.filter((zone) => zone.name.length === longest);
+  // One pass, no intermediate arrays: called for every desired and listed name.
+  let longest = -1;
+  let found: Zone[] = [];
+  for (const zone of zones) {
+    if (!isWithinDomain(name, zone.name)) continue;
+    const length = zone.name.length;
+    if (length > longest) {
+      longest = length;
+      found = [zone];
+    } else if (length === longest) found.push(zone);
+  }
+  return found;
 }
