@@ -55,6 +55,7 @@ export async function webhookCommand(
   const logger = createLogger(
     stringOption(values, 'log-level') ?? 'info',
     'aws-controller-webhook',
+    { asyncWrites: true },
   );
   const controllerName = stringOption(values, 'controller-name');
   const cluster = clusterFlags(values);

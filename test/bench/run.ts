@@ -15,6 +15,8 @@
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
 //   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
 //   --controllers a,b     economy/latency/memory: external-dns and/or syncer (default both)
+//   --memory-sizes N,…    memory: watched object counts (default 1000,10000; 100000 runs the
+//                         syncer with the chart's flags only, and takes most of an hour)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
       runs: { type: 'string' },
       duration: { type: 'string' },
       sizes: { type: 'string' },
+      'memory-sizes': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -125,6 +128,9 @@ async function main(): Promise<number> {
               {
                 runs: number(values.runs, 1, 'runs'),
                 controllers: controllers,
+                sizes: (values['memory-sizes'] ?? '1000,10000').split(',').map(Number),
+                defaultsMaxObjects: 10_000,
+                externalDnsMaxObjects: 10_000,
                 log,
               },
               info,

@@ -197,7 +197,7 @@ describe('helm template', () => {
       assert.ok(c.resources?.requests?.['cpu'] && c.resources.limits?.['memory'], 'resources');
       // The JavaScript heap capped below the memory limit (Mi), so V8 collects before the
       // container is killed.
-      const heap = /^--max-old-space-size=(\d+)$/.exec(
+      const heap = /(?:^| )--max-old-space-size=(\d+)(?: |$)/.exec(
         c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '',
       );
       const limit = Number(/^(\d+)Mi$/.exec(String(c.resources?.limits?.['memory']))?.[1]);
@@ -359,6 +359,51 @@ describe('helm template', () => {
     const bad = await helmTemplate(env, 'dns', ns, [...OWNER, '--set', 'cluster.failover=backup']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /cluster\.failover|failover/);
+  });
+
+  it('renders the syncer’s runtime settings from their values, and none when they are 0/false', async () => {
+    const runtime = async (sets: string[]) => {
+      const { objects, code, stderr } = await helmTemplate(env, 'dns', ns, [
+        ...OWNER,
+        ...sets.flatMap((s) => ['--set', s]),
+      ]);
+      assert.equal(code, 0, stderr);
+      const syncer = container(findOne(objects, 'Deployment'), 'syncer');
+      const envOf = (name: string) => syncer.env?.find((e) => e.name === name)?.value;
+      return {
+        nodeOptions: envOf('NODE_OPTIONS'),
+        mallocArenaMax: envOf('MALLOC_ARENA_MAX'),
+        optimizeForSize: syncer.args?.includes('--optimize-for-size') ?? false,
+      };
+    };
+    assert.deepEqual(
+      await runtime([
+        'syncer.heapLimitMiB=512',
+        'syncer.semiSpaceMiB=4',
+        'syncer.optimizeForSize=true',
+        'syncer.mallocArenaMax=1',
+      ]),
+      {
+        nodeOptions: '--max-old-space-size=512 --max-semi-space-size=4',
+        mallocArenaMax: '1',
+        optimizeForSize: true,
+      },
+    );
+    assert.deepEqual(
+      await runtime([
+        'syncer.heapLimitMiB=0',
+        'syncer.semiSpaceMiB=0',
+        'syncer.optimizeForSize=false',
+        'syncer.mallocArenaMax=0',
+      ]),
+      { nodeOptions: undefined, mallocArenaMax: undefined, optimizeForSize: false },
+    );
+    const { code } = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.semiSpaceMiB=-1',
+    ]);
+    assert.notEqual(code, 0, 'values.schema.json refuses a negative semi-space');
   });
 
   it('refuses to render without an owner ID when there is no cluster to derive it from', async () => {
@@ -1306,11 +1351,15 @@ describe('the chart in a real kube-apiserver', () => {
     assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
     assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
     assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
+    // The measured runtime settings (values.yaml): Node accepts them in NODE_OPTIONS, and the
+    // syncer started below runs with them.
     assert.deepEqual(command.env, {
       POD_NAME: pod.name,
       POD_NAMESPACE: namespace,
-      NODE_OPTIONS: '--max-old-space-size=384',
+      NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=2',
+      MALLOC_ARENA_MAX: '2',
     });
+    assert.ok(command.argv.includes('--optimize-for-size'), command.argv.join(' '));
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
     assert.equal(

@@ -232,9 +232,18 @@ async function waitReady(
 
 /** VmRSS of a process, in bytes (0 once it is gone). */
 export function readRss(pid: number): number {
+  return readStatusKb(pid, 'VmRSS');
+}
+
+/** VmHWM of a process: the most RSS it ever had, in bytes (0 once it is gone). */
+export function readPeakRss(pid: number): number {
+  return readStatusKb(pid, 'VmHWM');
+}
+
+function readStatusKb(pid: number, field: string): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
