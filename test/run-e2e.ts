@@ -92,10 +92,12 @@ async function cleanUpAbandonedRuns(): Promise<void> {
 
 async function main(): Promise<number> {
   const root = repoRoot();
-  // The proxy's own unit tests ride along: test:unit:run covers only the product's folders.
+  // The proxy's and the environment's own unit tests ride along: test:unit:run covers only the product's folders.
   const files = [
     ...findTests(join(root, 'dist', 'test', 'e2e')),
     ...findTests(join(root, 'dist', 'test', 'route53-proxy')),
+    // And the environment's own (the node's pieces that need no node).
+    ...findTests(join(root, 'dist', 'test', 'env')),
   ];
   if (files.length === 0) {
     log('no end-to-end suites found under dist/test/e2e (did the build run?)');

@@ -1,5 +1,7 @@
 // npm run env -- <command>
-//   up        build what is missing, start everything, print ONE JSON object on stdout
+//   up        build what is missing, start everything, print ONE JSON object on stdout;
+//             --node adds a node (containerd, kubelet, kube-proxy, controller-manager,
+//             scheduler; root only); --image-archive FILE imports that image into it
 //   down      stop exactly the processes `up` started (from the state file)
 //   status    print the state JSON if the environment is running (exit 1 if not)
 //   install   only build/fetch the pinned components into the cache
@@ -7,15 +9,21 @@
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ensureComponents } from './components.js';
+import { ensureComponents, ensureNodeBinaries } from './components.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
-const usage = 'usage: npm run env -- up|down|status|install [--state FILE]';
+const usage =
+  'usage: npm run env -- up [--node [--image-archive FILE]...]|down|status|install [--node] [--state FILE]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      state: { type: 'string' },
+      node: { type: 'boolean', default: false },
+      'image-archive': { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   const stateFile = values.state ?? defaultStateFile();
@@ -30,7 +38,13 @@ async function main(): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const state = await startEnvironment({ stateFile, signal: abort.signal });
+        const archives = values['image-archive'];
+        if (archives.length > 0 && !values.node) throw new Error('--image-archive needs --node');
+        const state = await startEnvironment({
+          stateFile,
+          signal: abort.signal,
+          ...(values.node ? { node: { imageArchives: archives } } : {}),
+        });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
           `[env] logs in ${state.logDir}\n[env] stop with: npm run env -- down${values.state ? ` --state ${stateFile}` : ''}\n`,
@@ -65,7 +79,10 @@ async function main(): Promise<number> {
     }
     case 'install': {
       const components = await ensureComponents();
-      process.stdout.write(`${JSON.stringify(components, null, 2)}\n`);
+      const node = values.node ? await ensureNodeBinaries() : undefined;
+      process.stdout.write(
+        `${JSON.stringify(node ? { ...components, node } : components, null, 2)}\n`,
+      );
       return 0;
     }
     default:

@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createClusterPki, startApiserver, startEtcd, writeKubeconfig } from './cluster.js';
-import { ensureComponents } from './components.js';
+import { ensureComponents, ensureNodeBinaries } from './components.js';
+import { createNodePki, prepareNodeHost, removeNode, startNode } from './node.js';
+import type { NodeBinaries, NodeState } from './node.js';
+import type { NodeLeftovers } from './node-teardown.js';
+import { NODE_NETWORK } from './node-network.js';
 import { applyCrds, servedResourcesOf, waitUntilServed } from './crds.js';
 import { freePorts, isRunning, liveProcesses, selfRecord, stopProcess } from './processes.js';
 import type { ProcessRecord, Started } from './processes.js';
@@ -21,6 +25,11 @@ export interface StartOptions {
   readonly signal?: AbortSignal;
   /** Record this process as the owner that will stop the environment (run-e2e). */
   readonly owned?: boolean;
+  /**
+   * Add a node (containerd, kubelet, kube-proxy, kube-controller-manager, kube-scheduler) and
+   * import these image archives into it (node.ts). Needs root; one per machine.
+   */
+  readonly node?: { readonly imageArchives: readonly string[] };
 }
 
 export function defaultStateFile(name = 'default'): string {
@@ -81,8 +90,13 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const before = new Set(liveProcesses().map((p) => p.pid));
   const begun = Date.now();
   const since = (): string => `${((Date.now() - begun) / 1000).toFixed(1)}s`;
+  let nodeHost: NodeLeftovers | undefined;
   try {
     const components = await step('building components', ensureComponents(), signal);
+    let nodeBinaries: NodeBinaries | undefined;
+    if (options.node) {
+      nodeBinaries = await step('building the node binaries', ensureNodeBinaries(), signal);
+    }
     log(`components ready (${since()})`);
 
     const dir = dirname(stateFile);
@@ -98,7 +112,22 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       number,
       number,
     ];
-    const pki = await step('creating certificates', createClusterPki(pkiDir), signal);
+    const pki = await step(
+      'creating certificates',
+      createClusterPki(pkiDir, options.node ? [NODE_NETWORK.hostIp] : []),
+      signal,
+    );
+    const nodePki = options.node
+      ? await step('creating the node certificates', createNodePki(pki, pkiDir), signal)
+      : undefined;
+    if (options.node) {
+      nodeHost = await step(
+        'preparing the node network',
+        prepareNodeHost({ dir, stateFile, log }),
+        signal,
+      );
+      log(`node network ${NODE_NETWORK.netns} made (${since()})`);
+    }
 
     // moto starts alongside the cluster: it has nothing to wait for.
     const motoStart = startMoto({ python: components.motoPython, port: motoPort, logDir });
@@ -123,6 +152,14 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
         port: apiPort,
         pki,
         logDir,
+        ...(nodePki
+          ? {
+              node: {
+                advertiseAddress: NODE_NETWORK.hostIp,
+                kubeletClient: nodePki.apiserverKubeletClient,
+              },
+            }
+          : {}),
       }),
       signal,
     );
@@ -155,12 +192,39 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     const moto = await step('starting moto', motoStart, signal);
     const proxy = await step(
       'starting the Route 53 proxy',
-      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir }),
+      startRoute53Proxy({
+        motoUrl: moto.url,
+        port: proxyPort,
+        logDir,
+        allAddresses: !!options.node,
+      }),
       signal,
     );
     log(`moto at ${moto.url}, Route 53 proxy at ${proxy.url} (${since()})`);
 
     const started: Started[] = [etcd.started, apiserver.started, moto.started, proxy.started];
+    let node: NodeState | undefined;
+    if (options.node && nodeBinaries && nodePki && nodeHost) {
+      node = await step(
+        'starting the node',
+        startNode(
+          {
+            binaries: nodeBinaries,
+            pki,
+            nodePki,
+            dir,
+            logDir,
+            stateFile,
+            apiserverPort: apiPort,
+            imageArchives: options.node.imageArchives,
+            log,
+            onStarted: (s) => started.push(s),
+          },
+          nodeHost,
+        ),
+        signal,
+      );
+    }
     const state: EnvironmentState = {
       stateVersion: STATE_VERSION,
       stateFile,
@@ -178,6 +242,12 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       route53Endpoint: proxy.url,
       motoEndpoint: moto.url,
       route53ProxyControl: `${proxy.url}/__proxy`,
+      ...(node
+        ? {
+            node,
+            route53EndpointForPods: `http://${node.hostIp}:${proxyPort}`,
+          }
+        : {}),
       versions: components.versions,
       crdFiles: components.crdFiles,
       ...(options.owned ? { owner: selfRecord() } : {}),
@@ -191,6 +261,11 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   } catch (err) {
     const ours = liveProcesses().filter((p) => !before.has(p.pid));
     const failures = await stopAll(ours);
+    if (nodeHost) {
+      await removeNode(nodeHost).catch((e: unknown) =>
+        failures.push(e instanceof Error ? e.message : String(e)),
+      );
+    }
     if (failures.length > 0) log(`while cleaning up: ${failures.join('; ')}`);
     throw err;
   }
@@ -201,6 +276,12 @@ export async function stopEnvironment(stateFile: string): Promise<{ stopped: str
   const state = await readState(resolve(stateFile));
   const running = state.processes.filter((p) => isRunning(p));
   const failures = await stopAll(state.processes);
+  // Containers, mounts, cgroups and the network namespace outlive the node's processes.
+  if (failures.length === 0 && state.node) {
+    await removeNode(state.node).catch((e: unknown) =>
+      failures.push(e instanceof Error ? e.message : String(e)),
+    );
+  }
   if (failures.length > 0) {
     throw new Error(`could not stop every process of ${stateFile}: ${failures.join('; ')}`);
   }

@@ -31,6 +31,8 @@ export async function startRoute53Proxy(options: {
   motoUrl: string;
   port: number;
   logDir: string;
+  /** Listen on every address (the node environment's Pods reach it at the host's veth). */
+  allAddresses?: boolean;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = startProcess({
@@ -42,6 +44,7 @@ export async function startRoute53Proxy(options: {
       options.motoUrl,
       '--port',
       String(options.port),
+      ...(options.allAddresses ? ['--host', '0.0.0.0'] : []),
     ],
     logDir: options.logDir,
   });

@@ -12,6 +12,7 @@ export interface PinnedVersions {
   readonly gatewayApi: string;
   readonly moto: string;
   readonly externalDns: string;
+  readonly containerd: string;
 }
 
 const keys = {
@@ -22,6 +23,7 @@ const keys = {
   gatewayApi: 'GATEWAY_API_VERSION',
   moto: 'MOTO_VERSION',
   externalDns: 'EXTERNAL_DNS_VERSION',
+  containerd: 'CONTAINERD_VERSION',
 } as const satisfies Record<keyof PinnedVersions, string>;
 
 /** The repository root: this file runs from dist/test/env/ (compiled) or test/env/. */
@@ -57,6 +59,7 @@ export function parseVersionsEnv(text: string, source: string): PinnedVersions {
     gatewayApi: read(keys.gatewayApi),
     moto: read(keys.moto),
     externalDns: read(keys.externalDns),
+    containerd: read(keys.containerd),
   };
 }
 

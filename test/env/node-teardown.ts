@@ -1,0 +1,177 @@
+// Undoing the node on the host, after its recorded processes (kubelet, containerd, …) have
+// been stopped: what those leave behind outlives them. Containers and their runc shims keep
+// running; the kubelet's volume mounts, the containers' root filesystems and the Pods' network
+// namespace mounts stay mounted; the kubelet's cgroups stay; the network namespace holds the
+// bridge and kube-proxy's iptables chains. Each step tolerates what is already gone, so the
+// same function cleans up after a crashed run (`up` calls it when it finds a leftover).
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { deleteNodeNetwork } from './node-network.js';
+
+const run = promisify(execFile);
+
+export interface NodeLeftovers {
+  /** The folder holding containerd's root and state, the kubelet's root and the CNI files. */
+  readonly dir: string;
+  /** The kubelet's cgroupRoot, e.g. `/awsc-node`, in every cgroup v1 hierarchy. */
+  readonly cgroupRoot: string;
+  /** containerd's socket: its shims carry it in their command line (`-address`). */
+  readonly containerdSocket: string;
+  /** True when /run/containerd (shim sockets) did not exist before this node made it. */
+  readonly removeRunContainerd: boolean;
+}
+
+const CGROUP_FS = '/sys/fs/cgroup';
+
+/** The cgroup v1 hierarchies mounted here (cpu, memory, pids, …, name=systemd). */
+export function cgroupHierarchies(): string[] {
+  if (!existsSync(CGROUP_FS)) return [];
+  return readdirSync(CGROUP_FS, { withFileTypes: true })
+    .filter((e) => e.isDirectory() || e.isSymbolicLink())
+    .map((e) => join(CGROUP_FS, e.name))
+    .filter((dir) => existsSync(join(dir, 'cgroup.procs')))
+    .filter((dir, index, all) => {
+      // cpu and cpuacct may be one hierarchy under two names (symlinks): visit it once.
+      try {
+        const real = readlinkSync(dir);
+        return !all.slice(0, index).some((d) => d.endsWith(real));
+      } catch {
+        return true;
+      }
+    });
+}
+
+/** Every cgroup folder under `root` in one hierarchy, deepest first. */
+function cgroupsUnder(hierarchy: string, root: string): string[] {
+  const top = join(hierarchy, root);
+  if (!existsSync(top)) return [];
+  const found: string[] = [top];
+  for (const e of readdirSync(top, { withFileTypes: true, recursive: true })) {
+    if (e.isDirectory()) found.push(join(e.parentPath, e.name));
+  }
+  return found.sort((a, b) => b.split('/').length - a.split('/').length);
+}
+
+function pidsIn(cgroup: string): number[] {
+  try {
+    return readFileSync(join(cgroup, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/** Processes whose argv holds `-address <socket>`: the runc shims of that containerd. */
+export function shimPids(socket: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = argv.indexOf('-address');
+    if (at >= 0 && argv[at + 1] === socket && (argv[0] ?? '').endsWith('containerd-shim-runc-v2')) {
+      found.push(Number(entry));
+    }
+  }
+  return found;
+}
+
+/** Mount points at or under `dir` (from /proc/self/mountinfo), deepest first. */
+export function mountsUnder(mountinfo: string, dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const points = mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => p !== undefined && p !== '')
+    // mountinfo escapes space, tab, newline and backslash as octal.
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(prefix));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+async function unmountAll(dir: string): Promise<void> {
+  // Lazy unmounts can uncover mounts below; repeat until none is left.
+  for (let round = 0; round < 5; round++) {
+    const points = mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), dir);
+    if (points.length === 0) return;
+    for (const point of points) {
+      await run('umount', ['-l', point]).catch(() => undefined);
+    }
+  }
+  const left = mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), dir);
+  if (left.length > 0) throw new Error(`still mounted under ${dir}: ${left.join(', ')}`);
+}
+
+/** Everything the node left on the host, removed; throws listing what could not be. */
+export async function removeNodeLeftovers(node: NodeLeftovers): Promise<void> {
+  const problems: string[] = [];
+  const hierarchies = cgroupHierarchies();
+
+  // 1. Containers (every process in the node's cgroups) and the shims that watch them.
+  for (let round = 0; round < 50; round++) {
+    const pids = [
+      ...new Set([
+        ...hierarchies.flatMap((h) => cgroupsUnder(h, node.cgroupRoot).flatMap(pidsIn)),
+        ...shimPids(node.containerdSocket),
+      ]),
+    ];
+    if (pids.length === 0) break;
+    pids.forEach(kill);
+    await sleep(100);
+  }
+
+  // 2. Mounts: volumes, root filesystems, /dev/shm of sandboxes, Pods' network namespaces.
+  try {
+    await unmountAll(node.dir);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+
+  // 3. Cgroups, deepest first (a cgroup is removed with rmdir once it holds no process).
+  for (const h of hierarchies) {
+    for (const cgroup of cgroupsUnder(h, node.cgroupRoot)) {
+      let removed = false;
+      for (let attempt = 0; attempt < 20 && !removed; attempt++) {
+        try {
+          rmdirSync(cgroup);
+          removed = true;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') removed = true;
+          else await sleep(100);
+        }
+      }
+      if (!removed) problems.push(`cannot remove cgroup ${cgroup}`);
+    }
+  }
+
+  // 4. The network namespace: bridge, veths, routes and kube-proxy's chains go with it.
+  try {
+    await deleteNodeNetwork();
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+
+  // 5. Files: only once nothing is mounted there any more.
+  if (problems.length === 0) await rm(node.dir, { recursive: true, force: true });
+  if (node.removeRunContainerd) await rm('/run/containerd', { recursive: true, force: true });
+
+  if (problems.length > 0) throw new Error(`the node left things behind: ${problems.join('; ')}`);
+}
