@@ -5,7 +5,14 @@
 // bridge and kube-proxy's iptables chains. Each step tolerates what is already gone, so the
 // same function cleans up after a crashed run (`up` calls it when it finds a leftover).
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +30,32 @@ export interface NodeLeftovers {
   readonly containerdSocket: string;
   /** True when /run/containerd (shim sockets) did not exist before this node made it. */
   readonly removeRunContainerd: boolean;
+  /**
+   * The host's values, before the kubelet ran, of the kernel settings it sets on start
+   * (KUBELET_SYSCTLS), to put back on `down`: they are global, not per namespace.
+   */
+  readonly sysctls: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the kubelet writes to /proc/sys when it starts (setupKernelTunables in
+ * pkg/kubelet/cm/container_manager_linux.go) unless protectKernelDefaults, which instead refuses
+ * to start on a host whose values differ: vm.overcommit_memory=1, vm.panic_on_oom=0,
+ * kernel.panic=10, kernel.panic_on_oops=1, kernel.keys.root_maxkeys and root_maxbytes.
+ */
+export const KUBELET_SYSCTLS = [
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+] as const;
+
+export function readSysctls(): Record<string, string> {
+  return Object.fromEntries(
+    KUBELET_SYSCTLS.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]),
+  );
 }
 
 const CGROUP_FS = '/sys/fs/cgroup';
@@ -169,7 +202,18 @@ export async function removeNodeLeftovers(node: NodeLeftovers): Promise<void> {
     problems.push(err instanceof Error ? err.message : String(err));
   }
 
-  // 5. Files: only once nothing is mounted there any more.
+  // 5. The kernel settings the kubelet changed, as they were.
+  for (const [key, value] of Object.entries(node.sysctls)) {
+    try {
+      if (readFileSync(`/proc/sys/${key}`, 'utf8').trim() !== value) {
+        writeFileSync(`/proc/sys/${key}`, value);
+      }
+    } catch (err) {
+      problems.push(`cannot restore ${key}=${value}: ${(err as Error).message}`);
+    }
+  }
+
+  // 6. Files: only once nothing is mounted there any more.
   if (problems.length === 0) await rm(node.dir, { recursive: true, force: true });
   if (node.removeRunContainerd) await rm('/run/containerd', { recursive: true, force: true });
 

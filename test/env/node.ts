@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { issueCert } from './certs.js';
 import type { ClusterPki } from './cluster.js';
 import { httpGet } from './http-get.js';
-import { cgroupHierarchies, removeNodeLeftovers } from './node-teardown.js';
+import { cgroupHierarchies, readSysctls, removeNodeLeftovers } from './node-teardown.js';
 import type { NodeLeftovers } from './node-teardown.js';
 import { createNodeNetwork, inNodeNetns, NODE_NETWORK, nodeNetworkExists } from './node-network.js';
 import { ociImageArchive } from './oci-archive.js';
@@ -403,6 +403,7 @@ export async function prepareNodeHost(options: {
     // Short: unix socket paths are limited to 108 bytes, and containerd adds `.ttrpc`.
     containerdSocket: join(options.dir, 'node', 'c.sock'),
     removeRunContainerd: !existsSync('/run/containerd'),
+    sysctls: readSysctls(),
   };
   writeMarker({ stateFile: options.stateFile, leftovers, processes: [] });
   await createNodeNetwork();
