@@ -35,7 +35,12 @@ export interface NodeLeftovers {
    * (KUBELET_SYSCTLS), to put back on `down`: they are global, not per namespace.
    */
   readonly sysctls: Readonly<Record<string, string>>;
+  /** True when /var/log/containers did not exist before this node's kubelet made it. */
+  readonly removeContainerLogLinks: boolean;
 }
+
+/** The kubelet links every container's log here, whatever its podLogsDir (a fixed path). */
+export const CONTAINER_LOG_LINKS = '/var/log/containers';
 
 /**
  * What the kubelet writes to /proc/sys when it starts (setupKernelTunables in
@@ -213,7 +218,22 @@ export async function removeNodeLeftovers(node: NodeLeftovers): Promise<void> {
     }
   }
 
-  // 6. Files: only once nothing is mounted there any more.
+  // 6. The kubelet's links to our containers' logs (it removes them only with the containers).
+  if (existsSync(CONTAINER_LOG_LINKS)) {
+    for (const entry of readdirSync(CONTAINER_LOG_LINKS)) {
+      const link = join(CONTAINER_LOG_LINKS, entry);
+      try {
+        if (readlinkSync(link).startsWith(`${node.dir}/`)) await rm(link, { force: true });
+      } catch {
+        // not a link: not the kubelet's
+      }
+    }
+    if (node.removeContainerLogLinks && readdirSync(CONTAINER_LOG_LINKS).length === 0) {
+      rmdirSync(CONTAINER_LOG_LINKS);
+    }
+  }
+
+  // 7. Files: only once nothing is mounted there any more.
   if (problems.length === 0) await rm(node.dir, { recursive: true, force: true });
   if (node.removeRunContainerd) await rm('/run/containerd', { recursive: true, force: true });
 

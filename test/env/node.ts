@@ -14,7 +14,12 @@ import { promisify } from 'node:util';
 import { issueCert } from './certs.js';
 import type { ClusterPki } from './cluster.js';
 import { httpGet } from './http-get.js';
-import { cgroupHierarchies, readSysctls, removeNodeLeftovers } from './node-teardown.js';
+import {
+  cgroupHierarchies,
+  CONTAINER_LOG_LINKS,
+  readSysctls,
+  removeNodeLeftovers,
+} from './node-teardown.js';
 import type { NodeLeftovers } from './node-teardown.js';
 import { createNodeNetwork, inNodeNetns, NODE_NETWORK, nodeNetworkExists } from './node-network.js';
 import { ociImageArchive } from './oci-archive.js';
@@ -271,6 +276,9 @@ state = ${q(join(dir, 'containerd', 'state'))}
     snapshotter = 'overlayfs'
     [plugins.'io.containerd.cri.v1.images'.pinned_images]
       sandbox = ${q(pauseImage)}
+  # NRI would listen on /var/run/nri/nri.sock, a file on the host nobody here needs.
+  [plugins.'io.containerd.nri.v1.nri']
+    disable = true
   [plugins.'io.containerd.internal.v1.opt']
     path = ${q(join(dir, 'containerd', 'opt'))}
 `;
@@ -428,6 +436,7 @@ export async function prepareNodeHost(options: {
     containerdSocket: join(options.dir, 'node', 'c.sock'),
     removeRunContainerd: !existsSync('/run/containerd'),
     sysctls: readSysctls(),
+    removeContainerLogLinks: !existsSync(CONTAINER_LOG_LINKS),
   };
   writeMarker({ stateFile: options.stateFile, leftovers, processes: [] });
   await createNodeNetwork();
@@ -571,6 +580,8 @@ export async function startNode(
     `--hostname-override=${NODE_NAME}`,
     `--node-ip=${NODE_NETWORK.nodeIp}`,
     `--root-dir=${join(dir, 'kubelet')}`,
+    // Its default is /var/lib/kubelet/pki whatever --root-dir says.
+    `--cert-dir=${join(dir, 'kubelet', 'pki')}`,
     '--v=1',
   ]);
   started(
