@@ -35,6 +35,8 @@ export interface NodeLeftovers {
    * (KUBELET_SYSCTLS), to put back on `down`: they are global, not per namespace.
    */
   readonly sysctls: Readonly<Record<string, string>>;
+  /** True when /run/netns (which `ip netns add` makes and bind-mounts on itself) did not exist. */
+  readonly removeRunNetns: boolean;
   /** True when /var/log/containers did not exist before this node's kubelet made it. */
   readonly removeContainerLogLinks: boolean;
 }
@@ -236,6 +238,10 @@ export async function removeNodeLeftovers(node: NodeLeftovers): Promise<void> {
   // 7. Files: only once nothing is mounted there any more.
   if (problems.length === 0) await rm(node.dir, { recursive: true, force: true });
   if (node.removeRunContainerd) await rm('/run/containerd', { recursive: true, force: true });
+  if (node.removeRunNetns && existsSync('/run/netns') && readdirSync('/run/netns').length === 0) {
+    await run('umount', ['/run/netns']).catch(() => undefined);
+    rmdirSync('/run/netns');
+  }
 
   if (problems.length > 0) throw new Error(`the node left things behind: ${problems.join('; ')}`);
 }

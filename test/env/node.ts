@@ -437,6 +437,7 @@ export async function prepareNodeHost(options: {
     removeRunContainerd: !existsSync('/run/containerd'),
     sysctls: readSysctls(),
     removeContainerLogLinks: !existsSync(CONTAINER_LOG_LINKS),
+    removeRunNetns: !existsSync('/run/netns'),
   };
   writeMarker({ stateFile: options.stateFile, leftovers, processes: [] });
   await createNodeNetwork();
