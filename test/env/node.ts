@@ -393,14 +393,16 @@ async function ctr(
     const child = spawn(binary, ['--address', socket, '--namespace', 'k8s.io', ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // stdout alone is the answer: ctr warns on stderr (cgroup v1 deprecation, every call).
     let out = '';
+    let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0
         ? resolve(out)
-        : reject(new Error(`ctr ${args.join(' ')} exited ${code}: ${out.trim()}`)),
+        : reject(new Error(`ctr ${args.join(' ')} exited ${code}: ${(err || out).trim()}`)),
     );
     child.stdin.end(input ?? '');
   });
