@@ -194,22 +194,28 @@ export async function cleanUpEarlierNode(log: (line: string) => void): Promise<v
 export async function createNodePki(pki: ClusterPki, dir: string) {
   const client = (name: string, commonName: string, organizations: string[] = []) =>
     issueCert(pki.ca, dir, { name, commonName, organizations, usage: 'client' });
-  const [kubelet, kubeletServing, controllerManager, scheduler, kubeProxy, apiserverKubeletClient] =
-    await Promise.all([
-      client('kubelet', `system:node:${NODE_NAME}`, ['system:nodes']),
-      issueCert(pki.ca, dir, {
-        name: 'kubelet-serving',
-        commonName: NODE_NAME,
-        dnsNames: [NODE_NAME],
-        ipAddresses: [NODE_NETWORK.nodeIp],
-        usage: 'server',
-      }),
-      client('kube-controller-manager', 'system:kube-controller-manager'),
-      client('kube-scheduler', 'system:kube-scheduler'),
-      client('kube-proxy', 'system:kube-proxy'),
-      // The apiserver's client for the kubelet's API (logs, exec): full access to it.
-      client('apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']),
-    ]);
+  // One after another: openssl's -CAcreateserial rewrites the CA's serial file, which parallel
+  // signings read half-written ("Unable to load number from ca.srl").
+  const kubelet = await client('kubelet', `system:node:${NODE_NAME}`, ['system:nodes']);
+  const kubeletServing = await issueCert(pki.ca, dir, {
+    name: 'kubelet-serving',
+    commonName: NODE_NAME,
+    dnsNames: [NODE_NAME],
+    ipAddresses: [NODE_NETWORK.nodeIp],
+    usage: 'server',
+  });
+  const controllerManager = await client(
+    'kube-controller-manager',
+    'system:kube-controller-manager',
+  );
+  const scheduler = await client('kube-scheduler', 'system:kube-scheduler');
+  const kubeProxy = await client('kube-proxy', 'system:kube-proxy');
+  // The apiserver's client for the kubelet's API (logs, exec): full access to it.
+  const apiserverKubeletClient = await client(
+    'apiserver-kubelet-client',
+    'kube-apiserver-kubelet-client',
+    ['system:masters'],
+  );
   return {
     kubelet,
     kubeletServing,
