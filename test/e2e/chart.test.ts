@@ -672,6 +672,44 @@ describe('helm template', () => {
     assert.equal(annotationsOf(merged.objects)['team'], 'dns');
   });
 
+  it('syncer.env reaches the syncer container only, after the chart’s own variables', async () => {
+    const rendered = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.env[0].name=AWS_ACCESS_KEY_ID',
+      '--set',
+      'syncer.env[0].valueFrom.secretKeyRef.name=route53-keys',
+      '--set',
+      'syncer.env[0].valueFrom.secretKeyRef.key=id',
+      '--set',
+      'syncer.env[1].name=AWS_SECRET_ACCESS_KEY',
+      '--set',
+      'syncer.env[1].value=not-a-secret',
+    ]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const deployment = findOne(rendered.objects, 'Deployment');
+    const syncer = container(deployment, 'syncer');
+    assert.deepEqual(
+      (syncer.env ?? []).map((e) => e.name),
+      ['POD_NAME', 'POD_NAMESPACE', 'NODE_OPTIONS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+    );
+    assert.deepEqual((syncer.env ?? []).find((e) => e.name === 'AWS_ACCESS_KEY_ID')?.valueFrom, {
+      secretKeyRef: { name: 'route53-keys', key: 'id' },
+    });
+    const webhook = container(deployment, 'webhook');
+    assert.deepEqual(
+      (webhook.env ?? []).map((e) => e.name),
+      ['NODE_OPTIONS'],
+      'the webhook gets none of them',
+    );
+    const bad = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.env[0].value=no-name',
+    ]);
+    assert.notEqual(bad.code, 0, 'an entry without a name is refused by the schema');
+  });
+
   it('networkPolicy: none by default; the webhook port from the apiserver CIDRs only, metrics from one namespace', async () => {
     const none = await helmTemplate(env, 'aws-controller', ns, OWNER);
     assert.equal(findAll(none.objects, 'NetworkPolicy').length, 0);

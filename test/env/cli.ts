@@ -1,5 +1,7 @@
 // npm run env -- <command>
-//   up        build what is missing, start everything, print ONE JSON object on stdout
+//   up        build what is missing, start everything, print ONE JSON object on stdout;
+//             --node adds a node (containerd, kubelet, kube-proxy, controller-manager,
+//             scheduler; root only); --image-archive FILE imports that image into it
 //   down      stop exactly the processes `up` started (from the state file)
 //   status    print the state JSON if the environment is running (exit 1 if not)
 //   install   only build/fetch the pinned components into the cache
@@ -13,18 +15,20 @@
 // Progress goes to stderr so stdout stays machine-readable.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ensureComponents } from './components.js';
+import { ensureComponents, ensureNodeBinaries } from './components.js';
 import { containerSupport, ensureImage } from './image.js';
 import { defaultStateFile, runningState, startEnvironment, stopEnvironment } from './lifecycle.js';
 
 const usage =
-  'usage: npm run env -- up|down|status|install|image [--state FILE] [--clusters N] [--route53-rate N|N/BURST|off] [--archive]';
+  'usage: npm run env -- up [--node [--image-archive FILE]...] [--clusters N] [--route53-rate N|N/BURST|off]|down|status|install [--node]|image [--archive] [--state FILE]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
       state: { type: 'string' },
+      node: { type: 'boolean', default: false },
+      'image-archive': { type: 'string', multiple: true, default: [] },
       archive: { type: 'boolean' },
       clusters: { type: 'string' },
       'route53-rate': { type: 'string' },
@@ -44,12 +48,15 @@ async function main(): Promise<number> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const archives = values['image-archive'];
+        if (archives.length > 0 && !values.node) throw new Error('--image-archive needs --node');
         const clusters = Number(values.clusters ?? '1');
         const state = await startEnvironment({
           stateFile,
           signal: abort.signal,
           clusters,
           ...(values['route53-rate'] !== undefined && { route53Rate: values['route53-rate'] }),
+          ...(values.node ? { node: { imageArchives: archives } } : {}),
         });
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
         process.stderr.write(
@@ -85,7 +92,10 @@ async function main(): Promise<number> {
     }
     case 'install': {
       const components = await ensureComponents();
-      process.stdout.write(`${JSON.stringify(components, null, 2)}\n`);
+      const node = values.node ? await ensureNodeBinaries() : undefined;
+      process.stdout.write(
+        `${JSON.stringify(node ? { ...components, node } : components, null, 2)}\n`,
+      );
       return 0;
     }
     case 'image': {

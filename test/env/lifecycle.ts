@@ -5,7 +5,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createClusterPki, startApiserver, startEtcd, writeKubeconfig } from './cluster.js';
-import { ensureComponents } from './components.js';
+import type { ApiserverNodeFlags, ClusterPki } from './cluster.js';
+import { ensureComponents, ensureNodeBinaries } from './components.js';
+import {
+  createNodePki,
+  nodeUnavailableReason,
+  prepareNodeHost,
+  removeNode,
+  startNode,
+} from './node.js';
+import type { NodeBinaries, NodePki, NodeState } from './node.js';
+import type { NodeLeftovers } from './node-teardown.js';
+import { NODE_NETWORK } from './node-network.js';
 import { applyCrds, servedResourcesOf, waitUntilServed } from './crds.js';
 import { freePorts, isRunning, liveProcesses, selfRecord, stopProcess } from './processes.js';
 import type { ProcessRecord, Started } from './processes.js';
@@ -32,6 +43,11 @@ export interface StartOptions {
    * (Route 53's 5/s, burst 5; test/route53-proxy/rate-limit.ts), or $AWS_CONTROLLER_TEST_ROUTE53_RATE.
    */
   readonly route53Rate?: string;
+  /**
+   * Add a node (containerd, kubelet, kube-proxy, kube-controller-manager, kube-scheduler) and
+   * import these image archives into it (node.ts). Needs root; one per machine.
+   */
+  readonly node?: { readonly imageArchives: readonly string[] };
 }
 
 export const MAX_CLUSTERS = 3;
@@ -39,6 +55,15 @@ export const MAX_CLUSTERS = 3;
 interface StartedCluster {
   readonly cluster: ClusterState;
   readonly started: Started[];
+  readonly pki: ClusterPki;
+}
+
+/** What a cluster that hosts the node does differently (node.ts). */
+interface ClusterNodeSetup {
+  /** Extra addresses the apiserver's serving certificate names. */
+  readonly sans: readonly string[];
+  /** After the cluster's PKI exists, before its apiserver starts: the apiserver's node flags. */
+  prepare(pki: ClusterPki, pkiDir: string): Promise<ApiserverNodeFlags>;
 }
 
 /**
@@ -56,13 +81,20 @@ async function startCluster(
     log: (line: string) => void;
     since: () => string;
     signal: AbortSignal | undefined;
+    node?: ClusterNodeSetup;
   },
 ): Promise<StartedCluster> {
-  const { dir, logDir, log, since, signal } = where;
+  const { dir, logDir, log, since, signal, node } = where;
   const name = `cluster-${index}`;
   const home = index === 1 ? dir : join(dir, name);
   const suffix = index === 1 ? '' : `-${name}`;
-  const pki = await step('creating certificates', createClusterPki(join(home, 'pki')), signal);
+  const pkiDir = join(home, 'pki');
+  const pki = await step(
+    'creating certificates',
+    createClusterPki(pkiDir, node?.sans ?? []),
+    signal,
+  );
+  const nodeFlags = node && (await node.prepare(pki, pkiDir));
   const etcdDataDir = join(home, 'etcd-data');
   const etcd = await step(
     `starting etcd${suffix}`,
@@ -86,6 +118,7 @@ async function startCluster(
       pki,
       logDir,
       name: `kube-apiserver${suffix}`,
+      ...(nodeFlags && { node: nodeFlags }),
     }),
     signal,
   );
@@ -126,6 +159,7 @@ async function startCluster(
       etcdDataDir,
     },
     started: [etcd.started, apiserver.started],
+    pki,
   };
 }
 
@@ -202,8 +236,17 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const before = new Set(liveProcesses().map((p) => p.pid));
   const begun = Date.now();
   const since = (): string => `${((Date.now() - begun) / 1000).toFixed(1)}s`;
+  let nodeHost: NodeLeftovers | undefined;
   try {
+    if (options.node) {
+      const reason = await step('checking the node’s needs', nodeUnavailableReason(), signal);
+      if (reason !== undefined) throw new Error(`cannot run a node here: ${reason}`);
+    }
     const components = await step('building components', ensureComponents(), signal);
+    let nodeBinaries: NodeBinaries | undefined;
+    if (options.node) {
+      nodeBinaries = await step('building the node binaries', ensureNodeBinaries(), signal);
+    }
     log(`components ready (${since()})`);
 
     const dir = dirname(stateFile);
@@ -218,6 +261,30 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       number,
       ...number[],
     ];
+    // The node belongs to the first cluster: its apiserver's certificate names the host's end
+    // of the node's veth, and it is told how to reach the kubelet.
+    let nodePki: NodePki | undefined;
+    const nodeSetup: ClusterNodeSetup | undefined = options.node && {
+      sans: [NODE_NETWORK.hostIp],
+      prepare: async (pki, pkiDir) => {
+        const made = await step(
+          'creating the node certificates',
+          createNodePki(pki, pkiDir),
+          signal,
+        );
+        nodePki = made;
+        nodeHost = await step(
+          'preparing the node network',
+          prepareNodeHost({ dir, stateFile, log }),
+          signal,
+        );
+        log(`node network ${NODE_NETWORK.netns} made (${since()})`);
+        return {
+          advertiseAddress: NODE_NETWORK.hostIp,
+          kubeletClient: made.apiserverKubeletClient,
+        };
+      },
+    };
     // moto starts alongside the clusters: it has nothing to wait for.
     const motoStart = startMoto({ python: components.motoPython, port: motoPort, logDir });
     motoStart.catch(() => undefined);
@@ -226,7 +293,14 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     for (let index = 1; index <= count; index++) {
       const ports = clusterPorts.slice(3 * (index - 1), 3 * index) as [number, number, number];
       clusters.push(
-        await startCluster(index, ports, components, { dir, logDir, log, since, signal }),
+        await startCluster(index, ports, components, {
+          dir,
+          logDir,
+          log,
+          since,
+          signal,
+          ...(index === 1 && nodeSetup && { node: nodeSetup }),
+        }),
       );
     }
     const [first] = clusters as [StartedCluster, ...StartedCluster[]];
@@ -235,13 +309,41 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     const moto = await step('starting moto', motoStart, signal);
     const proxy = await step(
       'starting the Route 53 proxy',
-      startRoute53Proxy({ motoUrl: moto.url, port: proxyPort, logDir, rate: route53Rate }),
+      startRoute53Proxy({
+        motoUrl: moto.url,
+        port: proxyPort,
+        logDir,
+        rate: route53Rate,
+        allAddresses: !!options.node,
+      }),
       signal,
     );
     log(`moto at ${moto.url}, Route 53 proxy at ${proxy.url} (${since()})`);
     log(`Route 53 account rate limit: ${route53Rate}`);
 
     const started: Started[] = [...clusters.flatMap((c) => c.started), moto.started, proxy.started];
+    let node: NodeState | undefined;
+    if (options.node && nodeBinaries && nodePki && nodeHost) {
+      node = await step(
+        'starting the node',
+        startNode(
+          {
+            binaries: nodeBinaries,
+            pki: first.pki,
+            nodePki,
+            dir,
+            logDir,
+            stateFile,
+            apiserverPort: clusterPorts[2] as number,
+            imageArchives: options.node.imageArchives,
+            log,
+            onStarted: (s) => started.push(s),
+          },
+          nodeHost,
+        ),
+        signal,
+      );
+    }
     const state: EnvironmentState = {
       stateVersion: STATE_VERSION,
       stateFile,
@@ -261,6 +363,12 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       motoEndpoint: moto.url,
       route53ProxyControl: `${proxy.url}/__proxy`,
       route53Rate,
+      ...(node
+        ? {
+            node,
+            route53EndpointForPods: `http://${node.hostIp}:${proxyPort}`,
+          }
+        : {}),
       versions: components.versions,
       crdFiles: components.crdFiles,
       ...(options.owned ? { owner: selfRecord() } : {}),
@@ -274,6 +382,11 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   } catch (err) {
     const ours = liveProcesses().filter((p) => !before.has(p.pid));
     const failures = await stopAll(ours);
+    if (nodeHost) {
+      await removeNode(nodeHost).catch((e: unknown) =>
+        failures.push(e instanceof Error ? e.message : String(e)),
+      );
+    }
     if (failures.length > 0) log(`while cleaning up: ${failures.join('; ')}`);
     throw err;
   }
@@ -284,6 +397,12 @@ export async function stopEnvironment(stateFile: string): Promise<{ stopped: str
   const state = await readState(resolve(stateFile));
   const running = state.processes.filter((p) => isRunning(p));
   const failures = await stopAll(state.processes);
+  // Containers, mounts, cgroups and the network namespace outlive the node's processes.
+  if (failures.length === 0 && state.node) {
+    await removeNode(state.node).catch((e: unknown) =>
+      failures.push(e instanceof Error ? e.message : String(e)),
+    );
+  }
   if (failures.length > 0) {
     throw new Error(`could not stop every process of ${stateFile}: ${failures.join('; ')}`);
   }

@@ -33,6 +33,8 @@ export async function startRoute53Proxy(options: {
   logDir: string;
   /** "N", "N/BURST" or "off" (test/route53-proxy/rate-limit.ts). */
   rate: string;
+  /** Listen on every address (the node environment's Pods reach it at the host's veth). */
+  allAddresses?: boolean;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = startProcess({
@@ -46,6 +48,7 @@ export async function startRoute53Proxy(options: {
       String(options.port),
       '--rate',
       options.rate,
+      ...(options.allAddresses ? ['--host', '0.0.0.0'] : []),
     ],
     logDir: options.logDir,
   });

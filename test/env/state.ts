@@ -2,6 +2,7 @@
 // it through test/helpers/environment.ts; `env down` reads it to stop exactly these processes.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { NodeState } from './node.js';
 import type { ProcessRecord } from './processes.js';
 
 export const STATE_VERSION = 1;
@@ -54,6 +55,11 @@ export interface EnvironmentState {
   readonly route53ProxyControl: string;
   /** The proxy's account rate limit at start: "N/BURST" or "off" (it can be changed at run time). */
   readonly route53Rate?: string;
+
+  /** Present with `up --node`: the node beside the apiserver (node.ts). */
+  readonly node?: NodeState;
+  /** With a node: the Route 53 proxy as Pods reach it (the host's veth address). */
+  readonly route53EndpointForPods?: string;
 
   readonly versions: {
     readonly kubernetes: string;

