@@ -106,6 +106,9 @@ export async function startWebhookProcess(
       files.keyFile,
       '--log-level',
       options.logLevel ?? 'info',
+      // No Service sends it traffic to drain: stop at once.
+      '--shutdown-delay',
+      '0s',
       ...(options.extraArgs ?? []),
     ],
     // Logs go to a file, not a pipe: a pipe this process drains late would hold log lines in
