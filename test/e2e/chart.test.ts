@@ -691,7 +691,14 @@ describe('helm template', () => {
     const syncer = container(deployment, 'syncer');
     assert.deepEqual(
       (syncer.env ?? []).map((e) => e.name),
-      ['POD_NAME', 'POD_NAMESPACE', 'NODE_OPTIONS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+      [
+        'POD_NAME',
+        'POD_NAMESPACE',
+        'NODE_OPTIONS',
+        'MALLOC_ARENA_MAX',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+      ],
     );
     assert.deepEqual((syncer.env ?? []).find((e) => e.name === 'AWS_ACCESS_KEY_ID')?.valueFrom, {
       secretKeyRef: { name: 'route53-keys', key: 'id' },
