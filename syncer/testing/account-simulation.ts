@@ -5,6 +5,8 @@
 import type { Clock, Limiter } from '../route53/rate-limiter.js';
 import { Route53Error, type Route53Requests } from '../route53/api.js';
 import { ResilientRoute53Api } from '../route53/resilient-client.js';
+import { seededRandom } from '../../test/route53-proxy/faults.js';
+import { AccountRateLimiter } from '../../test/route53-proxy/rate-limit.js';
 
 /** Timers in simulated time: a sleep resolves when `run` reaches its moment. */
 export class SimClock implements Clock {
@@ -46,29 +48,27 @@ export class SimClock implements Clock {
   }
 }
 
-/** The account's bucket, as Route 53 (and the test proxy) keep it. */
+/**
+ * The account's bucket: the test proxy's own limiter (test/route53-proxy/rate-limit.ts) on the
+ * simulated clock, so the simulation throttles exactly as the proxy the e2e suites meet does.
+ */
 export class SimAccount {
-  #tokens: number;
-  #at = 0;
+  readonly #bucket: AccountRateLimiter;
   admitted: number[] = [];
   throttled = 0;
   constructor(
     private readonly clock: Clock,
-    private readonly perSecond = 5,
-    private readonly burst = 5,
+    perSecond = 5,
+    burst = 5,
   ) {
-    this.#tokens = burst;
+    this.#bucket = new AccountRateLimiter({ perSecond, burst }, { now: () => clock.now() });
   }
   admit(): boolean {
-    const now = this.clock.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.perSecond);
-    this.#at = now;
-    if (this.#tokens < 1) {
+    if (!this.#bucket.admit(undefined).admitted) {
       this.throttled++;
       return false;
     }
-    this.#tokens -= 1;
-    this.admitted.push(now);
+    this.admitted.push(this.clock.now());
     return true;
   }
 }
@@ -134,7 +134,7 @@ export async function simulateAccount(options: {
   const clock = new SimClock();
   options.onClock?.(clock);
   const account = new SimAccount(clock, options.accountPerSecond, options.accountBurst);
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const results: ClientResult[] = [];
   const runs = Array.from({ length: options.clients }, async (_, i) => {
     const limiter = options.limiter(clock);
@@ -161,16 +161,5 @@ export async function simulateAccount(options: {
     admittedAt: account.admitted,
     throttled: account.throttled,
     doneAtMs: Math.max(...results.map((r) => r.doneAtMs)),
-  };
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
