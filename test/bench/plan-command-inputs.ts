@@ -8,8 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyChanges } from '../../core/records/apply-changes.js';
-import type { HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
+import type { HostedZone } from '../../core/records/route53-types.js';
 import { offlinePlan } from '../../syncer/offline-plan.js';
+import { zoneApex } from './zone-apex.js';
 import type { KubeResource } from '../../syncer/kube/reflector.js';
 
 export const PLAN_ZONES = 50;
@@ -70,25 +71,6 @@ function hostedZones(): HostedZone[] {
     Name: `${zoneName(z)}.`,
     Config: { PrivateZone: false },
   }));
-}
-
-function zoneApex(zone: HostedZone): ResourceRecordSet[] {
-  return [
-    {
-      Name: zone.Name,
-      Type: 'SOA',
-      TTL: 900,
-      ResourceRecords: [
-        { Value: 'ns-1.awsdns-1.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' },
-      ],
-    },
-    {
-      Name: zone.Name,
-      Type: 'NS',
-      TTL: 172800,
-      ResourceRecords: [{ Value: 'ns-1.awsdns-1.org.' }, { Value: 'ns-2.awsdns-2.com.' }],
-    },
-  ];
 }
 
 /** Writes the inputs for `endpoints` endpoints under `dir`; returns the command's arguments. */
