@@ -567,6 +567,16 @@ function controllerLines(names: readonly ControllerName[]): string[] {
   return names.map((n) => `- ${n}: ${CONTROLLERS[n].describe()}`);
 }
 
+/** What every section run against the environment says it ran on, and with which controllers. */
+function environmentLines(bench: Bench, names: readonly ControllerName[]): string[] {
+  const { kubernetes, moto } = bench.env.state.versions;
+  return [
+    `Environment: kube-apiserver ${kubernetes}, moto ${moto} behind the Route 53 strictness proxy (\`docs/testing.md\`).`,
+    'Controllers:',
+    ...controllerLines(names),
+  ];
+}
+
 /**
  * Builds or checks each controller; those that cannot run are reported as not measured (never
  * given numbers), and the benchmark stops only if none can.
@@ -605,11 +615,7 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
   return [
     '## Route 53 economy: the syncer side by side with external-dns',
     '',
-    describeRun(info, [
-      `Environment: kube-apiserver ${bench.env.state.versions.kubernetes}, moto ${bench.env.state.versions.moto} behind the Route 53 strictness proxy (\`docs/testing.md\`).`,
-      'Controllers:',
-      ...controllerLines(options.controllers),
-    ]),
+    describeRun(info, [...environmentLines(bench, options.controllers)]),
     '',
     `Workload, the same for each controller in turn (fresh moto, fresh namespace, previous objects deleted): ` +
       `${ZONES} public hosted zones; the ingress gateway Service (\`istio: ingressgateway\`, type LoadBalancer, ` +
@@ -760,11 +766,7 @@ export async function latencyBench(options: LatencyOptions, info: RunInfo): Prom
   return [
     '## Latency: one object written → its change accepted',
     '',
-    describeRun(info, [
-      `Environment: kube-apiserver ${bench.env.state.versions.kubernetes}, moto ${bench.env.state.versions.moto} behind the Route 53 strictness proxy (\`docs/testing.md\`).`,
-      'Controllers:',
-      ...controllerLines(options.controllers),
-    ]),
+    describeRun(info, [...environmentLines(bench, options.controllers)]),
     '',
     `${ZONES} fresh public hosted zones, the ingress gateway Service, and nothing else to publish; the controller is started ` +
       `and left ${STARTUP_SECONDS} s to list the zones. Then ${LONE_WRITES} Istio Gateways of one host each (hosts round the zones) are written ` +
