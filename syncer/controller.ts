@@ -270,12 +270,21 @@ export class Controller {
             this.#burstStart + this.#o.debounceMs,
           );
     } else due = now + delayMs;
+    // A burst's deadline can already be behind us (a lone change waits longer than --debounce
+    // lets a burst go on): then it is due now.
+    due = Math.max(due, now);
     const scheduled = this.#scheduled;
     if (scheduled !== undefined) {
       // Only a change moves a change's reconcile later (the burst goes on); otherwise the
-      // earlier of the two stands.
+      // earlier of the two stands, and this reason joins it.
       const movable = change && scheduled.change;
-      if (due === scheduled.due || (!movable && due > scheduled.due)) return;
+      if (due === scheduled.due || (!movable && due > scheduled.due)) {
+        this.#d.logger.debug(
+          { reason, delayMs: scheduled.due - now, joined: true },
+          'reconcile scheduled',
+        );
+        return;
+      }
       scheduled.cancel();
     }
     this.#d.logger.debug({ reason, delayMs: due - now }, 'reconcile scheduled');
