@@ -59,6 +59,8 @@ interface Sent {
 /** Route 53 one request at a time, over the fake, noting when each change batch arrived. */
 class Requests implements Route53Requests {
   readonly sent: Sent[] = [];
+  /** When each zone's records were listed. */
+  readonly listed: number[] = [];
   constructor(
     readonly fake: FakeRoute53,
     readonly clock: ManualClock,
@@ -67,6 +69,7 @@ class Requests implements Route53Requests {
     return { zones: await this.fake.listHostedZones() };
   }
   async listResourceRecordSetsPage(zoneId: string) {
+    this.listed.push(this.clock.now());
     return { sets: await this.fake.listResourceRecordSets(zoneId) };
   }
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]) {
@@ -82,7 +85,7 @@ afterEach(async () => {
 
 const zoneName = (i: number) => `zone${i}.example.com`;
 
-function setup(zones: number) {
+function setup(zones: number, timing: { leadingMs?: number; driftIntervalMs?: number } = {}) {
   const clock = new ManualClock();
   const fake = new FakeRoute53();
   for (let i = 0; i < zones; i++) fake.addZone(`Z${i}`, zoneName(i));
@@ -97,7 +100,8 @@ function setup(zones: number) {
       controllerName: 'aws-controller',
       ingressNamespaces: ['istio-system'],
       debounceMs: 1000,
-      driftIntervalMs: 600_000,
+      driftIntervalMs: timing.driftIntervalMs ?? 600_000,
+      ...(timing.leadingMs !== undefined && { leadingMs: timing.leadingMs }),
     },
     {
       caches,
@@ -245,5 +249,29 @@ describe('Controller: when changes go out', () => {
     assert.equal(t.changes().length, 1);
     assert.deepEqual(records(t, 1), []);
     assert.deepEqual(records(t, 2), []);
+  });
+
+  it('lets a change after a drift check wait its own leading delay: a drift check opens no burst', async () => {
+    // The leading delay longer than --debounce, as the frozen-leader suite runs it: a change
+    // just after a drift check once joined that check's "burst" and went out at once.
+    const t = setup(1, { leadingMs: 3_000, driftIntervalMs: 6_000 });
+    t.controller.start();
+    await t.warmUp();
+    const listedBefore = t.requests.listed.length;
+    for (let waited = 0; t.requests.listed.length === listedBefore; waited += 50) {
+      assert.ok(waited < 10_000, 'a drift check re-lists the zone within its interval');
+      await t.run(50);
+    }
+    const driftAt = t.clock.now();
+    await t.run(400);
+    const changedAt = t.clock.now();
+    t.caches.gateways = [gateway('late', [`late.${zoneName(0)}`])];
+    t.controller.trigger('gateways changed');
+    await t.run(2_900);
+    assert.equal(t.changes().length, 0, `nothing before its leading delay (drift at ${driftAt})`);
+    await t.run(200);
+    assert.equal(t.changes().length, 1);
+    const at = t.changes()[0]?.at ?? 0;
+    assert.ok(at >= changedAt + 3_000 && at <= changedAt + 3_010, `sent at +${at - changedAt} ms`);
   });
 });

@@ -212,7 +212,9 @@ export class Controller {
       expire: (zones, zoneList) => {
         for (const zone of zones) this.#listings.delete(zone);
         if (zoneList) this.#zones = undefined;
-        this.trigger('drift check');
+        // Not a change: a drift check neither waits for a lone change's delay nor opens a
+        // burst that would hurry the next real change past its own.
+        this.trigger('drift check', 0);
       },
     });
     this.#drift.start();

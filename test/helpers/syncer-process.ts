@@ -119,7 +119,19 @@ export async function startSyncerProcess(
     if (seen) return Promise.resolve(seen);
     return new Promise<LogLine>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`syncer: no matching log line in ${timeoutMs} ms; stderr: ${stderr}`));
+        // The lines it did log say which way it went: the last few since `from`, tersely.
+        const seen = logs
+          .slice(from)
+          .slice(-15)
+          .map((l) =>
+            JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }),
+          )
+          .join('\n  ');
+        reject(
+          new Error(
+            `syncer: no matching log line in ${timeoutMs} ms; last lines:\n  ${seen}\nstderr: ${stderr}`,
+          ),
+        );
       }, timeoutMs);
       void exited.then((code) =>
         reject(new Error(`syncer exited (${code}) before the log line; stderr: ${stderr}`)),
