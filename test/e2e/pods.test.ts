@@ -208,6 +208,22 @@ describe('aws-controller as Pods on a real node', { skip }, () => {
         ['webhook', true],
       ]);
     }
+    // Ready Pods are not yet a routed Service: kube-proxy writes the Service's rules on its own
+    // schedule (seconds on a busy node), and until then the apiserver's call to the webhook finds
+    // no route. A user's next `kubectl apply` meets the same gap; wait it out as they would.
+    await eventually(
+      'the webhook answering through its Service',
+      async () => {
+        const out = await kubectl(
+          ['apply', '--dry-run=server', '-f', '-'],
+          gateway('probe', `probe.${zone}`, { [`${PREFIX}ttl`]: '60' }),
+        );
+        if (out.code === 0) return true;
+        assert.match(out.stderr, /failed calling webhook/, out.stderr);
+        return undefined;
+      },
+      60_000,
+    );
     // The seed's own check, as typed.
     const seen = await env.kubectl(getPods.slice(1));
     for (const p of list) {
