@@ -4,8 +4,11 @@
 #   docker build -t aws-controller .
 # Three stages: build the TypeScript, install the production dependencies alone, and copy only
 # those and the compiled JavaScript onto a distroless Node.js base (no shell, no npm), running
-# as a non-root user. cli/dockerfile.test.ts checks this file against the build.
-ARG NODE_VERSION=20
+# as a non-root user. cli/dockerfile.test.ts checks this file against the build; the image suite
+# (test/e2e/image.test.ts) builds it with podman and runs it.
+# Node.js 24, the current LTS (Node 20 is past its end of life; AWS SDK releases from January
+# 2027 need Node 22 or later). Both base images must carry the same major.
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
+import { clusterIdentity } from '../core/annotations/cluster.js';
 import { checkOwnerId } from '../core/records/ownership.js';
 import { parseDomainFilter } from './plan-options.js';
 import { createSyncerMetrics } from '../syncer/metrics.js';
@@ -138,6 +139,39 @@ describe('chart values', () => {
       assert.equal(pattern.test(id), syncerAccepts, `owner ID ${JSON.stringify(id)}`);
     }
   });
+  it('accepts exactly the cluster identities the webhook and the syncer accept', async () => {
+    const cluster = (await loadSchema()).properties?.['cluster']?.properties;
+    const ajv = new Ajv();
+    const cases: [keyof Parameters<typeof clusterIdentity>[0], string][] = [
+      ['name', 'east'],
+      ['name', 'eu west (blue)'],
+      ['name', 'x'.repeat(128)],
+      ['name', 'x'.repeat(129)],
+      ['name', 'ost\u00e9'],
+      ['name', 'tab\there'],
+      ['region', 'eu-west-1'],
+      ['region', 'us-gov-west-1'],
+      ['region', 'EU-WEST-1'],
+      ['region', 'europe'],
+      ['region', 'cluster'],
+      ['failover', 'PRIMARY'],
+      ['failover', 'SECONDARY'],
+      ['failover', 'backup'],
+    ];
+    for (const [field, value] of cases) {
+      let accepted = true;
+      try {
+        clusterIdentity({ [field]: value });
+      } catch {
+        accepted = false;
+      }
+      // The chart takes the normal form only (no case folding at render time).
+      const normal = field === 'region' && value !== value.toLowerCase() ? false : accepted;
+      const valid = ajv.validate(cluster?.[field] ?? false, value);
+      assert.equal(valid, normal, `cluster.${field} ${JSON.stringify(value)}`);
+    }
+  });
+
   it('accepts exactly the domain filters the syncer accepts', async () => {
     const route53 = (await loadSchema()).properties?.['spec']?.properties?.['providerSettings']
       ?.properties?.['route53']?.properties;

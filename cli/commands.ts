@@ -1,11 +1,9 @@
+// Commands are loaded when run, not all at start: each long-running container then holds
+// only its own code and dependencies in memory (the syncer no express, no webhook; the
+// webhook no client-node, no AWS SDK).
 import { join } from 'node:path';
-import { ManifestError } from './manifests.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './options.js';
-import { planCommand } from './plan-command.js';
-import { syncerCommand } from './syncer-command.js';
-import { validateCommand } from './validate-command.js';
-import { webhookCommand } from './webhook-command.js';
 
 const USAGE = `Usage: aws-controller <command> [options]
 
@@ -31,14 +29,25 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'validate':
+      case 'validate': {
+        const { validateCommand } = await import('./validate-command.js');
         return await validateCommand(rest, ctx);
-      case 'webhook':
+      }
+      case 'webhook': {
+        const { webhookCommand } = await import('./webhook-command.js');
         return await webhookCommand(rest, ctx, ctx.signal);
-      case 'syncer':
+      }
+      case 'syncer': {
+        // Before client-node is first imported: KubeConfig without the generated API.
+        const { loadClientNodeNarrowly } = await import('../syncer/kube/narrow-client-node.js');
+        loadClientNodeNarrowly();
+        const { syncerCommand } = await import('./syncer-command.js');
         return await syncerCommand(rest, ctx, ctx.signal);
-      case 'plan':
+      }
+      case 'plan': {
+        const { planCommand } = await import('./plan-command.js');
         return await planCommand(rest, ctx);
+      }
       case 'demo':
         return await demo(ctx);
       case '--help':
@@ -54,6 +63,8 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
         return 2;
     }
   } catch (err) {
+    // Loaded only now: manifests.js brings the YAML parser, which most commands never need.
+    const { ManifestError } = await import('./manifests.js');
     if (err instanceof UsageError || err instanceof ManifestError) {
       ctx.stderr.write(`aws-controller ${command ?? ''}: ${err.message}\n`);
       return 2;
@@ -67,6 +78,8 @@ async function demo(ctx: RunContext): Promise<number> {
   const manifests = join(ctx.examplesDir, 'bookinfo');
   const zone = join(ctx.examplesDir, 'route53');
   ctx.stdout.write(`$ aws-controller validate examples/bookinfo\n`);
+  const { validateCommand } = await import('./validate-command.js');
+  const { planCommand } = await import('./plan-command.js');
   const validated = await validateCommand([manifests], ctx);
   ctx.stdout.write(
     `\n$ aws-controller plan -f examples/bookinfo --zones examples/route53/hosted-zones.json \\\n` +

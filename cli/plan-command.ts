@@ -235,7 +235,10 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     }
     // The annotations' checks only: the domain policy is judged per name by the planner
     // below, so each refused name is listed with its reason (as the syncer would say it).
-    const admitted = admitManifest(stored, { controllerName: flags.controllerName });
+    const admitted = admitManifest(stored, {
+      controllerName: flags.controllerName,
+      ...(flags.cluster !== undefined && { cluster: flags.cluster }),
+    });
     if (!admitted.allowed) {
       denied.push(`${source}: ${admitted.message ?? 'denied'}`);
       continue;

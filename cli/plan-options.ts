@@ -10,6 +10,8 @@ import {
 import { checkOwnerId, type ExternalDnsTxtNaming } from '../core/records/ownership.js';
 import type { PlanOptions, Policy } from '../core/records/plan.js';
 import type { ZoneType } from '../core/records/zones.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
+import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE, clusterFlags } from './cluster-options.js';
 import { stringOption, UsageError, type OptionSpec, type ParsedOptions } from './options.js';
 
 export const PLAN_FLAGS: OptionSpec = {
@@ -27,6 +29,7 @@ export const PLAN_FLAGS: OptionSpec = {
   'max-delete-fraction': { type: 'string' },
   'domain-policy': { type: 'string' },
   'ingress-namespaces': { type: 'string', multiple: true },
+  ...CLUSTER_FLAGS,
 };
 
 export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into ownership TXTs; records are ours only with it.
@@ -58,7 +61,8 @@ export const PLAN_FLAGS_USAGE = `  --owner-id ID             written into owners
 
   --ingress-namespaces a,b  where an Istio Gateway's ingress gateway Services may be besides
                             the Gateway's own namespace (a Service elsewhere never lends
-                            its addresses)`;
+                            its addresses)
+${CLUSTER_FLAGS_USAGE}`;
 
 const POLICIES: Record<string, Policy> = {
   SYNC: 'SYNC',
@@ -149,6 +153,8 @@ export function derivedOwnerId(
 export interface PlanFlags extends Omit<PlanOptions, 'ownerId'> {
   ownerId: string | undefined;
   controllerName: string;
+  /** What annotations may leave to this cluster (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   maxDeleteFraction: number;
   /** As given; each command has its own default (the namespace the controller runs in). */
   ingressNamespaces: string[] | undefined;
@@ -199,6 +205,7 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
   const naming = parseExternalDnsNaming(values);
   const domainFilter = values['domain-filter'];
   const ingressNamespaces = values['ingress-namespaces'];
+  const cluster = clusterFlags(values);
   return {
     ownerId: ownerId === undefined ? undefined : checkedOwnerId(ownerId),
     policy: parsePolicy(stringOption(values, 'policy')),
@@ -207,6 +214,7 @@ export function planFlags(values: ParsedOptions['values']): PlanFlags {
     ),
     ...(zoneType !== undefined && { zoneType }),
     controllerName: stringOption(values, 'controller-name') ?? DEFAULT_CONTROLLER_NAME,
+    ...(cluster !== undefined && { cluster }),
     maxDeleteFraction: parseFraction(
       stringOption(values, 'max-delete-fraction'),
       'max-delete-fraction',

@@ -1,6 +1,6 @@
 // `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
-import { CoreV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../syncer/kube/client.js';
+import { setFlagsFromString } from 'node:v8';
+import { loadKubeConfig, namespaceUid } from '../syncer/kube/client.js';
 import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
 import type { CliIo } from './io.js';
@@ -27,10 +27,14 @@ ${PLAN_FLAGS_USAGE}
   --aws-region R            the SDK's region (default: the SDK's own chain, else us-east-1)
   --route53-endpoint URL    another Route 53 endpoint (tests against moto)
   --interval D              re-list zones and records this often, to see changes made
-                            behind our back (default 10m)
-  --debounce D              a burst of changes within D becomes one reconcile (default 1s)
-  --rate-limit N            Route 53 requests per second from this process (default 4;
-                            the account allows 5 in all)
+                            behind our back (default 10m; a few zones at a time, spread
+                            over the interval)
+  --debounce D              a lone change is sent at once; changes that keep coming are
+                            gathered for at most D into one batch per zone (default 1s)
+  --lone-change-delay D     how soon a change after a quiet spell is planned (default 10ms)
+  --rate-limit N            at most N Route 53 requests per second from this process
+                            (default 4; the account allows 5 in all); less while Route 53
+                            answers Throttling (other clusters share the account)
   --kubeconfig FILE         default: the Pod's service account
   --metrics-port N          plain HTTP for /metrics, /healthz, /readyz (default 8081)
   --leader-election-namespace NS
@@ -48,6 +52,8 @@ ${PLAN_FLAGS_USAGE}
   --leader-election-retry-period D
                             how often the Lease is renewed or tried (default 2s)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
+  --optimize-for-size       V8 favours memory over speed (its --optimize-for-size, which
+                            NODE_OPTIONS does not accept); the chart sets it
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
 AWS credentials come from the SDK's default chain (IRSA, EKS Pod Identity, environment).
@@ -66,11 +72,7 @@ function positiveNumber(values: ParsedOptions['values'], flag: string, fallback:
 /** The cluster's identity, for the default owner ID: kube-system's UID never changes. */
 async function clusterUid(kubeconfig: string | undefined): Promise<string> {
   try {
-    const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
-    const namespace = await api.readNamespace({ name: 'kube-system' });
-    const uid = namespace.metadata?.uid;
-    if (!uid) throw new Error('kube-system has no UID');
-    return uid;
+    return await namespaceUid(loadKubeConfig(kubeconfig), 'kube-system');
   } catch (err) {
     throw new UsageError(
       `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
@@ -90,6 +92,7 @@ export async function syncerCommand(
     'route53-endpoint': { type: 'string' },
     interval: { type: 'string' },
     debounce: { type: 'string' },
+    'lone-change-delay': { type: 'string' },
     'rate-limit': { type: 'string' },
     kubeconfig: { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -101,12 +104,16 @@ export async function syncerCommand(
     'leader-election-renew-deadline': { type: 'string' },
     'leader-election-retry-period': { type: 'string' },
     'log-level': { type: 'string' },
+    'optimize-for-size': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values['help'] === true) {
     io.stdout.write(USAGE);
     return 0;
   }
+  // Before the caches fill: V8 reads it when it sizes and collects the heap, and measured at
+  // 10,000 objects it halved the peak RSS (docs/benchmarks.md, Memory).
+  if (values['optimize-for-size'] === true) setFlagsFromString('--optimize-for-size');
   const logger = createLogger(stringOption(values, 'log-level') ?? 'info', 'aws-controller-syncer');
   const flags = planFlags(values);
   const kubeconfig = stringOption(values, 'kubeconfig');
@@ -156,6 +163,7 @@ export async function syncerCommand(
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
     driftIntervalMs: interval,
     debounceMs: debounce,
+    leadingMs: durationOption(values, 'lone-change-delay', 10),
     rateLimit: positiveNumber(values, 'rate-limit', 4),
     ...(kubeconfig !== undefined && { kubeconfig }),
     metricsPort: integerOption(values, 'metrics-port', 8081, { max: 65535 }),

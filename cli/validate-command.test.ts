@@ -31,6 +31,49 @@ describe('aws-controller validate', () => {
     }
   });
 
+  it('checks manifests as a cluster with an identity will: denied without it, admitted unchanged with it', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'validate-cluster-'));
+    after(() => rm(own, { recursive: true, force: true }));
+    const file = join(own, 'failover.yaml');
+    await writeFile(
+      file,
+      `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: shop
+  namespace: edge
+  annotations:
+    route53.v1beta1.tetrate.io/aws-failover: cluster
+spec:
+  servers:
+    - hosts: [shop.example.com]
+      port: { number: 80, name: http, protocol: HTTP }
+`,
+    );
+    const without = await run(['validate', file]);
+    assert.equal(without.code, 1);
+    assert.match(without.stdout, /aws-failover: 'cluster' stands for this cluster's failover role/);
+    assert.match(without.stdout, /needs set-identifier/);
+    const withIdentity = await run([
+      'validate',
+      '-o',
+      'json',
+      '--cluster-name',
+      'east',
+      '--cluster-failover',
+      'primary',
+      file,
+    ]);
+    assert.equal(withIdentity.code, 0, withIdentity.stdout);
+    const [result] = (JSON.parse(withIdentity.stdout) as { results: Record<string, unknown>[] })
+      .results;
+    assert.deepEqual(result?.['patch'], []);
+    assert.deepEqual(result?.['warnings'], []);
+    const bad = await run(['validate', '--cluster-failover', 'backup', file]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--cluster-failover 'backup' must be PRIMARY or SECONDARY/);
+  });
+
   it('reports no mutation for a denied object, in text or JSON', async () => {
     // Its own folder: other cases validate `dir` as a whole and expect it admitted.
     const own = await mkdtemp(join(tmpdir(), 'validate-denied-'));

@@ -7,7 +7,9 @@ import {
   type KubeObject,
 } from '../core/admission/admit.js';
 import { applyJsonPatch, type JsonPatchOperation } from '../core/admission/json-patch.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
+import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE, clusterFlags } from './cluster-options.js';
 import { readDomainPolicyFile } from './domain-policy-file.js';
 import type { CliIo } from './io.js';
 import { readManifests } from './manifests.js';
@@ -27,6 +29,7 @@ export interface ValidationResult {
 
 export interface ValidateOptions {
   controllerName?: string;
+  cluster?: ClusterIdentity;
   domainPolicy?: DomainPolicy;
   /** For manifests that name no namespace, as kubectl would (default: default). */
   defaultNamespace?: string;
@@ -74,8 +77,11 @@ function formatText(results: ValidationResult[], skipped: number): string {
 }
 
 const USAGE = `Usage: aws-controller validate [-o text|json] [--controller-name NAME]
+       [--cluster-name NAME] [--cluster-region R] [--cluster-failover ROLE]
        [--domain-policy FILE] [--namespace NS] FILE|DIR|- ...
 
+${CLUSTER_FLAGS_USAGE}
+                         (check manifests as the webhook of the cluster given so will)
   --domain-policy FILE   deny names the object's namespace may not publish, as the webhook
                          does with the same file (names from the spec and annotations)
   --namespace NS         the namespace of manifests that name none (default: default)`;
@@ -86,6 +92,7 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
     {
       output: { type: 'string', short: 'o' },
       'controller-name': { type: 'string' },
+      ...CLUSTER_FLAGS,
       'domain-policy': { type: 'string' },
       namespace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -106,8 +113,10 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
   const controllerName = stringOption(values, 'controller-name');
   const policyFile = stringOption(values, 'domain-policy');
   const defaultNamespace = stringOption(values, 'namespace');
+  const cluster = clusterFlags(values);
   const options: ValidateOptions = {
     ...(controllerName !== undefined && { controllerName }),
+    ...(cluster !== undefined && { cluster }),
     ...(policyFile !== undefined && { domainPolicy: readDomainPolicyFile(policyFile) }),
     ...(defaultNamespace !== undefined && { defaultNamespace }),
   };

@@ -1,10 +1,13 @@
 // The controller works in proportion to what changed: a reconcile with nothing changed reads
 // no cache list and plans nothing; a changed object is read alone (with what depends on it)
 // and only its names are planned; the drift check builds the desired state afresh, and when
-// it differs from the one kept up to date, says so, counts it and uses the fresh one.
+// it differs from the one kept up to date, says so, counts it and uses the fresh one. A drift
+// tick that re-lists a few zones plans only those zones' names; the cluster's identity is
+// applied as the whole computation applies it.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { PREFIX } from '../core/annotations/prefix.js';
 import { Controller, type ObjectCaches } from './controller.js';
 import { createSyncerMetrics } from './metrics.js';
@@ -15,7 +18,7 @@ import type {
   Snapshot,
   VirtualServiceObject,
 } from './sources/objects.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { ManualClock, settle } from './testing/manual-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 
 const service = (ip: string): ServiceObject => ({
@@ -78,16 +81,25 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-function setup(maxDeleteFraction?: number) {
+function setup(
+  maxDeleteFraction?: number,
+  more: { clock?: ManualClock; driftIntervalMs?: number; cluster?: ClusterIdentity } = {},
+) {
   const route53 = new FakeRoute53();
   route53.addZone('Z1', 'example.com');
   const caches = new CountingCaches();
   const metrics = createSyncerMetrics({ defaultMetrics: false });
   const errors: string[] = [];
+  /** Every line logged at info or above. */
+  const lines: Record<string, unknown>[] = [];
   const logger = pino(
-    { level: 'error' },
+    { level: 'info' },
     {
-      write: (line: string) => void errors.push(String((JSON.parse(line) as { msg?: string }).msg)),
+      write: (line: string) => {
+        const entry = JSON.parse(line) as Record<string, unknown> & { level: number };
+        lines.push(entry);
+        if (entry.level >= 50) errors.push(String(entry['msg']));
+      },
     },
   );
   const controller = new Controller(
@@ -98,8 +110,9 @@ function setup(maxDeleteFraction?: number) {
       controllerName: 'aws-controller',
       ingressNamespaces: ['istio-system'],
       debounceMs: 10,
-      driftIntervalMs: 600_000,
+      driftIntervalMs: more.driftIntervalMs ?? 600_000,
       ...(maxDeleteFraction !== undefined && { maxDeleteFraction }),
+      ...(more.cluster !== undefined && { cluster: more.cluster }),
     },
     {
       caches,
@@ -108,11 +121,13 @@ function setup(maxDeleteFraction?: number) {
       events: { record: () => undefined },
       metrics,
       logger,
-      clock: new FakeClock(),
+      // Time moves only when a test says so: a reconcile the controller schedules itself (a
+      // relist's) does not run in the middle of one the test awaits.
+      clock: more.clock ?? new ManualClock(),
     },
   );
   running.push(controller);
-  return { route53, caches, metrics, controller, errors };
+  return { route53, caches, metrics, controller, errors, lines };
 }
 
 const records = (route53: FakeRoute53) =>
@@ -241,5 +256,84 @@ describe('Controller: work in proportion to what changed', () => {
     t.controller.relist('drift check', 0);
     await t.controller.reconcile();
     assert.equal(await mismatches(), 1);
+  });
+
+  it("on a drift tick, re-lists only the zones it expires and plans only those zones' names", async () => {
+    const clock = new ManualClock();
+    const t = setup(undefined, { clock, driftIntervalMs: 30_000 });
+    t.route53.addZone('Z2', 'example.org');
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set('istioGateways', [
+      annotated('gw1', 'a.example.com'),
+      annotated('gw2', 'b.example.org'),
+    ]);
+    const aRecords = () =>
+      ['Z1', 'Z2'].flatMap((zone) => t.route53.dump(zone).filter((l) => l.startsWith('A ')));
+    /** Moves time on in small steps until `done`, or 20 s of it. */
+    const until = async (done: () => boolean) => {
+      for (let waited = 0; !done() && waited < 20_000; waited += 50) await clock.advance(50);
+      await clock.advance(30);
+      await settle();
+    };
+    t.controller.start();
+    await until(() => aRecords().length === 2);
+    assert.deepEqual(aRecords(), ['A a.example.com 203.0.113.10', 'A b.example.org 203.0.113.10']);
+    const listed = t.route53.calls.ListResourceRecordSets;
+    assert.equal(listed, 2);
+
+    // Someone deletes both A records behind our back; the cached listings do not know.
+    for (const zone of ['Z1', 'Z2']) {
+      t.route53.records.set(
+        zone,
+        (t.route53.records.get(zone) ?? []).filter((r) => r.Type !== 'A'),
+      );
+    }
+    t.lines.length = 0;
+    // The first drift tick re-lists one zone of the two (the interval spread over them).
+    await until(() => t.route53.calls.ListResourceRecordSets > listed);
+    assert.equal(t.route53.calls.ListResourceRecordSets, listed + 1);
+    assert.equal(aRecords().length, 1, 'the zone listed afresh is repaired, the other not yet');
+    const reconciled = t.lines.filter((l) => l['msg'] === 'reconciled');
+    assert.equal(reconciled.length, 1);
+    const planned = reconciled[0]?.['planned'];
+    assert.ok(typeof planned === 'number' && planned <= 3, `planned ${String(planned)} names`);
+    assert.equal(reconciled[0]?.['recomputed'], 0, 'no object recomputed');
+
+    // The next tick re-lists the other zone.
+    await until(() => t.route53.calls.ListResourceRecordSets > listed + 1);
+    assert.deepEqual(aRecords(), ['A a.example.com 203.0.113.10', 'A b.example.org 203.0.113.10']);
+    assert.equal((await t.metrics.incrementalMismatches.get()).values[0]?.value ?? 0, 0);
+  });
+
+  it("applies the cluster's identity as the whole computation does, change by change", async () => {
+    const t = setup(undefined, { cluster: { name: 'blue', region: 'eu-west-1' } });
+    const weighted = (weight: string): IstioGatewayObject => {
+      const gw = annotated('gw', 'www.example.com');
+      return {
+        ...gw,
+        metadata: {
+          ...gw.metadata,
+          annotations: { ...gw.metadata?.annotations, [`${PREFIX}aws-weight`]: weight },
+        },
+      };
+    };
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set('istioGateways', [weighted('10')]);
+    await t.controller.reconcile();
+    const sets = () =>
+      (t.route53.records.get('Z1') ?? [])
+        .filter((r) => r.Type === 'A')
+        .map((r) => `${r.SetIdentifier ?? '-'} ${String(r.Weight)}`);
+    assert.deepEqual(sets(), ['blue 10'], "the cluster's name is the set identifier");
+
+    t.caches.set('istioGateways', [weighted('30')]);
+    await t.controller.reconcile();
+    assert.deepEqual(sets(), ['blue 30']);
+
+    // The drift check's whole computation, with the same identity, finds the same.
+    t.controller.relist('drift check', 0);
+    await t.controller.reconcile();
+    assert.equal((await t.metrics.incrementalMismatches.get()).values[0]?.value ?? 0, 0);
+    assert.deepEqual(sets(), ['blue 30']);
   });
 });

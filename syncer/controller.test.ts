@@ -11,7 +11,7 @@ import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { ManualClock, settle } from './testing/manual-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
@@ -64,6 +64,8 @@ function setup(
     policy?: 'SYNC' | 'UPSERT_ONLY';
     maxDeleteFraction?: number;
     domainPolicy?: () => DomainPolicy;
+    clock?: ManualClock;
+    driftIntervalMs?: number;
   } = {},
 ) {
   const route53 = new FakeRoute53();
@@ -71,6 +73,8 @@ function setup(
   const caches = new Caches();
   const events: { name: string; type: EventType; reason: string; message: string }[] = [];
   const metrics = createSyncerMetrics({ defaultMetrics: false });
+  // Time moves only when a test moves it: no reconcile runs on its own.
+  const clock: ManualClock = options.clock ?? new ManualClock();
   const controller = new Controller(
     {
       ownerId: 'cluster-a',
@@ -79,7 +83,8 @@ function setup(
       controllerName: 'aws-controller',
       ingressNamespaces: ['istio-system'],
       debounceMs: 10,
-      driftIntervalMs: 600_000,
+      driftIntervalMs: options.driftIntervalMs ?? 600_000,
+      driftMinSpacingMs: 1_000,
       retryDelayMs: 60_000,
       ...(options.maxDeleteFraction !== undefined && {
         maxDeleteFraction: options.maxDeleteFraction,
@@ -95,12 +100,12 @@ function setup(
       },
       metrics,
       logger: pino({ level: 'silent' }),
-      clock: new FakeClock(),
+      clock,
       ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
     },
   );
   running.push(controller);
-  return { route53, caches, events, metrics, controller };
+  return { route53, caches, events, metrics, controller, clock };
 }
 
 describe('Controller', () => {
@@ -180,6 +185,44 @@ describe('Controller', () => {
         ListResourceRecordSets: 0,
         ChangeResourceRecordSets: 0,
       });
+  });
+
+  it('re-lists one zone at a time for the drift check, spread over the interval, not every zone at once', async () => {
+    const clock = new ManualClock();
+    const t = setup({ clock, driftIntervalMs: 30_000 });
+    t.route53.addZone('Z2', 'example.org');
+    t.route53.addZone('Z3', 'example.net');
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    // The reconcile a drift tick asks for runs at the leading edge (10 ms of the manual clock):
+    // small steps, far below the drift spacing, let it run.
+    const listedTimes = async (n: number) => {
+      for (let waited = 0; t.route53.calls.ListResourceRecordSets < n && waited < 500;) {
+        await clock.advance(10);
+        waited += 10;
+        await settle();
+      }
+      await clock.advance(30); // and nothing more comes
+      await settle();
+      return t.route53.calls.ListResourceRecordSets;
+    };
+    t.controller.start();
+    assert.equal(await listedTimes(3), 3);
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, 1);
+    await clock.advance(1_000); // the first look, after the minimum spacing: the oldest zone
+    assert.equal(await listedTimes(4), 4);
+    const listings: number[] = [];
+    for (let tick = 0; tick < 3; tick++) {
+      await clock.advance(10_000); // 30 s / 3 zones
+      listings.push(await listedTimes(5 + tick));
+    }
+    // One more zone listed per tick; the zone list once in the interval.
+    assert.deepEqual(listings, [5, 6, 7]);
+    assert.equal(t.route53.calls.ListHostedZones, 2);
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, 1, 'nothing changed: nothing sent');
+    await settle();
   });
 
   it('plans from a fresh listing after relist (on becoming leader): what another leader wrote is seen', async () => {
@@ -337,7 +380,8 @@ describe('Controller', () => {
     const sent = t.route53.calls.ChangeResourceRecordSets;
     t.route53.refuse = () => undefined;
     t.controller.trigger('object changed');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.clock.advance(10);
+    await settle();
     assert.ok(t.route53.calls.ChangeResourceRecordSets > sent, 'the debounced reconcile ran');
     assert.equal(t.route53.dump('Z1').length, 2);
   });
@@ -416,7 +460,7 @@ describe('Controller: annotation readings across reconciles', () => {
         events: { record: () => undefined },
         metrics: createSyncerMetrics({ defaultMetrics: false }),
         logger: pino({ level: 'silent' }),
-        clock: new FakeClock(),
+        clock: new ManualClock(),
         parseCache,
       },
     );

@@ -3,15 +3,31 @@
 // no writes unless leader, no planning from caches that are not whole, no planning a zone
 // whose listing failed, nothing sent when nothing changed, a bad change isolated by
 // splitting its batch while the rest is applied.
+//
+// Timing: a change after a quiet spell is planned at once (leading edge), so a lone
+// `kubectl apply` is on the wire in milliseconds; changes that keep coming are gathered until
+// they pause (a short trailing window, capped). Planned changes wait per zone in an outbox,
+// sent one request at a time as the rate limiter allows; a newer plan replaces what is still
+// waiting, so a zone's changes keep joining its batch until the moment it is sent, and while
+// a burst is still being planned its batches are held (for a bounded time) rather than sent
+// half full. Planning and sending take turns: a plan is never made while a batch is on the
+// wire, so the cached listings it reads are exact.
+//
+// Work in proportion to change: the desired state is kept up to date object by object
+// (sources/incremental-state.ts), and only the names that changed are planned (their
+// families: core/records/plan-scope.ts), against zone listings kept by name
+// (route53/zone-records.ts). A whole build or plan (start, a new leader, a new zone list or
+// domain policy) runs in parts that yield to the event loop.
 import type { Logger } from 'pino';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import {
   DEFAULT_MAX_DELETE_FRACTION,
   guardDeletions,
   type HeldBack,
 } from '../core/records/deletion-guard.js';
-import { batches, splitBatch } from '../core/records/batches.js';
-import { describeRecord, resourceOf, type Endpoint } from '../core/records/endpoint.js';
+import { groupsInFirstBatch, splitBatch } from '../core/records/batches.js';
 import type { Conflict } from '../core/records/conflicts.js';
+import { describeRecord, resourceOf, type Endpoint } from '../core/records/endpoint.js';
 import {
   plan,
   type Plan,
@@ -20,17 +36,19 @@ import {
   type ZonePlan,
 } from '../core/records/plan.js';
 import { mergePlans, nameFamilies, namesInScope } from '../core/records/plan-scope.js';
+import { guardedRecordOf } from '../core/records/ownership.js';
 import { bareZoneId, normalizeRoute53Name } from '../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
-import { eligibleZones, type Zone } from '../core/records/zones.js';
+import { eligibleZones, zonesForName, type Zone } from '../core/records/zones.js';
 import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
 import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
-import type { Clock } from './route53/rate-limiter.js';
+import { DriftScheduler } from './drift-schedule.js';
+import { wakeableSleep, type Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
 import { ZoneRecords } from './route53/zone-records.js';
-import type { ObjectNote } from './sources/desired-state.js';
+import type { ObjectNote, SourceOptions } from './sources/desired-state.js';
 import {
   IncrementalDesiredState,
   timeSliceYielder,
@@ -72,12 +90,29 @@ const PLAN_PART_NAMES = 400;
 
 export interface ControllerOptions extends PlanOptions {
   controllerName: string;
+  /** What annotations may leave to this cluster (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** Where Istio Gateways' ingress gateway Services may be, besides their own namespace. */
   ingressNamespaces: readonly string[];
-  /** A burst of changes within this window becomes one reconcile. */
+  /**
+   * The longest changes that keep coming are gathered into one reconcile (from the first of
+   * them); a zone's planned batch is held at most twice this while more are being planned.
+   */
   debounceMs: number;
-  /** Zones and records are re-listed this often, to notice changes made behind our back. */
+  /** A change after a quiet spell is planned this soon (default 10 ms): the leading edge. */
+  leadingMs?: number;
+  /**
+   * Changes less than this apart (default 100 ms) are one burst: planned once they pause,
+   * or `debounceMs` after the first of them.
+   */
+  quietMs?: number;
+  /**
+   * Zones and records are re-listed this often, to notice changes made behind our back: a few
+   * zones at a time, spread over the interval (drift-schedule.ts).
+   */
   driftIntervalMs: number;
+  /** Drift ticks (each a reconcile) at least this far apart; default 5 s. */
+  driftMinSpacingMs?: number;
   /**
    * A zone's deletions are held back when they are more than this fraction of the records we
    * own there (and more than a few): see core/records/deletion-guard.ts. Default 0.5; 1 is off.
@@ -123,23 +158,84 @@ interface Listing {
   fetchedAt: number;
 }
 
+/** The watched object a record names (`<ownerKind>/<namespace>/<name>`), for its Events. */
+type ObjectLookup = (resource: string) => KubeResource | undefined;
+
+interface Planned {
+  endpoints: number;
+  /** Objects whose endpoints were computed again; names planned ('all' or how many). */
+  recomputed: number;
+  planned: 'all' | number;
+  result: Plan;
+  zones: HostedZone[];
+  heldBack: HeldBack[];
+  tally: Tally;
+}
+
 interface SendResult {
   applied: Change[];
   failed: { changes: Change[]; error: unknown }[];
 }
+
+/** What one reconcile offered for sending, and how it went; done when none of it waits. */
+interface Tally {
+  applied: number;
+  failed: number;
+  /** Zones of this reconcile still waiting in the outbox. */
+  waiting: number;
+  finished: Promise<void>;
+  finish: () => void;
+}
+
+/** A zone's planned changes not sent yet. */
+interface PendingZone {
+  plan: ZonePlan;
+  /** Groups still to send; a request is cut from the front when the sender gets to it. */
+  groups: Change[][];
+  objects: ObjectLookup;
+  /** When this zone started waiting (kept when a newer plan replaces the changes). */
+  since: number;
+  tally: Tally;
+}
+
+/** The next reconcile, waiting for its time. */
+interface Scheduled {
+  due: number;
+  /** Scheduled by a change (the trailing window may move it), not by a retry or relist. */
+  change: boolean;
+  /** By a change after a quiet spell: the leading edge. */
+  lone: boolean;
+  cancelled: boolean;
+  cancel: () => void;
+}
+
+const DEFAULT_LEADING_MS = 10;
+const DEFAULT_QUIET_MS = 100;
 
 export class Controller {
   readonly #o: ControllerOptions;
   readonly #d: ControllerDeps;
   readonly #parseCache: ParseCache;
   #zones: { list: HostedZone[]; fetchedAt: number } | undefined;
+  /** The last zone list read (describeZones), to tell a new zone list from the same again. */
+  #zoneList: string | undefined;
   readonly #listings = new Map<string, Listing>();
-  #timer: NodeJS.Timeout | undefined;
-  /** When the pending reconcile fires (ms since epoch), to let an earlier trigger win. */
-  #due = Infinity;
+  #scheduled: Scheduled | undefined;
+  /** When the last change came, and the first since the last reconcile started. */
+  #lastChange = -Infinity;
+  #burstStart: number | undefined;
+  /** The last reconcile was a lone change's (no burst was going on). */
+  #leading = false;
+  /** Planned changes waiting to be sent, by zone ID, oldest first. */
+  readonly #outbox = new Map<string, PendingZone>();
+  #sending: Promise<void> | undefined;
+  #wakeSender: (() => void) | undefined;
+  /** Planning and sending take turns (FIFO): each waits for the other's turn to end. */
+  #turn: Promise<void> = Promise.resolve();
+  #stopped = false;
   /** Reconciles in a row that left something unapplied; sets the retry backoff. */
   #failures = 0;
-  #driftTimer: NodeJS.Timeout | undefined;
+  #drift: DriftScheduler | undefined;
   #running: Promise<ReconcileResult> | undefined;
   #again = false;
   /** Last message said per object and reason, so Events are not repeated every reconcile. */
@@ -150,13 +246,21 @@ export class Controller {
   #state: IncrementalDesiredState | undefined;
   /** The caches' generation of each kind the state has read. */
   readonly #seen = new Map<keyof Snapshot, number>();
-  /** Plan every name next time (start, relist, a fresh listing, a new domain policy...). */
+  /** Plan every name next time (start, a new leader, a new zone list or domain policy...). */
   #planAll = true;
   /** Build the desired state afresh next time and compare (the drift check's cross-check). */
   #crossCheck = false;
   #policy: DomainPolicy | undefined;
   /** Names whose planned changes were not applied (held back, failed): planned again. */
   #pending = new Set<string>();
+  /**
+   * Names of zones whose listing was forgotten (the drift check, a failed batch), by zone ID:
+   * when the zone is listed afresh, these, the fresh listing's and the desired names in the
+   * zone are planned again (what someone else changed there can touch only those).
+   */
+  readonly #stale = new Map<string, Set<string>>();
+  /** Names to plan again because their zone was listed afresh. */
+  #relisted = new Set<string>();
   /** What the plans said per name that is not a change: refusals and conflicts (by name). */
   readonly #refused = new Map<string, Refusal[]>();
   readonly #conflicts = new Map<string, Conflict[]>();
@@ -168,53 +272,135 @@ export class Controller {
   }
 
   start(): void {
-    this.#driftTimer = setInterval(() => this.relist('drift check'), this.#o.driftIntervalMs);
-    this.#driftTimer.unref();
+    this.#drift = new DriftScheduler({
+      intervalMs: this.#o.driftIntervalMs,
+      ...(this.#o.driftMinSpacingMs !== undefined && { minSpacingMs: this.#o.driftMinSpacingMs }),
+      clock: this.#d.clock,
+      listedAt: () => new Map([...this.#listings].map(([zone, l]) => [zone, l.fetchedAt])),
+      zoneListAt: () => this.#zones?.fetchedAt,
+      expire: (zones, zoneList) => {
+        for (const zone of zones) this.#forgetListing(zone);
+        if (zoneList) {
+          this.#zones = undefined;
+          // Once per interval, with the zone list: the desired state is built afresh and
+          // compared with the one kept up to date.
+          this.#crossCheck = true;
+        }
+        // Not a change: a drift check neither waits for a lone change's delay nor opens a
+        // burst that would hurry the next real change past its own.
+        this.trigger('drift check', 0);
+      },
+    });
+    this.#drift.start();
     this.trigger('start');
   }
 
   /**
-   * Forgets the cached zones and records and reconciles from a fresh listing: on the drift
-   * interval, and when this replica becomes leader (another leader may have written since
+   * Forgets the cached zones and records and reconciles from a fresh listing: when this
+   * replica becomes leader (another leader may have written since
    * this one last listed, and a plan from that picture would undo or repeat its changes).
    */
   relist(reason: string, delayMs?: number): void {
     this.#zones = undefined;
     this.#listings.clear();
+    this.#stale.clear();
+    this.#planAll = true;
     this.#crossCheck = true;
     this.trigger(reason, delayMs);
   }
 
+  /** Lists the zone afresh next time, and plans again the names it had. */
+  #forgetListing(zoneId: string): void {
+    const listing = this.#listings.get(zoneId);
+    if (listing === undefined) return;
+    this.#listings.delete(zoneId);
+    const names = this.#stale.get(zoneId) ?? new Set<string>();
+    for (const name of listing.records.names()) names.add(name);
+    this.#stale.set(zoneId, names);
+  }
+
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#due = Infinity;
-    clearInterval(this.#driftTimer);
+    this.#stopped = true;
+    this.#scheduled?.cancel();
+    this.#scheduled = undefined;
+    await this.#drift?.stop();
+    // What was planned and not sent is dropped: the next leader plans afresh.
+    for (const pending of this.#outbox.values()) settle(pending.tally);
+    this.#outbox.clear();
+    this.#wakeSender?.();
     await this.#running?.catch(() => undefined);
+    await this.#sending;
   }
 
   /**
-   * Something changed: reconcile after the debounce window, so a burst becomes one reconcile.
-   * A pending retry further off is brought forward: a new object never waits out a backoff.
+   * Something changed: reconcile soon. A change after a quiet spell is planned after
+   * `leadingMs`; changes that keep coming (less than `quietMs` apart) move the reconcile on
+   * until they pause, but never past `debounceMs` from the first of them, so a burst becomes
+   * one reconcile. With `delayMs` (a retry, a relist) the reconcile is due then, unless one is
+   * due sooner; a pending retry further off is brought forward: a new object never waits out
+   * a backoff.
    */
-  trigger(reason: string, delayMs = this.#o.debounceMs): void {
-    const due = Date.now() + delayMs;
-    if (this.#timer !== undefined) {
-      if (due >= this.#due) return;
-      clearTimeout(this.#timer);
+  trigger(reason: string, delayMs?: number): void {
+    if (this.#stopped) return;
+    const now = this.#d.clock.now();
+    const change = delayMs === undefined;
+    let due: number;
+    let lone = false;
+    if (change) {
+      lone =
+        this.#burstStart === undefined &&
+        now - this.#lastChange >= (this.#o.quietMs ?? DEFAULT_QUIET_MS);
+      this.#lastChange = now;
+      this.#burstStart ??= now;
+      due = lone
+        ? now + (this.#o.leadingMs ?? DEFAULT_LEADING_MS)
+        : Math.min(
+            now + (this.#o.quietMs ?? DEFAULT_QUIET_MS),
+            this.#burstStart + this.#o.debounceMs,
+          );
+    } else due = now + delayMs;
+    // A burst's deadline can already be behind us (a lone change waits longer than --debounce
+    // lets a burst go on): then it is due now.
+    due = Math.max(due, now);
+    const scheduled = this.#scheduled;
+    if (scheduled !== undefined) {
+      // Only a change moves a change's reconcile later (the burst goes on); otherwise the
+      // earlier of the two stands, and this reason joins it.
+      const movable = change && scheduled.change;
+      if (due === scheduled.due || (!movable && due > scheduled.due)) {
+        this.#d.logger.debug(
+          { reason, delayMs: scheduled.due - now, joined: true },
+          'reconcile scheduled',
+        );
+        return;
+      }
+      scheduled.cancel();
     }
-    this.#d.logger.debug({ reason, delayMs }, 'reconcile scheduled');
-    this.#due = due;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#due = Infinity;
+    this.#d.logger.debug({ reason, delayMs: due - now }, 'reconcile scheduled');
+    const nap = wakeableSleep(this.#d.clock, due - now);
+    const next: Scheduled = {
+      due,
+      change,
+      lone,
+      cancelled: false,
+      cancel: () => {
+        next.cancelled = true;
+        nap.wake();
+      },
+    };
+    this.#scheduled = next;
+    void nap.done.then(() => {
+      if (next.cancelled || this.#scheduled !== next) return;
+      this.#scheduled = undefined;
+      this.#burstStart = undefined;
+      this.#leading = next.lone;
       void this.reconcile().catch((err: unknown) => {
         this.#d.logger.error({ err }, 'reconcile failed');
         this.#retryLater();
       });
-    }, delayMs);
-    // The watches and servers keep the process alive; a pending reconcile alone should not.
-    this.#timer.unref();
+      // A sender holding batches for this reconcile looks again (it waits for the plan).
+      this.#wakeSender?.();
+    });
   }
 
   #retryLater(): void {
@@ -224,27 +410,92 @@ export class Controller {
     this.trigger('retry after failure', delay);
   }
 
-  /** One reconcile now; concurrent calls are serialised (a second one runs once after). */
-  async reconcile(): Promise<ReconcileResult> {
+  /**
+   * One reconcile now, resolved once what it planned has been sent (or replaced by a newer
+   * plan). Planning is serialised: a call while one plans gets that one's result and another
+   * runs once after; one may plan while the previous one's batches are still being sent.
+   */
+  reconcile(): Promise<ReconcileResult> {
     if (this.#running) {
       this.#again = true;
       return this.#running;
     }
-    this.#running = this.#reconcileOnce();
-    try {
-      return await this.#running;
-    } finally {
+    let planned = false;
+    const donePlanning = () => {
+      if (planned) return;
+      planned = true;
       this.#running = undefined;
+      // A sender holding batches for this plan looks again.
+      this.#wakeSender?.();
       if (this.#again) {
         this.#again = false;
         this.trigger('changes during reconcile');
       }
-    }
+    };
+    const whole = this.#reconcileOnce(donePlanning);
+    this.#running = whole;
+    void whole.then(donePlanning, donePlanning);
+    return whole;
   }
 
-  async #reconcileOnce(): Promise<ReconcileResult> {
-    const { caches, metrics, logger, clock } = this.#d;
+  /** Waits for the turn to plan or send (FIFO); the returned function ends it. */
+  async #takeTurn(): Promise<() => void> {
+    const previous = this.#turn;
+    let end!: () => void;
+    this.#turn = new Promise((resolve) => (end = resolve));
+    await previous;
+    return end;
+  }
+
+  async #reconcileOnce(donePlanning: () => void): Promise<ReconcileResult> {
+    const { metrics, logger, clock } = this.#d;
     const started = clock.now();
+    // Not while a batch is on the wire: the listing it changes would be planned from stale.
+    const endTurn = await this.#takeTurn();
+    let planned: Planned | ReconcileResult;
+    try {
+      planned = await this.#plan();
+    } finally {
+      endTurn();
+      donePlanning();
+    }
+    if (!('tally' in planned)) return planned;
+    const { endpoints, recomputed, result, zones, heldBack, tally } = planned;
+    await tally.finished;
+    this.#countManaged(zones);
+    const { applied, failed } = tally;
+
+    const outcome = failed > 0 || result.unlistedZones.length > 0 ? 'partial' : 'success';
+    metrics.reconcileDuration.observe({ result: outcome }, (clock.now() - started) / 1000);
+    if (outcome === 'success') {
+      metrics.lastSuccessfulSync.set(clock.now() / 1000);
+      this.#failures = 0;
+    } else this.#retryLater();
+    logger.info(
+      {
+        endpoints,
+        recomputed,
+        planned: planned.planned,
+        applied,
+        failed,
+        refused: result.refused.length,
+        unlistedZones: result.unlistedZones,
+      },
+      applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
+    );
+    return {
+      status: 'done',
+      plan: result,
+      applied,
+      failed,
+      unlistedZones: result.unlistedZones,
+      heldBack,
+    };
+  }
+
+  /** The plan from the caches and the listings; its zones' changes go to the outbox. */
+  async #plan(): Promise<Planned | ReconcileResult> {
+    const { caches, metrics, logger } = this.#d;
     const leader = this.#d.isLeader();
     metrics.leader.set(leader ? 1 : 0);
     metrics.cachesSynced.set(caches.synced() ? 1 : 0);
@@ -269,6 +520,7 @@ export class Controller {
       const listing = await this.#listing(zone.id);
       if (listing !== undefined) listed.set(zone.id, listing);
     }
+    await this.#relistedNames(state, eligible, listed, yielder);
     const domainPolicy = this.#d.currentDomainPolicy?.();
     if (domainPolicy !== this.#policy) {
       this.#policy = domainPolicy;
@@ -282,10 +534,15 @@ export class Controller {
 
     const planAll = this.#planAll;
     this.#planAll = false;
-    const dirty = new Set([...change.names, ...this.#pending]);
+    // What still waits in the outbox is planned again too: the new plan replaces it there.
+    const dirty = new Set([...change.names, ...this.#pending, ...this.#relisted]);
+    for (const pending of this.#outbox.values()) {
+      for (const group of pending.groups) for (const c of group) dirty.add(nameOfChange(c));
+    }
+    this.#relisted = new Set();
     const result =
       planAll || dirty.size > 0
-        ? await this.#plan(
+        ? await this.#planNames(
             state,
             eligible,
             zones,
@@ -309,54 +566,30 @@ export class Controller {
     );
     const heldBack = guarded.flatMap((g) => (g.heldBack ? [g.heldBack] : []));
     if (planAll || dirty.size > 0) this.#reportHeldBack(heldBack);
-    let applied = 0;
-    let failed = 0;
-    const accepted = new Set<Change>();
-    for (const { plan: zonePlan } of guarded) {
-      if (zonePlan.groups.length === 0) continue;
-      const sent = await this.#sendZone(zonePlan);
-      applied += sent.applied.length;
-      failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
-      for (const change of sent.applied) accepted.add(change);
-      this.#reportZone(zonePlan, sent, state);
-    }
-    // A change planned and not accepted (held back, failed, not sent) is planned again next
-    // time with its name: the plan then says what is left to do there.
+    // A change planned and held back is planned again next time with its name (the plan then
+    // says what is left to do there); one that fails to send is added when it fails.
+    const offered = new Set(guarded.flatMap((g) => g.plan.groups.flat()));
     this.#pending = new Set(
       result.zones.flatMap((z) =>
-        z.groups.flat().flatMap((c) => (accepted.has(c) ? [] : [nameOfChange(c)])),
+        z.groups.flat().flatMap((c) => (offered.has(c) ? [] : [nameOfChange(c)])),
       ),
     );
-    if (planAll || change.recomputed > 0 || result.zones.length > 0 || dirty.size > 0) {
-      this.#reportNotes(state.notes(), standing, state);
-    }
-    this.#countManaged(zones);
-
-    const outcome = failed > 0 || result.unlistedZones.length > 0 ? 'partial' : 'success';
-    metrics.reconcileDuration.observe({ result: outcome }, (clock.now() - started) / 1000);
-    if (outcome === 'success') {
-      metrics.lastSuccessfulSync.set(clock.now() / 1000);
-      this.#failures = 0;
-    } else this.#retryLater();
-    logger.info(
-      {
-        endpoints: state.endpointCount,
-        recomputed: change.recomputed,
-        planned: planAll ? 'all' : dirty.size,
-        applied,
-        failed,
-        refused: standing.refused.length,
-        unlistedZones: result.unlistedZones,
-      },
-      applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
+    const objects: ObjectLookup = (resource) => state.object(resource);
+    const tally = this.#offer(
+      guarded.map((g) => g.plan),
+      objects,
     );
+    if (planAll || change.recomputed > 0 || result.zones.length > 0 || dirty.size > 0) {
+      this.#reportNotes(state.notes(), standing, objects);
+    }
     return {
-      status: 'done',
-      plan: standing,
-      applied,
-      failed,
-      unlistedZones: result.unlistedZones,
+      endpoints: state.endpointCount,
+      recomputed: change.recomputed,
+      planned: planAll ? 'all' : dirty.size,
+      result: standing,
+      zones,
       heldBack,
+      tally,
     };
   }
 
@@ -369,8 +602,9 @@ export class Controller {
    */
   async #desired(yielder: Yielder): Promise<StateChange & { state: IncrementalDesiredState }> {
     const { caches } = this.#d;
-    const sourceOptions = {
+    const sourceOptions: SourceOptions = {
       controllerName: this.#o.controllerName,
+      ...(this.#o.cluster !== undefined && { cluster: this.#o.cluster }),
       parseCache: this.#parseCache,
       ingressNamespaces: this.#o.ingressNamespaces,
     };
@@ -413,17 +647,45 @@ export class Controller {
         difference,
         'the desired state kept up to date differs from the one computed afresh: using the fresh one (please report this)',
       );
+      // What was planned from the state kept up to date may be wrong anywhere.
+      this.#planAll = true;
     }
     this.#state = fresh;
-    this.#planAll = true;
     return { ...change, state: fresh };
+  }
+
+  /**
+   * The names of the zones listed afresh since the last plan (the drift check re-lists a few
+   * at a time): those the zone had, those it has now, and the desired names that belong in it.
+   */
+  async #relistedNames(
+    state: IncrementalDesiredState,
+    eligible: readonly Zone[],
+    listed: ReadonlyMap<string, ZoneRecords>,
+    yielder: Yielder,
+  ): Promise<void> {
+    const fresh = new Set<string>();
+    for (const [zoneId, names] of this.#stale) {
+      const listing = listed.get(zoneId);
+      if (listing === undefined) continue;
+      for (const name of names) this.#relisted.add(name);
+      for (const name of listing.names()) this.#relisted.add(name);
+      this.#stale.delete(zoneId);
+      fresh.add(zoneId);
+    }
+    if (fresh.size === 0 || this.#planAll) return;
+    let n = 0;
+    for (const name of state.names()) {
+      if (zonesForName(name, eligible).some((z) => fresh.has(z.id))) this.#relisted.add(name);
+      if (++n % 1000 === 0) await yielder.maybe();
+    }
   }
 
   /**
    * Plans the names in `scope` (their families: core/records/plan-scope.ts), or every name,
    * in parts, yielding between parts; remembers refusals and conflicts per name.
    */
-  async #plan(
+  async #planNames(
     state: IncrementalDesiredState,
     eligible: readonly Zone[],
     zones: readonly HostedZone[],
@@ -483,13 +745,143 @@ export class Controller {
     );
   }
 
+  /**
+   * Puts a new plan's changes in the outbox in place of what is still waiting there: the new
+   * plan was made from the listings with every sent batch applied, so it holds what still
+   * needs sending. A zone keeps its place (and its waiting time); a zone the plan did not
+   * cover (its listing failed) or has nothing for is dropped.
+   */
+  #offer(zonePlans: readonly ZonePlan[], objects: ObjectLookup): Tally {
+    const tally = newTally();
+    const fresh = new Map<string, ZonePlan>();
+    for (const zonePlan of zonePlans) {
+      if (zonePlan.groups.length > 0) fresh.set(zonePlan.zoneId, zonePlan);
+    }
+    const now = this.#d.clock.now();
+    const previous = new Map(this.#outbox);
+    this.#outbox.clear();
+    const add = (zonePlan: ZonePlan, since: number) => {
+      this.#outbox.set(zonePlan.zoneId, {
+        plan: zonePlan,
+        groups: zonePlan.groups,
+        objects,
+        since,
+        tally,
+      });
+      tally.waiting++;
+    };
+    for (const [zoneId, pending] of previous) {
+      settle(pending.tally);
+      const zonePlan = fresh.get(zoneId);
+      if (zonePlan === undefined) continue;
+      add(zonePlan, pending.since);
+      fresh.delete(zoneId);
+    }
+    for (const zonePlan of fresh.values()) add(zonePlan, now);
+    if (tally.waiting === 0) tally.finish();
+    else this.#startSending();
+    return tally;
+  }
+
+  #startSending(): void {
+    if (this.#sending !== undefined) {
+      this.#wakeSender?.();
+      return;
+    }
+    this.#sending = this.#drain().finally(() => {
+      this.#sending = undefined;
+      if (this.#outbox.size > 0 && !this.#stopped) this.#startSending();
+    });
+  }
+
+  /**
+   * Sends the outbox, oldest zone first, one request at a time. While a burst is still being
+   * planned (a change's reconcile is due or planning), a zone's batch waits for that plan, so
+   * it goes out whole rather than in pieces — but never more than twice `debounceMs` after
+   * the zone started waiting, so changes that never stop still go out.
+   */
+  async #drain(): Promise<void> {
+    for (;;) {
+      if (this.#stopped || this.#outbox.size === 0) return;
+      let hold = this.#holdMs();
+      if (hold === 0) {
+        // What a zone sends is chosen once the rate limit lets a request go: until then a
+        // newer plan can still add to it.
+        await this.#d.route53.ready?.();
+        hold = this.#holdMs();
+      }
+      if (hold > 0) {
+        const nap = wakeableSleep(this.#d.clock, hold);
+        this.#wakeSender = nap.wake;
+        await nap.done;
+        this.#wakeSender = undefined;
+        continue;
+      }
+      const endTurn = await this.#takeTurn();
+      try {
+        await this.#sendNext();
+      } finally {
+        endTurn();
+      }
+    }
+  }
+
+  /**
+   * How long the oldest zone's batch should still wait for a plan being made; 0: none. A
+   * plan is coming when a change's reconcile is due or planning, and also right after a
+   * burst's reconcile that its cap fired while changes still came (the next one's change is
+   * only milliseconds away): until the burst has been quiet for `quietMs`.
+   */
+  #holdMs(): number {
+    const oldest = this.#outbox.values().next().value;
+    if (oldest === undefined) return 0;
+    const now = this.#d.clock.now();
+    const limit = oldest.since + 2 * this.#o.debounceMs;
+    if (this.#scheduled?.change === true || this.#running !== undefined) {
+      return Math.max(0, limit - now);
+    }
+    const quietFrom = this.#lastChange + (this.#o.quietMs ?? DEFAULT_QUIET_MS);
+    if (!this.#leading && now < quietFrom) return Math.max(0, Math.min(limit, quietFrom) - now);
+    return 0;
+  }
+
+  /** Cuts one request from the oldest zone's changes and sends it; the rest waits behind. */
+  async #sendNext(): Promise<void> {
+    const first = this.#outbox.entries().next().value;
+    if (first === undefined || this.#stopped) return;
+    const [zoneId, pending] = first;
+    const count = groupsInFirstBatch(pending.groups);
+    const batch = pending.groups.slice(0, count).flat();
+    const rest = pending.groups.slice(count);
+    this.#outbox.delete(zoneId);
+    // The zone's next request queues behind the other zones' first ones.
+    if (rest.length > 0) this.#outbox.set(zoneId, { ...pending, groups: rest });
+    const sent: SendResult = { applied: [], failed: [] };
+    // The lease can be lost while batches wait: another replica may be writing now.
+    if (!this.#d.isLeader()) {
+      sent.failed.push({ changes: batch, error: new Error('not sent: lost leadership') });
+    } else await this.#sendIsolating(zoneId, batch, sent);
+    if (sent.failed.length > 0) {
+      // What Route 53 holds may differ from what we thought: list it afresh next time, and
+      // plan these names again then.
+      this.#forgetListing(zoneId);
+      for (const { changes } of sent.failed) {
+        for (const change of changes) this.#pending.add(nameOfChange(change));
+      }
+    }
+    pending.tally.applied += sent.applied.length;
+    pending.tally.failed += sent.failed.reduce((n, f) => n + f.changes.length, 0);
+    this.#reportBatch(pending.plan, batch, sent, pending.objects);
+    if (rest.length === 0) settle(pending.tally);
+  }
+
   async #hostedZones(): Promise<HostedZone[]> {
     if (this.#zones === undefined) {
-      this.#planAll = true;
-      this.#zones = {
-        list: await this.#d.route53.listHostedZones(),
-        fetchedAt: this.#d.clock.now(),
-      };
+      const list = await this.#d.route53.listHostedZones();
+      // A zone added, removed or renamed can move any name to another zone: plan them all.
+      if (this.#zoneList !== describeZones(list)) this.#planAll = true;
+      this.#zoneList = describeZones(list);
+      this.#zones = { list, fetchedAt: this.#d.clock.now() };
     }
     return this.#zones.list;
   }
@@ -502,8 +894,9 @@ export class Controller {
       const listed = await this.#d.route53.listResourceRecordSets(zoneId);
       const records = new ZoneRecords(listed, this.#o.ownerId);
       this.#listings.set(zoneId, { records, fetchedAt: this.#d.clock.now() });
-      // What others wrote there may touch any name: the next plan looks at every one.
-      this.#planAll = true;
+      // A zone listed for the first time (or after a failed listing) may hold anything: the
+      // next plan looks at every name. One listed again is planned by its names (#stale).
+      if (!this.#stale.has(zoneId)) this.#planAll = true;
       return records;
     } catch (err) {
       this.#d.logger.warn(
@@ -512,23 +905,6 @@ export class Controller {
       );
       return undefined;
     }
-  }
-
-  async #sendZone(zonePlan: ZonePlan): Promise<SendResult> {
-    const result: SendResult = { applied: [], failed: [] };
-    for (const batch of batches(zonePlan.groups)) {
-      // The lease can be lost during a long reconcile: another replica may be writing now.
-      if (!this.#d.isLeader()) {
-        result.failed.push({ changes: batch, error: new Error('not sent: lost leadership') });
-        continue;
-      }
-      await this.#sendIsolating(zonePlan.zoneId, batch, result);
-    }
-    if (result.failed.length > 0) {
-      // What Route 53 holds may differ from what we thought: list it afresh next time.
-      this.#listings.delete(zonePlan.zoneId);
-    }
-    return result;
   }
 
   /**
@@ -565,14 +941,21 @@ export class Controller {
   }
 
   /**
-   * One log line per record decision; one Event per object and outcome per zone, naming its
-   * records (a first sync of thousands of records must not become thousands of Events).
+   * One log line per record decision of the batch; one Event per object and outcome per
+   * batch, naming its records (a first sync of thousands of records must not become
+   * thousands of Events).
    */
-  #reportZone(zonePlan: ZonePlan, sent: SendResult, objects: IncrementalDesiredState): void {
+  #reportBatch(
+    zonePlan: ZonePlan,
+    batch: readonly Change[],
+    sent: SendResult,
+    objects: ObjectLookup,
+  ): void {
+    const inBatch = new Set(batch.map(decidedRecordOf));
     const failedRecords = new Map<string, Error>();
     for (const { changes, error } of sent.failed) {
       const err = error instanceof Error ? error : new Error(String(error));
-      for (const change of changes) failedRecords.set(recordOfChange(change), err);
+      for (const change of changes) failedRecords.set(decidedRecordOf(change), err);
     }
     const where = `in zone ${zonePlan.zoneName}${zonePlan.private ? ' (private)' : ''}`;
     const grouped = new Map<
@@ -580,6 +963,7 @@ export class Controller {
       { object: KubeResource; action: string; records: string[]; error?: Error }
     >();
     for (const decision of zonePlan.decisions) {
+      if (!inBatch.has(decision.record)) continue;
       const error = failedRecords.get(decision.record);
       this.#d.logger.info(
         {
@@ -592,7 +976,7 @@ export class Controller {
         },
         error === undefined ? 'record changed' : 'record change failed',
       );
-      const object = decision.resource ? objects.object(decision.resource) : undefined;
+      const object = decision.resource ? objects(decision.resource) : undefined;
       if (!object) continue;
       const key = `${decision.resource ?? ''} ${decision.action} ${error?.message ?? ''}`;
       const said = decision.changed
@@ -647,7 +1031,7 @@ export class Controller {
   }
 
   /** Events for what was not published: once per object and reason until the message changes. */
-  #reportNotes(notes: readonly ObjectNote[], result: Plan, objects: IncrementalDesiredState): void {
+  #reportNotes(notes: readonly ObjectNote[], result: Plan, objects: ObjectLookup): void {
     const said = new Map<string, string>();
     const say = (object: KubeResource | undefined, reason: string, message: string) => {
       if (!object) return;
@@ -670,13 +1054,13 @@ export class Controller {
       // someone else's to publish, not a problem to put on the object.
       if (refusal.reason === 'outside-domain-filter') continue;
       say(
-        objects.object(resourceOf(refusal.endpoint.owner)),
+        objects(resourceOf(refusal.endpoint.owner)),
         refusal.reason === 'name-not-allowed' ? 'NameNotAllowed' : 'RecordRefused',
         refusal.message,
       );
     }
     for (const conflict of result.conflicts) {
-      say(objects.object(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
+      say(objects(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
     }
     this.#said = said;
   }
@@ -698,6 +1082,31 @@ function recordOfChange(change: Change): string {
 
 function describeChange(change: Change): string {
   return `${change.Action} ${recordOfChange(change)}`;
+}
+
+/**
+ * The record a change is decided for, as the plan's decisions name it: an ownership TXT's
+ * change stands for the record it guards (adopting a record changes only its TXT).
+ */
+function decidedRecordOf(change: Change): string {
+  const set = change.ResourceRecordSet;
+  const name = normalizeRoute53Name(set.Name);
+  const guarded = set.Type === 'TXT' ? guardedRecordOf(name) : undefined;
+  return guarded === undefined
+    ? describeRecord(name, set.Type, set.SetIdentifier)
+    : describeRecord(guarded.name, guarded.type, set.SetIdentifier);
+}
+
+function newTally(): Tally {
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  return { applied: 0, failed: 0, waiting: 0, finished, finish };
+}
+
+/** One of the tally's zones no longer waits (sent, replaced by a newer plan, or dropped). */
+function settle(tally: Tally): void {
+  tally.waiting--;
+  if (tally.waiting <= 0) tally.finish();
 }
 
 const eventReason = (action: string) =>
@@ -730,6 +1139,13 @@ const nameOfChange = (change: Change): string =>
 
 const unlisted = (eligible: readonly Zone[], listed: ReadonlyMap<string, unknown>): string[] =>
   eligible.filter((z) => !listed.has(z.id)).map((z) => z.id);
+
+/** A zone list as one string: the same zones (IDs, names, private or public) give the same. */
+const describeZones = (zones: readonly HostedZone[]): string =>
+  zones
+    .map((z) => `${z.Id} ${z.Name} ${String(z.Config?.PrivateZone ?? false)}`)
+    .sort()
+    .join('\n');
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);

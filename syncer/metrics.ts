@@ -6,6 +6,7 @@ export interface SyncerMetrics {
   registry: Registry;
   route53Calls: Counter<'operation' | 'outcome'>;
   route53Duration: Histogram<'operation'>;
+  route53Rate: Gauge;
   changes: Counter<'action'>;
   failedChanges: Counter<'reason'>;
   recordsManaged: Gauge<'zone'>;
@@ -39,6 +40,11 @@ export function createSyncerMetrics(options: { defaultMetrics?: boolean } = {}):
       help: 'Route 53 API request latency.',
       labelNames: ['operation'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    route53Rate: new Gauge({
+      name: 'aws_controller_route53_rate_limit',
+      help: 'Route 53 requests per second this process allows itself now: --rate-limit, or less after Throttling answers (the account is shared with other clusters); throttled requests are aws_controller_route53_requests_total{outcome="throttled"}.',
       registers,
     }),
     changes: new Counter({

@@ -1,6 +1,7 @@
 // The syncer's plan without a cluster or AWS: manifests stand in for the watch caches and
 // exported listings for Route 53. Same sources, same planner, same batches as the controller,
 // so what `aws-controller plan` prints is what the syncer would send.
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { groupOfApiVersion } from '../core/kinds.js';
 import { batches } from '../core/records/batches.js';
 import { guardDeletions, ownedRecordCount, type HeldBack } from '../core/records/deletion-guard.js';
@@ -18,6 +19,7 @@ export interface OfflinePlanInput {
   listings: ReadonlyMap<string, readonly ResourceRecordSet[]>;
   options: PlanOptions & {
     controllerName: string;
+    cluster?: ClusterIdentity;
     maxDeleteFraction: number;
     ingressNamespaces: readonly string[];
   };
@@ -59,6 +61,7 @@ export function offlinePlan(input: OfflinePlanInput): OfflinePlan {
   const { snapshot, ignored } = snapshotOf(input.objects);
   const desired = desiredState(snapshot, {
     controllerName: input.options.controllerName,
+    ...(input.options.cluster !== undefined && { cluster: input.options.cluster }),
     ingressNamespaces: input.options.ingressNamespaces,
   });
   const listings = new Map(input.listings);

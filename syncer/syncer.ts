@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PREFIX } from '../core/annotations/prefix.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import type { PlanOptions } from '../core/records/plan.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { Controller } from './controller.js';
@@ -15,7 +16,12 @@ import { kubernetesLeaseApi } from './kube/lease-api.js';
 import { Reflector, type KubeResource } from './kube/reflector.js';
 import { WATCHED_RESOURCES, type SnapshotKey } from './kube/watched-resources.js';
 import { createSyncerMetrics, type SyncerMetrics } from './metrics.js';
-import { monotonicClock, RateLimiter, realClock } from './route53/rate-limiter.js';
+import {
+  DEFAULT_ADAPTATION,
+  monotonicClock,
+  RateLimiter,
+  realClock,
+} from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
 import { SdkRoute53Api } from './route53/sdk-client.js';
 import { SERVICE_NAME_LABEL, slimObject } from './sources/objects.js';
@@ -24,6 +30,8 @@ import { startStatusServer } from './status-server.js';
 
 export interface SyncerConfig extends PlanOptions {
   controllerName: string;
+  /** What annotations may leave to this cluster (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the syncer runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
   ingressNamespaces: readonly string[];
@@ -33,6 +41,8 @@ export interface SyncerConfig extends PlanOptions {
   route53Endpoint?: string;
   driftIntervalMs: number;
   debounceMs: number;
+  /** How soon a change after a quiet spell is planned (the controller's leading edge). */
+  leadingMs?: number;
   /** Route 53 requests per second, for this process (the account allows 5 in all). */
   rateLimit: number;
   /** Kubeconfig file; in-cluster service account when absent. */
@@ -93,6 +103,9 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
   const clock = realClock;
   const lease = { ...LEASE_DEFAULTS, ...config.leaderElection };
 
+  // Other clusters of the account spend the same 5/s without telling us: follow the throttling.
+  const limiter = new RateLimiter(config.rateLimit, clock, 1, DEFAULT_ADAPTATION);
+  metrics.route53Rate.set(limiter.rate);
   const route53 = new ResilientRoute53Api(
     new SdkRoute53Api({
       ...(config.awsRegion !== undefined && { region: config.awsRegion }),
@@ -102,9 +115,10 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
       requestTimeoutMs: Math.min(10_000, lease.leaseDurationMs - lease.renewDeadlineMs),
     }),
     {
-      limiter: new RateLimiter(config.rateLimit, clock),
+      limiter,
       onAttempt: (operation, outcome, seconds) => {
         metrics.route53Calls.inc({ operation, outcome });
+        metrics.route53Rate.set(limiter.rate);
         metrics.route53Duration.observe({ operation }, seconds);
       },
       onRetry: (operation, err, delayMs) =>
@@ -187,6 +201,7 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
       policy: config.policy,
       domainFilter: config.domainFilter,
       zoneType: config.zoneType,
+      cluster: config.cluster,
       metricsPort: status.port,
     },
     'syncer started',

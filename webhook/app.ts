@@ -7,6 +7,7 @@ import {
   validateObject,
   type AdmitOptions,
 } from '../core/admission/admit.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { KEY_NAMES } from '../core/annotations/keys.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { KINDS } from '../core/kinds.js';
@@ -18,6 +19,7 @@ import {
   type AdmissionReview,
 } from './admission-review.js';
 import { healthRoutes } from './health.js';
+import { jsonBody } from './json-body.js';
 import type { WebhookMetrics } from './metrics.js';
 
 /** Objects plus oldObject can reach a few MiB; the apiserver itself caps requests near 3 MiB each. */
@@ -34,6 +36,8 @@ export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 export interface WebhookAppOptions {
   controllerName?: string;
+  /** The cluster's identity, as the syncer beside it has it (core/annotations/cluster.ts). */
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the server runs); none: open. */
   currentDomainPolicy?: () => DomainPolicy;
   metrics: WebhookMetrics;
@@ -69,6 +73,7 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   if (endpoint === 'mutate') {
     const { patch, warnings } = mutateObject(object, {
       ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+      ...(options.cluster !== undefined && { cluster: options.cluster }),
     });
     const response: AdmissionResponse = {
       ...base,
@@ -85,6 +90,7 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   }
   const admit: AdmitOptions = {
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
     ...(options.currentDomainPolicy !== undefined && {
       domainPolicy: options.currentDomainPolicy(),
     }),
@@ -144,7 +150,14 @@ function admissionHandler(endpoint: Endpoint, options: WebhookAppOptions) {
       result,
     });
     stopTimer();
-    res.status(200).json(reviewResponse(review, response));
+    // Written directly: express's res.json() adds work (settings lookups, ETag and freshness
+    // checks) that an AdmissionReview answer never needs.
+    const text = JSON.stringify(reviewResponse(review, response));
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
   };
 }
 
@@ -183,6 +196,11 @@ function limitInFlight(
 
 /** Rejects what is not JSON before the body is read. */
 function requireJson(req: Request, res: Response, next: NextFunction) {
+  // The apiserver's exact header needs no media-type parsing.
+  if (req.headers['content-type'] === 'application/json') {
+    next();
+    return;
+  }
   if (!req.is('application/json')) {
     res
       .status(415)
@@ -203,7 +221,8 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true });
+  const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const json = jsonBody(limit, express.json({ limit, strict: true }));
 
   // One count for both endpoints: they share the event loop and the memory.
   const inFlight = { inFlight: 0 };

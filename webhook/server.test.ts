@@ -1,7 +1,7 @@
 // The webhook over real HTTPS, with certificates from a CA made at test time.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -455,6 +455,97 @@ describe('readiness before a certificate exists', () => {
     } finally {
       await late.close();
       await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('shutting down', () => {
+  it('keeps answering while it drains, closing each connection after its answer, with /readyz failing', async () => {
+    // Its own certificate: the rotation tests above leave the shared files changed.
+    const own = await mkdtemp(join(tmpdir(), 'webhook-drain-'));
+    const serving = await issueCert(ca, own, {
+      name: 'tls',
+      commonName: 'draining',
+      dnsNames: ['localhost'],
+      usage: 'server',
+    });
+    const draining = await startWebhookServer({
+      port: 0,
+      metricsPort: 0,
+      host: '127.0.0.1',
+      certFile: serving.certFile,
+      keyFile: serving.keyFile,
+      logger: pino({ level: 'silent' }),
+      certReloadIntervalMs: 60_000,
+    });
+    // The apiserver keeps connections alive: so does this client.
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 });
+    const validate = () =>
+      new Promise<{ status: number; connection: string | undefined; allowed: unknown }>(
+        (resolve, reject) => {
+          const body = review({ object: gateway({}) });
+          httpsRequest(
+            {
+              host: '127.0.0.1',
+              port: draining.port,
+              path: '/validate',
+              method: 'POST',
+              ca: caPem,
+              servername: 'localhost',
+              agent,
+              headers: {
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(body),
+              },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                  response?: { allowed?: unknown };
+                };
+                resolve({
+                  status: res.statusCode ?? 0,
+                  connection: res.headers.connection,
+                  allowed: answer.response?.allowed,
+                });
+              });
+            },
+          )
+            .on('error', reject)
+            .end(body);
+        },
+      );
+    const readyz = () =>
+      new Promise<Reply>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port: draining.metricsPort, path: '/readyz' }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, body: text, json: () => ({}) });
+          });
+        })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      assert.deepEqual(await validate(), { status: 200, connection: 'keep-alive', allowed: true });
+      assert.equal((await readyz()).status, 200);
+      draining.drain();
+      // drain() closed the idle connection; let its close reach the client's pool, as it reaches
+      // the apiserver's, before the next call.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(await validate(), { status: 200, connection: 'close', allowed: true });
+      assert.deepEqual(await validate(), { status: 200, connection: 'close', allowed: true });
+      const ready = await readyz();
+      assert.equal(ready.status, 503);
+      assert.match(ready.body, /shutting down/);
+    } finally {
+      agent.destroy();
+      await draining.close();
+      await rm(own, { recursive: true, force: true });
     }
   });
 });

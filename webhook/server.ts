@@ -1,5 +1,10 @@
 // Starts the webhook: HTTPS for the apiserver, plain HTTP for probes and metrics.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -8,6 +13,7 @@ import { createWebhookApp } from './app.js';
 import { CertificateReloader } from './certificate.js';
 import { healthRoutes } from './health.js';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.js';
+import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
 export interface WebhookServerOptions {
@@ -18,6 +24,7 @@ export interface WebhookServerOptions {
   keyFile: string;
   logger: Logger;
   controllerName?: string;
+  cluster?: ClusterIdentity;
   /** The domain policy in force now (it may change while the server runs). */
   currentDomainPolicy?: () => DomainPolicy;
   certReloadIntervalMs?: number;
@@ -31,7 +38,15 @@ export interface RunningWebhook {
   metricsPort: number;
   metrics: WebhookMetrics;
   certificate: CertificateReloader;
-  close(): Promise<void>;
+  /**
+   * Shutting down: /readyz fails (so the Pod leaves the Service's endpoints), idle keep-alive
+   * connections are closed and every answer from now on closes its connection, so the
+   * apiserver's next call opens a new one — through the Service, to another Pod. Requests
+   * still arriving are answered as usual.
+   */
+  drain(): void;
+  /** Stops listening; requests in flight get up to `graceMs` (default 10 s) to finish. */
+  close(graceMs?: number): Promise<void>;
 }
 
 // The apiserver keeps idle connections for up to 90 s; Node's default 5 s keep-alive made
@@ -50,10 +65,14 @@ function listen(server: HttpServer | HttpsServer, port: number, host: string): P
   });
 }
 
-function closeServer(server: HttpServer | HttpsServer): Promise<void> {
+function closeServer(server: HttpServer | HttpsServer, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }
 
@@ -78,23 +97,30 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   });
   await certificate.start();
 
-  const isReady = () => certificate.loaded;
+  let draining = false;
+  const isReady = () => certificate.loaded && !draining;
   const app = createWebhookApp({
     metrics,
     logger,
     isReady,
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
     ...(options.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
     ...(options.currentDomainPolicy !== undefined && {
       currentDomainPolicy: options.currentDomainPolicy,
     }),
     ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
   });
-  https.on('request', app);
+  https.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    app(req, res);
+  });
 
   const plain = express();
   plain.disable('x-powered-by');
-  plain.use(healthRoutes(isReady));
+  plain.use(
+    healthRoutes(isReady, () => (draining ? 'shutting down' : 'no serving certificate loaded')),
+  );
   plain.get('/metrics', (_req, res, next) => {
     metrics.registry
       .metrics()
@@ -112,9 +138,13 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     metricsPort,
     metrics,
     certificate,
-    close: async () => {
+    drain: () => {
+      draining = true;
+      https.closeIdleConnections();
+    },
+    close: async (graceMs = 10_000) => {
       certificate.stop();
-      await Promise.all([closeServer(https), closeServer(metricsServer)]);
+      await Promise.all([closeServer(https, graceMs), closeServer(metricsServer, graceMs)]);
     },
   };
 }

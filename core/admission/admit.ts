@@ -1,5 +1,6 @@
 // What the webhook decides for one object, as pure functions: the mutating answer (a patch
 // to the normal form) and the validating answer (allowed, or denied with messages).
+import type { ClusterIdentity } from '../annotations/cluster.js';
 import { error } from '../annotations/issues.js';
 import { specNamesProblem } from '../annotations/limits.js';
 import {
@@ -30,6 +31,8 @@ export interface KubeObject {
 
 export interface AdmitOptions {
   controllerName?: string;
+  /** What annotations may leave to the cluster: the syncer's identity, given to both. */
+  cluster?: ClusterIdentity;
   /** Which namespaces may publish which names; absent: every namespace any name. */
   domainPolicy?: DomainPolicy;
   /** The namespace of an object whose manifest names none (kubectl's `default`). */
@@ -68,6 +71,7 @@ export function parseObject(object: KubeObject, options: AdmitOptions = {}): Par
     kind: info?.kind,
     ...(info?.kind === 'service' && { headless: object.spec?.['clusterIP'] === 'None' }),
     ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
   });
 }
 

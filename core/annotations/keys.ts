@@ -3,6 +3,7 @@
 import { KNOWN_REGIONS, REGION_SHAPE } from '../aws/regions.js';
 import { normalizeHostname, parseHostnameList } from '../names/hostname.js';
 import { ipFamily, normalizeIp } from '../names/ip.js';
+import { CLUSTER_VALUE } from './cluster.js';
 import { CONTINENT_CODES, COUNTRY_CODES } from './geo.js';
 import type { KeyDefinition, Parsed } from './key-definition.js';
 import { MAX_NAMES_PER_OBJECT, countItems, listProblems } from './limits.js';
@@ -30,8 +31,10 @@ export interface KeyValues {
   'aws-target-hosted-zone': string;
   'aws-evaluate-target-health': boolean;
   'aws-weight': number;
+  /** A region code, or `cluster`: the controller's `--cluster-region`. */
   'aws-region': string;
-  'aws-failover': FailoverRole;
+  /** `cluster`: the controller's `--cluster-failover`. */
+  'aws-failover': FailoverRole | typeof CLUSTER_VALUE;
   'aws-geolocation-continent-code': string;
   'aws-geolocation-country-code': string;
   'aws-geolocation-subdivision-code': string;
@@ -300,13 +303,15 @@ export const REGISTRY: Registry = {
     format: (value) => String(value),
   },
   'aws-region': {
-    accepted: 'an AWS region code such as `us-east-1` or `eu-west-2`',
+    accepted:
+      "an AWS region code such as `us-east-1` or `eu-west-2`, or `cluster` (the controller's `--cluster-region`)",
     normalForm: 'lower case',
-    notes: 'Latency routing. Warns for a well-shaped code this version does not know.',
-    schema: { type: 'string', pattern: REGION_SHAPE.source },
+    notes:
+      'Latency routing. Warns for a well-shaped code this version does not know. `cluster` stands for the region of the cluster the controller runs in (chart `cluster.region`), so one manifest serves every cluster; denied where none is configured.',
+    schema: { type: 'string', pattern: `^(${CLUSTER_VALUE}|${REGION_SHAPE.source.slice(1, -1)})$` },
     parse: (value) => {
       const region = value.toLowerCase();
-      return KNOWN_REGIONS.has(region)
+      return region === CLUSTER_VALUE || KNOWN_REGIONS.has(region)
         ? ok(region)
         : {
             ok: true,
@@ -316,7 +321,22 @@ export const REGISTRY: Registry = {
     },
     format: (value) => value,
   },
-  'aws-failover': choiceKey(['PRIMARY', 'SECONDARY'], 'upper case', 'Failover routing.'),
+  'aws-failover': {
+    accepted:
+      "`PRIMARY` or `SECONDARY` (any letter case), or `cluster` (the controller's `--cluster-failover`)",
+    normalForm: 'upper case; `cluster` lower case',
+    notes:
+      'Failover routing. `cluster` stands for the role of the cluster the controller runs in (chart `cluster.failover`), so one manifest serves the primary and the secondary cluster; denied where none is configured.',
+    schema: { type: 'string', pattern: `^(PRIMARY|SECONDARY|${CLUSTER_VALUE})$` },
+    parse: (value) => {
+      const upper = value.toUpperCase();
+      if (upper === 'PRIMARY' || upper === 'SECONDARY') return ok(upper);
+      return value.toLowerCase() === CLUSTER_VALUE
+        ? ok(CLUSTER_VALUE)
+        : { ok: false, reason: 'is not an accepted value' };
+    },
+    format: (value) => value,
+  },
   'aws-geolocation-continent-code': choiceKey(
     CONTINENT_CODES,
     'upper case',

@@ -7,6 +7,7 @@ import { error, warning, type Issue } from './issues.js';
 import { KEY_NAMES, REGISTRY, isKeyName, type KeyName } from './keys.js';
 import { MAX_LISTED_PROBLEMS, MAX_VALUE_LENGTH } from './limits.js';
 import { EXTERNAL_DNS_PREFIXES, PREFIX, UNSUPPORTED_KEYS } from './prefix.js';
+import type { ClusterIdentity } from './cluster.js';
 import { applyRules } from './rules.js';
 import { toSpec, type AnnotationSpec, type KeyValueMap } from './spec.js';
 import { nearest } from './suggest.js';
@@ -19,6 +20,8 @@ export interface ParseContext {
   /** For Services: whether it is headless (`clusterIP: None`). */
   headless?: boolean;
   controllerName?: string;
+  /** What annotations may leave to the cluster the controller runs in (cluster.ts). */
+  cluster?: ClusterIdentity;
 }
 
 export interface ParseResult {
@@ -209,6 +212,7 @@ export function parseAnnotations(
   const rules = applyRules(values, {
     raw,
     controllerName: ctx.controllerName ?? DEFAULT_CONTROLLER_NAME,
+    ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
   });
   issues.push(...rules.issues);
 
@@ -225,5 +229,6 @@ export function parseAnnotations(
   for (const [name, value] of Object.entries(rules.additions)) {
     if (value !== undefined) normalised[PREFIX + name] = value;
   }
-  return { relevant, spec: toSpec(values, rules.routing), errors, warnings, normalised };
+  const spec = toSpec(values, rules.routing, values['set-identifier'] ?? rules.setIdentifier);
+  return { relevant, spec, errors, warnings, normalised };
 }

@@ -1,5 +1,6 @@
 // Rules across keys (shared/spec/annotations.md, "Rules across keys").
 import { awsAliasTarget } from '../aws/alias-targets.js';
+import { CLUSTER_VALUE, type ClusterIdentity } from './cluster.js';
 import { US_SUBDIVISION_CODES } from './geo.js';
 import { error, warning, type Issue } from './issues.js';
 import type { KeyName } from './keys.js';
@@ -9,6 +10,8 @@ export interface RuleContext {
   /** Raw (trimmed) values of every key present, for messages. */
   raw: Partial<Record<KeyName, string>>;
   controllerName: string;
+  /** What the annotations may leave to the cluster (cluster.ts); none: nothing. */
+  cluster?: ClusterIdentity;
 }
 
 export interface RuleOutcome {
@@ -16,6 +19,12 @@ export interface RuleOutcome {
   routing: RoutingPolicy | undefined;
   /** Keys the normal form adds, with their values. */
   additions: Partial<Record<KeyName, string>>;
+  /**
+   * The set identifier when the annotation leaves it to the cluster: the cluster's name, for a
+   * routing policy without `set-identifier`. Not an addition: the stored object stays as
+   * written, the same in every cluster.
+   */
+  setIdentifier?: string;
 }
 
 const quote = (key: KeyName, ctx: RuleContext) => `${key}: '${ctx.raw[key] ?? ''}'`;
@@ -34,7 +43,10 @@ function aliasKnown(values: KeyValueMap): boolean | undefined {
   return first?.type === 'hostname' && awsAliasTarget(first.value) !== undefined;
 }
 
-function routingPolicies(values: KeyValueMap): { keys: KeyName[]; policy: RoutingPolicy }[] {
+function routingPolicies(
+  values: KeyValueMap,
+  cluster: ClusterIdentity,
+): { keys: KeyName[]; policy: RoutingPolicy }[] {
   const found: { keys: KeyName[]; policy: RoutingPolicy }[] = [];
   if (values['aws-weight'] !== undefined) {
     found.push({
@@ -42,13 +54,26 @@ function routingPolicies(values: KeyValueMap): { keys: KeyName[]; policy: Routin
       policy: { type: 'weighted', weight: values['aws-weight'] },
     });
   }
-  if (values['aws-region'] !== undefined) {
-    found.push({ keys: ['aws-region'], policy: { type: 'latency', region: values['aws-region'] } });
+  // `cluster` without a configured value has its own error (applyRules); the policy is
+  // then never used.
+  const region = values['aws-region'];
+  if (region !== undefined) {
+    found.push({
+      keys: ['aws-region'],
+      policy: {
+        type: 'latency',
+        region: region === CLUSTER_VALUE ? (cluster.region ?? CLUSTER_VALUE) : region,
+      },
+    });
   }
-  if (values['aws-failover'] !== undefined) {
+  const role = values['aws-failover'];
+  if (role !== undefined) {
     found.push({
       keys: ['aws-failover'],
-      policy: { type: 'failover', role: values['aws-failover'] },
+      policy: {
+        type: 'failover',
+        role: role === CLUSTER_VALUE ? (cluster.failover ?? 'PRIMARY') : role,
+      },
     });
   }
   const geoKeys = (
@@ -94,6 +119,8 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
   const present = (key: KeyName) => ctx.raw[key] !== undefined;
   const issues: Issue[] = [];
   const additions: Partial<Record<KeyName, string>> = {};
+  const cluster = ctx.cluster ?? {};
+  let setIdentifier: string | undefined;
 
   if (
     values.alias !== undefined &&
@@ -126,8 +153,28 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
     );
   }
 
-  // Routing policy: at most one, each needing a set identifier.
-  const policies = routingPolicies(values);
+  // What `cluster` stands for must be configured here (the webhook is given the syncer's
+  // identity), or the syncer could not publish what the webhook admitted.
+  if (values['aws-region'] === CLUSTER_VALUE && cluster.region === undefined) {
+    issues.push(
+      error(
+        'aws-region',
+        `${quote('aws-region', ctx)} stands for this cluster's region, but the controller is given none: set the chart's cluster.region (--cluster-region), or name the region`,
+      ),
+    );
+  }
+  if (values['aws-failover'] === CLUSTER_VALUE && cluster.failover === undefined) {
+    issues.push(
+      error(
+        'aws-failover',
+        `${quote('aws-failover', ctx)} stands for this cluster's failover role, but the controller is given none: set the chart's cluster.failover (--cluster-failover), or write PRIMARY or SECONDARY`,
+      ),
+    );
+  }
+
+  // Routing policy: at most one, each needing a set identifier (the cluster's name when the
+  // annotation gives none).
+  const policies = routingPolicies(values, cluster);
   let routing: RoutingPolicy | undefined;
   if (policies.length > 1) {
     const named = policies.map((p) => `${p.policy.type} (${p.keys.join(', ')})`).join(', ');
@@ -136,12 +183,15 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
     const [{ keys, policy }] = policies as [(typeof policies)[number]];
     routing = policy;
     if (!present('set-identifier')) {
-      issues.push(
-        error(
-          'set-identifier',
-          `${keys.join(', ')} sets ${policy.type} routing, which needs set-identifier: add a route53.v1beta1.tetrate.io/set-identifier unique among the records of this name`,
-        ),
-      );
+      if (cluster.name !== undefined) setIdentifier = cluster.name;
+      else {
+        issues.push(
+          error(
+            'set-identifier',
+            `${keys.join(', ')} sets ${policy.type} routing, which needs set-identifier: add a route53.v1beta1.tetrate.io/set-identifier unique among the records of this name, or give the controller a cluster name to use as one (chart cluster.name, --cluster-name)`,
+          ),
+        );
+      }
     }
   } else if (
     values['set-identifier'] !== undefined &&
@@ -251,5 +301,5 @@ export function applyRules(values: KeyValueMap, ctx: RuleContext): RuleOutcome {
     }
   }
 
-  return { issues, routing, additions };
+  return { issues, routing, additions, ...(setIdentifier !== undefined && { setIdentifier }) };
 }

@@ -42,7 +42,12 @@ export const EMPTY_SPEC: AnnotationSpec = Object.freeze({
 /** The values of the keys that were present and parsed, by key. */
 export type KeyValueMap = { [K in keyof KeyValues]?: KeyValues[K] };
 
-export function toSpec(values: KeyValueMap, routing: RoutingPolicy | undefined): AnnotationSpec {
+/** @param setIdentifier the cluster's default, used when the annotation gives none. */
+export function toSpec(
+  values: KeyValueMap,
+  routing: RoutingPolicy | undefined,
+  setIdentifier: string | undefined = values['set-identifier'],
+): AnnotationSpec {
   const alias = values.alias ?? values['aws-alias'];
   return {
     ...(values.controller !== undefined && { controller: values.controller }),
@@ -56,7 +61,7 @@ export function toSpec(values: KeyValueMap, routing: RoutingPolicy | undefined):
     ...(values['ingress-hostname-source'] !== undefined && {
       hostnameSource: values['ingress-hostname-source'],
     }),
-    ...(values['set-identifier'] !== undefined && { setIdentifier: values['set-identifier'] }),
+    ...(setIdentifier !== undefined && { setIdentifier }),
     ...(routing !== undefined && { routing }),
     ...(values['aws-target-hosted-zone'] !== undefined && {
       targetHostedZone: values['aws-target-hosted-zone'],

@@ -112,5 +112,12 @@ export function parseHostnameList(input: string, options?: HostnameOptions): Hos
 
 /** True when `name` is `domain` or one of its subdomains (both in normal form). */
 export function isWithinDomain(name: string, domain: string): boolean {
-  return name === domain || name.endsWith(`.${domain}`);
+  // As name.endsWith(`.${domain}`), without building that string: the planner asks this for
+  // every name against every zone, and the concatenations were a top allocator at 10k names.
+  return (
+    name === domain ||
+    (name.length > domain.length &&
+      name.endsWith(domain) &&
+      name.charCodeAt(name.length - domain.length - 1) === 0x2e)
+  );
 }

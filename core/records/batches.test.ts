@@ -5,6 +5,7 @@ import {
   ROUTE53_LIMITS,
   batches,
   changeSize,
+  groupsInFirstBatch,
   sizeOf,
   splitBatch,
   withinLimits,
@@ -118,6 +119,42 @@ describe('batches', () => {
 
   it('uses Route 53 limits by default', () => {
     assert.deepEqual(ROUTE53_LIMITS, { maxRecords: 1000, maxValueChars: 32000 });
+  });
+});
+
+describe('groupsInFirstBatch', () => {
+  const limitsArb = fc.record({
+    maxRecords: fc.integer({ min: 1, max: 80 }),
+    maxValueChars: fc.integer({ min: 1, max: 2000 }),
+  });
+
+  it('takes the groups of the first request batches() would cut, and sending them one request at a time gives the same requests', () => {
+    fc.assert(
+      fc.property(fc.array(changeArb, { maxLength: 60 }), limitsArb, (changes, limits) => {
+        const groups = groupChanges(changes);
+        const expected = batches(groups, limits);
+        const sent: Change[][] = [];
+        let rest = groups;
+        while (rest.length > 0) {
+          const n = groupsInFirstBatch(rest, limits);
+          assert.ok(n >= 1, 'always takes a group');
+          sent.push(rest.slice(0, n).flat());
+          rest = rest.slice(n);
+        }
+        assert.deepEqual(sent, expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes a group too big for any request alone', () => {
+    const big = [change('CREATE', 'a.example.com', ['1.1.1.1', '2.2.2.2', '3.3.3.3'])];
+    const small = [change('CREATE', 'b.example.com', ['1.1.1.1'])];
+    const limits = { maxRecords: 2, maxValueChars: 1000 };
+    assert.equal(groupsInFirstBatch([big, small], limits), 1);
+    assert.equal(groupsInFirstBatch([small, small], limits), 2);
+    assert.equal(groupsInFirstBatch([small, small, small], limits), 2);
+    assert.equal(groupsInFirstBatch([], limits), 0);
   });
 });
 

@@ -82,6 +82,32 @@ export function batches(
 }
 
 /**
+ * How many of the leading groups make the first request `batches` would cut: the syncer sends
+ * a zone's changes one request at a time and keeps the rest waiting, where a newer plan can
+ * still replace them before they are sent. At least one group when there are any (a group too
+ * big for a request goes alone, as in `batches`).
+ */
+export function groupsInFirstBatch(
+  groups: readonly (readonly Change[])[],
+  limits: BatchLimits = ROUTE53_LIMITS,
+): number {
+  let size: BatchSize = { records: 0, valueChars: 0 };
+  let changes = 0;
+  for (const [i, group] of groups.entries()) {
+    if (group.length === 0) continue;
+    const groupSize = sizeOf(group);
+    const next = {
+      records: size.records + groupSize.records,
+      valueChars: size.valueChars + groupSize.valueChars,
+    };
+    if (changes > 0 && !withinLimits(next, limits)) return i;
+    size = next;
+    changes += group.length;
+  }
+  return groups.length;
+}
+
+/**
  * A failed batch cut in two along group lines (groups re-derived from the changes), or the
  * batch alone when it is one group: that group is the bad change.
  */

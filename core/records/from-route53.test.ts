@@ -26,6 +26,14 @@ describe('readRecordSet', () => {
 
 describe('sameRecordSet', () => {
   const same: [string, ResourceRecordSet, ResourceRecordSet][] = [
+    [
+      'the same data, keys in another order, an absent field and an undefined one',
+      a(),
+      {
+        ...Object.fromEntries(Object.entries(a()).reverse()),
+        HealthCheckId: undefined,
+      } as ResourceRecordSet,
+    ],
     ['names as Route 53 returns them', a(), a({ Name: 'WWW.example.com.' })],
     [
       'values in another order',

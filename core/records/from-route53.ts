@@ -91,5 +91,20 @@ export function comparableForm(recordSet: ResourceRecordSet): string {
 }
 
 export function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
-  return comparableForm(a) === comparableForm(b);
+  // Equal as data means equal comparable forms: the common case (a record as we wrote it)
+  // answered without building and normalising both.
+  return sameData(a, b) || comparableForm(a) === comparableForm(b);
+}
+
+/** Deep equality of JSON-like values (key order aside). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bKeys = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (aKeys.length !== bKeys.length) return false;
+  return aKeys.every((k) =>
+    sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }

@@ -70,8 +70,26 @@ export function ownershipValue(ownerId: string, resource: string): string {
   );
 }
 
+/**
+ * Labels already read, by value: a plan reads each ownership TXT several times (whose it is,
+ * who holds the name, what the record is for), and the Gateways' records share values, so at
+ * 100k records this was the planner's largest single cost. Bounded: emptied when full.
+ */
+const labels = new Map<string, OwnershipLabel | undefined>();
+const MAX_LABELS = 20_000;
+
 /** Reads one TXT value (as Route 53 returns it, quoted) as an ownership label, if it is one. */
 export function parseOwnershipValue(value: string): OwnershipLabel | undefined {
+  if (labels.has(value)) return labels.get(value);
+  // Shared by every reader of the value: frozen, so none can change it for the others.
+  const label = readOwnershipValue(value);
+  if (label !== undefined) Object.freeze(label);
+  if (labels.size >= MAX_LABELS) labels.clear();
+  labels.set(value, label);
+  return label;
+}
+
+function readOwnershipValue(value: string): OwnershipLabel | undefined {
   const fields = new Map<string, string>();
   for (const token of parseTxtValue(value).split(',')) {
     const eq = token.indexOf('=');

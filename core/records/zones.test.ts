@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HostedZone } from './route53-types.js';
+import fc from 'fast-check';
+import { isWithinDomain } from '../names/hostname.js';
 import { eligibleZones, nameInFilter, zoneInFilter, zonesForName } from './zones.js';
 
 const ZONES: HostedZone[] = [
@@ -27,6 +29,30 @@ describe('zonesForName', () => {
       assert.deepEqual(ids(zonesForName(name, all)), expected);
     });
   }
+
+  it('finds the same zones as testing every zone, in the same order', () => {
+    const label = fc.constantFrom('a', 'b', 'example', 'com', '');
+    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
+    fc.assert(
+      fc.property(
+        name,
+        fc.array(fc.record({ name, private: fc.boolean() }), { maxLength: 6 }),
+        (wanted, specs) => {
+          const zones = specs.map((s, i) => ({
+            id: `Z${i}`,
+            name: s.name,
+            private: s.private,
+            hostedZone: { Id: `/hostedzone/Z${i}`, Name: `${s.name}.` },
+          }));
+          const matching = zones.filter((z) => isWithinDomain(wanted, z.name));
+          const longest = Math.max(0, ...matching.map((z) => z.name.length));
+          const expected = matching.filter((z) => z.name.length === longest);
+          assert.deepEqual(ids(zonesForName(wanted, zones)), ids(expected));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 
   it('keeps to one kind of zone under zoneType', () => {
     assert.deepEqual(

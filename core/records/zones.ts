@@ -69,7 +69,39 @@ export function eligibleZones(zones: readonly HostedZone[], selection: ZoneSelec
 
 /** The zones among `zones` where `name` belongs: all those with the longest matching name. */
 export function zonesForName(name: string, zones: readonly Zone[]): Zone[] {
-  const matching = zones.filter((zone) => isWithinDomain(name, zone.name));
-  const longest = Math.max(0, ...matching.map((zone) => zone.name.length));
-  return matching.filter((zone) => zone.name.length === longest);
+  const byName = zonesByName(zones);
+  if (byName === undefined) {
+    const matching = zones.filter((zone) => isWithinDomain(name, zone.name));
+    const longest = Math.max(0, ...matching.map((zone) => zone.name.length));
+    return matching.filter((zone) => zone.name.length === longest);
+  }
+  // The name itself, then each parent: the first one that names zones is the longest match
+  // (the same zones, in the same order, as filtering every zone with isWithinDomain). With
+  // 100k names and 50 zones, this is what keeps planning from testing 5 million suffixes.
+  let suffix = name;
+  for (;;) {
+    const found = byName.get(suffix);
+    if (found !== undefined) return [...found];
+    const dot = suffix.indexOf('.');
+    if (dot < 0) return [];
+    suffix = suffix.slice(dot + 1);
+  }
+}
+
+/** The zones by name, built once per zone list; undefined when a zone's name is empty. */
+const indexes = new WeakMap<readonly Zone[], Map<string, Zone[]> | undefined>();
+function zonesByName(zones: readonly Zone[]): Map<string, Zone[]> | undefined {
+  if (indexes.has(zones)) return indexes.get(zones);
+  let index: Map<string, Zone[]> | undefined = new Map<string, Zone[]>();
+  for (const zone of zones) {
+    if (zone.name === '') {
+      index = undefined;
+      break;
+    }
+    const list = index.get(zone.name);
+    if (list === undefined) index.set(zone.name, [zone]);
+    else list.push(zone);
+  }
+  indexes.set(zones, index);
+  return index;
 }

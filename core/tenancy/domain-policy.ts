@@ -11,7 +11,8 @@
 // (`*.shop.example.com`) and an underscore label (`_acme-challenge.shop.example.com`) are
 // names under their parent like any other: a tenant cannot reach into a sibling's subtree
 // with either.
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { parse as ParseYaml } from 'yaml';
 import { normalizeHostname } from '../names/hostname.js';
 
 export interface DomainPolicyEntry {
@@ -47,6 +48,16 @@ export type NameVerdict =
 const NAMESPACE_GLOB = /^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/;
 const TOP_KEYS = new Set(['strict', 'domains']);
 const ENTRY_KEYS = new Set(['domain', 'namespaces']);
+
+// The YAML parser is loaded on the first policy read, not with this module: the syncer and the
+// webhook judge names with this module in every process, and read a policy file only when
+// one is configured.
+const requireModule = createRequire(import.meta.url);
+let parseYamlText: typeof ParseYaml | undefined;
+function parseYaml(text: string): unknown {
+  parseYamlText ??= (requireModule('yaml') as { parse: typeof ParseYaml }).parse;
+  return parseYamlText(text);
+}
 
 /**
  * Reads a policy from YAML or JSON text (JSON is YAML). Throws an Error naming `source` and

@@ -1,13 +1,16 @@
 // The syncer's connection to the apiserver: kubeconfig, paged lists and watches of any kind
-// (core or custom), over @kubernetes/client-node.
-import {
-  CustomObjectsApi,
-  HttpMethod,
-  KubeConfig,
-  RequestContext,
-  Watch,
-} from '@kubernetes/client-node';
-import { fetch } from 'undici';
+// (core or custom), and the few other calls it makes (Events, its Lease, discovery, a
+// namespace's UID), over @kubernetes/client-node's KubeConfig and Watch.
+//
+// Only those two and the request context are imported, each from its own module, and the
+// calls go through `kubeRequest` rather than client-node's generated API classes: the
+// generated code (CoreV1Api and the hundreds of modules beside it) keeps ~23 MiB of heap in
+// every process that loads it, for the four calls made here. See narrow-client-node.ts for
+// how the `syncer` command also keeps KubeConfig from loading it.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import { request } from 'undici';
 import { statusOf, type KubeResource, type ListResult, type WatchStarter } from './reflector.js';
 
 /** From a kubeconfig file when given, else the Pod's service account (in-cluster). */
@@ -38,34 +41,58 @@ interface ListPage {
   metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
 }
 
+/** An answer other than 2xx; `statusCode` and `code` both carry the HTTP status. */
+export class KubeApiError extends Error {
+  readonly statusCode: number;
+  readonly code: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.statusCode = status;
+    this.code = status;
+  }
+}
+
+const METHODS = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT } as const;
+
 /**
- * A GET of a JSON document from the apiserver with the kubeconfig's credentials, as
- * client-node's own Watch makes it. Used for lists because client-node's generic list drops
- * `metadata.continue`: every list then ended after its first page, and was taken for whole.
+ * One JSON request to the apiserver with the kubeconfig's credentials, as client-node's own
+ * Watch makes it, over undici's `request` (its `fetch` allocated several times more per call:
+ * ~129 KiB per Event sent through the generated API). Used for lists too, because
+ * client-node's generic list drops `metadata.continue`: every list then ended after its
+ * first page, and was taken for whole.
  */
-async function getJson(
+export async function kubeRequest(
   kc: KubeConfig,
+  method: keyof typeof METHODS,
   path: string,
-  query: Record<string, string>,
+  options: { query?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
 ): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(`${cluster.server.replace(/\/$/, '')}${path}`);
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-  await kc.applySecurityAuthentication(ctx);
-  const response = await fetch(url, {
-    headers: ctx.getHeaders(),
-    dispatcher: ctx.getDispatcher(),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  if (response.status !== 200) {
-    throw Object.assign(new Error(`GET ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`), {
-      statusCode: response.status,
-    });
+  for (const [key, value] of Object.entries(options.query ?? {})) {
+    url.searchParams.set(key, value);
   }
-  return JSON.parse(text);
+  const ctx = new RequestContext(url.toString(), METHODS[method]);
+  await kc.applySecurityAuthentication(ctx);
+  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await request(url, {
+    method,
+    headers,
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    dispatcher: ctx.getDispatcher(),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
+  const text = await response.body.text();
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    throw new KubeApiError(
+      `${method} ${path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`,
+      response.statusCode,
+    );
+  }
+  return JSON.parse(text) as unknown;
 }
 
 /**
@@ -83,9 +110,11 @@ export function lister(
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = (await getJson(kc, collectionPath(type), {
-        limit: String(pageSize),
-        ...(continueToken !== undefined && { continue: continueToken }),
+      const page = (await kubeRequest(kc, 'GET', collectionPath(type), {
+        query: {
+          limit: String(pageSize),
+          ...(continueToken !== undefined && { continue: continueToken }),
+        },
       })) as ListPage;
       if (!Array.isArray(page.items)) {
         throw new Error(`list of ${collectionPath(type)} answered without items`);
@@ -118,15 +147,33 @@ export function watchStarter(kc: KubeConfig): WatchStarter {
 export function discoverer(
   kc: KubeConfig,
 ): (group: string, version: string) => Promise<string[] | null> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
   return async (group, version) => {
     try {
-      const list = await custom.getAPIResources({ group, version });
+      const list = (await kubeRequest(
+        kc,
+        'GET',
+        group ? `/apis/${group}/${version}` : `/api/${version}`,
+        {
+          timeoutMs: 30_000,
+        },
+      )) as { resources?: { name?: unknown }[] };
       // Subresources (`gateways/status`) are listed too; only collections are wanted.
-      return list.resources.map((r) => r.name).filter((name) => !name.includes('/'));
+      return (list.resources ?? [])
+        .map((r) => r.name)
+        .filter((name): name is string => typeof name === 'string' && !name.includes('/'));
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw new Error(`discovery of ${group}/${version} failed`, { cause: err });
     }
   };
+}
+
+/** A namespace's UID (kube-system's names the cluster). */
+export async function namespaceUid(kc: KubeConfig, name: string): Promise<string> {
+  const namespace = (await kubeRequest(kc, 'GET', `/api/v1/namespaces/${name}`, {
+    timeoutMs: 30_000,
+  })) as { metadata?: { uid?: unknown } };
+  const uid = namespace.metadata?.uid;
+  if (typeof uid !== 'string' || uid === '') throw new Error(`namespace ${name} has no UID`);
+  return uid;
 }

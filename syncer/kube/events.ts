@@ -2,8 +2,9 @@
 // shows what happened to its records. Failing to write an Event never stops the syncer, and
 // Events never flood the apiserver: a few are sent at a time, and past a backlog the oldest
 // waiting ones are dropped (and counted in the log), since each also has its own log line.
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { kubeRequest } from './client.js';
 import type { KubeResource } from './reflector.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -101,10 +102,14 @@ export function boundedEventSink(
 }
 
 export function kubernetesEventSink(kc: KubeConfig, logger: Logger): EventSink {
-  const api = kc.makeApiClient(CoreV1Api);
   return boundedEventSink({
     logger,
     send: (event) =>
-      api.createNamespacedEvent({ namespace: event.metadata?.namespace ?? 'default', body: event }),
+      kubeRequest(
+        kc,
+        'POST',
+        `/api/v1/namespaces/${encodeURIComponent(event.metadata?.namespace ?? 'default')}/events`,
+        { body: event, timeoutMs: 30_000 },
+      ),
   });
 }

@@ -1,5 +1,6 @@
 // LeaseApi over coordination.k8s.io/v1.
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { kubeRequest } from './client.js';
 import { LeaseConflict, type LeaseApi, type LeaseRecord } from './leader-election.js';
 
 const statusOf = (err: unknown) => (err as { code?: number }).code;
@@ -29,7 +30,14 @@ function toRecord(lease: V1Lease): LeaseRecord {
 }
 
 export function kubernetesLeaseApi(kc: KubeConfig, namespace: string, name: string): LeaseApi {
-  const api = kc.makeApiClient(CoordinationV1Api);
+  const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const one = `${collection}/${encodeURIComponent(name)}`;
+  // No Lease call hangs past the default renew deadline: a late renewal counts for nothing.
+  const call = async (method: 'GET' | 'POST' | 'PUT', path: string, body?: V1Lease) =>
+    (await kubeRequest(kc, method, path, {
+      ...(body !== undefined && { body }),
+      timeoutMs: 10_000,
+    })) as V1Lease;
   const toLease = (record: LeaseRecord): V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -60,15 +68,13 @@ export function kubernetesLeaseApi(kc: KubeConfig, namespace: string, name: stri
   return {
     get: async () => {
       try {
-        return toRecord(await api.readNamespacedLease({ name, namespace }));
+        return toRecord(await call('GET', one));
       } catch (err) {
         if (statusOf(err) === 404) return undefined;
         throw err;
       }
     },
-    create: (record) =>
-      conflictAware(() => api.createNamespacedLease({ namespace, body: toLease(record) })),
-    replace: (record) =>
-      conflictAware(() => api.replaceNamespacedLease({ name, namespace, body: toLease(record) })),
+    create: (record) => conflictAware(() => call('POST', collection, toLease(record))),
+    replace: (record) => conflictAware(() => call('PUT', one, toLease(record))),
   };
 }

@@ -11,6 +11,11 @@ export interface Route53Api {
   listResourceRecordSets(zoneId: string): Promise<ResourceRecordSet[]>;
   /** Applies one batch atomically (as Route 53 does) or throws. */
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void>;
+  /**
+   * Resolves when a call could be sent without waiting for the rate limit (none: at once), so
+   * a caller can choose what to send at the last moment.
+   */
+  ready?(): Promise<void>;
 }
 
 /** Where a ListResourceRecordSets page starts: what the previous page said comes next. */

@@ -122,6 +122,39 @@ describe('ResilientRoute53Api', () => {
     assert.equal(asked.length, 3);
   });
 
+  it('tells its limiter what Route 53 answered: Throttling slows it, any other answer lets it climb', async () => {
+    const told: string[] = [];
+    const limiter = {
+      acquire: () => Promise.resolve(),
+      ready: () => Promise.resolve(),
+      throttled: () => void told.push('throttled'),
+      succeeded: () => void told.push('succeeded'),
+      rate: 4,
+    };
+    const refused = () =>
+      new Route53Error('bad', 'ChangeResourceRecordSets', 'InvalidChangeBatch', false, [], {
+        httpStatus: 400,
+      });
+    const busy = () =>
+      new Route53Error('busy', 'ChangeResourceRecordSets', 'PriorRequestNotComplete', true, [], {
+        httpStatus: 400,
+      });
+    const down = () =>
+      new Route53Error('down', 'ChangeResourceRecordSets', 'ServiceUnavailable', true, [], {
+        httpStatus: 503,
+      });
+    const clock = new FakeClock();
+    const api = new ResilientRoute53Api(new Flaky([throttling(), busy(), down(), refused()]), {
+      limiter,
+      clock,
+      random: () => 0,
+    });
+    await assert.rejects(api.changeResourceRecordSets('Z1', []), /bad/);
+    // A busy zone (PriorRequestNotComplete) and a refused batch got past the account's limit;
+    // a 503 says nothing about it.
+    assert.deepEqual(told, ['throttled', 'succeeded', 'succeeded']);
+  });
+
   it('does not retry an invalid change batch', async () => {
     const { api, inner, attempts } = setup([invalid()]);
     await assert.rejects(api.changeResourceRecordSets('Z1', []), (err: Route53Error) => {

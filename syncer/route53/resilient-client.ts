@@ -12,12 +12,12 @@ import {
   type Route53Operation,
   type Route53Requests,
 } from './api.js';
-import { realClock, type Clock, type RateLimiter } from './rate-limiter.js';
+import { realClock, type Clock, type Limiter } from './rate-limiter.js';
 
 export type CallOutcome = 'success' | 'throttled' | 'retryable_error' | 'error';
 
 export interface ResilientOptions {
-  limiter: RateLimiter;
+  limiter: Limiter;
   clock?: Clock;
   /** Attempts per call, the first included. */
   maxAttempts?: number;
@@ -39,6 +39,13 @@ export interface ResilientOptions {
 
 /** A change not sent because this process may no longer write (it lost the lease). */
 export class WriteNotAllowed extends Error {}
+
+/** The account's rate limit refused the request (not PriorRequestNotComplete: that is per zone). */
+function isRateThrottling(err: unknown): boolean {
+  return (
+    err instanceof Route53Error && (err.code === 'Throttling' || err.code === 'ThrottlingException')
+  );
+}
 
 function outcomeOf(err: unknown): CallOutcome {
   if (!(err instanceof Route53Error)) return 'error';
@@ -112,6 +119,10 @@ export class ResilientRoute53Api implements Route53Api {
     );
   }
 
+  ready(): Promise<void> {
+    return this.#options.limiter.ready();
+  }
+
   changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
     const { mayWrite } = this.#options;
     return this.#call(
@@ -140,10 +151,14 @@ export class ResilientRoute53Api implements Route53Api {
       const started = clock.now();
       try {
         const result = await send();
+        limiter.succeeded();
         this.#options.onAttempt?.(operation, 'success', (clock.now() - started) / 1000);
         return result;
       } catch (err) {
         const outcome = outcomeOf(err);
+        // Any answer from Route 53 but Throttling means the account had room for the request.
+        if (isRateThrottling(err)) limiter.throttled();
+        else if (err instanceof Route53Error && (err.httpStatus ?? 500) < 500) limiter.succeeded();
         this.#options.onAttempt?.(operation, outcome, (clock.now() - started) / 1000);
         if (!(err instanceof Route53Error) || !err.retryable || attempt >= maxAttempts) throw err;
         // Full jitter: replicas and other clusters sharing the account spread out.

@@ -1,5 +1,6 @@
 // What every source does the same way: read the annotations through the contract, choose
 // the hostnames, turn addresses into targets, and hand over to core's endpoint builder.
+import type { ClusterIdentity } from '../../core/annotations/cluster.js';
 import type { Target } from '../../core/annotations/keys.js';
 import { specNamesProblem } from '../../core/annotations/limits.js';
 import { parseAnnotations } from '../../core/annotations/parse.js';
@@ -15,6 +16,8 @@ import type { ParseCache } from './parse-cache.js';
 
 export interface SourceOptions {
   controllerName: string;
+  /** What annotations may leave to this cluster: its name, region, failover role. */
+  cluster?: ClusterIdentity;
   /** Readings reused while an object's resourceVersion is unchanged; absent: read each time. */
   parseCache?: ParseCache;
   /**
@@ -65,7 +68,11 @@ export function readObject(
     notes.push({ object, kind, reason: 'TooManyNames', message: `skipped: ${tooMany}` });
     return { act: false };
   }
-  const ctx = { kind, controllerName: options.controllerName };
+  const ctx = {
+    kind,
+    controllerName: options.controllerName,
+    ...(options.cluster !== undefined && { cluster: options.cluster }),
+  };
   const parsed =
     options.parseCache?.read(object, kind, ctx) ??
     parseAnnotations(object.metadata?.annotations, ctx);

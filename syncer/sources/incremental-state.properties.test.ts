@@ -2,9 +2,12 @@
 // adds, updates and deletes across every kind the sources read: after each step it holds
 // exactly what desiredState() computes from the same objects (endpoints, notes, unreadable
 // objects), and the names it reports changed include every name whose endpoints changed.
+// Both are given the same cluster identity (or none), as the controller gives them, with
+// routing annotations that leave their set identifier, region or failover role to it.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
+import type { ClusterIdentity } from '../../core/annotations/cluster.js';
 import { resourceOf, type Endpoint } from '../../core/records/endpoint.js';
 import type { KubeResource } from '../kube/reflector.js';
 import { desiredState, unreadableObjects, type ObjectNote } from './desired-state.js';
@@ -14,7 +17,13 @@ import { ParseCache } from './parse-cache.js';
 
 const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) };
 const P = 'route53.v1beta1.tetrate.io/';
-const options = { controllerName: 'aws-controller', ingressNamespaces: ['istio-system'] };
+const baseOptions = { controllerName: 'aws-controller', ingressNamespaces: ['istio-system'] };
+/** No identity, a name only (set identifiers), or a name, region and failover role. */
+const clusterIdentity = fc.constantFrom<ClusterIdentity | undefined>(
+  undefined,
+  { name: 'blue' },
+  { name: 'green', region: 'eu-west-1', failover: 'SECONDARY' },
+);
 
 const ns = fc.constantFrom('istio-system', 'team-a', 'team-b');
 const host = fc.constantFrom(
@@ -33,11 +42,22 @@ const annotations = fc
     controller: fc.constantFrom(undefined, undefined, 'aws-controller', 'someone-else'),
     // Rare, as the webhook refuses it: an object skipped whole.
     bad: fc.constantFrom(false, false, false, false, false, true),
+    // A routing policy without set-identifier (the cluster's name stands in, when it has one),
+    // or one whose region or role is the cluster's.
+    routing: fc.constantFrom<Record<string, string>>(
+      {},
+      {},
+      { 'aws-weight': '10' },
+      { 'aws-region': 'cluster' },
+      { 'aws-failover': 'cluster' },
+      { 'aws-weight': '20', 'set-identifier': 'own' },
+    ),
   })
-  .map(({ hostname, controller, bad }) => ({
+  .map(({ hostname, controller, bad, routing }) => ({
     ...(hostname !== undefined && { [`${P}hostname`]: hostname }),
     ...(controller !== undefined && { [`${P}controller`]: controller }),
     ...(bad && { [`${P}ttl`]: 'soon' }),
+    ...Object.fromEntries(Object.entries(routing).map(([k, v]) => [`${P}${k}`, v])),
   }));
 const selector = fc.constantFrom<Record<string, string>>(
   { istio: 'ingressgateway' },
@@ -264,7 +284,12 @@ it('holds what the whole computation gives after every add, update and delete', 
     fc.asyncProperty(
       fc.array(step, { minLength: 1, maxLength: 30 }),
       fc.boolean(),
-      async (steps, tellKinds) => {
+      clusterIdentity,
+      async (steps, tellKinds, identity) => {
+        const options = {
+          ...baseOptions,
+          ...(identity !== undefined && { cluster: identity }),
+        };
         const cluster = new Map(KINDS.map(({ key }) => [key, new Map<string, KubeResource>()]));
         const snapshot = (): Snapshot =>
           emptySnapshot(Object.fromEntries([...cluster].map(([k, m]) => [k, [...m.values()]])));
@@ -322,31 +347,36 @@ it('holds what the whole computation gives after every add, update and delete', 
 
 it('recomputes nothing when nothing changed', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), async (steps) => {
-      const snap = emptySnapshot();
-      for (const { key, namespace, name, make } of steps) {
-        if (make !== undefined) (snap[key] as KubeResource[]).push(make(namespace, name));
-      }
-      const unique: Snapshot = emptySnapshot(
-        Object.fromEntries(
-          Object.entries(snap).map(([k, list]) => [
-            k,
-            [
-              ...new Map(
-                (list as KubeResource[]).map((o) => [
-                  `${o.metadata?.namespace}/${o.metadata?.name}`,
-                  o,
-                ]),
-              ).values(),
-            ],
-          ]),
-        ),
-      );
-      const state = await IncrementalDesiredState.build(unique, options);
-      const again = await state.update(unique);
-      assert.equal(again.recomputed, 0);
-      assert.equal(again.names.size, 0);
-    }),
+    fc.asyncProperty(
+      fc.array(step, { minLength: 1, maxLength: 10 }),
+      clusterIdentity,
+      async (steps, identity) => {
+        const options = { ...baseOptions, ...(identity !== undefined && { cluster: identity }) };
+        const snap = emptySnapshot();
+        for (const { key, namespace, name, make } of steps) {
+          if (make !== undefined) (snap[key] as KubeResource[]).push(make(namespace, name));
+        }
+        const unique: Snapshot = emptySnapshot(
+          Object.fromEntries(
+            Object.entries(snap).map(([k, list]) => [
+              k,
+              [
+                ...new Map(
+                  (list as KubeResource[]).map((o) => [
+                    `${o.metadata?.namespace}/${o.metadata?.name}`,
+                    o,
+                  ]),
+                ).values(),
+              ],
+            ]),
+          ),
+        );
+        const state = await IncrementalDesiredState.build(unique, options);
+        const again = await state.update(unique);
+        assert.equal(again.recomputed, 0);
+        assert.equal(again.names.size, 0);
+      },
+    ),
     RUNS,
   );
 });

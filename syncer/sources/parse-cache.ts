@@ -7,6 +7,7 @@ import {
   type ParseContext,
   type ParseResult,
 } from '../../core/annotations/parse.js';
+import { describeCluster } from '../../core/annotations/cluster.js';
 import type { ObjectKind } from '../../core/kinds.js';
 import type { KubeResource } from '../kube/reflector.js';
 
@@ -39,7 +40,7 @@ export class ParseCache {
     // Without both there is no identity to trust (objects read from files, in plan).
     if (!uid || !resourceVersion) return this.#parse(annotations, ctx);
     const key = `${kind}/${uid}`;
-    const version = `${resourceVersion}/${ctx.controllerName ?? ''}/${String(ctx.headless)}`;
+    const version = `${resourceVersion}/${ctx.controllerName ?? ''}/${String(ctx.headless)}/${describeCluster(ctx.cluster)}`;
     const entry = this.#entries.get(key);
     if (entry !== undefined && entry.version === version) {
       entry.pass = this.#pass;

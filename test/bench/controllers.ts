@@ -4,9 +4,10 @@
 //                 provider, TXT registry, events on; everything else at its defaults
 //   syncer        `aws-controller syncer` from this build (dist/cli/main.js)
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { envSourceDir } from '../env/versions.js';
 import { freePort } from '../env/processes.js';
 import {
@@ -20,6 +21,7 @@ import {
   externalDnsVersion,
   startExternalDns,
 } from '../helpers/external-dns.js';
+import { productNode } from '../helpers/product-node.js';
 
 export type { RunningController };
 
@@ -36,6 +38,45 @@ export interface StartContext {
   readonly logFile: string;
   /** Also watch VirtualServices (the memory benchmark). */
   readonly virtualServices: boolean;
+  /** The syncer: run with the Node flags and environment the chart ships (chartRuntime()). */
+  readonly chartRuntime?: boolean;
+}
+
+export interface NodeRuntime {
+  /** Flags the chart puts in NODE_OPTIONS. */
+  readonly nodeOptions: string[];
+  /** Flags of the syncer command itself (--optimize-for-size). */
+  readonly syncerFlags: string[];
+  /** Other environment it sets (MALLOC_ARENA_MAX). */
+  readonly env: Record<string, string>;
+}
+
+const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The syncer container's runtime settings as the chart renders them from its values.yaml
+ * defaults (same rules as templates/deployment.yaml), so the benchmark measures what ships.
+ */
+export function chartRuntime(): NodeRuntime {
+  const file = join(distRoot, '..', 'charts', 'aws-controller', 'values.yaml');
+  const values = parseYaml(readFileSync(file, 'utf8')) as {
+    syncer: {
+      heapLimitMiB?: number;
+      semiSpaceMiB?: number;
+      optimizeForSize?: boolean;
+      mallocArenaMax?: number;
+    };
+  };
+  const { heapLimitMiB = 0, semiSpaceMiB = 0, optimizeForSize = false } = values.syncer;
+  const { mallocArenaMax = 0 } = values.syncer;
+  return {
+    nodeOptions: [
+      ...(heapLimitMiB > 0 ? [`--max-old-space-size=${heapLimitMiB}`] : []),
+      ...(semiSpaceMiB > 0 ? [`--max-semi-space-size=${semiSpaceMiB}`] : []),
+    ],
+    syncerFlags: optimizeForSize ? ['--optimize-for-size'] : [],
+    env: mallocArenaMax > 0 ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {},
+  };
 }
 
 export interface ControllerUnderTest {
@@ -85,7 +126,7 @@ export const syncer: ControllerUnderTest = {
       : `\`aws-controller syncer\` from ${process.env['AWS_CONTROLLER_BENCH_CLI']}`,
   prepare: () => {
     // The flags below are the contract; without the command there is nothing to measure.
-    const help = spawnSync(process.execPath, [cliMain(), 'syncer', '--help'], {
+    const help = spawnSync(productNode(), [cliMain(), 'syncer', '--help'], {
       encoding: 'utf8',
     });
     const text = `${help.stdout}${help.stderr}`;
@@ -102,7 +143,15 @@ export const syncer: ControllerUnderTest = {
   },
   start: async (context) => {
     const metricsPort = await freePort();
+    const runtime: NodeRuntime = context.chartRuntime
+      ? chartRuntime()
+      : { nodeOptions: [], syncerFlags: [], env: {} };
     const args = [
+      // The live heap after a full GC, on request over IPC (gc-probe.js).
+      '--expose-gc',
+      '--import',
+      join(distRoot, 'test', 'helpers', 'gc-probe.js'),
+      ...runtime.nodeOptions,
       cliMain(),
       'syncer',
       '--owner-id',
@@ -119,8 +168,15 @@ export const syncer: ControllerUnderTest = {
       String(metricsPort),
       '--leader-election-namespace',
       context.leaseNamespace,
+      ...runtime.syncerFlags,
     ];
-    const running = launch(process.execPath, args, AWS_TEST_ENV, context.logFile);
+    const running = launch(
+      productNode(),
+      args,
+      { ...AWS_TEST_ENV, ...runtime.env },
+      context.logFile,
+      { ipc: true },
+    );
     await waitHealthy(running, `http://127.0.0.1:${metricsPort}/healthz`, 'the syncer');
     return running;
   },

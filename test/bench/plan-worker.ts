@@ -13,6 +13,7 @@ import { batches } from '../../core/records/batches.js';
 import type { Endpoint, OwnerResource } from '../../core/records/endpoint.js';
 import { plan, type Plan, type PlanOptions } from '../../core/records/plan.js';
 import type { HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
+import { zoneApex } from './zone-apex.js';
 
 export const ZONE_COUNT = 50;
 
@@ -70,27 +71,7 @@ function endpoint(prefix: string, i: number, salt = 0): Endpoint {
 }
 
 function emptyListings(hosted: readonly HostedZone[]): Map<string, ResourceRecordSet[]> {
-  return new Map(
-    hosted.map((zone) => [
-      zone.Id,
-      [
-        {
-          Name: zone.Name,
-          Type: 'SOA',
-          TTL: 900,
-          ResourceRecords: [
-            { Value: 'ns-1.awsdns-1.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' },
-          ],
-        },
-        {
-          Name: zone.Name,
-          Type: 'NS',
-          TTL: 172800,
-          ResourceRecords: [{ Value: 'ns-1.awsdns-1.org.' }, { Value: 'ns-2.awsdns-2.com.' }],
-        },
-      ],
-    ]),
-  );
+  return new Map(hosted.map((zone) => [zone.Id, zoneApex(zone)]));
 }
 
 function rssKiB(field: 'VmRSS' | 'VmHWM'): number {

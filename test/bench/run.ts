@@ -6,26 +6,38 @@
 //   hostile   the webhook's worst-case latency on hostile inputs, and what they cost others
 //   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
+//   latency   one object written → its change accepted, 30 lone writes (p50, p99)
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
 //   incremental  the controller's CPU time and event-loop delay per change at 100k endpoints
 //
 // No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
-//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, economy and memory 1)
+//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5; economy, latency
+//                         and memory 1)
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
 //   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
-//   --controllers a,b     economy/memory: external-dns and/or syncer (default both)
+//   --controllers a,b     economy/latency/memory: external-dns and/or syncer (default both)
+//   --memory-sizes N,…    memory: watched object counts (default 1000,10000; 100000 runs the
+//                         syncer with the chart's flags only, and takes most of an hour)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
-import { closeBenchEnvironment, economyBench, memoryBench } from './economy.js';
+import { closeBenchEnvironment, economyBench, latencyBench, memoryBench } from './economy.js';
 import { incrementalBench } from './incremental-bench.js';
 import { planBench } from './plan-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
 import { hostileBench } from './webhook-hostile.js';
 
-const BENCHMARKS = ['webhook', 'hostile', 'plan', 'economy', 'memory', 'incremental'] as const;
+const BENCHMARKS = [
+  'webhook',
+  'hostile',
+  'plan',
+  'economy',
+  'latency',
+  'memory',
+  'incremental',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -39,6 +51,7 @@ async function main(): Promise<number> {
       runs: { type: 'string' },
       duration: { type: 'string' },
       sizes: { type: 'string' },
+      'memory-sizes': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -47,7 +60,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [memory] [incremental] [options]\n',
+      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [latency] [memory] [incremental] [options]\n',
     );
     return 0;
   }
@@ -115,6 +128,11 @@ async function main(): Promise<number> {
               },
               info,
             );
+          case 'latency':
+            return latencyBench(
+              { runs: number(values.runs, 1, 'runs'), controllers: controllers, log },
+              info,
+            );
           case 'incremental':
             return incrementalBench(
               {
@@ -129,6 +147,9 @@ async function main(): Promise<number> {
               {
                 runs: number(values.runs, 1, 'runs'),
                 controllers: controllers,
+                sizes: (values['memory-sizes'] ?? '1000,10000').split(',').map(Number),
+                defaultsMaxObjects: 10_000,
+                externalDnsMaxObjects: 10_000,
                 log,
               },
               info,

@@ -197,7 +197,7 @@ describe('helm template', () => {
       assert.ok(c.resources?.requests?.['cpu'] && c.resources.limits?.['memory'], 'resources');
       // The JavaScript heap capped below the memory limit (Mi), so V8 collects before the
       // container is killed.
-      const heap = /^--max-old-space-size=(\d+)$/.exec(
+      const heap = /(?:^| )--max-old-space-size=(\d+)(?: |$)/.exec(
         c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '',
       );
       const limit = Number(/^(\d+)Mi$/.exec(String(c.resources?.limits?.['memory']))?.[1]);
@@ -324,6 +324,86 @@ describe('helm template', () => {
     assert.equal(flag(syncer, 'leader-election-name'), 'dns-aws-controller-syncer');
     assert.ok(syncer.env?.some((e) => e.name === 'AWS_REGION' && e.value === 'eu-west-1'));
     assert.equal(flag(container(deployment, 'webhook'), 'log-level'), 'debug');
+  });
+
+  it('passes the cluster identity to both containers, and no flag while it is empty', async () => {
+    const rendered = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'cluster.name=eu west (blue)',
+      '--set',
+      'cluster.region=eu-west-1',
+      '--set',
+      'cluster.failover=SECONDARY',
+    ]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const deployment = findOne(rendered.objects, 'Deployment');
+    for (const name of ['webhook', 'syncer']) {
+      const c = container(deployment, name);
+      assert.deepEqual(
+        ['cluster-name', 'cluster-region', 'cluster-failover'].map((f) => flag(c, f)),
+        ['eu west (blue)', 'eu-west-1', 'SECONDARY'],
+        name,
+      );
+    }
+    const plain = await helmTemplate(env, 'dns', ns, OWNER);
+    assert.equal(plain.code, 0, plain.stderr);
+    for (const name of ['webhook', 'syncer']) {
+      const args = container(findOne(plain.objects, 'Deployment'), name).args ?? [];
+      assert.deepEqual(
+        args.filter((a) => a.startsWith('--cluster-')),
+        [],
+        name,
+      );
+    }
+    const bad = await helmTemplate(env, 'dns', ns, [...OWNER, '--set', 'cluster.failover=backup']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /cluster\.failover|failover/);
+  });
+
+  it('renders the syncer’s runtime settings from their values, and none when they are 0/false', async () => {
+    const runtime = async (sets: string[]) => {
+      const { objects, code, stderr } = await helmTemplate(env, 'dns', ns, [
+        ...OWNER,
+        ...sets.flatMap((s) => ['--set', s]),
+      ]);
+      assert.equal(code, 0, stderr);
+      const syncer = container(findOne(objects, 'Deployment'), 'syncer');
+      const envOf = (name: string) => syncer.env?.find((e) => e.name === name)?.value;
+      return {
+        nodeOptions: envOf('NODE_OPTIONS'),
+        mallocArenaMax: envOf('MALLOC_ARENA_MAX'),
+        optimizeForSize: syncer.args?.includes('--optimize-for-size') ?? false,
+      };
+    };
+    assert.deepEqual(
+      await runtime([
+        'syncer.heapLimitMiB=512',
+        'syncer.semiSpaceMiB=4',
+        'syncer.optimizeForSize=true',
+        'syncer.mallocArenaMax=1',
+      ]),
+      {
+        nodeOptions: '--max-old-space-size=512 --max-semi-space-size=4',
+        mallocArenaMax: '1',
+        optimizeForSize: true,
+      },
+    );
+    assert.deepEqual(
+      await runtime([
+        'syncer.heapLimitMiB=0',
+        'syncer.semiSpaceMiB=0',
+        'syncer.optimizeForSize=false',
+        'syncer.mallocArenaMax=0',
+      ]),
+      { nodeOptions: undefined, mallocArenaMax: undefined, optimizeForSize: false },
+    );
+    const { code } = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.semiSpaceMiB=-1',
+    ]);
+    assert.notEqual(code, 0, 'values.schema.json refuses a negative semi-space');
   });
 
   it('refuses to render without an owner ID when there is no cluster to derive it from', async () => {
@@ -590,6 +670,51 @@ describe('helm template', () => {
     assert.equal(merged.code, 0, merged.stderr);
     assert.equal(annotationsOf(merged.objects)[skipKey], 'debug,webhook');
     assert.equal(annotationsOf(merged.objects)['team'], 'dns');
+  });
+
+  it('syncer.env reaches the syncer container only, after the chart’s own variables', async () => {
+    const rendered = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.env[0].name=AWS_ACCESS_KEY_ID',
+      '--set',
+      'syncer.env[0].valueFrom.secretKeyRef.name=route53-keys',
+      '--set',
+      'syncer.env[0].valueFrom.secretKeyRef.key=id',
+      '--set',
+      'syncer.env[1].name=AWS_SECRET_ACCESS_KEY',
+      '--set',
+      'syncer.env[1].value=not-a-secret',
+    ]);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const deployment = findOne(rendered.objects, 'Deployment');
+    const syncer = container(deployment, 'syncer');
+    assert.deepEqual(
+      (syncer.env ?? []).map((e) => e.name),
+      [
+        'POD_NAME',
+        'POD_NAMESPACE',
+        'NODE_OPTIONS',
+        'MALLOC_ARENA_MAX',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+      ],
+    );
+    assert.deepEqual((syncer.env ?? []).find((e) => e.name === 'AWS_ACCESS_KEY_ID')?.valueFrom, {
+      secretKeyRef: { name: 'route53-keys', key: 'id' },
+    });
+    const webhook = container(deployment, 'webhook');
+    assert.deepEqual(
+      (webhook.env ?? []).map((e) => e.name),
+      ['NODE_OPTIONS'],
+      'the webhook gets none of them',
+    );
+    const bad = await helmTemplate(env, 'aws-controller', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.env[0].value=no-name',
+    ]);
+    assert.notEqual(bad.code, 0, 'an entry without a name is refused by the schema');
   });
 
   it('networkPolicy: none by default; the webhook port from the apiserver CIDRs only, metrics from one namespace', async () => {
@@ -1271,11 +1396,15 @@ describe('the chart in a real kube-apiserver', () => {
     assert.equal(flag(syncer, 'domain-filter'), 'tse.tetratelabs.io');
     assert.equal(flag(syncer, 'policy'), 'UPSERT_ONLY');
     assert.equal(flag(syncer, 'leader-election-namespace'), namespace);
+    // The measured runtime settings (values.yaml): Node accepts them in NODE_OPTIONS, and the
+    // syncer started below runs with them.
     assert.deepEqual(command.env, {
       POD_NAME: pod.name,
       POD_NAMESPACE: namespace,
-      NODE_OPTIONS: '--max-old-space-size=384',
+      NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=2',
+      MALLOC_ARENA_MAX: '2',
     });
+    assert.ok(command.argv.includes('--optimize-for-size'), command.argv.join(' '));
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
     assert.equal(

@@ -6,10 +6,11 @@ import { beforeEach, describe, it } from 'node:test';
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
+  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
 import type { Change, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import { getTestEnvironment } from '../helpers/environment.js';
+import { getTestEnvironment, METERED_CREDENTIALS } from '../helpers/environment.js';
 
 const env = getTestEnvironment();
 const ZONE = 'proxy.example.com';
@@ -470,12 +471,14 @@ describe('Route 53 strictness proxy', () => {
         forwarded: 1,
         rejected: 0,
         faults: 0,
+        throttled: 0,
       });
       assert.deepEqual(stats.byOperation['ChangeResourceRecordSets'], {
         calls: 2,
         forwarded: 1,
         rejected: 1,
         faults: 0,
+        throttled: 0,
       });
       assert.deepEqual(stats.codes, { InvalidChangeBatch: 1 });
       assert.deepEqual(
@@ -515,6 +518,7 @@ describe('Route 53 strictness proxy', () => {
         forwarded: 1,
         rejected: 0,
         faults: 2,
+        throttled: 0,
       });
       assert.equal(stats.codes['Throttling'], 2);
     });
@@ -529,6 +533,7 @@ describe('Route 53 strictness proxy', () => {
         forwarded: 1,
         rejected: 0,
         faults: 2,
+        throttled: 0,
       });
     });
 
@@ -582,6 +587,112 @@ describe('Route 53 strictness proxy', () => {
       });
       assert.equal(res.status, 400);
       assert.match(await res.text(), /rules\[0\]\.kind must be one of/);
+    });
+  });
+  describe('account rate limit', () => {
+    // As the controllers are: counted against the account (the observer key r53 uses is not).
+    const metered = (maxAttempts: number) =>
+      env.route53({ credentials: METERED_CREDENTIALS, maxAttempts });
+    const listZones = (client: Route53Client) => client.send(new ListHostedZonesCommand({}));
+    const startRate = env.state.route53Rate ?? '5/5';
+    const withRate = async (rate: string, work: () => Promise<void>): Promise<void> => {
+      await env.proxy.setRate(rate);
+      try {
+        await work();
+      } finally {
+        await env.proxy.setRate(startRate);
+      }
+    };
+
+    it('answers Throttling (HTTP 400, Route 53 error body) beyond a burst of 5 requests at once', () =>
+      withRate('5/5', async () => {
+        await env.proxy.reset();
+        const client = metered(1);
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => listZones(client)),
+        );
+        const refused = results.flatMap((r) =>
+          r.status === 'rejected' ? [r.reason as SdkError] : [],
+        );
+        assert.equal(results.length - refused.length, 5);
+        assert.equal(refused.length, 3);
+        for (const err of refused) {
+          assert.equal(err.name, 'Throttling');
+          assert.equal(err.message, 'Rate exceeded');
+          assert.equal(err.$metadata?.httpStatusCode, 400);
+          assert.equal(err.$fault, 'client');
+        }
+        const stats = await env.proxy.stats();
+        assert.deepEqual(stats.byOperation['ListHostedZones'], {
+          calls: 8,
+          forwarded: 5,
+          rejected: 0,
+          faults: 0,
+          throttled: 3,
+        });
+        assert.equal(stats.codes['Throttling'], 3);
+        assert.deepEqual(stats.rate, { perSecond: 5, burst: 5 });
+        assert.ok(stats.recent.every((c) => c.account === 'default'));
+      }));
+
+    it('is counted over every client of the account: two keys share one budget', () =>
+      withRate('5/5', async () => {
+        await env.proxy.reset();
+        const other = env.route53({
+          credentials: { accessKeyId: 'another-cluster', secretAccessKey: 'x' },
+          maxAttempts: 1,
+        });
+        const results = await Promise.allSettled([
+          ...Array.from({ length: 4 }, () => listZones(metered(1))),
+          ...Array.from({ length: 4 }, () => listZones(other)),
+        ]);
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 5);
+      }));
+
+    it("is classified as throttling by the SDK's standard retry strategy, which retries it", () =>
+      withRate('5/5', async () => {
+        await env.proxy.reset();
+        // A 400 is retried by the SDK only when it is a throttling error.
+        const client = metered(6);
+        const answers = await Promise.all(Array.from({ length: 8 }, () => listZones(client)));
+        assert.ok(answers.some((res) => (res.$metadata.attempts ?? 1) > 1));
+        const stats = await env.proxy.stats();
+        assert.equal(stats.byOperation['ListHostedZones']?.forwarded, 8);
+        assert.ok((stats.byOperation['ListHostedZones']?.throttled ?? 0) >= 3);
+      }));
+
+    it('refills at 5 per second: a client spaced 250 ms apart is never throttled', () =>
+      withRate('5/5', async () => {
+        await env.proxy.reset();
+        const client = metered(1);
+        for (let i = 0; i < 12; i++) {
+          await listZones(client);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        assert.equal((await env.proxy.stats()).byOperation['ListHostedZones']?.throttled, 0);
+      }));
+
+    it("exempts the suites' observer, and is off when set so", async () => {
+      await env.proxy.reset();
+      const observed = await Promise.allSettled(Array.from({ length: 12 }, () => listZones(r53)));
+      assert.ok(observed.every((r) => r.status === 'fulfilled'));
+      await withRate('off', async () => {
+        const client = metered(1);
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, () => listZones(client)),
+        );
+        assert.ok(results.every((r) => r.status === 'fulfilled'));
+        assert.equal((await env.proxy.stats()).rate, null);
+      });
+    });
+
+    it('refuses a malformed rate', async () => {
+      const res = await fetch(`${env.state.route53ProxyControl}/rate`, {
+        method: 'POST',
+        body: JSON.stringify({ rate: 'fast' }),
+      });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /N or N\/BURST/);
     });
   });
 });

@@ -14,6 +14,7 @@ import {
   recordLines,
 } from '../helpers/route53-zones.js';
 import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
+import { KubeApi } from '../bench/kube-api.js';
 
 const env = getTestEnvironment();
 const PREFIX = 'route53.v1beta1.tetrate.io/';
@@ -173,6 +174,57 @@ describe('syncer end to end', () => {
     assert.equal(await s.metric('aws_controller_refused_records{reason="foreign-owned"}'), 1);
   });
 
+  it('sends a burst of Gateways written at once as one or two change batches (never one each), and a lone change as a batch of its own', async () => {
+    const { ns, zone, zoneId } = await setup('burst');
+    await ingressGateway(ns, '203.0.113.17');
+    await apply(gateway(ns, 'seed', [`seed.${zone}`]));
+    await syncer(ns, zone);
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A seed.${zone}. 203.0.113.17`)),
+    );
+    const changeBatches = async () =>
+      (await env.proxy.stats()).recent.filter((c) => c.operation === 'ChangeResourceRecordSets');
+
+    // Ten Gateways written together, straight to the API (one kubectl each would spread them
+    // over seconds): the first may go out alone at the leading edge, the rest together.
+    await env.proxy.reset();
+    const burst = Array.from({ length: 10 }, (_, i) => `b${i}.${zone}`);
+    const kube = new KubeApi(env.state, burst.length);
+    try {
+      await Promise.all(
+        burst.map((host, i) =>
+          kube.must(
+            'POST',
+            `/apis/networking.istio.io/v1/namespaces/${ns}/gateways`,
+            gateway(ns, `b${i}`, [host]),
+          ),
+        ),
+      );
+    } finally {
+      kube.close();
+    }
+    await eventually(async () => {
+      const lines = await recordLines(env, zoneId);
+      for (const host of burst) assert.ok(lines.includes(`A ${host}. 203.0.113.17`), host);
+    });
+    const sent = await changeBatches();
+    assert.ok(sent.length >= 1 && sent.length <= 2, `${sent.length} batches for 10 Gateways`);
+    assert.equal(sent.flatMap((c) => c.changes ?? []).length, 20, 'each record and its TXT once');
+
+    // A lone change afterwards: one batch, holding its record and TXT only.
+    await env.proxy.reset();
+    await apply(gateway(ns, 'lone', [`lone.${zone}`]));
+    await eventually(async () =>
+      assert.ok((await recordLines(env, zoneId)).includes(`A lone.${zone}. 203.0.113.17`)),
+    );
+    const lone = await changeBatches();
+    assert.equal(lone.length, 1);
+    assert.deepEqual((lone[0]?.changes ?? []).map((c) => c.replace(/\.$/, '')).sort(), [
+      `CREATE A lone.${zone}`,
+      `CREATE TXT a-lone.${zone}`,
+    ]);
+  });
+
   it('runs one writer among replicas, and hands over when the leader stops', async () => {
     const { ns, zone, zoneId } = await setup('leader');
     await ingressGateway(ns, '203.0.113.14');
@@ -205,7 +257,7 @@ describe('syncer end to end', () => {
     await ingressGateway(ns, '203.0.113.16');
     // Short timings so the test takes seconds; the order is the production one.
     const args = [
-      '--debounce',
+      '--lone-change-delay',
       '3s',
       '--leader-election-lease-duration',
       '6s',
@@ -237,7 +289,7 @@ describe('syncer end to end', () => {
     assert.equal((await changesBy(old)).length, 1, 'the leader wrote it');
 
     // Freeze the leader with a change to make pending: it has seen the Gateway change and
-    // scheduled a reconcile (the debounce is 3 s), which will fire the moment it resumes,
+    // scheduled a reconcile (a lone change waits 3 s here), which will fire the moment it resumes,
     // before its lease loop has had a chance to look at the Lease.
     let from = old.logs.length;
     await apply(gateway(ns, 'gw', [`one.${zone}`, `two.${zone}`]));

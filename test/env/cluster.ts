@@ -15,13 +15,17 @@ export interface ClusterPki {
   readonly serviceAccount: { privateKeyFile: string; publicKeyFile: string };
 }
 
-export async function createClusterPki(dir: string): Promise<ClusterPki> {
+/** `extraIps`: more addresses the apiserver is reached at (the node's Pods reach the host's veth). */
+export async function createClusterPki(
+  dir: string,
+  extraIps: readonly string[] = [],
+): Promise<ClusterPki> {
   const ca = await createCa(dir, 'ca');
   const serving = await issueCert(ca, dir, {
     name: 'apiserver',
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1', '10.0.0.1'],
+    ipAddresses: ['127.0.0.1', '10.0.0.1', ...extraIps],
     usage: 'server',
   });
   const admin = await issueCert(ca, dir, {
@@ -40,12 +44,14 @@ export async function startEtcd(options: {
   logDir: string;
   clientPort: number;
   peerPort: number;
+  /** The process's name in the state and its log file's (default etcd). */
+  name?: string;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.clientPort}`;
   const peerUrl = `http://127.0.0.1:${options.peerPort}`;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const started = startProcess({
-    name: 'etcd',
+    name: options.name ?? 'etcd',
     command: options.binary,
     args: [
       `--data-dir=${options.dataDir}`,
@@ -70,21 +76,33 @@ export async function startEtcd(options: {
   return { started, url };
 }
 
+/** What the apiserver needs when a node runs beside it (`env up --node`). */
+export interface ApiserverNodeFlags {
+  /** The host's address on the node's veth: Pods reach the `kubernetes` Service there. */
+  readonly advertiseAddress: string;
+  /** Client certificate for the kubelet's API (`kubectl logs`). */
+  readonly kubeletClient: { certFile: string; keyFile: string };
+}
+
 export async function startApiserver(options: {
   binary: string;
   etcdUrl: string;
   port: number;
   pki: ClusterPki;
   logDir: string;
+  /** The process's name in the state and its log file's (default kube-apiserver). */
+  name?: string;
+  node?: ApiserverNodeFlags;
 }): Promise<{ started: Started; url: string }> {
   const url = `https://127.0.0.1:${options.port}`;
   const { pki } = options;
   const started = startProcess({
-    name: 'kube-apiserver',
+    name: options.name ?? 'kube-apiserver',
     command: options.binary,
     args: [
       `--etcd-servers=${options.etcdUrl}`,
-      `--bind-address=127.0.0.1`,
+      // With a node, Pods reach it through the host's veth address too; it has one bind address.
+      `--bind-address=${options.node ? '0.0.0.0' : '127.0.0.1'}`,
       `--secure-port=${options.port}`,
       `--tls-cert-file=${pki.serving.certFile}`,
       `--tls-private-key-file=${pki.serving.keyFile}`,
@@ -93,15 +111,12 @@ export async function startApiserver(options: {
       `--service-account-issuer=${url}`,
       `--service-account-key-file=${pki.serviceAccount.publicKeyFile}`,
       `--service-account-signing-key-file=${pki.serviceAccount.privateKeyFile}`,
-      '--authorization-mode=RBAC',
       // Webhooks are on by default; named so a reader sees the test depends on them.
       '--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy',
-      // Without a controller-manager no ServiceAccount is ever created to satisfy it.
-      '--disable-admission-plugins=ServiceAccount',
       '--allow-privileged=true',
       '--profiling=false',
       '--v=1',
-      ...advertiseFlags(),
+      ...(options.node ? nodeFlags(options.node, pki) : withoutNodeFlags()),
     ],
     logDir: options.logDir,
   });
@@ -118,6 +133,28 @@ export async function startApiserver(options: {
     120_000,
   );
   return { started, url };
+}
+
+function withoutNodeFlags(): string[] {
+  return [
+    '--authorization-mode=RBAC',
+    // Without a controller-manager no ServiceAccount is ever created to satisfy it.
+    '--disable-admission-plugins=ServiceAccount',
+    ...advertiseFlags(),
+  ];
+}
+
+function nodeFlags(node: ApiserverNodeFlags, pki: ClusterPki): string[] {
+  return [
+    // The Node authorizer is what lets a kubelet read its Pods' Secrets and ConfigMaps.
+    '--authorization-mode=Node,RBAC',
+    `--advertise-address=${node.advertiseAddress}`,
+    // The node's hostname resolves nowhere; its InternalIP is the veth address in its namespace.
+    '--kubelet-preferred-address-types=InternalIP',
+    `--kubelet-client-certificate=${node.kubeletClient.certFile}`,
+    `--kubelet-client-key=${node.kubeletClient.keyFile}`,
+    `--kubelet-certificate-authority=${pki.ca.certFile}`,
+  ];
 }
 
 /**

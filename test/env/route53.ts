@@ -31,6 +31,10 @@ export async function startRoute53Proxy(options: {
   motoUrl: string;
   port: number;
   logDir: string;
+  /** "N", "N/BURST" or "off" (test/route53-proxy/rate-limit.ts). */
+  rate: string;
+  /** Listen on every address (the node environment's Pods reach it at the host's veth). */
+  allAddresses?: boolean;
 }): Promise<{ started: Started; url: string }> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = startProcess({
@@ -42,6 +46,9 @@ export async function startRoute53Proxy(options: {
       options.motoUrl,
       '--port',
       String(options.port),
+      '--rate',
+      options.rate,
+      ...(options.allAddresses ? ['--host', '0.0.0.0'] : []),
     ],
     logDir: options.logDir,
   });

@@ -2,9 +2,24 @@
 // it through test/helpers/environment.ts; `env down` reads it to stop exactly these processes.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { NodeState } from './node.js';
 import type { ProcessRecord } from './processes.js';
 
 export const STATE_VERSION = 1;
+
+/** One kube-apiserver with its own etcd, PKI and kubeconfig (the CRDs installed). */
+export interface ClusterState {
+  /** `cluster-1`, `cluster-2`, …: also the suffix of its processes' names beyond the first. */
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly apiserverUrl: string;
+  readonly caCert: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  readonly etcdUrl: string;
+  /** Its etcd's data folder (removed by `env down`). */
+  readonly etcdDataDir: string;
+}
 
 export interface EnvironmentState {
   readonly stateVersion: typeof STATE_VERSION;
@@ -25,6 +40,12 @@ export interface EnvironmentState {
   readonly clientCert: string;
   readonly clientKey: string;
   readonly etcdUrl: string;
+  /**
+   * Every cluster, the first being the one the fields above describe; present only when the
+   * environment was started with more than one (`env up --clusters N`). They share moto and
+   * the Route 53 proxy, as clusters share one AWS account.
+   */
+  readonly clusters?: readonly ClusterState[];
 
   /** Route 53 endpoint the suites use: the strictness proxy in front of moto. */
   readonly route53Endpoint: string;
@@ -32,6 +53,13 @@ export interface EnvironmentState {
   readonly motoEndpoint: string;
   /** Control API of the proxy: GET stats, POST reset, POST faults (under /__proxy/). */
   readonly route53ProxyControl: string;
+  /** The proxy's account rate limit at start: "N/BURST" or "off" (it can be changed at run time). */
+  readonly route53Rate?: string;
+
+  /** Present with `up --node`: the node beside the apiserver (node.ts). */
+  readonly node?: NodeState;
+  /** With a node: the Route 53 proxy as Pods reach it (the host's veth address). */
+  readonly route53EndpointForPods?: string;
 
   readonly versions: {
     readonly kubernetes: string;

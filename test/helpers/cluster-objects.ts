@@ -5,18 +5,21 @@ import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { TestEnvironment } from './environment.js';
 
-export async function kubectlOk(env: TestEnvironment, args: string[], input?: string) {
+/** The environment, or one of its clusters (env.clusters()): what these helpers use of it. */
+type Kube = Pick<TestEnvironment, 'kubectl' | 'kubeConfig'>;
+
+export async function kubectlOk(env: Kube, args: string[], input?: string) {
   const result = await env.kubectl(args, input === undefined ? {} : { input });
   assert.equal(result.code, 0, result.stderr);
   return result;
 }
 
-export async function apply(env: TestEnvironment, object: unknown): Promise<void> {
+export async function apply(env: Kube, object: unknown): Promise<void> {
   await kubectlOk(env, ['apply', '-f', '-'], JSON.stringify(object));
 }
 
 /** Sets `status.loadBalancer` of the namespace's ingress gateway Service. */
-export async function setLoadBalancerIp(env: TestEnvironment, ns: string, ip: string) {
+export async function setLoadBalancerIp(env: Kube, ns: string, ip: string) {
   await kubectlOk(env, [
     'patch',
     'service',
@@ -31,7 +34,7 @@ export async function setLoadBalancerIp(env: TestEnvironment, ns: string, ip: st
 }
 
 /** The namespace's ingress gateway Service (selector istio=ingressgateway) at `ip`. */
-export async function ingressGateway(env: TestEnvironment, ns: string, ip: string) {
+export async function ingressGateway(env: Kube, ns: string, ip: string) {
   await apply(env, {
     apiVersion: 'v1',
     kind: 'Service',
@@ -61,11 +64,7 @@ export const istioGateway = (
 });
 
 /** The Events on object `name` in `ns`, as `<type> <reason> <message>` lines. */
-export async function eventLines(
-  env: TestEnvironment,
-  ns: string,
-  name: string,
-): Promise<string[]> {
+export async function eventLines(env: Kube, ns: string, name: string): Promise<string[]> {
   const list = await env
     .kubeConfig()
     .makeApiClient(CoreV1Api)

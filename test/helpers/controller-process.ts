@@ -4,7 +4,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readRss } from './webhook-process.js';
+import type { HeapReport } from './gc-probe.js';
+import { readPeakRss, readRss } from './webhook-process.js';
 
 /** Credentials and region for moto: any values do, none may come from the machine. */
 export const AWS_TEST_ENV = {
@@ -19,6 +20,13 @@ export interface RunningController {
   readonly command: string;
   readonly logFile: string;
   rss(): number;
+  /** VmHWM: the most RSS it ever had. */
+  peakRss(): number;
+  /**
+   * The V8 heap in use after a full GC, for a Node process launched with `--expose-gc
+   * --import gc-probe.js` and `ipc`; undefined for any other.
+   */
+  heapAfterGc(): Promise<HeapReport | undefined>;
   /** Why it exited, once it has. */
   exited(): string | undefined;
   stop(): Promise<void>;
@@ -29,10 +37,11 @@ export function launch(
   args: string[],
   env: NodeJS.ProcessEnv,
   logFile: string,
+  options: { ipc?: boolean } = {},
 ): RunningController {
   const fd = openSync(logFile, 'a');
   const child: ChildProcess = spawn(command, args, {
-    stdio: ['ignore', fd, fd],
+    stdio: options.ipc === true ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
     env: { ...process.env, ...env, NO_PROXY: '127.0.0.1,localhost' },
   });
   closeSync(fd);
@@ -52,6 +61,26 @@ export function launch(
     command: [command, ...args].join(' '),
     logFile,
     rss: () => readRss(pid),
+    peakRss: () => readPeakRss(pid),
+    heapAfterGc: () =>
+      new Promise<HeapReport | undefined>((resolve) => {
+        if (options.ipc !== true || !child.connected) {
+          resolve(undefined);
+          return;
+        }
+        const timer = setTimeout(() => {
+          child.off('message', onMessage);
+          resolve(undefined);
+        }, 30_000);
+        const onMessage = (message: unknown): void => {
+          if ((message as Partial<HeapReport> | null)?.type !== 'heap') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message as HeapReport);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'heap' });
+      }),
     exited: () => exitReason,
     stop: async () => {
       process.off('exit', killOnExit);

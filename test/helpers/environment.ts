@@ -13,6 +13,7 @@ import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
 import { startApiserver, stopApiserver } from '../env/restart.js';
 import type { EnvironmentState } from '../env/state.js';
 import type { FaultSchedule } from '../route53-proxy/faults.js';
+import { OBSERVER_ACCESS_KEY } from '../route53-proxy/rate-limit.js';
 import type { StatsSnapshot } from '../route53-proxy/stats.js';
 
 export type { EnvironmentState } from '../env/state.js';
@@ -20,6 +21,9 @@ export type { FaultRule, FaultSchedule } from '../route53-proxy/faults.js';
 export type { StatsSnapshot, CallRecord } from '../route53-proxy/stats.js';
 
 export const ENV_VARIABLE = 'AWS_CONTROLLER_TEST_ENV';
+
+/** The credentials the controllers under test use: counted against the account's rate. */
+export const METERED_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 export interface CommandResult {
   readonly code: number;
@@ -41,6 +45,8 @@ export interface Route53ProxyControl {
   reset(): Promise<void>;
   setFaults(schedule: FaultSchedule): Promise<void>;
   clearFaults(): Promise<void>;
+  /** The account rate limit: "N", "N/BURST" or "off"; buckets start full. */
+  setRate(rate: string): Promise<void>;
 }
 
 export interface TestEnvironment {
@@ -55,7 +61,12 @@ export interface TestEnvironment {
   readonly motoEndpoint: string;
   /** A fresh KubeConfig for the test cluster (admin, system:masters). */
   kubeConfig(): KubeConfig;
-  /** A Route 53 client for the proxy (or moto with { endpoint: env.motoEndpoint }). */
+  /**
+   * A Route 53 client for the proxy (or moto with { endpoint: env.motoEndpoint }). It signs
+   * with the observer's key, which the proxy's account rate limit exempts: a suite's setup and
+   * polling watch the account, they are not part of its load (docs/testing.md). For a client
+   * that counts against the account, as the controllers do: { credentials: METERED_CREDENTIALS }.
+   */
   route53(config?: Partial<Route53ClientConfig>): Route53Client;
   kubectl(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   helm(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
@@ -71,6 +82,50 @@ export interface TestEnvironment {
   /** Starts it again on the same port; resolves once /readyz answers (CRDs may lag). */
   startApiserver(): Promise<void>;
   readonly proxy: Route53ProxyControl;
+  /**
+   * Every cluster of the environment (`env up --clusters N`), the first being the one above;
+   * throws when it has fewer than `atLeast`, saying how to start more.
+   */
+  clusters(atLeast?: number): TestCluster[];
+}
+
+/** One kube-apiserver of the environment, with its own etcd: what a suite does in it. */
+export interface TestCluster {
+  readonly name: string;
+  readonly kubeconfigPath: string;
+  readonly apiserverUrl: string;
+  readonly kubeConfig: () => KubeConfig;
+  readonly kubectl: (args: readonly string[], options?: RunOptions) => Promise<CommandResult>;
+  /** As TestEnvironment.createNamespace, in this cluster. */
+  readonly createNamespace: (prefix?: string, labels?: Record<string, string>) => Promise<string>;
+}
+
+function makeCluster(
+  name: string,
+  kubeconfigPath: string,
+  apiserverUrl: string,
+  kubectlPath: string,
+): TestCluster {
+  const kubeConfig = (): KubeConfig => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    return kc;
+  };
+  return {
+    name,
+    kubeconfigPath,
+    apiserverUrl,
+    kubeConfig,
+    kubectl: (args, options) =>
+      run(kubectlPath, ['--kubeconfig', kubeconfigPath, ...args], options),
+    createNamespace: async (prefix = 'test', labels = {}) => {
+      const namespace = `${prefix}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
+      await kubeConfig()
+        .makeApiClient(CoreV1Api)
+        .createNamespace({ body: { metadata: { name: namespace, labels } } });
+      return namespace;
+    },
+  };
 }
 
 let cached: TestEnvironment | undefined;
@@ -142,17 +197,15 @@ async function request(url: string, method: string, body?: unknown): Promise<unk
 }
 
 function makeEnvironment(state: EnvironmentState): TestEnvironment {
-  const kubeConfig = (): KubeConfig => {
-    const kc = new KubeConfig();
-    kc.loadFromFile(state.kubeconfig);
-    return kc;
-  };
+  const first = makeCluster('cluster-1', state.kubeconfig, state.apiserverUrl, state.kubectl);
+  const { kubeConfig } = first;
   const control = state.route53ProxyControl;
   const proxy: Route53ProxyControl = {
     stats: async () => (await request(`${control}/stats`, 'GET')) as StatsSnapshot,
     reset: async () => void (await request(`${control}/reset`, 'POST')),
     setFaults: async (schedule) => void (await request(`${control}/faults`, 'POST', schedule)),
     clearFaults: async () => void (await request(`${control}/faults`, 'DELETE')),
+    setRate: async (rate) => void (await request(`${control}/rate`, 'POST', { rate })),
   };
   return {
     state,
@@ -167,19 +220,13 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
       new Route53Client({
         region: 'us-east-1',
         endpoint: state.route53Endpoint,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: { accessKeyId: OBSERVER_ACCESS_KEY, secretAccessKey: 'test' },
         ...config,
       }),
     kubectl: (args, options) =>
       run(state.kubectl, ['--kubeconfig', state.kubeconfig, ...args], options),
     helm: (args, options) => run(state.helm, ['--kubeconfig', state.kubeconfig, ...args], options),
-    createNamespace: async (prefix = 'test', labels = {}) => {
-      const name = `${prefix}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
-      await kubeConfig()
-        .makeApiClient(CoreV1Api)
-        .createNamespace({ body: { metadata: { name, labels } } });
-      return name;
-    },
+    createNamespace: first.createNamespace,
     stopApiserver: () => stopApiserver(state.stateFile),
     startApiserver: () => startApiserver(state.stateFile),
     resetRoute53: async () => {
@@ -187,5 +234,20 @@ function makeEnvironment(state: EnvironmentState): TestEnvironment {
       await proxy.reset();
     },
     proxy,
+    clusters: (atLeast = 1) => {
+      const all =
+        state.clusters === undefined
+          ? [first]
+          : state.clusters.map((c, i) =>
+              i === 0 ? first : makeCluster(c.name, c.kubeconfig, c.apiserverUrl, state.kubectl),
+            );
+      if (all.length < atLeast) {
+        throw new Error(
+          `this suite needs ${atLeast} clusters and the environment (${state.stateFile}) has ${all.length}: ` +
+            `start it with \`npm run env -- up --clusters ${atLeast}\` (npm run test:e2e starts 2)`,
+        );
+      }
+      return all;
+    },
   };
 }

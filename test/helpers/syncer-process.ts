@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestEnvironment } from './environment.js';
+import { productNode } from './product-node.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -42,6 +43,8 @@ export interface SyncerProcessOptions {
   policy?: string;
   leaseNamespace: string;
   leaseName?: string;
+  /** Another cluster of the environment (env.clusters()); default: the first. */
+  kubeconfig?: string;
   extraArgs?: string[];
   /** Process environment additions (AWS_CONTROLLER_* flags, …). */
   env?: Record<string, string>;
@@ -56,7 +59,7 @@ export async function startSyncerProcess(
     'syncer',
     ...(options.ownerId !== undefined ? ['--owner-id', options.ownerId] : []),
     '--kubeconfig',
-    env.kubeconfigPath,
+    options.kubeconfig ?? env.kubeconfigPath,
     '--route53-endpoint',
     env.route53Endpoint,
     '--aws-region',
@@ -77,7 +80,7 @@ export async function startSyncerProcess(
     ...(options.policy ? ['--policy', options.policy] : []),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(productNode(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -116,7 +119,19 @@ export async function startSyncerProcess(
     if (seen) return Promise.resolve(seen);
     return new Promise<LogLine>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`syncer: no matching log line in ${timeoutMs} ms; stderr: ${stderr}`));
+        // The lines it did log say which way it went: the last few since `from`, tersely.
+        const seen = logs
+          .slice(from)
+          .slice(-15)
+          .map((l) =>
+            JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }),
+          )
+          .join('\n  ');
+        reject(
+          new Error(
+            `syncer: no matching log line in ${timeoutMs} ms; last lines:\n  ${seen}\nstderr: ${stderr}`,
+          ),
+        );
       }, timeoutMs);
       void exited.then((code) =>
         reject(new Error(`syncer exited (${code}) before the log line; stderr: ${stderr}`)),

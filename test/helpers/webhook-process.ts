@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createCa, issueCert } from '../env/certs.js';
 import { freePorts } from '../env/processes.js';
 import type { HeapReport } from './gc-probe.js';
+import { productNode } from './product-node.js';
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -88,7 +89,7 @@ export async function startWebhookProcess(
   const logFile = join(files.dir, `webhook-${port}.log`);
   const logFd = openSync(logFile, 'a');
   const child = spawn(
-    process.execPath,
+    productNode(),
     [
       ...nodeArgs,
       script,
@@ -105,6 +106,9 @@ export async function startWebhookProcess(
       files.keyFile,
       '--log-level',
       options.logLevel ?? 'info',
+      // No Service sends it traffic to drain: stop at once.
+      '--shutdown-delay',
+      '0s',
       ...(options.extraArgs ?? []),
     ],
     // Logs go to a file, not a pipe: a pipe this process drains late would hold log lines in
@@ -231,9 +235,18 @@ async function waitReady(
 
 /** VmRSS of a process, in bytes (0 once it is gone). */
 export function readRss(pid: number): number {
+  return readStatusKb(pid, 'VmRSS');
+}
+
+/** VmHWM of a process: the most RSS it ever had, in bytes (0 once it is gone). */
+export function readPeakRss(pid: number): number {
+  return readStatusKb(pid, 'VmHWM');
+}
+
+function readStatusKb(pid: number, field: string): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;

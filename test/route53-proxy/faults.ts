@@ -116,7 +116,7 @@ export function parseFaultSchedule(input: unknown): FaultSchedule {
 }
 
 /** mulberry32: tiny, seedable, good enough to decide whether a fault fires. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

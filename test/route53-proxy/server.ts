@@ -9,8 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalName, route53Spelling } from './dns-names.js';
 import { errorXml, invalidChangeBatch, invalidInput } from './errors.js';
 import type { Route53Error } from './errors.js';
-import { FaultInjector, parseFaultSchedule } from './faults.js';
+import { FAULT_ERRORS, FaultInjector, parseFaultSchedule } from './faults.js';
 import { operationOf } from './operations.js';
+import { accessKeyOf, AccountRateLimiter, parseRate } from './rate-limit.js';
+import type { RateLimitConfig } from './rate-limit.js';
 import { BadRequest, changesFromRequest } from './records.js';
 import type { Change, RecordSet } from './records.js';
 import { applyChangeBatch, batchSize, MAX_RECORDS_PER_BATCH, recordKey } from './rules.js';
@@ -36,12 +38,19 @@ export interface ProxyOptions {
   readonly maxBodyBytes?: number;
   /** One structured line per call; default: none. */
   readonly log?: (entry: Record<string, unknown>) => void;
+  /** The account's request rate limit (rate-limit.ts); absent: no limit. */
+  readonly rate?: RateLimitConfig;
+  /** Access key → account, for suites that model several accounts; default: one account. */
+  readonly accounts?: Readonly<Record<string, string>>;
+  /** Monotonic milliseconds, for the rate limit (tests). */
+  readonly now?: () => number;
 }
 
 export interface Route53Proxy {
   readonly server: Server;
   readonly stats: CallStats;
   readonly faults: FaultInjector;
+  readonly limiter: AccountRateLimiter;
 }
 
 interface Answer {
@@ -202,6 +211,10 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
   const maxBody = options.maxBodyBytes ?? 10 << 20;
   const stats = new CallStats();
   const faults = new FaultInjector();
+  const limiter = new AccountRateLimiter(options.rate, {
+    ...(options.accounts !== undefined && { accounts: options.accounts }),
+    ...(options.now !== undefined && { now: options.now }),
+  });
   // Route 53 applies one batch per zone at a time; without this two concurrent batches could
   // both pass the check against the same snapshot.
   const zoneLocks = new Map<string, Promise<unknown>>();
@@ -336,11 +349,28 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
   ): Promise<void> => {
     const what = path.slice(CONTROL_PREFIX.length).split('?')[0];
     if (what === 'health' && req.method === 'GET') return json(res, 200, { ok: true });
-    if (what === 'stats' && req.method === 'GET') return json(res, 200, stats.snapshot());
+    if (what === 'stats' && req.method === 'GET') {
+      return json(res, 200, { ...stats.snapshot(), rate: limiter.rate ?? null });
+    }
     if (what === 'reset' && req.method === 'POST') {
       stats.reset();
       faults.clear();
+      limiter.refill();
       return json(res, 200, { ok: true });
+    }
+    if (what === 'rate' && req.method === 'GET')
+      return json(res, 200, { rate: limiter.rate ?? null });
+    if (what === 'rate' && req.method === 'POST') {
+      try {
+        const { rate } = JSON.parse((await readBody(req, 1 << 16)).toString('utf8')) as {
+          rate?: unknown;
+        };
+        if (typeof rate !== 'string') throw new Error('rate must be a string: "off", N or N/BURST');
+        limiter.configure(parseRate(rate));
+      } catch (err) {
+        return json(res, 400, { error: err instanceof Error ? err.message : String(err) });
+      }
+      return json(res, 200, { rate: limiter.rate ?? null });
     }
     if (what === 'faults' && req.method === 'GET')
       return json(res, 200, { rules: faults.describe() });
@@ -368,11 +398,17 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
     const started = Date.now();
     const op = operationOf(method, rawUrl);
     let answer: Answer;
+    // Route 53 counts a request against the account's budget before anything else about it.
+    const admission = limiter.admit(accessKeyOf(req.headers.authorization));
     try {
       const body = await readBody(req, maxBody);
-      const decision = faults.decide(op.name, body.toString('utf8'));
+      const decision = admission.admitted
+        ? faults.decide(op.name, body.toString('utf8'))
+        : { latencyMs: 0, fired: [] };
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-      if (decision.error) {
+      if (!admission.admitted) {
+        answer = errorAnswer(FAULT_ERRORS.Throttling, 'throttled');
+      } else if (decision.error) {
         answer = errorAnswer(decision.error, 'fault');
       } else if (op.name === 'ChangeResourceRecordSets' && op.zoneId !== undefined) {
         answer = await changeRecordSets(req, rawUrl, op.zoneId, body);
@@ -402,6 +438,7 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
     const client = appIdOf(req.headers['user-agent']);
     stats.record({
       ...(client !== undefined && { client }),
+      account: admission.account,
       at: new Date(started).toISOString(),
       operation: op.name,
       status: answer.status,
@@ -417,6 +454,7 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
       status: answer.status,
       outcome: answer.outcome,
       code: answer.code,
+      account: admission.account,
       ms: durationMs,
     });
     res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
@@ -432,5 +470,5 @@ export function createRoute53Proxy(options: ProxyOptions): Route53Proxy {
       }
     });
   });
-  return { server, stats, faults };
+  return { server, stats, faults, limiter };
 }

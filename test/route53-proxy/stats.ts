@@ -1,7 +1,8 @@
 // Call counting: per operation, and a bounded log of recent calls with timestamps so a suite
 // can assert request rates and what was retried.
 
-export type Outcome = 'forwarded' | 'rejected' | 'fault';
+/** throttled: refused by the account's rate limit (rate-limit.ts), not an injected fault. */
+export type Outcome = 'forwarded' | 'rejected' | 'fault' | 'throttled';
 
 export interface CallRecord {
   readonly at: string;
@@ -15,6 +16,8 @@ export interface CallRecord {
    * so a suite running several processes can tell their calls apart.
    */
   readonly client?: string;
+  /** The account whose rate budget the call was counted against ('observer': exempt). */
+  readonly account?: string;
   /** ChangeResourceRecordSets that reached the batch check: `ACTION TYPE name [set]` each. */
   readonly changes?: readonly string[];
 }
@@ -24,6 +27,8 @@ export interface OperationStats {
   forwarded: number;
   rejected: number;
   faults: number;
+  /** Answered Throttling by the account's rate limit. */
+  throttled: number;
 }
 
 export interface StatsSnapshot {
@@ -33,6 +38,8 @@ export interface StatsSnapshot {
   readonly codes: Readonly<Record<string, number>>;
   readonly recent: readonly CallRecord[];
   readonly since: string;
+  /** The account rate limit in force (added by the control API); null: none. */
+  readonly rate?: { readonly perSecond: number; readonly burst: number } | null;
 }
 
 export const RECENT_LIMIT = 2000;
@@ -51,10 +58,12 @@ export class CallStats {
       forwarded: 0,
       rejected: 0,
       faults: 0,
+      throttled: 0,
     });
     op.calls++;
     if (call.outcome === 'forwarded') op.forwarded++;
     else if (call.outcome === 'rejected') op.rejected++;
+    else if (call.outcome === 'throttled') op.throttled++;
     else op.faults++;
     if (call.code !== undefined && call.outcome !== 'forwarded') {
       this.codes[call.code] = (this.codes[call.code] ?? 0) + 1;

@@ -215,3 +215,16 @@ matchConditions:
 {{- end }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The syncer's NODE_OPTIONS from its runtime values (empty when none is set); optimizeForSize is
+a flag of the syncer (NODE_OPTIONS refuses --optimize-for-size). The benchmark
+(test/bench/controllers.ts, chartRuntime) composes the same settings from values.yaml.
+*/}}
+{{- define "aws-controller.syncerNodeOptions" -}}
+{{- $s := .Values.syncer -}}
+{{- $flags := list -}}
+{{- if $s.heapLimitMiB }}{{ $flags = append $flags (printf "--max-old-space-size=%d" (int $s.heapLimitMiB)) }}{{ end -}}
+{{- if $s.semiSpaceMiB }}{{ $flags = append $flags (printf "--max-semi-space-size=%d" (int $s.semiSpaceMiB)) }}{{ end -}}
+{{- join " " $flags -}}
+{{- end }}

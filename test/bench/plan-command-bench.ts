@@ -1,0 +1,158 @@
+// `aws-controller plan` timed as a user runs it: a fresh process reading the manifests, the
+// zones and their listings from files, planning and printing (to /dev/null). Wall time, CPU
+// time (user + system, from /usr/bin/time: on shared cores it moves far less than wall time)
+// and peak RSS per size; and for the largest size, where the CPU goes, from a V8 CPU profile
+// of one more run (inclusive share of each phase's function).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writePlanCommandInputs, type PlanCommandInputs } from './plan-command-inputs.js';
+import { fmt, median, mib, spread, table } from './report.js';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
+const TIME = '/usr/bin/time';
+
+interface CommandSample {
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+}
+
+function runOnce(inputs: PlanCommandInputs, dir: string, extra: string[] = []) {
+  return new Promise<CommandSample>((resolve, reject) => {
+    const timeFile = join(dir, 'time.txt');
+    const started = performance.now();
+    const child = spawn(
+      TIME,
+      ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...extra, CLI, 'plan', ...inputs.args],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wallSeconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`plan exited ${code}: ${err}`));
+      const [user, sys, rssKiB] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+      resolve({
+        wallSeconds,
+        cpuSeconds: (user ?? NaN) + (sys ?? NaN),
+        maxRssBytes: (rssKiB ?? NaN) * 1024,
+      });
+    });
+  });
+}
+
+/** Phases of the command, by the function whose inclusive time stands for each. */
+const PHASES: [string, (fn: string, url: string) => boolean][] = [
+  ['reading the YAML manifests', (fn) => fn === 'readManifests'],
+  ['admission checks', (fn) => fn === 'admitManifest'],
+  ['desired state', (fn) => fn === 'desiredState'],
+  ['plan()', (fn, url) => fn === 'plan' && url.endsWith('core/records/plan.js')],
+  ['batches()', (fn, url) => fn === 'batches' && url.endsWith('core/records/batches.js')],
+  ['printing', (fn) => fn === 'formatPlanText'],
+  ['garbage collection', (fn) => fn === '(garbage collector)'],
+];
+
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Share of the profile's samples spent inside each phase (inclusive). */
+function phaseShares(profile: Profile): [string, number][] {
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+  const phaseOf = new Map<number, string | undefined>();
+  const resolvePhase = (id: number): string | undefined => {
+    if (phaseOf.has(id)) return phaseOf.get(id);
+    const node = byId.get(id);
+    const own = node
+      ? PHASES.find(([, match]) => match(node.callFrame.functionName, node.callFrame.url))?.[0]
+      : undefined;
+    const up = parent.get(id);
+    // The innermost phase wins (plan() inside the command counts as plan()).
+    const phase = own ?? (up === undefined ? undefined : resolvePhase(up));
+    phaseOf.set(id, phase);
+    return phase;
+  };
+  const totals = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    all += dt;
+    const phase =
+      resolvePhase(id) ?? 'the rest (start-up, module loading, reading the JSON listings)';
+    totals.set(phase, (totals.get(phase) ?? 0) + dt);
+  });
+  return [...totals].map(([phase, t]) => [phase, t / all] as [string, number]);
+}
+
+export async function planCommandSection(
+  sizes: readonly number[],
+  runs: number,
+  log: (line: string) => void,
+): Promise<string> {
+  if (!existsSync(TIME)) return `(${TIME} not found: the whole-command timing was not measured)`;
+  const rows: string[][] = [];
+  let shares: [string, number][] = [];
+  const largest = Math.max(...sizes);
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), `plan-command-${size}-`));
+    try {
+      const inputs = writePlanCommandInputs(dir, size);
+      const samples: CommandSample[] = [];
+      for (let run = 0; run < runs; run++) {
+        const sample = await runOnce(inputs, dir);
+        samples.push(sample);
+        log(
+          `plan command ${size} run ${run + 1}/${runs}: wall ${fmt(sample.wallSeconds)} s, CPU ${fmt(sample.cpuSeconds)} s`,
+        );
+      }
+      const cpu = samples.map((s) => s.cpuSeconds);
+      const wall = samples.map((s) => s.wallSeconds);
+      rows.push([
+        inputs.endpoints.toLocaleString('en-US'),
+        mib(inputs.manifestBytes),
+        inputs.recordSets.toLocaleString('en-US'),
+        `${fmt(median(wall))}${wall.length > 1 ? ` (${spread(wall)})` : ''}`,
+        `${fmt(median(cpu))}${cpu.length > 1 ? ` (${spread(cpu)})` : ''}`,
+        mib(median(samples.map((s) => s.maxRssBytes))),
+      ]);
+      if (size === largest) {
+        const profDir = join(dir, 'profile');
+        await runOnce(inputs, dir, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+        const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+        if (file !== undefined) {
+          shares = phaseShares(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as Profile);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return [
+    '### The whole `aws-controller plan` command',
+    '',
+    'N endpoints as N/10 Istio Gateways of 10 hosts (each Gateway in one of 50 zones) in one multi-document YAML file, ' +
+      'with the ingress gateway Service; `--zones` with the 50 zones and one `--records` file per zone (JSON as the AWS CLI ' +
+      'prints it) holding what the syncer writes for them (each record and its ownership TXT, SOA and NS): the steady state, ' +
+      'so the plan is empty and every record is compared. Each run is a fresh `node dist/cli/main.js plan … > /dev/null` ' +
+      `(text output); ${runs} runs per size, medians (min–max). CPU is user + system time from \`/usr/bin/time\`: on shared ` +
+      'cores it moves much less than wall time.',
+    '',
+    table(['endpoints', 'manifests', 'record sets listed', 'wall s', 'CPU s', 'peak RSS'], rows),
+    '',
+    `Where the CPU goes at ${largest.toLocaleString('en-US')} endpoints (one more run under \`--cpu-prof\`; share of ` +
+      'the profile, each sample counted in the innermost phase it falls in):',
+    '',
+    table(
+      ['phase', 'share'],
+      shares.sort((a, b) => b[1] - a[1]).map(([phase, share]) => [phase, `${fmt(share * 100)} %`]),
+    ),
+  ].join('\n');
+}
