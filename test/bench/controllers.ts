@@ -40,6 +40,10 @@ export interface StartContext {
   readonly virtualServices: boolean;
   /** The syncer: run with the Node flags and environment the chart ships (chartRuntime()). */
   readonly chartRuntime?: boolean;
+  /** The syncer: another owner ID than OWNER_ID (one per cluster of an account). */
+  readonly ownerId?: string;
+  /** The syncer: more flags (a cluster identity, a domain filter, timings). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface NodeRuntime {
@@ -155,7 +159,7 @@ export const syncer: ControllerUnderTest = {
       cliMain(),
       'syncer',
       '--owner-id',
-      OWNER_ID,
+      context.ownerId ?? OWNER_ID,
       '--policy',
       'sync',
       '--kubeconfig',
@@ -169,6 +173,7 @@ export const syncer: ControllerUnderTest = {
       '--leader-election-namespace',
       context.leaseNamespace,
       ...runtime.syncerFlags,
+      ...(context.extraArgs ?? []),
     ];
     const running = launch(
       productNode(),

@@ -16,7 +16,11 @@ export class KubeApi {
   private readonly agent: Agent;
   private readonly base: URL;
 
-  constructor(state: EnvironmentState, maxSockets = 8) {
+  /** Any cluster of the environment: the first (the state itself) or one of state.clusters. */
+  constructor(
+    state: Pick<EnvironmentState, 'apiserverUrl' | 'caCert' | 'clientCert' | 'clientKey'>,
+    maxSockets = 8,
+  ) {
     this.base = new URL(state.apiserverUrl);
     this.agent = new Agent({
       keepAlive: true,

@@ -27,6 +27,8 @@ export interface Tap {
   readonly deleted: Map<string, number>;
   /** Change batches refused (4xx/5xx) with their first error code. */
   readonly refused: string[];
+  /** performance.now() of every call (of any operation) answered `Throttling`. */
+  readonly throttled: number[];
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startTap(upstream: string): Promise<Tap> {
   const written = new Map<string, number>();
   const deleted = new Map<string, number>();
   const refused: string[] = [];
+  const throttled: number[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       calls.push(performance.now());
@@ -86,6 +89,9 @@ export async function startTap(upstream: string): Promise<Tap> {
         out.end(body);
       });
       const answer = await readAll(upstreamRes);
+      if (upstreamRes.statusCode === 400 && answer.includes('<Code>Throttling</Code>')) {
+        throttled.push(performance.now());
+      }
       const isChange = req.method === 'POST' && /\/rrset\/?$/.test(req.url ?? '');
       if (isChange) {
         const at = performance.now();
@@ -122,6 +128,7 @@ export async function startTap(upstream: string): Promise<Tap> {
     written,
     deleted,
     refused,
+    throttled,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -8,6 +8,8 @@
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
 //   latency   one object written → its change accepted, 30 lone writes (p50, p99)
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
+//   clusters  1, 2 and 4 syncers in their own clusters sharing one account's 5 requests/s:
+//             calls, throttled calls, time to converge, calls at rest per cluster
 //   incremental  the controller's CPU time and event-loop delay per change at 100k endpoints
 //
 // No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
@@ -19,9 +21,18 @@
 //   --memory-sizes N,…    memory: watched object counts (default 1000,10000; 100000 runs the
 //                         syncer with the chart's flags only, and takes most of an hour)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
+//   --counts 1,2,4        clusters: syncer counts (default 1,2,4; at most 4)
+//   --gateways N          clusters: Gateways applied to every cluster (default 1000)
+//   --zones N             clusters: hosted zones they spread over (default 50)
+//   --rest S              clusters: seconds at rest after each convergence (default 120)
+//   --rest-zones N        clusters: zones of the last part, one cluster at rest for a whole
+//                         drift interval (default 500; 0 skips it)
+//   --rest-interval S     clusters: that part's --interval, in seconds (default 600, the
+//                         syncer's own default)
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
+import { clustersBench } from './clusters-bench.js';
 import { closeBenchEnvironment, economyBench, latencyBench, memoryBench } from './economy.js';
 import { incrementalBench } from './incremental-bench.js';
 import { planBench } from './plan-bench.js';
@@ -36,6 +47,7 @@ const BENCHMARKS = [
   'economy',
   'latency',
   'memory',
+  'clusters',
   'incremental',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
@@ -54,13 +66,19 @@ async function main(): Promise<number> {
       'memory-sizes': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
+      counts: { type: 'string' },
+      gateways: { type: 'string' },
+      zones: { type: 'string' },
+      rest: { type: 'string' },
+      'rest-zones': { type: 'string' },
+      'rest-interval': { type: 'string' },
       'no-write': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [latency] [memory] [incremental] [options]\n',
+      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [latency] [memory] [clusters] [incremental] [options]\n',
     );
     return 0;
   }
@@ -150,6 +168,23 @@ async function main(): Promise<number> {
                 sizes: (values['memory-sizes'] ?? '1000,10000').split(',').map(Number),
                 defaultsMaxObjects: 10_000,
                 externalDnsMaxObjects: 10_000,
+                log,
+              },
+              info,
+            );
+          case 'clusters':
+            return clustersBench(
+              {
+                counts: (values.counts ?? '1,2,4').split(',').map(Number),
+                gateways: number(values.gateways, 1000, 'gateways'),
+                zones: number(values.zones, 50, 'zones'),
+                restSeconds: number(values.rest, 120, 'rest'),
+                // 0 skips the at-rest part: not a positive number, so read apart.
+                restZones:
+                  values['rest-zones'] === '0'
+                    ? 0
+                    : number(values['rest-zones'], 500, 'rest-zones'),
+                restIntervalSeconds: number(values['rest-interval'], 600, 'rest-interval'),
                 log,
               },
               info,

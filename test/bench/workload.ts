@@ -11,12 +11,16 @@ export const LB_IP = '203.0.113.10';
 export const zoneName = (domain: string, z: number): string => `z${z}.${domain}`;
 
 /** Empties moto and the proxy's stats, then creates the zones straight in moto (uncounted). */
-export async function freshZones(env: TestEnvironment, domain: string): Promise<void> {
+export async function freshZones(
+  env: TestEnvironment,
+  domain: string,
+  count = ZONES,
+): Promise<void> {
   await env.resetRoute53();
   const moto = env.route53({ endpoint: env.motoEndpoint });
   try {
     await inParallel(
-      Array.from({ length: ZONES }, (_, z) => z),
+      Array.from({ length: count }, (_, z) => z),
       4,
       (z) =>
         moto.send(
@@ -33,7 +37,11 @@ export async function freshZones(env: TestEnvironment, domain: string): Promise<
 }
 
 /** The Service both controllers find through the Gateways' selector, with an LB address. */
-export async function ingressService(kube: KubeApi, namespace: string): Promise<void> {
+export async function ingressService(
+  kube: KubeApi,
+  namespace: string,
+  address = LB_IP,
+): Promise<void> {
   const path = `/api/v1/namespaces/${namespace}/services`;
   await kube.must('POST', path, {
     apiVersion: 'v1',
@@ -53,7 +61,7 @@ export async function ingressService(kube: KubeApi, namespace: string): Promise<
   await kube.must(
     'PATCH',
     `${path}/istio-ingressgateway/status`,
-    { status: { loadBalancer: { ingress: [{ ip: LB_IP }] } } },
+    { status: { loadBalancer: { ingress: [{ ip: address }] } } },
     'application/merge-patch+json',
   );
 }

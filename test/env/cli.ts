@@ -9,7 +9,7 @@
 //             per machine), print ONE JSON object: its reference, ID and inputs hash;
 //             --archive also writes a docker-archive for `ctr images import`
 // Options: --state FILE (default .env-state/default/state.json in the repo); for up,
-// --clusters N (1 to 3, default 1): N kube-apiservers, each with its own etcd and CRDs, sharing
+// --clusters N (1 to 4, default 1): N kube-apiservers, each with its own etcd and CRDs, sharing
 // moto and the Route 53 proxy (state.clusters lists them all).
 //          --route53-rate N|N/BURST|off (up: the proxy's account rate limit; default 5/5).
 // Progress goes to stderr so stdout stays machine-readable.

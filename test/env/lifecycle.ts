@@ -50,7 +50,7 @@ export interface StartOptions {
   readonly node?: { readonly imageArchives: readonly string[] };
 }
 
-export const MAX_CLUSTERS = 3;
+export const MAX_CLUSTERS = 4;
 
 interface StartedCluster {
   readonly cluster: ClusterState;
