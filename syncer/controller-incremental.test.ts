@@ -76,6 +76,38 @@ class CountingCaches implements ObjectCaches {
   }
 }
 
+/** Caches that also say which objects changed (as ClusterCaches does from watch events). */
+class HintingCaches extends CountingCaches {
+  #changes = new Map<keyof Snapshot, Set<string> | 'all'>();
+  gets = 0;
+  override set<K extends keyof Snapshot>(key: K, list: Snapshot[K]): void {
+    super.set(key, list);
+    this.#changes.set(key, 'all');
+  }
+  /** A watch event: one object added or replaced (by namespace and name), or deleted. */
+  event<K extends keyof Snapshot>(key: K, object: Snapshot[K][number], deleted = false): void {
+    const keyOf = (o: Snapshot[K][number]) =>
+      `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    const others = (this.objects[key] ?? []).filter((o) => keyOf(o) !== keyOf(object));
+    super.set(key, (deleted ? others : [...others, object]) as Snapshot[K]);
+    const keys = this.#changes.get(key);
+    if (keys === 'all') return;
+    if (keys === undefined) this.#changes.set(key, new Set([keyOf(object)]));
+    else keys.add(keyOf(object));
+  }
+  takeChanges() {
+    const changes = this.#changes;
+    this.#changes = new Map();
+    return changes;
+  }
+  get(key: keyof Snapshot, namespace: string | undefined, name: string) {
+    this.gets++;
+    return emptySnapshot(this.objects)[key].find(
+      (o) => (o.metadata?.namespace ?? '') === (namespace ?? '') && o.metadata?.name === name,
+    );
+  }
+}
+
 const running: Controller[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
@@ -83,11 +115,16 @@ afterEach(async () => {
 
 function setup(
   maxDeleteFraction?: number,
-  more: { clock?: ManualClock; driftIntervalMs?: number; cluster?: ClusterIdentity } = {},
+  more: {
+    clock?: ManualClock;
+    driftIntervalMs?: number;
+    cluster?: ClusterIdentity;
+    hints?: boolean;
+  } = {},
 ) {
   const route53 = new FakeRoute53();
   route53.addZone('Z1', 'example.com');
-  const caches = new CountingCaches();
+  const caches = more.hints === true ? new HintingCaches() : new CountingCaches();
   const metrics = createSyncerMetrics({ defaultMetrics: false });
   const errors: string[] = [];
   /** Every line logged at info or above. */
@@ -335,5 +372,67 @@ describe('Controller: work in proportion to what changed', () => {
     await t.controller.reconcile();
     assert.equal((await t.metrics.incrementalMismatches.get()).values[0]?.value ?? 0, 0);
     assert.deepEqual(sets(), ['blue 30']);
+  });
+
+  it('with per-object hints, reads only the objects that changed, and the whole kind after a relist', async () => {
+    const t = setup(undefined, { hints: true });
+    const caches = t.caches as HintingCaches;
+    caches.set('services', [service('203.0.113.10')]);
+    caches.set('istioGateways', [gateway('gw')]);
+    caches.set('virtualServices', [
+      virtualService('a', 'a.example.com'),
+      virtualService('b', 'b.example.com'),
+    ]);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.10',
+      'A a.example.com 203.0.113.10',
+      'A b.example.com 203.0.113.10',
+    ]);
+
+    // One VirtualService changes host: it alone is read, by its key.
+    caches.snapshots = 0;
+    caches.lists = [];
+    caches.gets = 0;
+    caches.event('virtualServices', virtualService('a', 'a2.example.com'));
+    const one = await t.controller.reconcile();
+    assert.equal(caches.snapshots, 0, 'no snapshot');
+    assert.deepEqual(caches.lists, [], 'no list read');
+    assert.equal(caches.gets, 1, 'one object read');
+    assert.equal(one.status === 'done' && one.applied, 4, 'A and TXT deleted, A and TXT created');
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.10',
+      'A a2.example.com 203.0.113.10',
+      'A b.example.com 203.0.113.10',
+    ]);
+
+    // The ingress Service's new address reaches the VirtualServices through their Gateway.
+    caches.event('services', service('203.0.113.20'));
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.20',
+      'A a2.example.com 203.0.113.20',
+      'A b.example.com 203.0.113.20',
+    ]);
+
+    // A deletion, told by its key.
+    caches.event('virtualServices', virtualService('b', 'b.example.com'), true);
+    await t.controller.reconcile();
+    assert.deepEqual(records(t.route53), [
+      'A *.example.com 203.0.113.20',
+      'A a2.example.com 203.0.113.20',
+    ]);
+
+    // After a relist the kind is read whole: what it no longer holds is deleted.
+    caches.lists = [];
+    caches.set('virtualServices', []);
+    await t.controller.reconcile();
+    assert.deepEqual(caches.lists, ['virtualServices']);
+    assert.deepEqual(records(t.route53), ['A *.example.com 203.0.113.20']);
+
+    // The drift check's whole computation agrees with what the hints built.
+    t.controller.relist('drift check', 0);
+    await t.controller.reconcile();
+    assert.equal((await t.metrics.incrementalMismatches.get()).values[0]?.value ?? 0, 0);
   });
 });

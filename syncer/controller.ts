@@ -72,6 +72,14 @@ export interface ObjectCaches {
   generation?(key: keyof Snapshot): number;
   /** One kind's objects (as snapshot() would list them). */
   list?(key: keyof Snapshot): Snapshot[keyof Snapshot];
+  /**
+   * What changed since the last call, by kind (a kind not named did not change): the keys
+   * (`namespace/name`) of the objects changed, each read with `get`, or 'all' (read the
+   * kind's list). With it a reconcile reads only the objects that changed.
+   */
+  takeChanges?(): ReadonlyMap<keyof Snapshot, ReadonlySet<string> | 'all'>;
+  /** One cached object (namespace undefined for cluster-scoped kinds). */
+  get?(key: keyof Snapshot, namespace: string | undefined, name: string): KubeResource | undefined;
 }
 
 const SNAPSHOT_KEYS: readonly (keyof Snapshot)[] = [
@@ -609,8 +617,26 @@ export class Controller {
       ingressNamespaces: this.#o.ingressNamespaces,
     };
     const lists: Partial<Record<keyof Snapshot, Snapshot[keyof Snapshot]>> = {};
+    const hinted = caches.takeChanges !== undefined && caches.get !== undefined;
     const readAll =
-      this.#state === undefined || this.#crossCheck || caches.generation === undefined;
+      this.#state === undefined || this.#crossCheck || (!hinted && caches.generation === undefined);
+    // Taken before anything is read: a change after this is told again next time.
+    const hints = caches.takeChanges?.();
+    if (!readAll && hints !== undefined && caches.get !== undefined && this.#state) {
+      try {
+        const { objects, lists: whole } = objectsOf(
+          hints,
+          caches.get.bind(caches),
+          (key) => caches.list?.(key) ?? caches.snapshot()[key],
+        );
+        const change = await this.#state.updateObjects(objects, whole, yielder);
+        return { ...change, state: this.#state };
+      } catch (err) {
+        // What the hints said is gone with them: read everything next time.
+        this.#crossCheck = true;
+        throw err;
+      }
+    }
     for (const key of SNAPSHOT_KEYS) {
       const generation = caches.generation?.(key);
       if (!readAll && generation === this.#seen.get(key)) continue;
@@ -1118,6 +1144,41 @@ const eventReason = (action: string) =>
   })[action] ?? 'RecordChanged';
 const pastTense = (action: string) =>
   ({ create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted' })[action] ?? action;
+
+/**
+ * The changed objects by kind and key (undefined: deleted), from the caches' hints; a kind
+ * changed in a way only its whole list tells ('all': a relist, a new watch) is listed whole
+ * and compared with the state's, as without hints.
+ */
+function objectsOf(
+  hints: ReadonlyMap<keyof Snapshot, ReadonlySet<string> | 'all'>,
+  get: (
+    key: keyof Snapshot,
+    namespace: string | undefined,
+    name: string,
+  ) => KubeResource | undefined,
+  list: (key: keyof Snapshot) => Snapshot[keyof Snapshot],
+): {
+  objects: Partial<Record<keyof Snapshot, Map<string, KubeResource | undefined>>>;
+  lists: Partial<Snapshot>;
+} {
+  const objects: Partial<Record<keyof Snapshot, Map<string, KubeResource | undefined>>> = {};
+  const lists: Partial<Record<keyof Snapshot, Snapshot[keyof Snapshot]>> = {};
+  for (const [kind, keys] of hints) {
+    if (keys === 'all') {
+      lists[kind] = list(kind);
+      continue;
+    }
+    const now = new Map<string, KubeResource | undefined>();
+    for (const key of keys) {
+      const slash = key.indexOf('/');
+      const namespace = key.slice(0, slash);
+      now.set(key, get(kind, namespace === '' ? undefined : namespace, key.slice(slash + 1)));
+    }
+    objects[kind] = now;
+  }
+  return { objects, lists: lists as Partial<Snapshot> };
+}
 
 /** The wanted records' shapes, for external-dns namings other than its default. */
 function wantedOf(

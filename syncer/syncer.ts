@@ -85,7 +85,7 @@ const hasHostname = (o: KubeResource | undefined) =>
 function matters(key: SnapshotKey, object: KubeResource | undefined, caches: ClusterCaches) {
   if (object === undefined) return true;
   if (key === 'nodes') {
-    return caches.snapshot().services.some((s) => hasHostname(s) && readsNodesOrEndpoints(s));
+    return caches.list('services').some((s) => hasHostname(s) && readsNodesOrEndpoints(s));
   }
   if (key === 'endpointSlices') {
     const name = object.metadata?.labels?.[SERVICE_NAME_LABEL];

@@ -201,4 +201,46 @@ describe('ClusterCaches', () => {
     reflector?.sync();
     assert.equal(t.caches.synced(), true);
   });
+
+  it('tells which objects watch events changed, and to read the whole kind after a relist', async () => {
+    const t = setup([services]);
+    t.caches.start();
+    await settle();
+    const [reflector] = t.backend.reflectors;
+    const svc = (namespace: string, name: string): KubeResource => ({
+      kind: 'Service',
+      metadata: { namespace, name },
+    });
+    reflector?.sync([svc('a', 'one')]);
+    // The first list (and a new reflector) is the whole kind.
+    assert.deepEqual([...t.caches.takeChanges()], [['services', 'all']]);
+    assert.deepEqual([...t.caches.takeChanges()], [], 'taken: nothing left');
+
+    // Watch events: the keys of the objects they changed, once each.
+    reflector?.onChange(svc('a', 'one'));
+    reflector?.onChange(svc('b', 'two'));
+    reflector?.onChange(svc('a', 'one'));
+    assert.deepEqual(
+      [...t.caches.takeChanges()].map(([k, v]) => [k, v === 'all' ? v : [...v]]),
+      [['services', ['a/one', 'b/two']]],
+    );
+    // A relist tells no object: the whole kind is read, whatever events came before.
+    reflector?.onChange(svc('a', 'one'));
+    reflector?.sync([svc('a', 'one')]);
+    reflector?.onChange(svc('c', 'three'));
+    assert.deepEqual([...t.caches.takeChanges()], [['services', 'all']]);
+  });
+
+  it('says to read the whole kind once too many objects changed to tell apart', async () => {
+    const t = setup([services]);
+    t.caches.start();
+    await settle();
+    const [reflector] = t.backend.reflectors;
+    reflector?.sync([]);
+    t.caches.takeChanges();
+    for (let i = 0; i < 6_000; i++) {
+      reflector?.onChange({ kind: 'Service', metadata: { namespace: 'a', name: `s${i}` } });
+    }
+    assert.deepEqual([...t.caches.takeChanges()], [['services', 'all']]);
+  });
 });

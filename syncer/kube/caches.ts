@@ -44,6 +44,12 @@ export interface ClusterCachesOptions {
   backoffMaxMs?: number;
 }
 
+/**
+ * Past this many objects of a kind changed between two reconciles, the kind is read whole: a
+ * standby replica (which reconciles nothing) keeps no more, and reading the list costs less.
+ */
+const MAX_CHANGED_KEYS = 5_000;
+
 type KindState =
   | { phase: 'discovering' }
   | { phase: 'absent-unconfirmed'; since: number }
@@ -57,6 +63,12 @@ export class ClusterCaches {
   readonly #loops: Promise<void>[] = [];
   /** Per kind, bumped whenever its objects may have changed (for the controller). */
   readonly #generations = new Map<SnapshotKey, number>();
+  /**
+   * Per kind, what changed since takeChanges() last ran: the keys (`namespace/name`) of the
+   * objects watch events added, changed or deleted, or 'all' after a relist, a new reflector
+   * or too many keys to be worth telling apart.
+   */
+  #changed = new Map<SnapshotKey, Set<string> | 'all'>();
   #stopped = true;
 
   constructor(options: ClusterCachesOptions) {
@@ -133,8 +145,27 @@ export class ClusterCaches {
     return state?.phase === 'watching' ? state.reflector.list() : [];
   }
 
-  #bump(key: SnapshotKey): void {
+  /**
+   * What changed since the last call, by kind (kinds not named did not change): the keys of
+   * the objects changed (read each with get()), or 'all' (read the kind's whole list).
+   */
+  takeChanges(): ReadonlyMap<SnapshotKey, ReadonlySet<string> | 'all'> {
+    const changed = this.#changed;
+    this.#changed = new Map();
+    return changed;
+  }
+
+  #bump(key: SnapshotKey, object?: KubeResource): void {
     this.#generations.set(key, this.generation(key) + 1);
+    const keys = this.#changed.get(key);
+    if (keys === 'all') return;
+    if (object === undefined || (keys?.size ?? 0) >= MAX_CHANGED_KEYS) {
+      this.#changed.set(key, 'all');
+      return;
+    }
+    const objectKey = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+    if (keys === undefined) this.#changed.set(key, new Set([objectKey]));
+    else keys.add(objectKey);
   }
 
   /** One cached object (namespace undefined for cluster-scoped kinds). */
@@ -206,7 +237,7 @@ export class ClusterCaches {
       }
 
       const reflector = this.#o.backend.reflector(resource, version, (object) => {
-        this.#bump(resource.key);
+        this.#bump(resource.key, object);
         this.#o.onChange(resource.key, object);
         this.#wakers.get(resource.key)?.();
       });

@@ -171,4 +171,22 @@ describe('Reflector', () => {
     assert.equal(t.reflector.synced, true);
     await t.reflector.stop();
   });
+
+  it('keeps the object it holds through a relist when its resourceVersion is unchanged', async () => {
+    const t = setup([
+      () => Promise.resolve({ items: [obj('a', '1'), obj('b', '2')], resourceVersion: '2' }),
+      () => Promise.resolve({ items: [obj('a', '1'), obj('b', '5')], resourceVersion: '5' }),
+    ]);
+    t.reflector.start();
+    await until(() => t.watcher.calls.length === 1, 'the first watch');
+    const [a, b] = t.reflector.list();
+    t.reflector.relist();
+    await until(() => t.watcher.calls.length === 2, 'the watch after relist');
+    const [a2, b2] = t.reflector.list();
+    // The controller compares objects by reference: an unchanged one must stay the same.
+    assert.equal(a2, a, 'unchanged: the same object');
+    assert.notEqual(b2, b);
+    assert.equal(b2?.metadata?.resourceVersion, '5');
+    await t.reflector.stop();
+  });
 });

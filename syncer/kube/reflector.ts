@@ -186,7 +186,17 @@ export class Reflector<T extends KubeResource> {
   async #listAll(): Promise<string> {
     const { items, resourceVersion } = await this.#options.list();
     const { transform } = this.#options;
-    const fresh = new Map(items.map((item) => [keyOf(item), transform(item)]));
+    // An object whose resourceVersion is unchanged is kept as held: whoever compares objects
+    // by reference (the controller's desired state) sees no change in it after a relist.
+    const fresh = new Map(
+      items.map((item) => {
+        const key = keyOf(item);
+        const held = this.#store.get(key);
+        const version = item.metadata?.resourceVersion;
+        const same = version !== undefined && held?.metadata?.resourceVersion === version;
+        return [key, same && held !== undefined ? held : transform(item)];
+      }),
+    );
     const changed =
       fresh.size !== this.#store.size ||
       [...fresh].some(

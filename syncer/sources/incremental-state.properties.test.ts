@@ -283,9 +283,9 @@ it('holds what the whole computation gives after every add, update and delete', 
   await fc.assert(
     fc.asyncProperty(
       fc.array(step, { minLength: 1, maxLength: 30 }),
-      fc.boolean(),
+      fc.constantFrom('every list', 'the kind', 'the object'),
       clusterIdentity,
-      async (steps, tellKinds, identity) => {
+      async (steps, told, identity) => {
         const options = {
           ...baseOptions,
           ...(identity !== undefined && { cluster: identity }),
@@ -311,11 +311,19 @@ it('holds what the whole computation gives after every add, update and delete', 
             objects?.set(slot, object);
           }
           const snap = snapshot();
-          // The caches say which kind changed, or (tellKinds false) every list is handed over.
-          const change = await state.update(
-            tellKinds ? { [key]: snap[key] } : snap,
-            timeSliceYielder(0),
-          );
+          // The caches say which object changed (ClusterCaches from watch events), or which
+          // kind (after a relist), or every list is handed over.
+          const change =
+            told === 'the object'
+              ? await state.updateObjects(
+                  { [key]: new Map([[slot, objects?.get(slot)]]) },
+                  {},
+                  timeSliceYielder(0),
+                )
+              : await state.update(
+                  told === 'the kind' ? { [key]: snap[key] } : snap,
+                  timeSliceYielder(0),
+                );
           const full = desiredState(snap, options);
           assert.deepEqual(summary(state.endpoints()), summary(full.endpoints));
           assert.deepEqual(noteText(state.notes()), noteText(full.notes));

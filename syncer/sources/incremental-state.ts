@@ -56,6 +56,13 @@ const SOURCES = [
 ] as const satisfies readonly (readonly [Key, ObjectKind])[];
 type SourceKey = (typeof SOURCES)[number][0];
 
+/** One object changed: as it was (absent: added) and as it is (absent: deleted). */
+interface Changed {
+  key: string;
+  old?: KubeResource;
+  now?: KubeResource;
+}
+
 /** Cooperative yielding: long loops call `maybe()` often; it awaits a macrotask when due. */
 export interface Yielder {
   maybe(): Promise<void> | undefined;
@@ -159,10 +166,12 @@ export class IncrementalDesiredState {
    * object on every change and keep it otherwise.
    */
   async update(lists: Partial<Snapshot>, yielder: Yielder = NEVER_YIELD): Promise<StateChange> {
-    const dirty = new Map<SourceKey, Set<string>>(SOURCES.map(([k]) => [k, new Set()]));
-    const mark = (kind: SourceKey, key: string) => dirty.get(kind)?.add(key);
-    const changedServices: { old?: ServiceObject; now?: ServiceObject }[] = [];
-    let nodesChanged = false;
+    return this.#apply(await this.#diffLists(lists, yielder), yielder);
+  }
+
+  /** Each listed kind's changes: its list against the objects held. */
+  async #diffLists(lists: Partial<Snapshot>, yielder: Yielder): Promise<Map<Key, Changed[]>> {
+    const changes = new Map<Key, Changed[]>();
     for (const kind of KEYS) {
       const list = lists[kind];
       if (list === undefined) continue;
@@ -172,7 +181,7 @@ export class IncrementalDesiredState {
         next.set(objectKey(object), object);
         await yielder.maybe();
       }
-      const changed: { key: string; old?: KubeResource; now?: KubeResource }[] = [];
+      const changed: Changed[] = [];
       for (const [key, now] of next) {
         const old = previous.get(key);
         if (old !== now) changed.push({ key, ...(old && { old }), now });
@@ -184,6 +193,60 @@ export class IncrementalDesiredState {
         if (objectKind !== undefined) this.#options.parseCache?.forget(old, objectKind);
       }
       this.#objects.set(kind, next);
+      changes.set(kind, changed);
+    }
+    return changes;
+  }
+
+  /**
+   * Takes the objects the caches say changed, by kind and key (`namespace/name`), each as it
+   * is now (undefined: deleted), and recomputes what they affect: the work of one changed
+   * object is that object and those that read it, however many objects the kind has. Kinds
+   * in `lists` (changed in ways only a whole list tells) are compared as update() does.
+   */
+  async updateObjects(
+    objects: Partial<Record<Key, ReadonlyMap<string, KubeResource | undefined>>>,
+    lists: Partial<Snapshot> = {},
+    yielder: Yielder = NEVER_YIELD,
+  ): Promise<StateChange> {
+    const changes = await this.#diffLists(lists, yielder);
+    for (const kind of KEYS) {
+      if (lists[kind] !== undefined) continue;
+      const given = objects[kind];
+      if (given === undefined) continue;
+      let current = this.#objects.get(kind);
+      if (current === undefined) {
+        current = new Map();
+        this.#objects.set(kind, current);
+      }
+      const objectKind = SOURCES.find(([k]) => k === kind)?.[1];
+      const changed: Changed[] = [];
+      for (const [key, now] of given) {
+        const old = current.get(key);
+        if (old === now) continue;
+        if (now === undefined) {
+          current.delete(key);
+          if (old !== undefined && objectKind !== undefined) {
+            this.#options.parseCache?.forget(old, objectKind);
+          }
+        } else current.set(key, now);
+        changed.push({ key, ...(old && { old }), ...(now && { now }) });
+      }
+      changes.set(kind, changed);
+    }
+    return this.#apply(changes, yielder);
+  }
+
+  /** Re-indexes the changed objects and recomputes them and those that read them. */
+  async #apply(
+    changes: ReadonlyMap<Key, readonly Changed[]>,
+    yielder: Yielder,
+  ): Promise<StateChange> {
+    const dirty = new Map<SourceKey, Set<string>>(SOURCES.map(([k]) => [k, new Set()]));
+    const mark = (kind: SourceKey, key: string) => dirty.get(kind)?.add(key);
+    const changedServices: { old?: ServiceObject; now?: ServiceObject }[] = [];
+    let nodesChanged = false;
+    for (const [kind, changed] of changes) {
       for (const { key, old, now } of changed) {
         this.#unindex(kind, key, old);
         this.#index(kind, key, now);
