@@ -110,7 +110,13 @@ export class SdkRoute53Api implements Route53Requests {
       maxAttempts: 1,
       ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
       ...(options.credentials !== undefined && { credentials: options.credentials }),
-      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs ?? 10_000,
+        // Without it the handler only logs a warning and waits on: one request Route 53 (or a
+        // proxy on the way) never answers would hold the sender, and with it every later
+        // reconcile, for ever, and outlive the lease's renew deadline it is meant to end within.
+        throwOnRequestTimeout: true,
+      },
     });
   }
 
