@@ -44,11 +44,17 @@ function toRoute53Error(operation: Route53Operation, err: unknown): Route53Error
   const status = e.$metadata?.httpStatusCode;
   const messages = Array.isArray(e.messages) ? e.messages : [];
   const detail = messages.length > 0 ? messages.join('; ') : (e.message ?? String(err));
+  // A change batch we gave up waiting for may have been applied all the same (moto under load
+  // answered a 1,000-change batch after 6 s): sent again blind, its CREATEs fail as existing
+  // records, or it undoes a newer write. It is not retried; it fails, the zone is listed
+  // afresh and the next reconcile plans from what Route 53 really holds.
+  const unknownOutcome =
+    operation === 'ChangeResourceRecordSets' && status === undefined && code === 'TimeoutError';
   return new Route53Error(
     `${operation} failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${detail}`,
     operation,
     code,
-    isRetryableCode(code, status),
+    !unknownOutcome && isRetryableCode(code, status),
     messages,
     { cause: err, ...(status !== undefined && { httpStatus: status }) },
   );

@@ -20,7 +20,7 @@ import { ENV_VARIABLE, getTestEnvironment, type TestEnvironment } from '../helpe
 import { syncer, type RunningController } from './controllers.js';
 import { inParallel, ISTIO, KubeApi } from './kube-api.js';
 import { describeRun, fmt, table, type RunInfo } from './report.js';
-import { peakCalls, startTap, type Tap } from './route53-tap.js';
+import { peakCalls, startTap, within, type Tap } from './route53-tap.js';
 import { cleanNamespace, freshZones, gateway, ingressService, zoneName } from './workload.js';
 
 export interface ClustersOptions {
@@ -190,8 +190,8 @@ async function stopMembers(members: readonly Member[]): Promise<void> {
   }
 }
 
-const between = (times: readonly number[], from: number, to = Infinity): number =>
-  times.filter((t) => t >= from && t < to).length;
+const between = (times: readonly number[], from: number, to: number): number =>
+  within(times, from, to).length;
 
 async function runCount(
   env: TestEnvironment,

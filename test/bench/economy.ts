@@ -23,7 +23,7 @@ import {
 } from './controllers.js';
 import { inParallel, ISTIO, KubeApi } from './kube-api.js';
 import { describeRun, fmt, median, mib, percentile, ratio, table, type RunInfo } from './report.js';
-import { peakCalls, startTap, type Tap } from './route53-tap.js';
+import { peakCalls, startTap, within, type Tap } from './route53-tap.js';
 import {
   cleanNamespace,
   freshZones,
@@ -161,7 +161,7 @@ async function endPhase(env: TestEnvironment, tap: Tap, name: string, start: num
     seconds: (end - start) / 1000,
     stats,
     peakPerSecond: peakCalls(tap.calls, start, end),
-    tapCalls: tap.calls.filter((t) => t >= start && t < end).length,
+    tapCalls: within(tap.calls, start, end).length,
   };
   return { phase, end };
 }

@@ -137,9 +137,14 @@ export async function startTap(upstream: string): Promise<Tap> {
   };
 }
 
+/** The times in [from, to): the calls (or throttled answers) of one phase. */
+export function within(times: readonly number[], from: number, to: number): number[] {
+  return times.filter((t) => t >= from && t < to);
+}
+
 /** The most calls in any window of `windowMs` (a sliding window over the call times). */
 export function peakCalls(times: readonly number[], from: number, to: number, windowMs = 1000) {
-  const inPhase = times.filter((t) => t >= from && t < to);
+  const inPhase = within(times, from, to);
   let peak = 0;
   let start = 0;
   for (let end = 0; end < inPhase.length; end++) {
