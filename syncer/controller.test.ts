@@ -556,3 +556,34 @@ describe('Controller: one bad change never blocks the others', () => {
     });
   }
 });
+
+describe('Controller: stop', () => {
+  it('returns while a reconcile is still planning, and drops what that reconcile planned', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('bookinfo-gw', ['bookinfo.example.com'])],
+    };
+    // The zone's listing answers only once stop() has been called: planning is under way.
+    let answer!: () => void;
+    const stopCalled = new Promise<void>((resolve) => (answer = resolve));
+    const list = t.route53.listResourceRecordSets.bind(t.route53);
+    t.route53.listResourceRecordSets = async (zoneId) => {
+      await stopCalled;
+      return list(zoneId);
+    };
+    const reconciled = t.controller.reconcile();
+    await settle();
+    assert.equal(t.route53.calls.ListResourceRecordSets, 0, 'the listing is still awaited');
+    const stopped = t.controller.stop();
+    answer();
+    // A hang, not a speed, is what this bounds: without the guard the planned changes were
+    // offered to an outbox stop() had already emptied, and neither promise ever settled.
+    const outcome = await Promise.race([
+      Promise.all([reconciled, stopped]).then(([result]) => result),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref()),
+    ]);
+    assert.deepEqual(outcome, { status: 'stopped' });
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, 0, 'nothing is sent after stop()');
+  });
+});

@@ -151,6 +151,8 @@ export interface ControllerDeps {
 
 export type ReconcileResult =
   | { status: 'not-leader' }
+  /** stop() was called while it planned: what it planned was dropped, not offered. */
+  | { status: 'stopped' }
   | { status: 'waiting-for-caches'; unsynced: string[] }
   | {
       status: 'done';
@@ -582,6 +584,10 @@ export class Controller {
         z.groups.flat().flatMap((c) => (offered.has(c) ? [] : [nameOfChange(c)])),
       ),
     );
+    // Planning yields to the event loop: stop() may have come meanwhile, and emptied the
+    // outbox for good. What was planned is dropped as stop() drops what waits (the next leader
+    // plans afresh); offered now, it would wait for a sender that never comes.
+    if (this.#stopped) return { status: 'stopped' };
     const objects: ObjectLookup = (resource) => state.object(resource);
     const tally = this.#offer(
       guarded.map((g) => g.plan),
