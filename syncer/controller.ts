@@ -35,7 +35,12 @@ import {
   type Refusal,
   type ZonePlan,
 } from '../core/records/plan.js';
-import { mergePlans, nameFamilies, namesInScope } from '../core/records/plan-scope.js';
+import {
+  mergePlansSteps,
+  nameFamiliesSteps,
+  namesInScopeSteps,
+} from '../core/records/plan-scope.js';
+import type { Steps } from '../core/records/steps.js';
 import { guardedRecordOf } from '../core/records/ownership.js';
 import { bareZoneId, normalizeRoute53Name } from '../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../core/records/route53-types.js';
@@ -728,8 +733,9 @@ export class Controller {
   ): Promise<Plan> {
     const zoneNames = eligible.map((z) => z.name);
     const naming = this.#o.externalDnsTxtNaming;
+    const holding = listingsHolding(eligible, listed);
     const exists = (name: string) =>
-      state.endpointsAt(name).length > 0 || [...listed.values()].some((l) => l.has(name));
+      state.wants(name) || holding(name).some(([, l]) => l.has(name));
     const unreadable = state.unreadable();
     const planNames = (names: Iterable<string>): Plan => {
       const current = new Map<string, ResourceRecordSet[]>();
@@ -737,7 +743,9 @@ export class Controller {
       for (const [zoneId] of listed) current.set(zoneId, []);
       for (const name of names) {
         desired.push(...state.endpointsAt(name));
-        for (const [zoneId, listing] of listed) current.get(zoneId)?.push(...listing.at(name));
+        for (const [zoneId, listing] of holding(name)) {
+          if (listing.has(name)) current.get(zoneId)?.push(...listing.at(name));
+        }
       }
       return plan(current, desired, zones, options, unreadable);
     };
@@ -747,9 +755,12 @@ export class Controller {
       this.#conflicts.clear();
       const names = new Set(state.names());
       for (const listing of listed.values()) for (const name of listing.names()) names.add(name);
-      parts = nameFamilies(names, wantedOf(state, state.names(), naming), PLAN_PART_NAMES, naming);
+      parts = await stepped(
+        nameFamiliesSteps(names, wantedOf(state, state.names(), naming), PLAN_PART_NAMES, naming),
+        yielder,
+      );
     } else {
-      const names = namesInScope(scope, exists, zoneNames, naming);
+      const names = await stepped(namesInScopeSteps(scope, exists, zoneNames, naming), yielder);
       for (const name of names) {
         this.#refused.delete(name);
         this.#conflicts.delete(name);
@@ -757,7 +768,10 @@ export class Controller {
       // A change many names share (an ingress address) is planned in parts too.
       parts =
         names.size > PLAN_PART_NAMES
-          ? nameFamilies(names, wantedOf(state, names, naming), PLAN_PART_NAMES, naming)
+          ? await stepped(
+              nameFamiliesSteps(names, wantedOf(state, names, naming), PLAN_PART_NAMES, naming),
+              yielder,
+            )
           : [[...names]];
     }
     const planned: Plan[] = [];
@@ -771,9 +785,12 @@ export class Controller {
       else await yielder.maybe();
     }
     if (planned.length === 0) planned.push(planNames([]));
-    return mergePlans(
-      planned,
-      eligible.map((z) => z.id),
+    return stepped(
+      mergePlansSteps(
+        planned,
+        eligible.map((z) => z.id),
+      ),
+      yielder,
     );
   }
 
@@ -1199,6 +1216,66 @@ function wantedOf(
       wanted.push({ name, type: e.type, alias: e.alias !== undefined });
   }
   return wanted;
+}
+
+/** Runs a computation in steps (core/records/steps.ts), giving the event loop turns. */
+async function stepped<T>(steps: Steps<T>, yielder: Yielder): Promise<T> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    await (yielder.now ?? yielder.maybe)();
+  }
+}
+
+/**
+ * The listings that may hold a name: those of the listed zones it is within, the parents of
+ * its own zone included (Route 53 lets a parent zone hold names below a delegated child).
+ * Looked up by the name's suffixes, not by testing every zone: planning 100k names against 50
+ * zones must not cost 5 million lookups.
+ */
+function listingsHolding(
+  eligible: readonly Zone[],
+  listed: ReadonlyMap<string, ZoneRecords>,
+): (name: string) => readonly (readonly [string, ZoneRecords])[] {
+  const byZoneName = new Map<string, [string, ZoneRecords][]>();
+  for (const zone of eligible) {
+    const listing = listed.get(zone.id);
+    if (listing === undefined) continue;
+    const entry: [string, ZoneRecords] = [zone.id, listing];
+    const same = byZoneName.get(zone.name);
+    if (same === undefined) byZoneName.set(zone.name, [entry]);
+    else same.push(entry);
+  }
+  // A zone named '' (the root) holds every name: then every listing is read.
+  if (byZoneName.has('')) {
+    const every = [...listed];
+    return () => every;
+  }
+  const holding = (domain: string): [string, ZoneRecords][] => {
+    let found: [string, ZoneRecords][] | undefined;
+    for (let suffix = domain; ;) {
+      const here = byZoneName.get(suffix);
+      if (here !== undefined) found = found === undefined ? here : [...found, ...here];
+      const dot = suffix.indexOf('.');
+      if (dot < 0) return found ?? [];
+      suffix = suffix.slice(dot + 1);
+    }
+  };
+  // Names come in families under a few parents (`<type>-app.z1.example.com` beside
+  // `app.z1.example.com`): what holds a parent's children is looked up once per parent.
+  const byParent = new Map<string, [string, ZoneRecords][]>();
+  return (name) => {
+    const dot = name.indexOf('.');
+    if (dot < 0) return holding(name);
+    const parent = name.slice(dot + 1);
+    let underParent = byParent.get(parent);
+    if (underParent === undefined) {
+      underParent = holding(parent);
+      byParent.set(parent, underParent);
+    }
+    const apex = byZoneName.get(name);
+    return apex === undefined ? underParent : [...apex, ...underParent];
+  };
 }
 
 const nameOfChange = (change: Change): string =>

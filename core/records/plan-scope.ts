@@ -18,6 +18,7 @@ import {
 } from './ownership.js';
 import type { Plan, ZonePlan } from './plan-types.js';
 import type { Change } from './route53-types.js';
+import { NAMES_PER_STEP, runSteps, type Steps } from './steps.js';
 
 const isDefaultNaming = (naming: ExternalDnsTxtNaming | undefined): boolean =>
   naming === undefined ||
@@ -59,10 +60,21 @@ export function namesInScope(
   zoneNames: readonly string[],
   naming?: ExternalDnsTxtNaming,
 ): Set<string> {
+  return runSteps(namesInScopeSteps(seeds, exists, zoneNames, naming));
+}
+
+/** namesInScope in steps (steps.ts). */
+export function* namesInScopeSteps(
+  seeds: Iterable<string>,
+  exists: (name: string) => boolean,
+  zoneNames: readonly string[],
+  naming?: ExternalDnsTxtNaming,
+): Steps<Set<string>> {
   const scope = new Set<string>();
   const queue = [...seeds];
   for (const name of queue) scope.add(name);
   for (let i = 0; i < queue.length; i++) {
+    if (i % NAMES_PER_STEP === NAMES_PER_STEP - 1) yield;
     for (const other of relatedNames(queue[i] ?? '', zoneNames, naming)) {
       if (scope.has(other) || !exists(other)) continue;
       scope.add(other);
@@ -85,8 +97,23 @@ export function nameFamilies(
   partSize: number,
   naming?: ExternalDnsTxtNaming,
 ): string[][] {
+  return runSteps(nameFamiliesSteps(names, wanted, partSize, naming));
+}
+
+/** nameFamilies in steps (steps.ts). */
+export function* nameFamiliesSteps(
+  names: Iterable<string>,
+  wanted: Iterable<{ name: string; type: (typeof RECORD_TYPES)[number]; alias: boolean }>,
+  partSize: number,
+  naming?: ExternalDnsTxtNaming,
+): Steps<string[][]> {
+  let n = 0;
+  const step = () => ++n % (4 * NAMES_PER_STEP) === 0;
   const parent = new Map<string, string>();
-  for (const name of names) parent.set(name, name);
+  for (const name of names) {
+    parent.set(name, name);
+    if (step()) yield;
+  }
   const find = (name: string): string => {
     let root = name;
     for (let up = parent.get(root); up !== undefined && up !== root; up = parent.get(root)) {
@@ -109,14 +136,17 @@ export function nameFamilies(
   for (const name of parent.keys()) {
     const guarded = guardedRecordOf(name);
     if (guarded !== undefined) union(name, guarded.name);
+    if (step()) yield;
   }
   if (!isDefaultNaming(naming)) {
     for (const { name, type, alias } of wanted) {
       for (const txt of externalDnsTxtNames(name, type, alias, naming)) union(name, txt);
+      if (step()) yield;
     }
   }
   const families = new Map<string, string[]>();
   for (const name of parent.keys()) {
+    if (step()) yield;
     const root = find(name);
     const family = families.get(root);
     if (family === undefined) families.set(root, [name]);
@@ -143,8 +173,17 @@ const sendLast = (change: Change, zoneId: string): number =>
 
 /** Plans of disjoint sets of names as one plan, zone by zone, in plan()'s order. */
 export function mergePlans(parts: readonly Plan[], zoneOrder: readonly string[]): Plan {
+  return runSteps(mergePlansSteps(parts, zoneOrder));
+}
+
+/** mergePlans in steps (steps.ts): a part, or a zone's sort, at a time. */
+export function* mergePlansSteps(
+  parts: readonly Plan[],
+  zoneOrder: readonly string[],
+): Steps<Plan> {
   const zones = new Map<string, ZonePlan>();
   for (const part of parts) {
+    yield;
     for (const zone of part.zones) {
       const merged = zones.get(zone.zoneId);
       if (merged === undefined) {
@@ -160,6 +199,7 @@ export function mergePlans(parts: readonly Plan[], zoneOrder: readonly string[])
     }
   }
   for (const zone of zones.values()) {
+    yield;
     const rank = (group: Change[]) => Math.max(...group.map((c) => sendLast(c, zone.zoneId)));
     const keyed = zone.groups.map((group) => ({
       group,

@@ -66,23 +66,27 @@ interface Changed {
 /** Cooperative yielding: long loops call `maybe()` often; it awaits a macrotask when due. */
 export interface Yielder {
   maybe(): Promise<void> | undefined;
+  /** As maybe(), reading the clock every time: for callers whose steps are coarse. */
+  now?(): Promise<void> | undefined;
 }
 
 /** Yields (setImmediate) once `sliceMs` of synchronous work has passed since the last yield. */
 export function timeSliceYielder(sliceMs = 10, now = () => performance.now()): Yielder {
   let since = now();
   let calls = 0;
+  const due = () => {
+    if (now() - since < sliceMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        since = now();
+        resolve();
+      }),
+    );
+  };
   return {
-    maybe() {
-      // Reading the clock costs more than most steps: look only every 32 calls.
-      if (++calls % 32 !== 0 || now() - since < sliceMs) return undefined;
-      return new Promise<void>((resolve) =>
-        setImmediate(() => {
-          since = now();
-          resolve();
-        }),
-      );
-    },
+    // Reading the clock costs more than most steps: look only every 32 calls.
+    maybe: () => (++calls % 32 !== 0 ? undefined : due()),
+    now: due,
   };
 }
 
@@ -323,6 +327,11 @@ export class IncrementalDesiredState {
   /** The endpoints wanted at one name (normal form). */
   endpointsAt(name: string): readonly Endpoint[] {
     return [...(this.#byName.get(name) ?? [])];
+  }
+
+  /** Whether some endpoint wants the name (normal form). */
+  wants(name: string): boolean {
+    return this.#byName.has(name);
   }
 
   /** Every name some endpoint wants. */
