@@ -583,12 +583,15 @@ export class Controller {
     if (planAll || dirty.size > 0) this.#reportHeldBack(heldBack);
     // A change planned and held back is planned again next time with its name (the plan then
     // says what is left to do there); one that fails to send is added when it fails.
-    const offered = new Set(guarded.flatMap((g) => g.plan.groups.flat()));
-    this.#pending = new Set(
-      result.zones.flatMap((z) =>
-        z.groups.flat().flatMap((c) => (offered.has(c) ? [] : [nameOfChange(c)])),
-      ),
-    );
+    // Only a zone with deletions held back offers less than it planned.
+    this.#pending = new Set();
+    for (const [i, g] of guarded.entries()) {
+      if (g.heldBack === undefined) continue;
+      const offered = new Set(g.plan.groups.flat());
+      for (const group of result.zones[i]?.groups ?? []) {
+        for (const c of group) if (!offered.has(c)) this.#pending.add(nameOfChange(c));
+      }
+    }
     // Planning yields to the event loop: stop() may have come meanwhile, and emptied the
     // outbox for good. What was planned is dropped as stop() drops what waits (the next leader
     // plans afresh); offered now, it would wait for a sender that never comes.
@@ -677,7 +680,7 @@ export class Controller {
     if (!this.#crossCheck) return { ...change, state: this.#state };
     this.#crossCheck = false;
     const fresh = await IncrementalDesiredState.build(snapshot, sourceOptions, yielder);
-    const difference = compareStates(this.#state, fresh);
+    const difference = await compareStates(this.#state, fresh, yielder);
     if (difference !== undefined) {
       this.#d.metrics.incrementalMismatches.inc();
       this.#d.logger.error(
@@ -753,8 +756,11 @@ export class Controller {
     if (scope === undefined) {
       this.#refused.clear();
       this.#conflicts.clear();
-      const names = new Set(state.names());
-      for (const listing of listed.values()) for (const name of listing.names()) names.add(name);
+      // Every name wanted or listed (nameFamilies counts each once), read as it goes.
+      const names = (function* () {
+        yield* state.names();
+        for (const listing of listed.values()) yield* listing.names();
+      })();
       parts = await stepped(
         nameFamiliesSteps(names, wantedOf(state, state.names(), naming), PLAN_PART_NAMES, naming),
         yielder,
@@ -1298,11 +1304,12 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** What differs between two desired states (undefined: nothing), for the error log. */
-function compareStates(
+async function compareStates(
   kept: IncrementalDesiredState,
   fresh: IncrementalDesiredState,
-): Record<string, unknown> | undefined {
-  const objects = kept.differences(fresh);
+  yielder: Yielder,
+): Promise<Record<string, unknown> | undefined> {
+  const objects = await kept.differences(fresh, yielder);
   if (objects.length === 0) return undefined;
   return {
     endpointsKept: kept.endpointCount,

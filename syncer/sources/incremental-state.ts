@@ -84,8 +84,9 @@ export function timeSliceYielder(sliceMs = 10, now = () => performance.now()): Y
     );
   };
   return {
-    // Reading the clock costs more than most steps: look only every 32 calls.
-    maybe: () => (++calls % 32 !== 0 ? undefined : due()),
+    // Reading the clock costs more than most steps: look only every 8 calls (computing one
+    // object's endpoints can take a millisecond on a loaded machine).
+    maybe: () => (++calls % 8 !== 0 ? undefined : due()),
     now: due,
   };
 }
@@ -189,9 +190,11 @@ export class IncrementalDesiredState {
       for (const [key, now] of next) {
         const old = previous.get(key);
         if (old !== now) changed.push({ key, ...(old && { old }), now });
+        await yielder.maybe();
       }
       const objectKind = SOURCES.find(([k]) => k === kind)?.[1];
       for (const [key, old] of previous) {
+        await yielder.maybe();
         if (next.has(key)) continue;
         changed.push({ key, old });
         if (objectKind !== undefined) this.#options.parseCache?.forget(old, objectKind);
@@ -252,6 +255,7 @@ export class IncrementalDesiredState {
     let nodesChanged = false;
     for (const [kind, changed] of changes) {
       for (const { key, old, now } of changed) {
+        await yielder.maybe();
         this.#unindex(kind, key, old);
         this.#index(kind, key, now);
         switch (kind) {
@@ -358,12 +362,16 @@ export class IncrementalDesiredState {
    * The objects whose endpoints differ between this state and `other` (`<kind> <ns/name>`),
    * by the fingerprints kept: cheap enough to run over every object on each drift check.
    */
-  differences(other: IncrementalDesiredState): string[] {
+  async differences(
+    other: IncrementalDesiredState,
+    yielder: Yielder = NEVER_YIELD,
+  ): Promise<string[]> {
     const differ: string[] = [];
     for (const [kind] of SOURCES) {
       const here = this.#computed.get(kind) ?? new Map<string, Computed>();
       const there = other.#computed.get(kind) ?? new Map<string, Computed>();
       for (const [key, computed] of here) {
+        await yielder.maybe();
         const theirs = there.get(key);
         if (
           theirs?.fingerprint !== computed.fingerprint ||
@@ -373,7 +381,10 @@ export class IncrementalDesiredState {
           differ.push(`${kind} ${key}`);
         }
       }
-      for (const key of there.keys()) if (!here.has(key)) differ.push(`${kind} ${key}`);
+      for (const key of there.keys()) {
+        await yielder.maybe();
+        if (!here.has(key)) differ.push(`${kind} ${key}`);
+      }
     }
     return differ;
   }
