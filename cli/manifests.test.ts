@@ -88,6 +88,7 @@ describe('the simple YAML reader', () => {
     ['flow plain scalars with colons', 'a: {url: http://x}\n'],
     ['a trailing flow comma', 'a: [1, 2, ]\n'],
     ['a prototype key', '__proto__: {a: 1}\n'],
+    ['a key over 1024 characters (an error)', `${'k'.repeat(1100)}: v\n`],
   ];
   for (const [name, text] of leftToYaml) {
     it(`leaves ${name} to the yaml package`, () => {

@@ -241,7 +241,8 @@ function splitKey(line: string): { key: string; rest: string } | undefined | Uns
     key = resolved;
     after = end + 1;
   }
-  if (key === '__proto__') return UNSUPPORTED;
+  // YAML caps an implicit key at 1024 characters: a longer one is the full parser's error.
+  if (key === '__proto__' || after > 1024) return UNSUPPORTED;
   while (after < line.length && line.charCodeAt(after) === 0x20) after++;
   return { key, rest: line.slice(after) };
 }
