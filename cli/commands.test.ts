@@ -81,7 +81,7 @@ const has = (part) => urls.some((u) => u.includes(part));
 console.log(JSON.stringify({ code, express: has('/node_modules/express/'), yaml: has('/node_modules/yaml/'),
   webhook: has('/dist/webhook/'), clientNode: has('/node_modules/@kubernetes/client-node/'),
   generated: has('/client-node/dist/gen/apis/'), sdk: has('/node_modules/@aws-sdk/client-route-53/'),
-  syncer: has('/dist/syncer/') }));
+  syncer: has('/dist/syncer/'), ajv: has('/node_modules/ajv/') }));
 `;
 
 async function modulesOf(command: string): Promise<Record<string, unknown>> {
@@ -110,6 +110,7 @@ describe('what each long-running command loads', () => {
       generated: false,
       sdk: true,
       syncer: true,
+      ajv: false,
     });
   });
 
@@ -123,6 +124,23 @@ describe('what each long-running command loads', () => {
       generated: false,
       sdk: false,
       syncer: false,
+      ajv: true,
+    });
+  });
+
+  // Not long-running, but run at 100k objects in CI: start-up counts there too. The YAML
+  // parser and ajv (annotation schemas) are loaded only when a manifest needs them.
+  it('plan: the offline planner only; no express, YAML parser, ajv, client-node, SDK or webhook', async () => {
+    assert.deepEqual(await modulesOf('plan'), {
+      code: 0,
+      express: false,
+      yaml: false,
+      webhook: false,
+      clientNode: false,
+      generated: false,
+      sdk: false,
+      syncer: true,
+      ajv: false,
     });
   });
 });

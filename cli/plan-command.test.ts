@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -93,6 +93,18 @@ describe('aws-controller plan', () => {
       txt?.ResourceRecordSet.ResourceRecords?.[0]?.Value,
       '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=gateway/bookinfo/bookinfo-gateway"',
     );
+  });
+
+  it('plans the same from the manifests as JSON documents in a row (kubectl get -o json each)', async () => {
+    const { parseAllDocuments } = await import('yaml');
+    const files = ['gateway.yaml', 'ingressgateway-service.yaml', 'virtualservice.yaml'];
+    const objects = (
+      await Promise.all(files.map((f) => readFile(join(bookinfo, f), 'utf8')))
+    ).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as unknown));
+    assert.ok(objects.length >= 3);
+    const stream = join(dir, 'bookinfo-stream.json');
+    await writeFile(stream, objects.map((o) => JSON.stringify(o, null, 4)).join('\n'));
+    assert.deepEqual(await planJson([], [stream]), await planJson([]));
   });
 
   it('plans nothing once Route 53 holds the result (steady state)', async () => {

@@ -1,4 +1,5 @@
 // `aws-controller webhook`: serves /mutate and /validate until SIGTERM.
+import { compileAnnotationSchemas } from '../core/annotations/parse.js';
 import { startWebhookServer } from '../webhook/server.js';
 import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE, clusterFlags } from './cluster-options.js';
 import type { CliIo } from './io.js';
@@ -68,6 +69,8 @@ export async function webhookCommand(
   const policyFile = stringOption(values, 'domain-policy');
   const policy = policyFile === undefined ? undefined : new WatchedDomainPolicy(policyFile, logger);
   policy?.watch(reloadMs);
+  // Before serving: no admission should wait for a schema to compile.
+  compileAnnotationSchemas();
   const webhook = await startWebhookServer({
     port: integerOption(values, 'port', 9443, { max: 65535 }),
     host: stringOption(values, 'host') ?? '0.0.0.0',

@@ -101,10 +101,17 @@ function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const aKeys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const bKeys = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (aKeys.length !== bKeys.length) return false;
-  return aKeys.every((k) =>
-    sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-  );
+  // Counted and compared in place: this runs for every listed record of every plan.
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k) || ra[k] === undefined) continue;
+    defined++;
+    if (!sameData(ra[k], Object.hasOwn(rb, k) ? rb[k] : undefined)) return false;
+  }
+  for (const k in rb) {
+    if (Object.hasOwn(rb, k) && rb[k] !== undefined) defined--;
+  }
+  return defined === 0;
 }

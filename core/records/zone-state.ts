@@ -61,7 +61,39 @@ export function ownershipTxtOf(
   return state.byKey.get(recordKey(name, 'TXT', record.setIdentifier));
 }
 
+// Each record's ownership, once per zone state and owner IDs: the planner asks for it when
+// finding who holds each name and again when planning each endpoint (two TXT lookups and
+// a parse each time, for every record of every zone). A ZoneState is built per plan and not
+// changed after, so what is remembered cannot go stale.
+const ownershipMemo = new WeakMap<
+  ZoneState,
+  { ids: OwnerIds; byRecord: Map<CurrentRecord, Ownership> }
+>();
+
 export function ownershipOf(state: ZoneState, record: CurrentRecord, ids: OwnerIds): Ownership {
+  let memo = ownershipMemo.get(state);
+  if (memo === undefined || !sameIds(memo.ids, ids)) {
+    memo = { ids, byRecord: new Map() };
+    ownershipMemo.set(state, memo);
+  }
+  let ownership = memo.byRecord.get(record);
+  if (ownership === undefined) {
+    ownership = readOwnership(state, record, ids);
+    memo.byRecord.set(record, ownership);
+  }
+  return ownership;
+}
+
+function sameIds(a: OwnerIds, b: OwnerIds): boolean {
+  return (
+    a === b ||
+    (a.ownerId === b.ownerId &&
+      a.adoptExternalDnsOwner === b.adoptExternalDnsOwner &&
+      a.externalDnsTxtNaming === b.externalDnsTxtNaming)
+  );
+}
+
+function readOwnership(state: ZoneState, record: CurrentRecord, ids: OwnerIds): Ownership {
   if (!isRecordType(record.type)) return { kind: 'foreign' };
   const ours = ownershipTxtOf(state, record);
   if (ours !== undefined && isOurs(valuesOf(ours.recordSet), ids.ownerId)) {

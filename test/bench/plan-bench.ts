@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanSample } from './plan-worker.js';
 import { ZONE_COUNT } from './plan-worker.js';
-import { planCommandSection } from './plan-command-bench.js';
 import { describeRun, fmt, median, mib, spread, table, type RunInfo } from './report.js';
 
 export interface PlanBenchOptions {
@@ -82,7 +81,6 @@ export async function planBench(options: PlanBenchOptions, info: RunInfo): Promi
       previous = { size, warm };
     }
   }
-  const command = await planCommandSection(options.sizes, Math.min(options.runs, 3), options.log);
   return [
     '## Plan: time and memory of `plan()`',
     '',
@@ -117,6 +115,7 @@ export async function planBench(options: PlanBenchOptions, info: RunInfo): Promi
       rows,
     ),
     '',
-    command,
+    'The whole `aws-controller plan` command (reading the files included) has its own section: ' +
+      '`npm run bench -- plan-command`.',
   ].join('\n');
 }

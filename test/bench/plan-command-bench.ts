@@ -8,8 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePlanCommandInputs, type PlanCommandInputs } from './plan-command-inputs.js';
-import { fmt, median, mib, spread, table } from './report.js';
+import {
+  writePlanCommandInputs,
+  type ManifestFormat,
+  type PlanCommandInputs,
+} from './plan-command-inputs.js';
+import { describeRun, fmt, median, mib, spread, table, type RunInfo } from './report.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 const TIME = '/usr/bin/time';
@@ -20,13 +24,19 @@ interface CommandSample {
   maxRssBytes: number;
 }
 
-function runOnce(inputs: PlanCommandInputs, dir: string, extra: string[] = []) {
+function runOnce(
+  inputs: PlanCommandInputs,
+  format: ManifestFormat,
+  dir: string,
+  extra: string[] = [],
+) {
   return new Promise<CommandSample>((resolve, reject) => {
     const timeFile = join(dir, 'time.txt');
     const started = performance.now();
+    const args = ['plan', '-f', inputs.manifests[format].file, ...inputs.args];
     const child = spawn(
       TIME,
-      ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...extra, CLI, 'plan', ...inputs.args],
+      ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...extra, CLI, ...args],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
@@ -47,7 +57,7 @@ function runOnce(inputs: PlanCommandInputs, dir: string, extra: string[] = []) {
 
 /** Phases of the command, by the function whose inclusive time stands for each. */
 const PHASES: [string, (fn: string, url: string) => boolean][] = [
-  ['reading the YAML manifests', (fn) => fn === 'readManifests'],
+  ['reading the manifests', (fn) => fn === 'readManifests'],
   ['admission checks', (fn) => fn === 'admitManifest'],
   ['desired state', (fn) => fn === 'desiredState'],
   ['plan()', (fn, url) => fn === 'plan' && url.endsWith('core/records/plan.js')],
@@ -55,6 +65,8 @@ const PHASES: [string, (fn: string, url: string) => boolean][] = [
   ['printing', (fn) => fn === 'formatPlanText'],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
 ];
+
+const REST = 'the rest (start-up, module loading, reading the JSON listings)';
 
 interface Profile {
   nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
@@ -85,74 +97,99 @@ function phaseShares(profile: Profile): [string, number][] {
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     all += dt;
-    const phase =
-      resolvePhase(id) ?? 'the rest (start-up, module loading, reading the JSON listings)';
+    const phase = resolvePhase(id) ?? REST;
     totals.set(phase, (totals.get(phase) ?? 0) + dt);
   });
   return [...totals].map(([phase, t]) => [phase, t / all] as [string, number]);
 }
 
+const FORMATS: readonly ManifestFormat[] = ['yaml', 'json'];
+const FORMAT_LABEL: Record<ManifestFormat, string> = {
+  yaml: 'YAML (multi-document)',
+  json: 'JSON (a List)',
+};
+
+/** `npm run bench -- plan-command`: the whole command, per size and manifest format. */
 export async function planCommandSection(
-  sizes: readonly number[],
-  runs: number,
-  log: (line: string) => void,
+  options: { sizes: readonly number[]; runs: number; log: (line: string) => void },
+  info: RunInfo,
 ): Promise<string> {
+  const { sizes, runs, log } = options;
   if (!existsSync(TIME)) return `(${TIME} not found: the whole-command timing was not measured)`;
   const rows: string[][] = [];
-  let shares: [string, number][] = [];
+  const shares = new Map<ManifestFormat, [string, number][]>();
   const largest = Math.max(...sizes);
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), `plan-command-${size}-`));
     try {
       const inputs = writePlanCommandInputs(dir, size);
-      const samples: CommandSample[] = [];
-      for (let run = 0; run < runs; run++) {
-        const sample = await runOnce(inputs, dir);
-        samples.push(sample);
-        log(
-          `plan command ${size} run ${run + 1}/${runs}: wall ${fmt(sample.wallSeconds)} s, CPU ${fmt(sample.cpuSeconds)} s`,
-        );
-      }
-      const cpu = samples.map((s) => s.cpuSeconds);
-      const wall = samples.map((s) => s.wallSeconds);
-      rows.push([
-        inputs.endpoints.toLocaleString('en-US'),
-        mib(inputs.manifestBytes),
-        inputs.recordSets.toLocaleString('en-US'),
-        `${fmt(median(wall))}${wall.length > 1 ? ` (${spread(wall)})` : ''}`,
-        `${fmt(median(cpu))}${cpu.length > 1 ? ` (${spread(cpu)})` : ''}`,
-        mib(median(samples.map((s) => s.maxRssBytes))),
-      ]);
-      if (size === largest) {
-        const profDir = join(dir, 'profile');
-        await runOnce(inputs, dir, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-        const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-        if (file !== undefined) {
-          shares = phaseShares(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as Profile);
+      for (const format of FORMATS) {
+        const samples: CommandSample[] = [];
+        for (let run = 0; run < runs; run++) {
+          const sample = await runOnce(inputs, format, dir);
+          samples.push(sample);
+          log(
+            `plan command ${size} ${format} run ${run + 1}/${runs}: wall ${fmt(sample.wallSeconds)} s, CPU ${fmt(sample.cpuSeconds)} s`,
+          );
+        }
+        const cpu = samples.map((s) => s.cpuSeconds);
+        const wall = samples.map((s) => s.wallSeconds);
+        rows.push([
+          inputs.endpoints.toLocaleString('en-US'),
+          FORMAT_LABEL[format],
+          mib(inputs.manifests[format].bytes),
+          inputs.recordSets.toLocaleString('en-US'),
+          `${fmt(median(cpu))}${cpu.length > 1 ? ` (${spread(cpu)})` : ''}`,
+          `${fmt(median(wall))}${wall.length > 1 ? ` (${spread(wall)})` : ''}`,
+          mib(median(samples.map((s) => s.maxRssBytes))),
+        ]);
+        if (size === largest) {
+          const profDir = join(dir, `profile-${format}`);
+          await runOnce(inputs, format, dir, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+          const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+          if (file !== undefined) {
+            const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as Profile;
+            shares.set(format, phaseShares(profile));
+          }
         }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  const phases = [...new Set([...shares.values()].flatMap((list) => list.map(([p]) => p)))];
+  const shareOf = (format: ManifestFormat, phase: string) => {
+    const share = shares.get(format)?.find(([p]) => p === phase)?.[1];
+    return share === undefined ? '' : `${fmt(share * 100)} %`;
+  };
+  const byYamlShare = (p: string) => shares.get('yaml')?.find(([q]) => q === p)?.[1] ?? 0;
   return [
-    '### The whole `aws-controller plan` command',
+    '## The whole `aws-controller plan` command',
     '',
-    'N endpoints as N/10 Istio Gateways of 10 hosts (each Gateway in one of 50 zones) in one multi-document YAML file, ' +
-      'with the ingress gateway Service; `--zones` with the 50 zones and one `--records` file per zone (JSON as the AWS CLI ' +
-      'prints it) holding what the syncer writes for them (each record and its ownership TXT, SOA and NS): the steady state, ' +
-      'so the plan is empty and every record is compared. Each run is a fresh `node dist/cli/main.js plan … > /dev/null` ' +
-      `(text output); ${runs} runs per size, medians (min–max). CPU is user + system time from \`/usr/bin/time\`: on shared ` +
-      'cores it moves much less than wall time.',
+    describeRun(info),
     '',
-    table(['endpoints', 'manifests', 'record sets listed', 'wall s', 'CPU s', 'peak RSS'], rows),
-    '',
-    `Where the CPU goes at ${largest.toLocaleString('en-US')} endpoints (one more run under \`--cpu-prof\`; share of ` +
-      'the profile, each sample counted in the innermost phase it falls in):',
+    'N endpoints as N/10 Istio Gateways of 10 hosts (each Gateway in one of 50 zones), with the ingress gateway ' +
+      'Service, once as one multi-document YAML file and once as one JSON List as `kubectl get -o json` prints it ' +
+      '(4-space indents); `--zones` with the 50 zones and one `--records` file per zone (JSON as the AWS CLI ' +
+      'prints it) holding what the syncer writes for them (each record and its ownership TXT, SOA and NS): the steady ' +
+      'state, so the plan is empty and every record is compared. Each run is a fresh ' +
+      '`node dist/cli/main.js plan -f … > /dev/null` (text output); ' +
+      `${runs} runs per size and format, medians (min–max). CPU is user + system time from \`/usr/bin/time\`: on ` +
+      'shared cores it moves much less than wall time, which also counts waiting for a core.',
     '',
     table(
-      ['phase', 'share'],
-      shares.sort((a, b) => b[1] - a[1]).map(([phase, share]) => [phase, `${fmt(share * 100)} %`]),
+      ['endpoints', 'manifests', 'size', 'record sets listed', 'CPU s', 'wall s', 'peak RSS'],
+      rows,
+    ),
+    '',
+    `Where the CPU goes at ${largest.toLocaleString('en-US')} endpoints (one more run per format under ` +
+      '`--cpu-prof`; share of the profile, each sample counted in the innermost phase it falls in):',
+    '',
+    table(
+      ['phase', ...FORMATS.map((f) => FORMAT_LABEL[f])],
+      phases
+        .sort((a, b) => byYamlShare(b) - byYamlShare(a))
+        .map((phase) => [phase, ...FORMATS.map((f) => shareOf(f, phase))]),
     ),
   ].join('\n');
 }

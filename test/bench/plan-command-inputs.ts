@@ -1,6 +1,6 @@
 // Inputs for timing `aws-controller plan` as a user runs it: N endpoints as N/10 Istio Gateways
-// of 10 hosts each (each Gateway's hosts in one of 50 zones) in one multi-document YAML file,
-// the ingress gateway Service they resolve to, `list-hosted-zones` output, and one
+// of 10 hosts each (each Gateway's hosts in one of 50 zones) in one multi-document YAML file
+// and, the same objects, in one JSON List, the ingress gateway Service they resolve to, `list-hosted-zones` output, and one
 // `list-resource-record-sets` output per zone holding what the syncer would have written for
 // them (each record and its ownership TXT, plus SOA and NS): the steady state, where the plan
 // is empty and every record has to be compared. The records are made by the same offline
@@ -18,11 +18,14 @@ export const PLAN_OWNER_ID = 'bench';
 const HOSTS_PER_GATEWAY = 10;
 const NAMESPACE = 'bench';
 
+export type ManifestFormat = 'yaml' | 'json';
+
 export interface PlanCommandInputs {
-  /** Arguments after `plan`. */
+  /** Arguments after `plan`, the manifests aside (`-f` with one of `manifests`). */
   readonly args: string[];
+  /** The same objects as multi-document YAML and as a JSON List (`kubectl get -o json`). */
+  readonly manifests: Readonly<Record<ManifestFormat, { file: string; bytes: number }>>;
   readonly endpoints: number;
-  readonly manifestBytes: number;
   readonly recordSets: number;
 }
 
@@ -137,7 +140,11 @@ export function writePlanCommandInputs(dir: string, endpoints: number): PlanComm
       ingressNamespaces: ['istio-system'],
     },
   });
-  const args = ['-f', manifestFile, '--zones', zonesFile, '--owner-id', PLAN_OWNER_ID];
+  // The same objects as JSON, indented as kubectl prints them.
+  const json = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 4)}\n`;
+  const jsonFile = join(dir, 'gateways.json');
+  writeFileSync(jsonFile, json);
+  const args = ['--zones', zonesFile, '--owner-id', PLAN_OWNER_ID];
   let recordSets = 0;
   for (const zone of zones) {
     const id = zone.Id.replace('/hostedzone/', '');
@@ -152,8 +159,11 @@ export function writePlanCommandInputs(dir: string, endpoints: number): PlanComm
   }
   return {
     args,
+    manifests: {
+      yaml: { file: manifestFile, bytes: manifest.length },
+      json: { file: jsonFile, bytes: json.length },
+    },
     endpoints: gateways * HOSTS_PER_GATEWAY,
-    manifestBytes: manifest.length,
     recordSets,
   };
 }

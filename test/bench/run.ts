@@ -5,6 +5,8 @@
 //   webhook   req/s, p50/p99 over HTTPS for /validate and /mutate vs a no-op express floor
 //   hostile   the webhook's worst-case latency on hostile inputs, and what they cost others
 //   plan      plan() time and memory for 1k/10k/100k endpoints, steady and 10 % changed
+//   plan-command  the whole `aws-controller plan` command at 1k/10k/100k endpoints, YAML and
+//             JSON manifests: CPU, wall, peak RSS, and where the CPU goes
 //   economy   Route 53 calls per phase and apply→visible latency, external-dns vs the syncer
 //   latency   one object written → its change accepted, 30 lone writes (p50, p99)
 //   memory    controller RSS with 1k and 10k watched Gateways + VirtualServices
@@ -12,11 +14,12 @@
 //             calls, throttled calls, time to converge, calls at rest per cluster
 //   incremental  the controller's CPU time and event-loop delay per change at 100k endpoints
 //
-// No benchmark named: webhook, hostile and plan (those that need no cluster). Options:
-//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5; economy, latency
-//                         and memory 1)
+// No benchmark named: webhook, hostile, plan and plan-command (those that need no cluster).
+// Options:
+//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, plan-command 3;
+//                         economy, latency and memory 1)
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
-//   --sizes 1000,10000    plan: endpoint counts (default 1000,10000,100000)
+//   --sizes 1000,10000    plan, plan-command: endpoint counts (default 1000,10000,100000)
 //   --controllers a,b     economy/latency/memory: external-dns and/or syncer (default both)
 //   --memory-sizes N,…    memory: watched object counts (default 1000,10000; 100000 runs the
 //                         syncer with the chart's flags only, and takes most of an hour)
@@ -36,6 +39,7 @@ import { clustersBench } from './clusters-bench.js';
 import { closeBenchEnvironment, economyBench, latencyBench, memoryBench } from './economy.js';
 import { incrementalBench } from './incremental-bench.js';
 import { planBench } from './plan-bench.js';
+import { planCommandSection } from './plan-command-bench.js';
 import { runInfo, writeSection } from './report.js';
 import { webhookBench } from './webhook-bench.js';
 import { hostileBench } from './webhook-hostile.js';
@@ -44,6 +48,7 @@ const BENCHMARKS = [
   'webhook',
   'hostile',
   'plan',
+  'plan-command',
   'economy',
   'latency',
   'memory',
@@ -78,7 +83,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stderr.write(
-      'usage: npm run bench -- [webhook] [hostile] [plan] [economy] [latency] [memory] [clusters] [incremental] [options]\n',
+      'usage: npm run bench -- [webhook] [hostile] [plan] [plan-command] [economy] [latency] [memory] [clusters] [incremental] [options]\n',
     );
     return 0;
   }
@@ -88,7 +93,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const chosen: Benchmark[] =
-    positionals.length > 0 ? (positionals as Benchmark[]) : ['webhook', 'hostile', 'plan'];
+    positionals.length > 0
+      ? (positionals as Benchmark[])
+      : ['webhook', 'hostile', 'plan', 'plan-command'];
   const number = (raw: string | undefined, fallback: number, what: string): number => {
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -131,6 +138,15 @@ async function main(): Promise<number> {
             return planBench(
               {
                 runs: number(values.runs, 5, 'runs'),
+                sizes: (values.sizes ?? '1000,10000,100000').split(',').map(Number),
+                log,
+              },
+              info,
+            );
+          case 'plan-command':
+            return planCommandSection(
+              {
+                runs: number(values.runs, 3, 'runs'),
                 sizes: (values.sizes ?? '1000,10000,100000').split(',').map(Number),
                 log,
               },
