@@ -834,11 +834,11 @@ const IDLE_SECONDS = 30;
 
 /**
  * The heap cap the chart README tells a user to set for this many watched objects (its Memory
- * section: 64 MiB over ~25 MiB of fixed heap and ~2.5 KB per object, rounded up to 32 MiB);
- * the chart's default (128 MiB) covers up to ~25,000.
+ * section: 88 MiB, i.e. ~25 MiB of fixed heap and 64 MiB of room, plus 4 KB per object,
+ * rounded up to 32 MiB); the chart's default (128 MiB) covers 10,000.
  */
 export function heapLimitFor(objects: number): number {
-  return Math.ceil((96 + (objects * 2.5) / 1024) / 32) * 32;
+  return Math.ceil((88 + (objects * 4) / 1024) / 32) * 32;
 }
 
 /** Ten readings 2 s apart. */
