@@ -75,16 +75,22 @@ after(async () => {
 // Records every module URL resolved in the child (the spy is registered first, so it sees
 // what the narrowing hook passes on), then does what the syncer does at start.
 const CHILD = `
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const urls = [];
-const { port1, port2 } = new MessageChannel();
-port1.on('message', (url) => urls.push(url));
-port1.unref();
-const spy = 'data:text/javascript,' + encodeURIComponent(
-  'let port; export function initialize(data) { port = data.port; }' +
-  'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }');
-register(spy, { data: { port: port2 }, transferList: [port2] });
+// The spy hooks the way the syncer does on this Node: in-thread where registerHooks exists,
+// in the loader thread otherwise.
+if (typeof nodeModule.registerHooks === 'function') {
+  nodeModule.registerHooks({ resolve(s, c, next) { const r = next(s, c); urls.push(r.url); return r; } });
+} else {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (url) => urls.push(url));
+  port1.unref();
+  const spy = 'data:text/javascript,' + encodeURIComponent(
+    'let port; export function initialize(data) { port = data.port; }' +
+    'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }');
+  nodeModule.register(spy, { data: { port: port2 }, transferList: [port2] });
+}
 const here = process.argv[1];
 const { loadClientNodeNarrowly } = await import(here + 'narrow-client-node.js');
 loadClientNodeNarrowly();

@@ -3,12 +3,29 @@
 // instead of ~34 MiB and ~120 MiB. Call before anything imports client-node; a process that
 // loaded the generated code already (a test importing client-node's index) keeps it, and
 // works the same.
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
+import { resolveSync, type ResolveContext, type ResolveResult } from './client-node-hooks.js';
+
+/**
+ * `module.registerHooks` (Node ≥ 22.15 and 23.5, so the product's Node 24): hooks that run
+ * synchronously on the thread that loads the module. `module.register` (all Node 20+) runs
+ * them in a loader thread with its own V8 isolate, which costs ~10 MiB RSS for the life of the
+ * process; it is used only where registerHooks is missing. @types/node 20 does not know it.
+ */
+type RegisterHooks = (hooks: {
+  resolve: (
+    specifier: string,
+    context: ResolveContext,
+    next: (specifier: string, context: ResolveContext) => ResolveResult,
+  ) => ResolveResult;
+}) => unknown;
 
 let registered = false;
 
 export function loadClientNodeNarrowly(): void {
   if (registered) return;
   registered = true;
-  register('./client-node-hooks.js', import.meta.url);
+  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+  if (typeof registerHooks === 'function') registerHooks({ resolve: resolveSync });
+  else nodeModule.register('./client-node-hooks.js', import.meta.url);
 }

@@ -40,6 +40,8 @@ export interface StartContext {
   readonly virtualServices: boolean;
   /** The syncer: run with the Node flags and environment the chart ships (chartRuntime()). */
   readonly chartRuntime?: boolean;
+  /** With chartRuntime: a heap cap raised to at least this (MiB), as the chart README says. */
+  readonly heapLimitMiBAtLeast?: number;
   /** The syncer: another owner ID than OWNER_ID (one per cluster of an account). */
   readonly ownerId?: string;
   /** The syncer: more flags (a cluster identity, a domain filter, timings). */
@@ -61,7 +63,7 @@ const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * The syncer container's runtime settings as the chart renders them from its values.yaml
  * defaults (same rules as templates/deployment.yaml), so the benchmark measures what ships.
  */
-export function chartRuntime(): NodeRuntime {
+export function chartRuntime(heapLimitMiBAtLeast = 0): NodeRuntime {
   const file = join(distRoot, '..', 'charts', 'aws-controller', 'values.yaml');
   const values = parseYaml(readFileSync(file, 'utf8')) as {
     syncer: {
@@ -71,7 +73,9 @@ export function chartRuntime(): NodeRuntime {
       mallocArenaMax?: number;
     };
   };
-  const { heapLimitMiB = 0, semiSpaceMiB = 0, optimizeForSize = false } = values.syncer;
+  const { semiSpaceMiB = 0, optimizeForSize = false } = values.syncer;
+  // A user watching more objects raises the cap as the chart README's Memory section says.
+  const heapLimitMiB = Math.max(values.syncer.heapLimitMiB ?? 0, heapLimitMiBAtLeast);
   const { mallocArenaMax = 0 } = values.syncer;
   return {
     nodeOptions: [
@@ -118,6 +122,14 @@ export const externalDns: ControllerUnderTest = {
     }),
 };
 
+let nodeVersion: string | undefined;
+
+/** The version of the Node that runs the syncer (not the one running the benchmark). */
+function productNodeVersion(): string {
+  nodeVersion ??= spawnSync(productNode(), ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return nodeVersion;
+}
+
 const cliMain = (): string =>
   process.env['AWS_CONTROLLER_BENCH_CLI'] ??
   join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
@@ -125,9 +137,10 @@ const cliMain = (): string =>
 export const syncer: ControllerUnderTest = {
   name: 'syncer',
   describe: () =>
-    process.env['AWS_CONTROLLER_BENCH_CLI'] === undefined
+    (process.env['AWS_CONTROLLER_BENCH_CLI'] === undefined
       ? '`aws-controller syncer` from this checkout (dist/cli/main.js)'
-      : `\`aws-controller syncer\` from ${process.env['AWS_CONTROLLER_BENCH_CLI']}`,
+      : `\`aws-controller syncer\` from ${process.env['AWS_CONTROLLER_BENCH_CLI']}`) +
+    ` on Node ${productNodeVersion()} (the product's Node, test/helpers/product-node.ts; the "Node" of the machine line is the benchmark's own)`,
   prepare: () => {
     // The flags below are the contract; without the command there is nothing to measure.
     const help = spawnSync(productNode(), [cliMain(), 'syncer', '--help'], {
@@ -148,7 +161,7 @@ export const syncer: ControllerUnderTest = {
   start: async (context) => {
     const metricsPort = await freePort();
     const runtime: NodeRuntime = context.chartRuntime
-      ? chartRuntime()
+      ? chartRuntime(context.heapLimitMiBAtLeast)
       : { nodeOptions: [], syncerFlags: [], env: {} };
     const args = [
       // The live heap after a full GC, on request over IPC (gc-probe.js).

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultStateFile, startEnvironment, stopEnvironment } from '../env/lifecycle.js';
 import { ENV_VARIABLE, getTestEnvironment, type TestEnvironment } from '../helpers/environment.js';
+import type { MemoryBreakdown } from '../helpers/gc-probe.js';
 import type { StatsSnapshot } from '../route53-proxy/stats.js';
 import {
   chartRuntime,
@@ -820,6 +821,8 @@ interface MemorySample {
   readonly peakRss: number;
   readonly liveHeap: number;
   readonly convergeSeconds: number;
+  /** The syncer: where its memory was at the settled reading (before the forced GC). */
+  readonly settled?: MemoryBreakdown;
   readonly failure?: string;
 }
 
@@ -828,6 +831,15 @@ const MEMORY_DOMAIN = 'memory.example';
  * 30–60 s after activity stops; sampling inside that window read anything from 150 to 544 MiB. */
 const QUIET_SECONDS = 90;
 const IDLE_SECONDS = 30;
+
+/**
+ * The heap cap the chart README tells a user to set for this many watched objects (its Memory
+ * section: 88 MiB, i.e. ~25 MiB of fixed heap and 64 MiB of room, plus 4 KB per object,
+ * rounded up to 32 MiB); the chart's default (128 MiB) covers 10,000.
+ */
+export function heapLimitFor(objects: number): number {
+  return Math.ceil((88 + (objects * 4) / 1024) / 32) * 32;
+}
 
 /** Ten readings 2 s apart. */
 async function rssSamples(running: RunningController): Promise<number[]> {
@@ -865,11 +877,14 @@ async function memoryRun(
     logFile: join(env.state.logDir, `bench-memory-${variant}-${objects}.log`),
     virtualServices: true,
     chartRuntime: variant === 'syncer-chart',
+    heapLimitMiBAtLeast: heapLimitFor(objects),
   });
   try {
     await sleep((IDLE_SECONDS - 20) * 1000);
     const idleRss = median(await rssSamples(running));
-    const idleHeap = (await running.heapAfterGc())?.heapUsed ?? NaN;
+    const idleReport = await running.heapAfterGc();
+    const idleHeap = idleReport?.heapUsed ?? NaN;
+    if (idleReport?.before) say(`idle breakdown ${describeBreakdown(idleReport.before)}`);
     const half = Math.floor(objects / 2);
     const expected: string[] = [];
     const start = performance.now();
@@ -912,7 +927,9 @@ async function memoryRun(
     const samples = await rssSamples(running);
     const peakRss = running.peakRss();
     // Last: the forced collection changes what RSS reads next.
-    const liveHeap = (await running.heapAfterGc())?.heapUsed ?? NaN;
+    const settledReport = await running.heapAfterGc();
+    const liveHeap = settledReport?.heapUsed ?? NaN;
+    if (settledReport?.before) say(`settled breakdown ${describeBreakdown(settledReport.before)}`);
     if (running.exited() !== undefined) throw new Error(`the controller ${running.exited()}`);
     return {
       variant,
@@ -924,6 +941,7 @@ async function memoryRun(
       peakRss,
       liveHeap,
       convergeSeconds,
+      ...(settledReport?.before && { settled: settledReport.before }),
     };
   } catch (err) {
     return {
@@ -943,6 +961,20 @@ async function memoryRun(
     await tap.close();
     await cleanNamespace(kube, namespace);
   }
+}
+
+/** One line: where the process's memory was (MiB). */
+function describeBreakdown(b: MemoryBreakdown): string {
+  const m = (bytes: number) => (bytes / 1048576).toFixed(1);
+  const spaces = Object.entries(b.spaces)
+    .filter(([, bytes]) => bytes > 0)
+    .map(([name, bytes]) => `${name.replace(/_space$/, '')} ${m(bytes)}`)
+    .join(', ');
+  return (
+    `rss ${m(b.rss)} = file ${m(b.rssFile)} + anon ${m(b.rssAnonymous)}; ` +
+    `V8 heap committed ${m(b.heapTotal)}, used ${m(b.heapUsed)} (committed per space: ${spaces}); ` +
+    `external ${m(b.external)} (arrayBuffers ${m(b.arrayBuffers)}); threads ${b.threads}`
+  );
 }
 
 const mibOrDash = (bytes: number) => (Number.isFinite(bytes) ? mib(bytes) : '–');
@@ -994,11 +1026,51 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
       ]);
     }
   }
+  // Where the syncer's settled RSS was: pages of node's binary and libraries (file), V8's heap
+  // as committed (young generation apart: its semi-spaces are sized by a flag), buffers outside
+  // the heap, and the rest of the anonymous pages (malloc's arenas, thread stacks, V8's code
+  // range and zones).
+  const breakdownRows: string[][] = [];
+  for (const objects of options.sizes) {
+    for (const variant of variants) {
+      const mine = samples.filter(
+        (s) => s.variant === variant && s.objects === objects && s.settled !== undefined,
+      );
+      if (mine.length === 0) continue;
+      const med = (f: (b: MemoryBreakdown) => number) =>
+        median(mine.map((s) => f(s.settled as MemoryBreakdown)));
+      const young = (b: MemoryBreakdown) =>
+        (b.spaces['new_space'] ?? 0) + (b.spaces['new_large_object_space'] ?? 0);
+      breakdownRows.push([
+        objects.toLocaleString('en-US'),
+        VARIANT_LABEL[variant],
+        mib(med((b) => b.rss)),
+        mib(med((b) => b.rssFile)),
+        mib(med((b) => b.heapTotal - young(b))),
+        mib(med(young)),
+        mib(med((b) => b.heapUsed)),
+        mib(med((b) => b.arrayBuffers)),
+        mib(med((b) => b.rssAnonymous - b.heapTotal - b.arrayBuffers)),
+        fmt(med((b) => b.threads)),
+      ]);
+    }
+  }
   const flags = [
     ...runtime.nodeOptions,
     ...Object.entries(runtime.env).map(([k, v]) => `${k}=${v}`),
   ];
+  const chartCap = chartRuntime(0).nodeOptions.find((f) => f.startsWith('--max-old-space-size='));
+  const raised = options.sizes
+    .filter((n) =>
+      chartRuntime(heapLimitFor(n)).nodeOptions.some((f) => !runtime.nodeOptions.includes(f)),
+    )
+    .map(
+      (n) =>
+        `- ${n.toLocaleString('en-US')} objects: the chart's flags with the heap cap raised to \`--max-old-space-size=${heapLimitFor(n)}\` ` +
+        `(the chart README's rule for that many objects; the default is \`${chartCap ?? 'none'}\`).`,
+    );
   const skipped = [
+    ...raised,
     ...(ready.includes('external-dns') &&
     options.sizes.some((n) => n > options.externalDnsMaxObjects)
       ? [
@@ -1051,5 +1123,32 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
       ],
       rows,
     ),
+    ...(breakdownRows.length > 0
+      ? [
+          '',
+          "Where the syncer's settled RSS was, read inside the process just before the forced GC (`process.memoryUsage()`, " +
+            "`v8.getHeapSpaceStatistics()`, `/proc/self/smaps_rollup`): file-backed pages (node's binary and libraries), " +
+            "V8's heap as committed (old generation, code and other spaces; the young generation apart), the heap in use, " +
+            "ArrayBuffers (Buffers) outside the heap, and the other anonymous pages (malloc's arenas, thread stacks, " +
+            "V8's compiler zones). V8's figures are committed memory; an untouched page of it is not resident, so the " +
+            'last column can read low.',
+          '',
+          table(
+            [
+              'objects',
+              'controller',
+              'RSS',
+              'file-backed',
+              'V8 heap (old, code, …)',
+              'V8 young generation',
+              'heap in use',
+              'ArrayBuffers',
+              'other anonymous (malloc, stacks)',
+              'threads',
+            ],
+            breakdownRows,
+          ),
+        ]
+      : []),
   ].join('\n');
 }
