@@ -5,6 +5,7 @@
 // collecting a few KiB and one JSON.parse. Anything else (a charset parameter, gzip or
 // deflate) goes to body-parser as before, so every request is still read by the same rules:
 // the size limit (413), strict JSON (400), unsupported encodings and charsets (415).
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** The errors body-parser passes on, so one error handler answers both paths alike. */
@@ -18,7 +19,7 @@ function bodyError(type: BodyError['type'], status: number, message: string): Bo
 }
 
 /** True when this reader takes the request; false: body-parser's path. */
-export function isPlainJson(req: Request): boolean {
+export function isPlainJson(req: IncomingMessage): boolean {
   if (req.headers['content-type'] !== 'application/json') return false;
   const encoding = req.headers['content-encoding'];
   return encoding === undefined || encoding.toLowerCase() === 'identity';
@@ -55,6 +56,64 @@ export function parseStrictJson(raw: string): unknown {
 }
 
 /**
+ * Reads a plain JSON body (`isPlainJson`) within `limit` bytes and calls `done` once: with the
+ * parsed body, or with the BodyError body-parser would have passed on.
+ */
+export function readPlainJson(
+  req: IncomingMessage,
+  limit: number,
+  done: (err: BodyError | undefined, body?: unknown) => void,
+): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    done(bodyError('entity.too.large', 413, 'request entity too large'));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const finish = (err: BodyError | undefined, body?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('aborted', onAborted);
+    done(err, body);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) {
+      // Stop reading; Node discards the rest once the answer is sent.
+      req.pause();
+      chunks.length = 0;
+      finish(bodyError('entity.too.large', 413, 'request entity too large'));
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    let body: unknown;
+    try {
+      // One chunk (a review of a few KiB usually arrives whole) needs no copy.
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      body = parseStrictJson(bytes.toString('utf8'));
+    } catch (err) {
+      finish(err as BodyError);
+      return;
+    }
+    finish(undefined, body);
+  };
+  const onError = (err: Error): void =>
+    finish(bodyError('request.aborted', 400, `could not read the request: ${err.message}`));
+  const onAborted = (): void => finish(bodyError('request.aborted', 400, 'request aborted'));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('aborted', onAborted);
+}
+
+/**
  * Reads a plain JSON body into `req.body` within `limit` bytes; hands any other request to
  * `fallback` (body-parser's json middleware).
  */
@@ -64,48 +123,9 @@ export function jsonBody(limit: number, fallback: RequestHandler): RequestHandle
       void fallback(req, res, next);
       return;
     }
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) {
-      next(bodyError('entity.too.large', 413, 'request entity too large'));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (err?: BodyError): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
+    readPlainJson(req, limit, (err, body) => {
+      if (err === undefined) req.body = body;
       next(err);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop reading; Node discards the rest once the answer is sent.
-        req.pause();
-        chunks.length = 0;
-        finish(bodyError('entity.too.large', 413, 'request entity too large'));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      try {
-        req.body = parseStrictJson(Buffer.concat(chunks, size).toString('utf8'));
-        finish();
-      } catch (err) {
-        finish(err as BodyError);
-      }
-    };
-    const onError = (err: Error): void =>
-      finish(bodyError('request.aborted', 400, `could not read the request: ${err.message}`));
-    const onAborted = (): void => finish(bodyError('request.aborted', 400, 'request aborted'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
+    });
   };
 }

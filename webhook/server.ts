@@ -9,7 +9,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
-import { createWebhookApp } from './app.js';
+import { createWebhookListener } from './app.js';
 import { CertificateReloader } from './certificate.js';
 import { healthRoutes } from './health.js';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.js';
@@ -99,7 +99,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 
   let draining = false;
   const isReady = () => certificate.loaded && !draining;
-  const app = createWebhookApp({
+  const listener = createWebhookListener({
     metrics,
     logger,
     isReady,
@@ -113,7 +113,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   });
   https.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader('Connection', 'close');
-    app(req, res);
+    listener(req, res);
   });
 
   const plain = express();

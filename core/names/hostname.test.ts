@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isWithinDomain, normalizeHostname, parseHostnameList } from './hostname.js';
+import { domainToASCII } from 'node:url';
+import fc from 'fast-check';
+import { isWithinDomain, normalizeHostname, parseHostnameList, toAsciiName } from './hostname.js';
 
 describe('normalizeHostname', () => {
   const valid: [string, string][] = [
@@ -84,5 +86,42 @@ describe('parseHostnameList on long lists', () => {
     assert.equal(list.values[0], 'n0.example.com');
     assert.equal(list.values[49_999], 'n49999.example.com');
     assert.deepEqual(list.errors, []);
+  });
+});
+
+describe('toAsciiName: the plain-ASCII shortcut gives what domainToASCII gives', () => {
+  const table = [
+    'www.example.com',
+    'WWW.Example.COM',
+    '_dmarc.example.com',
+    '-lead.trail-.example',
+    'xn--bcher-kva.example',
+    'XN--BCHER-KVA.example',
+    'xn--invalid-.example',
+    'xn--.example',
+    'a.b.12',
+    'example.0x1F',
+    'example.0x',
+    'example.0xg',
+    '1.2.3.4',
+    '0x7f.1',
+    'localhost',
+    'a..b',
+    'bücher.example',
+    'a_b.example',
+    `${'a'.repeat(70)}.example`,
+  ];
+  for (const name of table) {
+    it(`'${name}'`, () => assert.equal(toAsciiName(name), domainToASCII(name)));
+  }
+
+  it('for any string of letters, digits, dots, - and _ (and a few others)', () => {
+    const char = fc.constantFrom(...'aZx9n0-_.-..X1f'.split(''), 'ü', '%', ' ');
+    fc.assert(
+      fc.property(fc.string({ unit: char, maxLength: 40 }), (name) => {
+        assert.equal(toAsciiName(name), domainToASCII(name));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
