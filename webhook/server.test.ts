@@ -481,42 +481,46 @@ describe('shutting down', () => {
     // The apiserver keeps connections alive: so does this client.
     const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 });
     const validate = () =>
-      new Promise<{ status: number; connection: string | undefined; allowed: unknown }>(
-        (resolve, reject) => {
-          const body = review({ object: gateway({}) });
-          httpsRequest(
-            {
-              host: '127.0.0.1',
-              port: draining.port,
-              path: '/validate',
-              method: 'POST',
-              ca: caPem,
-              servername: 'localhost',
-              agent,
-              headers: {
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(body),
-              },
+      new Promise<{
+        status: number;
+        connection: string | undefined;
+        allowed: unknown;
+        reused: boolean;
+      }>((resolve, reject) => {
+        const body = review({ object: gateway({}) });
+        const request = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: draining.port,
+            path: '/validate',
+            method: 'POST',
+            ca: caPem,
+            servername: 'localhost',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
             },
-            (res) => {
-              const chunks: Buffer[] = [];
-              res.on('data', (c: Buffer) => chunks.push(c));
-              res.on('end', () => {
-                const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-                  response?: { allowed?: unknown };
-                };
-                resolve({
-                  status: res.statusCode ?? 0,
-                  connection: res.headers.connection,
-                  allowed: answer.response?.allowed,
-                });
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                response?: { allowed?: unknown };
+              };
+              resolve({
+                status: res.statusCode ?? 0,
+                connection: res.headers.connection,
+                allowed: answer.response?.allowed,
+                reused: request.reusedSocket,
               });
-            },
-          )
-            .on('error', reject)
-            .end(body);
-        },
-      );
+            });
+          },
+        )
+          .on('error', reject)
+          .end(body);
+      });
     const readyz = () =>
       new Promise<Reply>((resolve, reject) => {
         httpRequest({ host: '127.0.0.1', port: draining.metricsPort, path: '/readyz' }, (res) => {
@@ -531,14 +535,28 @@ describe('shutting down', () => {
           .end();
       });
     try {
-      assert.deepEqual(await validate(), { status: 200, connection: 'keep-alive', allowed: true });
+      assert.deepEqual(await validate(), {
+        status: 200,
+        connection: 'keep-alive',
+        allowed: true,
+        reused: false,
+      });
       assert.equal((await readyz()).status, 200);
       draining.drain();
-      // drain() closed the idle connection; let its close reach the client's pool, as it reaches
-      // the apiserver's, before the next call.
+      // Were drain() to close the idle connection, its close would reach the client's pool in
+      // this time, as it reaches the apiserver's (or race with a request being written on it).
       await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.deepEqual(await validate(), { status: 200, connection: 'close', allowed: true });
-      assert.deepEqual(await validate(), { status: 200, connection: 'close', allowed: true });
+      assert.deepEqual(
+        await validate(),
+        { status: 200, connection: 'close', allowed: true, reused: true },
+        'the connection the client held was still open, answered, then closed',
+      );
+      assert.deepEqual(await validate(), {
+        status: 200,
+        connection: 'close',
+        allowed: true,
+        reused: false,
+      });
       const ready = await readyz();
       assert.equal(ready.status, 503);
       assert.match(ready.body, /shutting down/);

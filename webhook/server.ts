@@ -39,10 +39,10 @@ export interface RunningWebhook {
   metrics: WebhookMetrics;
   certificate: CertificateReloader;
   /**
-   * Shutting down: /readyz fails (so the Pod leaves the Service's endpoints), idle keep-alive
-   * connections are closed and every answer from now on closes its connection, so the
-   * apiserver's next call opens a new one — through the Service, to another Pod. Requests
-   * still arriving are answered as usual.
+   * Shutting down: /readyz fails (so the Pod leaves the Service's endpoints) and every answer
+   * from now on closes its connection, so the apiserver's next call opens a new one — through
+   * the Service, to another Pod. Requests still arriving, on new or kept-alive connections,
+   * are answered as usual.
    */
   drain(): void;
   /** Stops listening; requests in flight get up to `graceMs` (default 10 s) to finish. */
@@ -139,8 +139,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     metrics,
     certificate,
     drain: () => {
+      // Idle connections stay open: the apiserver may be writing its next request on one at
+      // this very moment, and closing it under that write fails the admission ("broken pipe";
+      // a POST is not retried). Each is closed by the client after its next answer (Connection:
+      // close); what is still idle when the delay ends is closed by close().
       draining = true;
-      https.closeIdleConnections();
     },
     close: async (graceMs = 10_000) => {
       certificate.stop();
