@@ -60,7 +60,7 @@ import {
   type StateChange,
   type Yielder,
 } from './sources/incremental-state.js';
-import type { Snapshot } from './sources/objects.js';
+import { SNAPSHOT_KEYS, type Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
 
@@ -86,17 +86,6 @@ export interface ObjectCaches {
   /** One cached object (namespace undefined for cluster-scoped kinds). */
   get?(key: keyof Snapshot, namespace: string | undefined, name: string): KubeResource | undefined;
 }
-
-const SNAPSHOT_KEYS: readonly (keyof Snapshot)[] = [
-  'istioGateways',
-  'virtualServices',
-  'services',
-  'ingresses',
-  'gatewayApiGateways',
-  'httpRoutes',
-  'nodes',
-  'endpointSlices',
-];
 
 /** Names planned together when the whole plan is cut into parts to yield between. */
 const PLAN_PART_NAMES = 400;

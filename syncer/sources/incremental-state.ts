@@ -15,14 +15,15 @@ import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from 
 import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
 import { istioGatewayOutput, resolveGatewayRef, virtualServiceOutput } from './istio.js';
 import { ingressOutput, readsNodesOrEndpoints, serviceOutput } from './kubernetes.js';
-import type {
-  EndpointSliceObject,
-  HttpRouteObject,
-  IstioGatewayObject,
-  NodeObject,
-  ServiceObject,
-  Snapshot,
-  VirtualServiceObject,
+import {
+  SNAPSHOT_KEYS,
+  type EndpointSliceObject,
+  type HttpRouteObject,
+  type IstioGatewayObject,
+  type NodeObject,
+  type ServiceObject,
+  type Snapshot,
+  type VirtualServiceObject,
 } from './objects.js';
 import {
   memoServicesSelecting,
@@ -34,16 +35,7 @@ import {
 } from './world.js';
 
 type Key = keyof Snapshot;
-const KEYS: readonly Key[] = [
-  'istioGateways',
-  'virtualServices',
-  'services',
-  'ingresses',
-  'gatewayApiGateways',
-  'httpRoutes',
-  'nodes',
-  'endpointSlices',
-];
+const KEYS: readonly Key[] = SNAPSHOT_KEYS;
 
 /** The kinds that have endpoints of their own, in the order desiredState() lists them. */
 const SOURCES = [

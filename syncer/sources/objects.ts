@@ -108,6 +108,18 @@ export interface Snapshot {
 }
 
 /** A snapshot with nothing in it, to fill in part by part. */
+/** Every kind a Snapshot holds, in the order the sources read them. */
+export const SNAPSHOT_KEYS: readonly (keyof Snapshot)[] = [
+  'istioGateways',
+  'virtualServices',
+  'services',
+  'ingresses',
+  'gatewayApiGateways',
+  'httpRoutes',
+  'nodes',
+  'endpointSlices',
+];
+
 export function emptySnapshot(parts: Partial<Snapshot> = {}): Snapshot {
   return {
     istioGateways: [],
