@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { parseAnnotations } from '../core/annotations/parse.js';
 import { PREFIX } from '../core/annotations/prefix.js';
 import type { Change } from '../core/records/route53-types.js';
@@ -66,6 +66,7 @@ function setup(
     domainPolicy?: () => DomainPolicy;
     clock?: ManualClock;
     driftIntervalMs?: number;
+    logger?: Logger;
   } = {},
 ) {
   const route53 = new FakeRoute53();
@@ -99,7 +100,7 @@ function setup(
           events.push({ name: o.metadata?.name ?? '', type, reason, message }),
       },
       metrics,
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       clock,
       ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
     },
@@ -585,5 +586,30 @@ describe('Controller: stop', () => {
     ]);
     assert.deepEqual(outcome, { status: 'stopped' });
     assert.equal(t.route53.calls.ChangeResourceRecordSets, 0, 'nothing is sent after stop()');
+  });
+});
+
+describe('Controller: what it logs at info', () => {
+  it('says each reconcile that changed something, and keeps one that changed nothing at debug', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const t = setup({ logger });
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('bookinfo-gw', ['bookinfo.example.com'])],
+    };
+    await t.controller.reconcile();
+    const said = () => lines.map((l) => l.msg).filter((m) => /reconciled|in sync/.test(m));
+    assert.deepEqual(said(), ['reconciled']);
+    // At rest (the drift check's ticks): nothing to change, nothing said at info.
+    await t.controller.reconcile();
+    await t.controller.reconcile();
+    assert.deepEqual(said(), ['reconciled']);
+    t.caches.objects = { ...t.caches.objects, services: [service('203.0.113.11')] };
+    await t.controller.reconcile();
+    assert.deepEqual(said(), ['reconciled', 'reconciled']);
   });
 });

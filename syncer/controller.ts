@@ -475,7 +475,10 @@ export class Controller {
       metrics.lastSuccessfulSync.set(clock.now() / 1000);
       this.#failures = 0;
     } else this.#retryLater();
-    logger.info(
+    // At rest the drift check reconciles every few seconds (a few zones each time): a
+    // reconcile that changed nothing is a debug line, or the info log would be nothing else.
+    const quiet = applied + failed === 0 && result.unlistedZones.length === 0;
+    logger[quiet ? 'debug' : 'info'](
       {
         endpoints,
         recomputed,
