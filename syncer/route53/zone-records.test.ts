@@ -37,6 +37,16 @@ const batches: Change[][] = [
     { Action: 'DELETE', ResourceRecordSet: ours('a-www.example.com') },
     { Action: 'UPSERT', ResourceRecordSet: ours('a-x.example.com') },
   ],
+  // Two sets at a name, then one, then two again; a DELETE of a set that is not there.
+  [
+    { Action: 'CREATE', ResourceRecordSet: a('api.example.com', '10.0.0.4', 'green') },
+    { Action: 'DELETE', ResourceRecordSet: a('api.example.com', '10.0.0.2') },
+    { Action: 'DELETE', ResourceRecordSet: a('none.example.com', '10.0.0.5') },
+  ],
+  [
+    { Action: 'DELETE', ResourceRecordSet: a('api.example.com', '10.0.0.4', 'blue') },
+    { Action: 'UPSERT', ResourceRecordSet: a('api.example.com', '10.0.0.6') },
+  ],
 ];
 
 const sorted = (sets: readonly ResourceRecordSet[]) => sets.map((s) => JSON.stringify(s)).sort();

@@ -11,8 +11,12 @@ const idOf = (set: ResourceRecordSet) => `${set.Type}|${set.SetIdentifier ?? ''}
 
 export class ZoneRecords {
   readonly #ownerId: string;
-  /** name → `type|setIdentifier` → record set */
-  readonly #byName = new Map<string, Map<string, ResourceRecordSet>>();
+  /**
+   * name → its record set, or `type|setIdentifier` → record set where a name has several.
+   * Most names have one (a record, or its ownership TXT): a Map each would be most of what a
+   * listing of 100k names keeps.
+   */
+  readonly #byName = new Map<string, AtName>();
   #owned = 0;
   #all: ResourceRecordSet[] | undefined;
 
@@ -23,13 +27,13 @@ export class ZoneRecords {
 
   /** Every record set (a cached array: do not change it). */
   all(): readonly ResourceRecordSet[] {
-    this.#all ??= [...this.#byName.values()].flatMap((sets) => [...sets.values()]);
+    this.#all ??= [...this.#byName.values()].flatMap(setsOf);
     return this.#all;
   }
 
   at(name: string): readonly ResourceRecordSet[] {
     const sets = this.#byName.get(name);
-    return sets === undefined ? [] : [...sets.values()];
+    return sets === undefined ? [] : setsOf(sets);
   }
 
   has(name: string): boolean {
@@ -59,25 +63,47 @@ export class ZoneRecords {
 
   #put(set: ResourceRecordSet): void {
     const name = normalizeRoute53Name(set.Name);
-    let sets = this.#byName.get(name);
-    if (sets === undefined) {
-      sets = new Map();
-      this.#byName.set(name, sets);
-    }
     const id = idOf(set);
-    if (this.#isOurs(sets.get(id))) this.#owned--;
-    sets.set(id, set);
+    const here = this.#byName.get(name);
+    if (this.#isOurs(find(here, id))) this.#owned--;
+    if (here instanceof Map) here.set(id, set);
+    else if (here === undefined || idOf(here) === id) this.#byName.set(name, set);
+    else {
+      this.#byName.set(
+        name,
+        new Map([
+          [idOf(here), here],
+          [id, set],
+        ]),
+      );
+    }
     if (this.#isOurs(set)) this.#owned++;
     this.#all = undefined;
   }
 
   #delete(set: ResourceRecordSet): void {
     const name = normalizeRoute53Name(set.Name);
-    const sets = this.#byName.get(name);
     const id = idOf(set);
-    if (this.#isOurs(sets?.get(id))) this.#owned--;
-    sets?.delete(id);
-    if (sets?.size === 0) this.#byName.delete(name);
+    const here = this.#byName.get(name);
+    if (this.#isOurs(find(here, id))) this.#owned--;
+    if (here instanceof Map) {
+      here.delete(id);
+      // Back to one set: kept bare again.
+      const [only, more] = here.values();
+      if (only === undefined) this.#byName.delete(name);
+      else if (more === undefined) this.#byName.set(name, only);
+    } else if (here !== undefined && idOf(here) === id) this.#byName.delete(name);
     this.#all = undefined;
   }
+}
+
+type AtName = ResourceRecordSet | Map<string, ResourceRecordSet>;
+
+const setsOf = (sets: AtName): ResourceRecordSet[] =>
+  sets instanceof Map ? [...sets.values()] : [sets];
+
+/** The set with that `type|setIdentifier` among a name's. */
+function find(sets: AtName | undefined, id: string): ResourceRecordSet | undefined {
+  if (sets instanceof Map) return sets.get(id);
+  return sets !== undefined && idOf(sets) === id ? sets : undefined;
 }
