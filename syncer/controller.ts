@@ -1221,7 +1221,7 @@ async function stepped<T>(steps: Steps<T>, yielder: Yielder): Promise<T> {
   for (;;) {
     const next = steps.next();
     if (next.done === true) return next.value;
-    await (yielder.now ?? yielder.maybe)();
+    await (yielder.whenDue ?? yielder.maybe)();
   }
 }
 

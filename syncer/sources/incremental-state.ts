@@ -59,7 +59,7 @@ interface Changed {
 export interface Yielder {
   maybe(): Promise<void> | undefined;
   /** As maybe(), reading the clock every time: for callers whose steps are coarse. */
-  now?(): Promise<void> | undefined;
+  whenDue?(): Promise<void> | undefined;
 }
 
 /** Yields (setImmediate) once `sliceMs` of synchronous work has passed since the last yield. */
@@ -79,7 +79,7 @@ export function timeSliceYielder(sliceMs = 10, now = () => performance.now()): Y
     // Reading the clock costs more than most steps: look only every 8 calls (computing one
     // object's endpoints can take a millisecond on a loaded machine).
     maybe: () => (++calls % 8 !== 0 ? undefined : due()),
-    now: due,
+    whenDue: due,
   };
 }
 
