@@ -4,6 +4,7 @@
 // console adds). A planner comparing raw fields would see changes where there are none and
 // send updates forever; everything is compared through `comparableForm` instead.
 import { normalizeIp } from '../names/ip.js';
+import { sameData } from '../same-data.js';
 import { recordKey } from './endpoint.js';
 import { routingFieldsOf } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
@@ -94,24 +95,4 @@ export function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boole
   // Equal as data means equal comparable forms: the common case (a record as we wrote it)
   // answered without building and normalising both.
   return sameData(a, b) || comparableForm(a) === comparableForm(b);
-}
-
-/** Deep equality of JSON-like values (key order aside). */
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  // Counted and compared in place: this runs for every listed record of every plan.
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  let defined = 0;
-  for (const k in ra) {
-    if (!Object.hasOwn(ra, k) || ra[k] === undefined) continue;
-    defined++;
-    if (!sameData(ra[k], Object.hasOwn(rb, k) ? rb[k] : undefined)) return false;
-  }
-  for (const k in rb) {
-    if (Object.hasOwn(rb, k) && rb[k] !== undefined) defined--;
-  }
-  return defined === 0;
 }

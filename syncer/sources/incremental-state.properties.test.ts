@@ -338,6 +338,11 @@ it('holds what the whole computation gives after every add, update and delete', 
               assert.ok(change.names.has(n), `${n} changed and is reported`);
             }
             assert.deepEqual(state.endpointsAt(n).map(endpointText).sort(), now.get(n) ?? []);
+            assert.equal(
+              state.wants(n),
+              now.has(n),
+              `${n} is wanted exactly while some object wants it`,
+            );
           }
           const unreadableBefore = [...unreadableObjects(before.notes)].sort().join();
           const unreadableNow = [...unreadableObjects(full.notes)].sort().join();

@@ -10,6 +10,7 @@
 // over random change sequences. Long passes yield to the event loop (see `Yielder`).
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
 import { resourceOf, type Endpoint } from '../../core/records/endpoint.js';
+import { sameData } from '../../core/same-data.js';
 import type { KubeResource } from '../kube/reflector.js';
 import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
 import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
@@ -95,14 +96,28 @@ export interface StateChange {
   recomputed: number;
 }
 
+/**
+ * What one object contributes. Kept for every watched object, so kept small: a recomputation
+ * is told from a real change by comparing endpoints as data (no fingerprint string each).
+ */
 interface Computed {
-  output: SourceOutput;
-  /** The endpoints in a comparable form, to tell a real change from a recomputation. */
-  fingerprint: string;
+  output: { readonly endpoints: readonly Endpoint[]; readonly notes: readonly ObjectNote[] };
   unreadable: boolean;
 }
 
+/** The same endpoints, in the same order (sources emit them in a stable order). */
+const sameOutput = (a: Computed | undefined, b: Computed | undefined): boolean =>
+  sameData(a?.output.endpoints ?? [], b?.output.endpoints ?? []);
+
 const UNREADABLE: ReadonlySet<string> = new Set(['InvalidAnnotations', 'TooManyNames']);
+
+/**
+ * One endpoint bare, a Set only where a name has several: most names have one, and a Set
+ * each was ~150 bytes per watched object.
+ */
+type AtName = Endpoint | Set<Endpoint>;
+const endpointsIn = (at: AtName | undefined): Endpoint[] =>
+  at === undefined ? [] : at instanceof Set ? [...at] : [at];
 
 const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
   const set = map.get(key);
@@ -135,7 +150,7 @@ export class IncrementalDesiredState {
   readonly #computed = new Map<SourceKey, Map<string, Computed>>(
     SOURCES.map(([k]) => [k, new Map()]),
   );
-  readonly #byName = new Map<string, Set<Endpoint>>();
+  readonly #byName = new Map<string, AtName>();
   #endpointCount = 0;
   /** Objects with notes (`<kind> <namespace/name>`). */
   readonly #noted = new Set<string>();
@@ -322,7 +337,7 @@ export class IncrementalDesiredState {
 
   /** The endpoints wanted at one name (normal form). */
   endpointsAt(name: string): readonly Endpoint[] {
-    return [...(this.#byName.get(name) ?? [])];
+    return endpointsIn(this.#byName.get(name));
   }
 
   /** Whether some endpoint wants the name (normal form). */
@@ -366,7 +381,8 @@ export class IncrementalDesiredState {
         await yielder.maybe();
         const theirs = there.get(key);
         if (
-          theirs?.fingerprint !== computed.fingerprint ||
+          !sameOutput(theirs, computed) ||
+          theirs === undefined ||
           JSON.stringify(theirs.output.notes.map((n) => n.message)) !==
             JSON.stringify(computed.output.notes.map((n) => n.message))
         ) {
@@ -540,7 +556,7 @@ export class IncrementalDesiredState {
           if (after.output.notes.length > 0) this.#noted.add(id);
           else this.#noted.delete(id);
         }
-        if (before?.fingerprint !== after?.fingerprint) {
+        if (!sameOutput(before, after)) {
           for (const e of before?.output.endpoints ?? []) change.names.add(e.name);
           for (const e of after?.output.endpoints ?? []) change.names.add(e.name);
         }
@@ -569,14 +585,22 @@ export class IncrementalDesiredState {
 
   #remember(computed: Computed): void {
     for (const endpoint of computed.output.endpoints) {
-      addTo(this.#byName, endpoint.name, endpoint);
+      const at = this.#byName.get(endpoint.name);
+      if (at === undefined) this.#byName.set(endpoint.name, endpoint);
+      else if (at instanceof Set) at.add(endpoint);
+      else if (at !== endpoint) this.#byName.set(endpoint.name, new Set([at, endpoint]));
       this.#endpointCount++;
     }
   }
 
   #forget(computed: Computed): void {
     for (const endpoint of computed.output.endpoints) {
-      removeFrom(this.#byName, endpoint.name, endpoint);
+      const at = this.#byName.get(endpoint.name);
+      if (at === endpoint) this.#byName.delete(endpoint.name);
+      else if (at instanceof Set) {
+        at.delete(endpoint);
+        if (at.size === 1) this.#byName.set(endpoint.name, at.values().next().value as Endpoint);
+      }
       this.#endpointCount--;
     }
   }
@@ -605,8 +629,13 @@ function compute(kind: SourceKey, object: KubeResource, world: SourceWorld): Com
       break;
   }
   return {
-    output,
-    fingerprint: JSON.stringify(output.endpoints),
+    // Arrays grown by push keep spare room (17 slots for one endpoint): kept for every
+    // object, they are copied to their size, and an empty one shares one frozen array.
+    output: { endpoints: compact(output.endpoints), notes: compact(output.notes) },
     unreadable: output.notes.some((n) => UNREADABLE.has(n.reason)),
   };
 }
+
+const NOTHING: readonly never[] = Object.freeze([]);
+const compact = <T>(list: readonly T[]): readonly T[] =>
+  list.length === 0 ? NOTHING : list.slice();
