@@ -66,6 +66,23 @@ describe('ParseCache', () => {
     assert.equal(cache.size, 0);
   });
 
+  it('keeps no reading of an object without annotations, and reads it the same', () => {
+    const parser = counting();
+    const cache = new ParseCache(parser.parse);
+    const bare: KubeResource = {
+      metadata: { name: 'gw', namespace: 'ns', uid: 'u1', resourceVersion: '1' },
+    };
+    const empty: KubeResource = { metadata: { ...bare.metadata, uid: 'u2', annotations: {} } };
+    for (const o of [bare, bare, empty]) {
+      assert.deepEqual(
+        cache.read(o, 'istio-gateway', ctx),
+        parseAnnotations(o.metadata?.annotations, ctx),
+      );
+    }
+    assert.equal(parser.calls(), 3);
+    assert.equal(cache.size, 0);
+  });
+
   it('forgets, at the end of a pass, every object that pass did not read', () => {
     const parser = counting();
     const cache = new ParseCache(parser.parse);

@@ -13,6 +13,11 @@ import type { KubeResource } from '../kube/reflector.js';
 
 export type AnnotationParser = typeof parseAnnotations;
 
+const hasAny = (annotations: object | undefined): boolean => {
+  for (const key in annotations) if (Object.hasOwn(annotations, key)) return true;
+  return false;
+};
+
 interface Entry {
   version: string;
   result: ParseResult;
@@ -37,8 +42,10 @@ export class ParseCache {
   read(object: KubeResource, kind: ObjectKind, ctx: ParseContext): ParseResult {
     const { uid, resourceVersion } = object.metadata ?? {};
     const annotations = object.metadata?.annotations;
-    // Without both there is no identity to trust (objects read from files, in plan).
-    if (!uid || !resourceVersion) return this.#parse(annotations, ctx);
+    // Without both there is no identity to trust (objects read from files, in plan). Without
+    // annotations there is nothing worth keeping: reading none costs less than the entry
+    // would hold (~300 bytes per object, and most objects name their hosts in the spec alone).
+    if (!uid || !resourceVersion || !hasAny(annotations)) return this.#parse(annotations, ctx);
     const key = `${kind}/${uid}`;
     const version = `${resourceVersion}/${ctx.controllerName ?? ''}/${String(ctx.headless)}/${describeCluster(ctx.cluster)}`;
     const entry = this.#entries.get(key);
