@@ -139,6 +139,33 @@ export function emptySnapshot(parts: Partial<Snapshot> = {}): Snapshot {
 // nothing else, and managedFields, last-applied-configuration, routes, TLS settings and
 // statuses would otherwise be most of the syncer's memory in a large cluster.
 
+/**
+ * Strings that many objects repeat (API versions, kinds, namespaces, selector labels, Gateway
+ * references), kept once: JSON.parse gives every object its own copy, ~150 bytes per object.
+ * Bounded, and only short strings: past the cap a string is kept as it came, so a tenant
+ * writing endless distinct labels costs the table nothing more.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 10_000;
+const MAX_INTERNED_LENGTH = 64;
+
+export function intern<T>(text: T): T {
+  // Anything else is left as it came: the sources judge what is malformed.
+  if (typeof text !== 'string' || text.length > MAX_INTERNED_LENGTH) return text;
+  const known = interned.get(text);
+  if (known !== undefined) return known as T;
+  if (interned.size < MAX_INTERNED) interned.set(text, text);
+  return text;
+}
+
+const internAll = <T>(list: T): T => (Array.isArray(list) ? (list.map(intern) as T) : list);
+const internLabels = <T>(labels: T): T =>
+  labels === null || typeof labels !== 'object' || Array.isArray(labels)
+    ? labels
+    : (Object.fromEntries(
+        Object.entries(labels).map(([k, v]) => [intern(k), intern(v as unknown)]),
+      ) as T);
+
 /** Keeps only the keys listed (and present) of an object. */
 function only<T extends object>(value: T | undefined, keys: readonly (keyof T)[]): T | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return undefined;
@@ -152,7 +179,8 @@ function slimMeta(object: KubeResource, keepLabels: boolean): KubeResource['meta
   if (meta === undefined) return undefined;
   const ours = Object.entries(meta.annotations ?? {}).filter(([k]) => k.startsWith(PREFIX));
   return {
-    ...only(meta, ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp']),
+    ...only(meta, ['name', 'uid', 'resourceVersion', 'creationTimestamp']),
+    ...(meta.namespace !== undefined && { namespace: intern(meta.namespace) }),
     ...(ours.length > 0 && { annotations: Object.fromEntries(ours) }),
     ...(keepLabels && meta.labels !== undefined && { labels: meta.labels }),
   };
@@ -175,11 +203,15 @@ const slimParentRef = (ref: ParentReference): ParentReference =>
 const SLIMMERS: { [K in keyof Snapshot]: (o: Snapshot[K][number]) => Snapshot[K][number] } = {
   istioGateways: (o) => ({
     spec: {
-      ...only(o.spec, ['selector']),
+      ...(o.spec?.selector !== undefined && { selector: internLabels(o.spec.selector) }),
       ...(o.spec?.servers && { servers: o.spec.servers.map((s) => only(s, ['hosts']) ?? {}) }),
     },
   }),
-  virtualServices: (o) => ({ spec: only(o.spec, ['hosts', 'gateways', 'exportTo']) }),
+  virtualServices: (o) => {
+    const spec = only(o.spec, ['hosts', 'gateways', 'exportTo']);
+    if (spec?.gateways !== undefined) spec.gateways = internAll(spec.gateways);
+    return { spec };
+  },
   services: (o) => ({
     spec: only(o.spec, [
       'type',
@@ -254,8 +286,8 @@ export function slimObject(key: keyof Snapshot, object: KubeResource): KubeResou
   const slimmer = SLIMMERS[key];
   const parts = slimmer(object);
   const kept: KubeResource = {
-    ...(object.apiVersion !== undefined && { apiVersion: object.apiVersion }),
-    ...(object.kind !== undefined && { kind: object.kind }),
+    ...(object.apiVersion !== undefined && { apiVersion: intern(object.apiVersion) }),
+    ...(object.kind !== undefined && { kind: intern(object.kind) }),
     metadata: slimMeta(object, key === 'endpointSlices'),
   };
   for (const [field, value] of Object.entries(parts)) if (value !== undefined) kept[field] = value;
