@@ -23,6 +23,8 @@
 //   --controllers a,b     economy/latency/memory: external-dns and/or syncer (default both)
 //   --memory-sizes N,…    memory: watched object counts (default 1000,10000; 100000 runs the
 //                         syncer with the chart's flags only, and takes most of an hour)
+//   --memory-defaults-max N  memory: the largest size the syncer also runs with Node's
+//                         defaults at (default 10000; 1: the chart's flags only)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --counts 1,2,4        clusters: syncer counts (default 1,2,4; at most 4)
 //   --gateways N          clusters: Gateways applied to every cluster (default 1000)
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       sizes: { type: 'string' },
       'memory-sizes': { type: 'string' },
+      'memory-defaults-max': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
       counts: { type: 'string' },
@@ -182,7 +185,11 @@ async function main(): Promise<number> {
                 runs: number(values.runs, 1, 'runs'),
                 controllers: controllers,
                 sizes: (values['memory-sizes'] ?? '1000,10000').split(',').map(Number),
-                defaultsMaxObjects: 10_000,
+                defaultsMaxObjects: number(
+                  values['memory-defaults-max'],
+                  10_000,
+                  'memory-defaults-max',
+                ),
                 externalDnsMaxObjects: 10_000,
                 log,
               },
