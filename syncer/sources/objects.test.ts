@@ -19,7 +19,7 @@ it('slimObject keeps malformed fields as they came (the sources judge them), wit
   }
   for (const selector of [['istio'], 'istio', null, { istio: 5 }]) {
     const gw = { kind: 'Gateway', metadata: { name: 'gw' }, spec: { selector } };
-    const slim = slimObject('istioGateways', gw as unknown as KubeResource);
+    const slim = slimObject('istioGateways', gw);
     assert.deepEqual(slim.spec, { selector });
   }
 });
