@@ -121,6 +121,9 @@ const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   type: string;
 };
 
+/** Where the image keeps jemalloc, and the chart's templates preload it from. */
+const JEMALLOC_PATH = '/usr/local/lib/libjemalloc.so.2';
+
 describe('Dockerfile', () => {
   it('builds on Node.js 24 in every stage, the major the tests run the product on', () => {
     const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -129,6 +132,7 @@ describe('Dockerfile', () => {
     assert.deepEqual(
       stages.map((s) => s.from),
       [
+        'node:${NODE_VERSION}-bookworm-slim',
         'node:${NODE_VERSION}-bookworm-slim',
         'node:${NODE_VERSION}-bookworm-slim',
         'gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot',
@@ -171,7 +175,7 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('final stage: a non-root user, only dist/, package.json and production node_modules', () => {
+  it('final stage: a non-root user, only dist/, package.json, production node_modules and jemalloc', () => {
     const user = final.instructions.filter((i) => i.op === 'USER').at(-1)?.args;
     assert.ok(user !== undefined, 'the final stage sets USER');
     const [uid] = user.split(':');
@@ -183,6 +187,7 @@ describe('Dockerfile', () => {
       'utf8',
     );
     assert.match(deployment, new RegExp(`runAsUser: ${uid}\\b`));
+    assert.ok(deployment.includes(JEMALLOC_PATH), `the chart preloads ${JEMALLOC_PATH}`);
 
     const finalCopies = copies(final);
     assert.ok(
@@ -203,6 +208,13 @@ describe('Dockerfile', () => {
       'package.json ("type": "module")',
     );
     assert.equal(packageJson.type, 'module');
+    // Debian's jemalloc, where the chart preloads it from (values.yaml: syncer.allocator).
+    const allocator = finalCopies.filter((c) => c.from === 'jemalloc');
+    assert.deepEqual(allocator, [
+      { from: 'jemalloc', sources: ['/out/libjemalloc.so.2'], dest: JEMALLOC_PATH },
+    ]);
+    assert.match(runs(stageNamed('jemalloc') as Stage), /apt-get install .*libjemalloc2/);
+    assert.equal(finalCopies.length, 4, 'nothing else');
     for (const [source] of bySource) {
       const [stageName, path = ''] = source.split(':');
       assert.ok(path.startsWith(workdir(stageNamed(stageName ?? '') as Stage)), source);

@@ -373,8 +373,14 @@ describe('helm template', () => {
       return {
         nodeOptions: envOf('NODE_OPTIONS'),
         mallocArenaMax: envOf('MALLOC_ARENA_MAX'),
+        preload: envOf('LD_PRELOAD'),
+        mallocConf: envOf('MALLOC_CONF'),
         optimizeForSize: syncer.args?.includes('--optimize-for-size') ?? false,
       };
+    };
+    const JEMALLOC = {
+      preload: '/usr/local/lib/libjemalloc.so.2',
+      mallocConf: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2',
     };
     assert.deepEqual(
       await runtime([
@@ -385,19 +391,42 @@ describe('helm template', () => {
       ]),
       {
         nodeOptions: '--max-old-space-size=512 --max-semi-space-size=4',
-        mallocArenaMax: '1',
+        mallocArenaMax: undefined,
+        ...JEMALLOC,
         optimizeForSize: true,
       },
+      'jemalloc by default: glibc settings do not apply',
     );
+    assert.deepEqual(await runtime(['syncer.allocator=glibc', 'syncer.mallocArenaMax=1']), {
+      nodeOptions: '--max-old-space-size=128 --max-semi-space-size=2',
+      mallocArenaMax: '1',
+      preload: undefined,
+      mallocConf: undefined,
+      optimizeForSize: true,
+    });
     assert.deepEqual(
       await runtime([
         'syncer.heapLimitMiB=0',
         'syncer.semiSpaceMiB=0',
         'syncer.optimizeForSize=false',
+        'syncer.allocator=glibc',
         'syncer.mallocArenaMax=0',
       ]),
-      { nodeOptions: undefined, mallocArenaMax: undefined, optimizeForSize: false },
+      {
+        nodeOptions: undefined,
+        mallocArenaMax: undefined,
+        preload: undefined,
+        mallocConf: undefined,
+        optimizeForSize: false,
+      },
     );
+    const wrong = await helmTemplate(env, 'dns', ns, [
+      ...OWNER,
+      '--set',
+      'syncer.allocator=tcmalloc',
+    ]);
+    assert.notEqual(wrong.code, 0, 'an allocator the image does not carry is refused');
+    assert.match(wrong.stderr, /allocator/);
     const { code } = await helmTemplate(env, 'dns', ns, [
       ...OWNER,
       '--set',
@@ -695,7 +724,8 @@ describe('helm template', () => {
         'POD_NAME',
         'POD_NAMESPACE',
         'NODE_OPTIONS',
-        'MALLOC_ARENA_MAX',
+        'LD_PRELOAD',
+        'MALLOC_CONF',
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
       ],
@@ -1402,7 +1432,8 @@ describe('the chart in a real kube-apiserver', () => {
       POD_NAME: pod.name,
       POD_NAMESPACE: namespace,
       NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=2',
-      MALLOC_ARENA_MAX: '2',
+      LD_PRELOAD: '/usr/local/lib/libjemalloc.so.2',
+      MALLOC_CONF: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2',
     });
     assert.ok(command.argv.includes('--optimize-for-size'), command.argv.join(' '));
     const ownerId = flag(syncer, 'owner-id');

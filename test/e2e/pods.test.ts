@@ -9,7 +9,7 @@
 // for this file when the machine can, and says in one line why not when it cannot).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { CHART_DIR, eventually, removeRelease } from '../helpers/chart.js';
 import { getTestEnvironment } from '../helpers/environment.js';
@@ -35,6 +35,24 @@ export function readmeInstallCommands(readme: string): string[][] {
       // Shell words: double quotes group and are removed; nothing else is special here.
       [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? ''),
     );
+}
+
+/**
+ * The memory map of a Pod's syncer process, as this machine sees it (the node runs here): the
+ * process whose environment names the Pod and whose command is the syncer.
+ */
+function syncerProcessMaps(podName: string): string | undefined {
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (!environ.includes(`POD_NAME=${podName}`)) continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('syncer')) continue;
+      return readFileSync(`/proc/${pid}/maps`, 'utf8');
+    } catch {
+      // Gone meanwhile, or a process we may not read: not the one.
+    }
+  }
+  return undefined;
 }
 
 interface PodJson {
@@ -207,6 +225,10 @@ describe('aws-controller as Pods on a real node', { skip }, () => {
         ['syncer', true],
         ['webhook', true],
       ]);
+      // The chart's allocator (values.yaml: syncer.allocator) is in the image and loaded.
+      const maps = syncerProcessMaps(p.metadata.name);
+      assert.ok(maps !== undefined, `the syncer process of ${p.metadata.name} on this node`);
+      assert.match(maps, /\/usr\/local\/lib\/libjemalloc\.so\.2$/m, 'jemalloc is preloaded');
     }
     // Ready Pods are not yet a routed Service: kube-proxy writes the Service's rules on its own
     // schedule (seconds on a busy node), and until then the apiserver's call to the webhook finds

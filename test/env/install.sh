@@ -5,7 +5,7 @@
 # interrupted build is simply redone and a second run costs nothing.
 #
 #   test/env/install.sh [kubernetes|etcd|helm|crds|moto|external-dns|node|image-tools|base-images|
-#                        kubernetes-node|pause|containerd|node-tools]...
+#                        kubernetes-node|pause|containerd|node-tools|jemalloc]...
 #
 # No argument installs what every machine's tests need: the first seven (external-dns for the
 # coexistence suite and the Route 53 economy benchmark; node, Node.js from PyPI's
@@ -15,6 +15,7 @@
 # (test/env/image.ts does). The last four are the node's (`env up --node`): kubelet,
 # kube-scheduler, kube-controller-manager, kube-proxy; the pause binary; containerd, its runc
 # shim and ctr; runc, the CNI plugins, iptables and conntrack from Debian's packages (root only).
+# jemalloc (Debian's libjemalloc2, root only) is the memory benchmark's.
 #
 # Environment: AWS_CONTROLLER_TEST_CACHE overrides the cache root (default
 # ${XDG_CACHE_HOME:-~/.cache}/aws-controller-test). Layout (mirrored by test/env/paths.ts):
@@ -213,6 +214,20 @@ install_node_tools() {
   { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; } || {
     log "apt-get install ${packages[*]} failed"
+    exit 3
+  }
+}
+
+# Debian's libjemalloc2, the allocator the chart preloads into the syncer (the image carries
+# it): the memory benchmark runs the syncer on this machine with it. Exit 3 as for node-tools.
+install_jemalloc() {
+  if /sbin/ldconfig -p 2>/dev/null | grep -q 'libjemalloc\.so\.2 '; then return; fi
+  [[ "$(id -u)" == 0 ]] || { log "cannot install libjemalloc2: not root"; exit 3; }
+  command -v apt-get >/dev/null || { log "cannot install libjemalloc2: no apt-get"; exit 3; }
+  log "installing libjemalloc2 from Debian's packages (apt-get)"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2 >/dev/null; } || {
+    log "apt-get install libjemalloc2 failed"
     exit 3
   }
 }
@@ -520,8 +535,8 @@ if [[ ${#components[@]} -eq 0 ]]; then components=(crds moto node etcd helm kube
 for c in "${components[@]}"; do
   case "$c" in
   kubernetes | etcd | helm | crds | moto | external-dns | node | image-tools | base-images) ;;
-  kubernetes-node | pause | containerd | node-tools) ;;
-  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, node, image-tools, base-images, kubernetes-node, pause, containerd, node-tools)" ;;
+  kubernetes-node | pause | containerd | node-tools | jemalloc) ;;
+  *) die "unknown component '$c' (kubernetes, etcd, helm, crds, moto, external-dns, node, image-tools, base-images, kubernetes-node, pause, containerd, node-tools, jemalloc)" ;;
   esac
   start=$SECONDS
   with_lock "$c" "install_${c//-/_}"
