@@ -53,7 +53,7 @@ export interface NodeRuntime {
   readonly nodeOptions: string[];
   /** Flags of the syncer command itself (--optimize-for-size). */
   readonly syncerFlags: string[];
-  /** Other environment it sets (MALLOC_ARENA_MAX). */
+  /** Other environment it sets (jemalloc's LD_PRELOAD and MALLOC_CONF, or MALLOC_ARENA_MAX). */
   readonly env: Record<string, string>;
 }
 
@@ -70,21 +70,58 @@ export function chartRuntime(heapLimitMiBAtLeast = 0): NodeRuntime {
       heapLimitMiB?: number;
       semiSpaceMiB?: number;
       optimizeForSize?: boolean;
+      allocator?: string;
       mallocArenaMax?: number;
     };
   };
   const { semiSpaceMiB = 0, optimizeForSize = false } = values.syncer;
   // A user watching more objects raises the cap as the chart README's Memory section says.
   const heapLimitMiB = Math.max(values.syncer.heapLimitMiB ?? 0, heapLimitMiBAtLeast);
-  const { mallocArenaMax = 0 } = values.syncer;
+  const { mallocArenaMax = 0, allocator = 'glibc' } = values.syncer;
   return {
     nodeOptions: [
       ...(heapLimitMiB > 0 ? [`--max-old-space-size=${heapLimitMiB}`] : []),
       ...(semiSpaceMiB > 0 ? [`--max-semi-space-size=${semiSpaceMiB}`] : []),
     ],
     syncerFlags: optimizeForSize ? ['--optimize-for-size'] : [],
-    env: mallocArenaMax > 0 ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {},
+    env:
+      allocator === 'jemalloc'
+        ? jemallocEnv()
+        : mallocArenaMax > 0
+          ? { MALLOC_ARENA_MAX: String(mallocArenaMax) }
+          : {},
   };
+}
+
+/**
+ * The chart's jemalloc settings on this machine: its MALLOC_CONF as the template writes it,
+ * and Debian's libjemalloc2 from this machine's library path (the image's is
+ * /usr/local/lib), installed by test/env/install.sh when missing.
+ */
+function jemallocEnv(): Record<string, string> {
+  const template = readFileSync(
+    join(distRoot, '..', 'charts', 'aws-controller', 'templates', 'deployment.yaml'),
+    'utf8',
+  );
+  const conf = /name: MALLOC_CONF\s+value: (\S+)/.exec(template)?.[1];
+  if (conf === undefined) throw new Error('deployment.yaml sets no MALLOC_CONF for jemalloc');
+  const find = () =>
+    /libjemalloc\.so\.2 .*=> (\S+)/.exec(
+      spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' }).stdout ?? '',
+    )?.[1];
+  let library = find();
+  if (library === undefined) {
+    spawnSync('bash', [join(envSourceDir(), 'install.sh'), 'jemalloc'], {
+      stdio: ['ignore', process.stderr, process.stderr],
+    });
+    library = find();
+  }
+  if (library === undefined) {
+    throw new Error(
+      'the chart runs the syncer on jemalloc, and this machine has no libjemalloc.so.2 (`bash test/env/install.sh jemalloc` needs root and apt-get)',
+    );
+  }
+  return { LD_PRELOAD: library, MALLOC_CONF: conf };
 }
 
 export interface ControllerUnderTest {
