@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'charts/', 'eslint.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'charts/', 'eslint.config.js', '.env-state/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
