@@ -46,6 +46,11 @@ export interface WebhookAppOptions {
 
 type Endpoint = 'mutate' | 'validate';
 
+const ENDPOINT_LABELS: Readonly<Record<Endpoint, { endpoint: Endpoint }>> = {
+  mutate: Object.freeze({ endpoint: 'mutate' }),
+  validate: Object.freeze({ endpoint: 'validate' }),
+};
+
 const KNOWN_KIND_LABELS = new Set(KINDS.map((k) => k.k8sKind.toLowerCase()));
 
 function kindLabel(review: AdmissionReview): string {
@@ -116,6 +121,15 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   return { response, result: 'denied' };
 }
 
+/**
+ * The time since `started` (performance.now()) into the duration histogram. Timed by hand,
+ * with label objects made once: startTimer makes two closures and merges label objects on
+ * every call.
+ */
+function observeDuration(endpoint: Endpoint, started: number, options: WebhookAppOptions): void {
+  options.metrics.duration.observe(ENDPOINT_LABELS[endpoint], (performance.now() - started) / 1e3);
+}
+
 /** A short text answer, as express's `res.type('text/plain').send()` writes it. */
 function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
@@ -132,7 +146,7 @@ function answerReview(
   res: ServerResponse,
   options: WebhookAppOptions,
 ): void {
-  const stopTimer = options.metrics.duration.startTimer({ endpoint });
+  const started = performance.now();
   const read = readAdmissionReview(body);
   if (!read.ok) {
     options.metrics.requests.inc({
@@ -141,7 +155,7 @@ function answerReview(
       operation: 'unknown',
       result: 'bad_request',
     });
-    stopTimer();
+    observeDuration(endpoint, started, options);
     sendText(res, 400, `${read.reason}\n`);
     return;
   }
@@ -153,7 +167,7 @@ function answerReview(
     operation: review.request.operation,
     result,
   });
-  stopTimer();
+  observeDuration(endpoint, started, options);
   // Written directly: express's res.json() adds work (settings lookups, ETag and freshness
   // checks) that an AdmissionReview answer never needs.
   const text = JSON.stringify(reviewResponse(review, response));
