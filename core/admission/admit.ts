@@ -73,9 +73,11 @@ export function parseObject(
 ): ParseResult {
   return parseAnnotations(object.metadata?.annotations, {
     kind: info?.kind,
-    ...(info?.kind === 'service' && { headless: object.spec?.['clusterIP'] === 'None' }),
-    ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
-    ...(options.cluster !== undefined && { cluster: options.cluster }),
+    // Written out, not spread from conditionals (one object per admission): parseAnnotations
+    // reads an undefined option as an absent one.
+    headless: info?.kind === 'service' ? object.spec?.['clusterIP'] === 'None' : undefined,
+    controllerName: options.controllerName,
+    cluster: options.cluster,
   });
 }
 

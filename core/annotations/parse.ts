@@ -248,7 +248,7 @@ export function parseAnnotations(
   const rules = applyRules(values, {
     raw,
     controllerName: ctx.controllerName ?? DEFAULT_CONTROLLER_NAME,
-    ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
+    cluster: ctx.cluster,
   });
   for (const issue of rules.issues) issues.push(issue);
 
