@@ -2,12 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import {
-  describeObject,
-  mutateObject,
-  validateObject,
-  type AdmitOptions,
-} from '../core/admission/admit.js';
+import { describeObject, mutateObject, validateObject } from '../core/admission/admit.js';
 import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { KEY_NAMES } from '../core/annotations/keys.js';
 import type { DomainPolicy } from '../core/tenancy/domain-policy.js';
@@ -51,6 +46,11 @@ export interface WebhookAppOptions {
 
 type Endpoint = 'mutate' | 'validate';
 
+const ENDPOINT_LABELS: Readonly<Record<Endpoint, { endpoint: Endpoint }>> = {
+  mutate: Object.freeze({ endpoint: 'mutate' }),
+  validate: Object.freeze({ endpoint: 'validate' }),
+};
+
 const KNOWN_KIND_LABELS = new Set(KINDS.map((k) => k.k8sKind.toLowerCase()));
 
 function kindLabel(review: AdmissionReview): string {
@@ -65,66 +65,69 @@ const denialLabel = (key: string): string => (DENIAL_LABELS.has(key) ? key : 'un
 
 function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookAppOptions) {
   const { request } = review;
-  const base: AdmissionResponse = { uid: request.uid, allowed: true };
   const object = request.object;
   // Only CREATE and UPDATE carry an object to check; DELETE and CONNECT pass at once.
   if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !object) {
-    return { response: base, result: 'skipped' };
+    return { response: { uid: request.uid, allowed: true }, result: 'skipped' };
   }
+  // Options written out rather than spread from conditionals: absent ones are undefined,
+  // which admit.ts reads as absent, and each admission builds one small object instead of
+  // several. Responses alike, with their members in the same order as before.
   if (endpoint === 'mutate') {
     const { patch, warnings } = mutateObject(object, {
-      ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
-      ...(options.cluster !== undefined && { cluster: options.cluster }),
+      controllerName: options.controllerName,
+      cluster: options.cluster,
     });
-    const response: AdmissionResponse = {
-      ...base,
-      ...(warnings.length > 0 && { warnings }),
-      ...(patch.length > 0 && { patchType: 'JSONPatch' as const, patch: encodePatch(patch) }),
-    };
-    if (patch.length > 0) {
-      options.logger.info(
-        { object: describeObject(object), patch, dryRun: request.dryRun === true },
-        'normalised annotations',
-      );
-    }
-    return { response, result: patch.length > 0 ? 'patched' : 'unchanged' };
+    const response: AdmissionResponse = { uid: request.uid, allowed: true };
+    if (warnings.length > 0) response.warnings = warnings;
+    if (patch.length === 0) return { response, result: 'unchanged' };
+    response.patchType = 'JSONPatch';
+    response.patch = encodePatch(patch);
+    options.logger.info(
+      { object: describeObject(object), patch, dryRun: request.dryRun === true },
+      'normalised annotations',
+    );
+    return { response, result: 'patched' };
   }
-  const admit: AdmitOptions = {
-    ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
-    ...(options.cluster !== undefined && { cluster: options.cluster }),
-    ...(options.currentDomainPolicy !== undefined && {
-      domainPolicy: options.currentDomainPolicy(),
-    }),
+  const verdict = validateObject(object, {
+    controllerName: options.controllerName,
+    cluster: options.cluster,
+    domainPolicy: options.currentDomainPolicy?.(),
     // The apiserver sets the object's namespace; the request's is the same, and is there
     // even should the object not carry it.
-    ...(request.namespace !== undefined && { defaultNamespace: request.namespace }),
-  };
-  const verdict = validateObject(object, admit);
+    defaultNamespace: request.namespace,
+  });
   if (verdict.allowed) {
-    return {
-      response: { ...base, ...(verdict.warnings.length > 0 && { warnings: verdict.warnings }) },
-      result: 'allowed',
-    };
+    const response: AdmissionResponse = { uid: request.uid, allowed: true };
+    if (verdict.warnings.length > 0) response.warnings = verdict.warnings;
+    return { response, result: 'allowed' };
   }
   for (const key of verdict.deniedKeys) options.metrics.denials.inc({ key: denialLabel(key) });
   options.logger.info(
     { object: describeObject(object), reason: verdict.message, dryRun: request.dryRun === true },
     'denied',
   );
-  return {
-    response: {
-      ...base,
-      allowed: false,
-      status: {
-        code: 422,
-        reason: 'Invalid',
-        status: 'Failure' as const,
-        message: verdict.message ?? 'denied',
-      },
-      ...(verdict.warnings.length > 0 && { warnings: verdict.warnings }),
+  const response: AdmissionResponse = {
+    uid: request.uid,
+    allowed: false,
+    status: {
+      code: 422,
+      reason: 'Invalid',
+      status: 'Failure' as const,
+      message: verdict.message ?? 'denied',
     },
-    result: 'denied',
   };
+  if (verdict.warnings.length > 0) response.warnings = verdict.warnings;
+  return { response, result: 'denied' };
+}
+
+/**
+ * The time since `started` (performance.now()) into the duration histogram. Timed by hand,
+ * with label objects made once: startTimer makes two closures and merges label objects on
+ * every call.
+ */
+function observeDuration(endpoint: Endpoint, started: number, options: WebhookAppOptions): void {
+  options.metrics.duration.observe(ENDPOINT_LABELS[endpoint], (performance.now() - started) / 1e3);
 }
 
 /** A short text answer, as express's `res.type('text/plain').send()` writes it. */
@@ -143,7 +146,7 @@ function answerReview(
   res: ServerResponse,
   options: WebhookAppOptions,
 ): void {
-  const stopTimer = options.metrics.duration.startTimer({ endpoint });
+  const started = performance.now();
   const read = readAdmissionReview(body);
   if (!read.ok) {
     options.metrics.requests.inc({
@@ -152,7 +155,7 @@ function answerReview(
       operation: 'unknown',
       result: 'bad_request',
     });
-    stopTimer();
+    observeDuration(endpoint, started, options);
     sendText(res, 400, `${read.reason}\n`);
     return;
   }
@@ -164,7 +167,7 @@ function answerReview(
     operation: review.request.operation,
     result,
   });
-  stopTimer();
+  observeDuration(endpoint, started, options);
   // Written directly: express's res.json() adds work (settings lookups, ETag and freshness
   // checks) that an AdmissionReview answer never needs.
   const text = JSON.stringify(reviewResponse(review, response));

@@ -72,16 +72,15 @@ export function readPlainJson(
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
+  // The listeners stay until the request is dropped: taking each off again cost as much as
+  // putting it on, and once settled they do nothing (a late 'error' is still caught).
   const finish = (err: BodyError | undefined, body?: unknown): void => {
     if (settled) return;
     settled = true;
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onError);
-    req.off('aborted', onAborted);
     done(err, body);
   };
   const onData = (chunk: Buffer): void => {
+    if (settled) return;
     size += chunk.length;
     if (size > limit) {
       // Stop reading; Node discards the rest once the answer is sent.
@@ -93,6 +92,7 @@ export function readPlainJson(
     chunks.push(chunk);
   };
   const onEnd = (): void => {
+    if (settled) return;
     let body: unknown;
     try {
       // One chunk (a review of a few KiB usually arrives whole) needs no copy.

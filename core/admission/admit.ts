@@ -1,15 +1,16 @@
 // What the webhook decides for one object, as pure functions: the mutating answer (a patch
 // to the normal form) and the validating answer (allowed, or denied with messages).
 import type { ClusterIdentity } from '../annotations/cluster.js';
-import { error } from '../annotations/issues.js';
+import { KEY_NAMES } from '../annotations/keys.js';
 import { specNamesProblem } from '../annotations/limits.js';
 import {
   DEFAULT_CONTROLLER_NAME,
   parseAnnotations,
   type ParseResult,
 } from '../annotations/parse.js';
+import { PREFIX } from '../annotations/prefix.js';
 import { EMPTY_SPEC } from '../annotations/spec.js';
-import { groupOfApiVersion, kindOf, type KindInfo } from '../kinds.js';
+import { groupOfApiVersion, kindOf, type KindInfo, type ObjectKind } from '../kinds.js';
 import { claimedNames } from '../tenancy/claimed-names.js';
 import { judgeName, type DomainPolicy } from '../tenancy/domain-policy.js';
 import { escapePointerToken, type JsonPatchOperation } from './json-patch.js';
@@ -65,13 +66,18 @@ export function kindInfoOf(object: KubeObject): KindInfo | undefined {
   return kindOf(groupOfApiVersion(object.apiVersion ?? ''), object.kind ?? '');
 }
 
-export function parseObject(object: KubeObject, options: AdmitOptions = {}): ParseResult {
-  const info = kindInfoOf(object);
+export function parseObject(
+  object: KubeObject,
+  options: AdmitOptions = {},
+  info: KindInfo | undefined = kindInfoOf(object),
+): ParseResult {
   return parseAnnotations(object.metadata?.annotations, {
     kind: info?.kind,
-    ...(info?.kind === 'service' && { headless: object.spec?.['clusterIP'] === 'None' }),
-    ...(options.controllerName !== undefined && { controllerName: options.controllerName }),
-    ...(options.cluster !== undefined && { cluster: options.cluster }),
+    // Written out, not spread from conditionals (one object per admission): parseAnnotations
+    // reads an undefined option as an absent one.
+    headless: info?.kind === 'service' ? object.spec?.['clusterIP'] === 'None' : undefined,
+    controllerName: options.controllerName,
+    cluster: options.cluster,
   });
 }
 
@@ -84,35 +90,47 @@ export function mutateObject(object: KubeObject, options: AdmitOptions = {}): Mu
   const parsed = parseObject(object, options);
   if (!parsed.relevant || parsed.normalised === undefined) return { patch: [], warnings: [] };
   const current = object.metadata?.annotations ?? {};
+  const { normalised } = parsed;
   const patch: JsonPatchOperation[] = [];
-  for (const [key, value] of Object.entries(parsed.normalised)) {
+  for (const key of Object.keys(normalised)) {
+    const value = normalised[key] as string;
     if (current[key] === value) continue;
-    patch.push({
-      op: key in current ? 'replace' : 'add',
-      path: `/metadata/annotations/${escapePointerToken(key)}`,
-      value,
-    });
+    patch.push({ op: key in current ? 'replace' : 'add', path: annotationPath(key), value });
   }
-  const warnings = parsed.warnings
-    .filter((w) => w.resolvedByNormalising)
-    .map((w) => `${describeObject(object)}: ${w.message}`);
+  const warnings: string[] = [];
+  for (const w of parsed.warnings) {
+    if (w.resolvedByNormalising === true) warnings.push(`${describeObject(object)}: ${w.message}`);
+  }
   return { patch, warnings };
 }
 
+/** The JSON pointer of each of our keys' annotations, made once rather than per patch. */
+const ANNOTATION_PATHS = new Map(
+  KEY_NAMES.map((name) => {
+    const key = PREFIX + name;
+    return [key, `/metadata/annotations/${escapePointerToken(key)}`];
+  }),
+);
+const annotationPath = (key: string): string =>
+  ANNOTATION_PATHS.get(key) ?? `/metadata/annotations/${escapePointerToken(key)}`;
+
 export function validateObject(object: KubeObject, options: AdmitOptions = {}): ValidateResult {
-  const parsed = parseObject(object, options);
+  const info = kindInfoOf(object);
+  const kind = info?.kind;
+  const parsed = parseObject(object, options, info);
   const name = describeObject(object);
-  const warnings = parsed.warnings.map((w) => `${name}: ${w.message}`);
   // The spec's names count against the same per-object limit as the annotation's: the
   // syncer would skip such an object whole, so it is better refused at apply time.
-  const specProblem = specNamesProblem(kindInfoOf(object)?.kind, object.spec);
-  const errors = [
-    ...parsed.errors,
-    ...(specProblem === undefined ? [] : [error('spec', specProblem)]),
-  ].map((e) => ({ key: e.key ?? 'cross-key', message: e.message }));
+  const specProblem = specNamesProblem(kind, object.spec);
+  const errors: { key: string; message: string }[] = [];
+  for (const e of parsed.errors) errors.push({ key: e.key ?? 'cross-key', message: e.message });
+  if (specProblem !== undefined) errors.push({ key: 'spec', message: specProblem });
   // Only an object within the limits is judged name by name.
-  if (errors.length === 0) errors.push(...policyErrors(object, parsed, options));
   if (errors.length === 0) {
+    for (const e of policyErrors(object, kind, parsed, options)) errors.push(e);
+  }
+  if (errors.length === 0) {
+    const warnings = parsed.warnings.map((w) => `${name}: ${w.message}`);
     return { allowed: true, message: undefined, warnings, deniedKeys: [] };
   }
   // A denied object is not patched (mutateObject patches only valid ones), so warnings that
@@ -134,11 +152,11 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
  */
 function policyErrors(
   object: KubeObject,
+  kind: ObjectKind | undefined,
   parsed: ParseResult,
   options: AdmitOptions,
 ): { key: string; message: string }[] {
   const policy = options.domainPolicy;
-  const kind = kindInfoOf(object)?.kind;
   if (policy === undefined || kind === undefined) return [];
   const spec = parsed.spec ?? EMPTY_SPEC;
   const controller = options.controllerName ?? DEFAULT_CONTROLLER_NAME;

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { domainToASCII } from 'node:url';
 import fc from 'fast-check';
-import { isWithinDomain, normalizeHostname, parseHostnameList, toAsciiName } from './hostname.js';
+import {
+  isWithinDomain,
+  normalizeHostname,
+  normalizeHostnameFully,
+  parseHostnameList,
+  toAsciiName,
+} from './hostname.js';
 
 describe('normalizeHostname', () => {
   const valid: [string, string][] = [
@@ -121,6 +127,65 @@ describe('toAsciiName: the plain-ASCII shortcut gives what domainToASCII gives',
       fc.property(fc.string({ unit: char, maxLength: 40 }), (name) => {
         assert.equal(toAsciiName(name), domainToASCII(name));
       }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('normalizeHostname: the valid-as-written shortcut gives what the full path gives', () => {
+  const table = [
+    'www.example.com',
+    'WWW.Example.COM',
+    'www.example.com.',
+    'a.b..',
+    'a.b',
+    'example',
+    '_dmarc.example.com',
+    '-lead.example.com',
+    'trail-.example.com',
+    'xn--bcher-kva.example',
+    'a.b.12',
+    'example.0x1F',
+    'a..b',
+    '.a.b',
+    `${'a'.repeat(63)}.example.com`,
+    `${'a'.repeat(64)}.example.com`,
+    `${'a.'.repeat(126)}b`,
+    `${'a.'.repeat(126)}bc`,
+    '*.example.com',
+    ' www.example.com',
+  ];
+  for (const name of table) {
+    for (const allowWildcard of [true, false]) {
+      it(`'${name.length > 40 ? `${name.slice(0, 40)}…` : name}' (wildcards ${allowWildcard ? '' : 'not '}allowed)`, () =>
+        assert.deepEqual(
+          normalizeHostname(name, { allowWildcard }),
+          normalizeHostnameFully(name, { allowWildcard }),
+        ));
+    }
+  }
+
+  it('for any string of letters, digits, dots, -, _ and * (and a few others)', () => {
+    const char = fc.constantFrom(...'aZx9n0-_.-..X1f*'.split(''), 'ü', ' ', '/');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: char, maxLength: 40 }),
+          // Long names, around the 253-character and 63-character limits.
+          fc
+            .array(fc.string({ unit: fc.constantFrom('a', 'B', '7', '-'), maxLength: 70 }), {
+              maxLength: 60,
+            })
+            .map((labels) => labels.join('.')),
+        ),
+        fc.boolean(),
+        (name, allowWildcard) => {
+          assert.deepEqual(
+            normalizeHostname(name, { allowWildcard }),
+            normalizeHostnameFully(name, { allowWildcard }),
+          );
+        },
+      ),
       { numRuns: 5000 },
     );
   });

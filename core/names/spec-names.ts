@@ -13,8 +13,14 @@ export function specNameEntries(kind: ObjectKind | undefined, spec: unknown): un
   if (typeof spec !== 'object' || spec === null) return [];
   const s = spec as Record<string, unknown>;
   switch (kind) {
-    case 'istio-gateway':
-      return list(s['servers']).flatMap((server) => list(field(server, 'hosts')));
+    case 'istio-gateway': {
+      // A loop, not flatMap: flatMap's generic flattening was a tenth of an admission's checks.
+      const hosts: unknown[] = [];
+      for (const server of list(s['servers'])) {
+        for (const host of list(field(server, 'hosts'))) hosts.push(host);
+      }
+      return hosts;
+    }
     case 'istio-virtualservice':
       return list(s['hosts']);
     case 'ingress':
