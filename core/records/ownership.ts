@@ -80,7 +80,8 @@ const MAX_LABELS = 20_000;
 
 /** Reads one TXT value (as Route 53 returns it, quoted) as an ownership label, if it is one. */
 export function parseOwnershipValue(value: string): OwnershipLabel | undefined {
-  if (labels.has(value)) return labels.get(value);
+  const known = labels.get(value);
+  if (known !== undefined || labels.has(value)) return known;
   // Shared by every reader of the value: frozen, so none can change it for the others.
   const label = readOwnershipValue(value);
   if (label !== undefined) Object.freeze(label);

@@ -4,6 +4,7 @@
 // forbids what writing it would take. The record and its ownership TXT move together (with,
 // when adopting, external-dns's other TXTs for it).
 import { awsAliasTarget } from '../aws/alias-targets.js';
+import { alreadyWritten } from './already-written.js';
 import { canCoexist } from './coexistence.js';
 import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint, RecordType } from './endpoint.js';
@@ -27,9 +28,10 @@ import { asListed, holder, isOurLabel, optionalSetId } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 
 export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
+  const key = endpointKey(endpoint);
+  if (work.shortcuts && alreadyWritten(work, endpoint, key)) return;
   const { state, options, ids } = work;
   const zone = state.zone;
-  const key = endpointKey(endpoint);
   const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
   const refuse = (reason: RefusalReason, message: string, heldBy?: OwnershipLabel): void => {
     work.refused.push({

@@ -1,6 +1,6 @@
 // The working state of planning one hosted zone, shared by the deletion and the write
 // halves of the planner, with the small helpers both use.
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint, OwnerResource } from './endpoint.js';
 import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
 import { HERITAGE, isOurs, parseOwnershipValue } from './ownership.js';
@@ -34,6 +34,10 @@ export interface ZoneWork {
   /** Keys of external-dns TXTs already rewritten to drop an adopted label (one TXT can guard
    * records of several types). */
   released: Set<string>;
+  /** Whether endpoints already written as wanted skip the full path (already-written.ts). */
+  shortcuts: boolean;
+  /** Our ownership TXT value per object, built once per object (already-written.ts). */
+  ownValues: Map<OwnerResource, string>;
 }
 
 /** Per name, the `<kind>/<namespace>/<name>` of objects whose own records there are kept. */
