@@ -33,7 +33,7 @@ function workOf(state: ZoneState, wanted: readonly Endpoint[], options: PlanOpti
     deleting: new Set(),
     wantedKeys: new Set(wanted.map(endpointKey)),
     kept: new Map(),
-    rewritten: new Map(),
+    written: [],
     reliedOn: new Set(),
     released: new Set(),
     shortcuts: false,

@@ -72,8 +72,7 @@ export function alreadyWritten(work: ZoneWork, endpoint: Endpoint, key: string):
 }
 
 function aloneAtName(work: ZoneWork, record: CurrentRecord): boolean {
-  const atName = work.state.byName.get(record.name);
-  return atName !== undefined && atName.length === 1 && atName[0] === record;
+  return work.state.byName.get(record.name) === record;
 }
 
 /** No alias, and none of the routing fields comparableForm reads. */

@@ -31,9 +31,12 @@ export interface OwnershipLabel {
   resource?: string;
 }
 
+// Built once: the planner asks for an ownership name for every record of every zone.
+const TXT_PREFIXES: Partial<Record<string, string>> = { A: 'a-', AAAA: 'aaaa-', CNAME: 'cname-' };
+
 /** The ownership TXT's name for a record `name` of `type` in the zone named `zoneName`. */
 export function ownershipTxtName(name: string, type: RecordType, zoneName: string): string {
-  const prefix = `${type.toLowerCase()}-`;
+  const prefix = TXT_PREFIXES[type] ?? `${type.toLowerCase()}-`;
   return name === zoneName ? `${prefix}.${name}` : `${prefix}${name}`;
 }
 
@@ -107,10 +110,22 @@ function readOwnershipValue(value: string): OwnershipLabel | undefined {
 
 /** True when one of a TXT record set's values says `ownerId` (aws-controller) owns it. */
 export function isOurs(values: readonly string[], ownerId: string): boolean {
-  return values.some((value) => {
-    const label = parseOwnershipValue(value);
-    return label?.heritage === HERITAGE && label.owner === ownerId;
-  });
+  return values.some((value) => isOurValue(value, ownerId));
+}
+
+/** isOurs over a record set's values as listed, without copying them out first. */
+export function isOurRecordSet(
+  records: readonly { Value: string }[] | undefined,
+  ownerId: string,
+): boolean {
+  if (records === undefined) return false;
+  for (const record of records) if (isOurValue(record.Value, ownerId)) return true;
+  return false;
+}
+
+function isOurValue(value: string, ownerId: string): boolean {
+  const label = parseOwnershipValue(value);
+  return label?.heritage === HERITAGE && label.owner === ownerId;
 }
 
 /** How an external-dns deployment names its TXT records: its --txt-prefix, --txt-suffix and

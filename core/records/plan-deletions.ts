@@ -4,7 +4,7 @@
 import { describeRecord, isRecordType, recordKey } from './endpoint.js';
 import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
-import { guardedRecordOf, isOurs, ownershipTxtName } from './ownership.js';
+import { guardedRecordOf, isOurRecordSet, ownershipTxtName } from './ownership.js';
 import { ownershipOf } from './zone-state.js';
 import { asListed, isOurLabel, resourceFrom } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
@@ -30,7 +30,7 @@ export function planDeletions(work: ZoneWork): void {
     });
   }
   for (const txt of state.records) {
-    if (txt.type !== 'TXT' || !isOurs(valuesOf(txt.recordSet), ids.ownerId)) continue;
+    if (txt.type !== 'TXT' || !isOurRecordSet(txt.recordSet.ResourceRecords, ids.ownerId)) continue;
     const guarded = guardedRecordOf(txt.name);
     if (guarded === undefined) continue;
     // Only a TXT at the exact name we would give the guarded record is an ownership TXT.

@@ -23,8 +23,8 @@ import type { DecisionAction, RefusalReason } from './plan-types.js';
 import { policyKind, routingFields } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import { ownershipRecordSet, toRecordSet } from './to-route53.js';
-import { isAdoptedLabel, ownershipOf, ownershipTxtOf } from './zone-state.js';
-import { asListed, holder, isOurLabel, optionalSetId } from './zone-work.js';
+import { isAdoptedLabel, ownershipOf, ownershipTxtOf, recordsAt } from './zone-state.js';
+import { asListed, holder, isOurLabel, optionalSetId, rewriterOf } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 
 export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
@@ -325,11 +325,11 @@ function blockerOf(
   key: string,
 ): CurrentRecord | undefined {
   const { state, ids } = work;
-  return (state.byName.get(name) ?? []).find((other) => {
+  return recordsAt(state, name).find((other) => {
     if (other.key === key || work.deleting.has(other.key)) return false;
     if (canCoexist(desired, other.recordSet)) return false;
     // A wanted record set, or our TXT of one, is rewritten along with its endpoint.
-    const rewriter = work.rewritten.get(other.key);
+    const rewriter = rewriterOf(work, other.key);
     if (rewriter !== undefined) {
       const ownership = other.type === 'TXT' ? undefined : ownershipOf(state, other, ids);
       const ours =

@@ -19,7 +19,7 @@ import {
   resourceOf,
 } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
-import { checkOwnerId, ownershipTxtName } from './ownership.js';
+import { checkOwnerId } from './ownership.js';
 import { planDeletions } from './plan-deletions.js';
 import type { Plan, PlanOptions, Refusal, ZonePlan } from './plan-types.js';
 import { planEndpoint } from './plan-writes.js';
@@ -311,13 +311,6 @@ function zoneWork(
   options: PlanOptions,
   shortcuts: boolean,
 ): ZoneWork {
-  const rewritten = new Map<string, string>();
-  for (const endpoint of written) {
-    const key = endpointKey(endpoint);
-    rewritten.set(key, key);
-    const txtName = ownershipTxtName(endpoint.name, endpoint.type, state.zone.name);
-    rewritten.set(recordKey(txtName, 'TXT', endpoint.setIdentifier), key);
-  }
   return {
     state,
     options,
@@ -328,7 +321,7 @@ function zoneWork(
     deleting: new Set(),
     wantedKeys: new Set(wanted.map(endpointKey)),
     kept,
-    rewritten,
+    written,
     reliedOn: new Set(),
     released: new Set(),
     shortcuts,
