@@ -12,6 +12,11 @@ import { resourceFrom } from './zone-work.js';
  * of the plan's allocations). */
 export interface Holders {
   byName: ReadonlyMap<string, HeldFor>;
+  /**
+   * May also name objects that no longer want the name (holdersOf's are unfiltered): every
+   * reader asks it about an object that wants the record's name, or one skipped whole, and
+   * for those the answer is the same.
+   */
   byKey: ReadonlyMap<string, HeldFor>;
 }
 
@@ -41,18 +46,9 @@ export function holdersOf(
   desired: readonly Endpoint[],
   unreadable: ReadonlySet<string> = new Set(),
 ): Holders {
-  // Per name, the objects wanting something there (one as its resource, several as a set).
-  const wanting = new Map<string, HeldFor>();
-  const resources = new Map<Endpoint['owner'], string>();
-  for (const endpoint of desired) {
-    let resource = resources.get(endpoint.owner);
-    if (resource === undefined) {
-      resource = resourceOf(endpoint.owner);
-      resources.set(endpoint.owner, resource);
-    }
-    addTo(wanting, endpoint.name, resource);
-  }
-  const byName = new Map<string, HeldFor>();
+  // Each record of ours with the object its TXT names, in listing order.
+  const names: string[] = [];
+  const resources: string[] = [];
   const byKey = new Map<string, HeldFor>();
   for (const state of states) {
     for (const record of state.records) {
@@ -61,13 +57,36 @@ export function holdersOf(
       if (ownership.kind !== 'ours') continue;
       const { resource } = resourceFrom(ownership.txt, ids.ownerId);
       if (resource === undefined) continue;
-      // A skipped object is taken to want what it holds: it cannot say otherwise now.
-      if (!holds(wanting.get(record.name), resource) && !unreadable.has(resource)) continue;
-      addTo(byName, record.name, resource);
+      names.push(record.name);
+      resources.push(resource);
       addTo(byKey, record.key, resource);
     }
   }
-  return { byName, byKey };
+  // By name only the objects still wanting something there hold it. Built on first use: an
+  // endpoint whose very record set is held for its object (all of them, in steady state)
+  // never asks, and the objects wanting each name take a map of every desired name.
+  let byName: Map<string, HeldFor> | undefined;
+  const holdersByName = (): Map<string, HeldFor> => {
+    if (byName !== undefined) return byName;
+    const wanting = new Map<string, HeldFor>();
+    for (const endpoint of desired) addTo(wanting, endpoint.name, resourceOf(endpoint.owner));
+    byName = new Map();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const resource = resources[i] as string;
+      // A skipped object is taken to want what it holds: it cannot say otherwise now.
+      if (holds(wanting.get(name), resource) || unreadable.has(resource)) {
+        addTo(byName, name, resource);
+      }
+    }
+    return byName;
+  };
+  return {
+    get byName() {
+      return holdersByName();
+    },
+    byKey,
+  };
 }
 
 function addTo(map: Map<string, HeldFor>, key: string, value: string): void {
