@@ -2,7 +2,7 @@
 // check here costs time linear in the input and runs before anything that costs more, so an
 // object past a limit is refused in microseconds instead of being parsed.
 import type { ObjectKind } from '../kinds.js';
-import { specNameEntries } from '../names/spec-names.js';
+import { countSpecNameEntries } from '../names/spec-names.js';
 
 /**
  * Names one object may carry, in each list: the `hostname` and `internal-hostname`
@@ -42,7 +42,7 @@ export function listProblems(problems: readonly string[]): string {
  * specNameEntries.
  */
 export function countSpecNames(kind: ObjectKind | undefined, spec: unknown): number {
-  return specNameEntries(kind, spec).length;
+  return countSpecNameEntries(kind, spec);
 }
 
 const SPEC_NAMES: Record<ObjectKind, string> = {

@@ -190,3 +190,30 @@ describe('normalizeHostname: the valid-as-written shortcut gives what the full p
     );
   });
 });
+
+describe('normalizeHostname: the shortcut for names already normal gives the full answer', () => {
+  const char = fc.constantFrom(...'az09-_.*.xn'.split(''), 'A', '0x', '1', ' ', 'ü');
+  for (const allowWildcard of [true, false]) {
+    it(`for generated names (wildcards ${allowWildcard ? '' : 'not '}allowed)`, () => {
+      let shortcut = 0;
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ unit: char, maxLength: 30 }),
+            // Long names and labels, around the 63 and 253 limits.
+            fc
+              .tuple(fc.nat(70), fc.nat(5), fc.constantFrom('a', 'b-', '9'))
+              .map(([n, k, c]) => Array.from({ length: k + 1 }, () => c.repeat(n)).join('.')),
+          ),
+          (name) => {
+            const full = normalizeHostnameFully(name, { allowWildcard });
+            assert.deepEqual(normalizeHostname(name, { allowWildcard }), full);
+            if (full.ok && full.value === name.toLowerCase()) shortcut++;
+          },
+        ),
+        { numRuns: 2000 },
+      );
+      assert.ok(shortcut > 0);
+    });
+  }
+});

@@ -33,13 +33,14 @@ export interface HostnameOptions {
 }
 
 /**
- * A name already valid as written, up to letter case and one trailing dot: two or more
- * labels of LABEL's form, nothing to trim or convert. With NEEDS_IDNA ruled out (punycode
- * labels, a numeric last label) and within MAX_LENGTH, its normal form is its lower case;
- * everything else takes the full path below, which says what is wrong.
+ * A name already valid as written, up to letter case and one trailing dot: an optional `*`
+ * first label, then two or more labels of LABEL's form, nothing to trim or convert. With
+ * NEEDS_IDNA ruled out (punycode labels, a numeric last label), within MAX_LENGTH and a
+ * wildcard only where allowed, its normal form is its lower case; everything else takes the
+ * full path below, which says what is wrong.
  */
 const PLAIN_VALID =
-  /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)+$/i;
+  /^(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)+$/i;
 
 /**
  * Normal form of one hostname: lower case, no trailing dot, IDN labels in punycode.
@@ -49,10 +50,15 @@ export function normalizeHostname(
   input: string,
   options: HostnameOptions = { allowWildcard: true },
 ): HostnameResult {
-  // Nearly every name is already plain and valid: one match instead of a dozen steps (the
-  // annotation checks run this for every name of every admission).
+  // Nearly every name is already plain and valid (the annotation checks run this for every
+  // name of every admission, a plan for 100k at scale): one match instead of a dozen steps.
   const name = input.endsWith('.') ? input.slice(0, -1) : input;
-  if (name.length <= MAX_LENGTH && PLAIN_VALID.test(name) && !NEEDS_IDNA.test(name)) {
+  if (
+    name.length <= MAX_LENGTH &&
+    PLAIN_VALID.test(name) &&
+    !NEEDS_IDNA.test(name) &&
+    (options.allowWildcard || !name.startsWith('*'))
+  ) {
     return { ok: true, value: name.toLowerCase() };
   }
   return normalizeHostnameFully(input, options);

@@ -88,20 +88,25 @@ export function resolveConflicts(
     }
     return text;
   };
-  const rank = new Map(endpoints.map((e) => [e, incumbency(e, holders)]));
-  const sorted = [...endpoints].sort(
-    (a, b) =>
-      (rank.get(a) ?? 2) - (rank.get(b) ?? 2) ||
-      compareOwners(a.owner, b.owner) ||
-      compareText(a.name, b.name) ||
-      compareText(contentOfMemo(a), contentOfMemo(b)),
-  );
-  const acceptedByName = new Map<string, Endpoint[]>();
+  // Incumbency first: sorted rank by rank (a stable partition), so the comparator does not
+  // look each endpoint's rank up (3.4 million lookups sorting 100k endpoints).
+  const ranks: [Endpoint[], Endpoint[], Endpoint[]] = [[], [], []];
+  for (const endpoint of endpoints) ranks[incumbency(endpoint, holders)].push(endpoint);
+  const byPrecedence = (a: Endpoint, b: Endpoint) =>
+    compareOwners(a.owner, b.owner) ||
+    compareText(a.name, b.name) ||
+    compareText(contentOfMemo(a), contentOfMemo(b));
+  const sorted = ranks.flatMap((list) => list.sort(byPrecedence));
+  // One accepted endpoint at a name as itself, several as a list: most names have one.
+  const acceptedByName = new Map<string, Endpoint | Endpoint[]>();
   const accepted: Endpoint[] = [];
   const conflicts: Conflict[] = [];
   for (const candidate of sorted) {
-    const atName = acceptedByName.get(candidate.name) ?? [];
-    const clash = atName.length === 0 ? undefined : findClash(candidate, atName, contentOfMemo);
+    const found = acceptedByName.get(candidate.name);
+    const clash =
+      found === undefined
+        ? undefined
+        : findClash(candidate, Array.isArray(found) ? found : [found], contentOfMemo);
     if (clash === 'duplicate') continue;
     if (clash !== undefined) {
       conflicts.push({
@@ -110,13 +115,15 @@ export function resolveConflicts(
         message: conflictMessage(
           candidate,
           clash,
-          (rank.get(clash) ?? 2) < (rank.get(candidate) ?? 2),
+          // Ranks again, for a clash only: found once per endpoint above.
+          incumbency(clash, holders) < incumbency(candidate, holders),
         ),
       });
       continue;
     }
-    atName.push(candidate);
-    acceptedByName.set(candidate.name, atName);
+    if (found === undefined) acceptedByName.set(candidate.name, candidate);
+    else if (Array.isArray(found)) found.push(candidate);
+    else acceptedByName.set(candidate.name, [found, candidate]);
     accepted.push(candidate);
   }
   return { accepted, conflicts };

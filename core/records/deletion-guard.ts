@@ -5,8 +5,7 @@
 // zone's pure deletions are held back and reported; creates and updates still go. An operator
 // who means it raises the limit (`--max-delete-fraction 1` turns the guard off).
 import { describeRecord } from './endpoint.js';
-import { valuesOf } from './from-route53.js';
-import { isOurs } from './ownership.js';
+import { isOurRecordSet } from './ownership.js';
 import type { ZonePlan } from './plan-types.js';
 import { normalizeRoute53Name } from './route53-names.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
@@ -29,7 +28,8 @@ export interface HeldBack {
 
 /** How many records (not counting the TXTs) carry our ownership in a zone listing. */
 export function ownedRecordCount(listing: readonly ResourceRecordSet[], ownerId: string): number {
-  return listing.filter((set) => set.Type === 'TXT' && isOurs(valuesOf(set), ownerId)).length;
+  return listing.filter((set) => set.Type === 'TXT' && isOurRecordSet(set.ResourceRecords, ownerId))
+    .length;
 }
 
 const isPureDeletion = (group: readonly Change[]) => group.every((c) => c.Action === 'DELETE');

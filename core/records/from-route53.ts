@@ -23,13 +23,11 @@ export interface CurrentRecord {
 export function readRecordSet(recordSet: ResourceRecordSet): CurrentRecord {
   const name = normalizeRoute53Name(recordSet.Name);
   const type = recordSet.Type.toUpperCase();
-  return {
-    name,
-    type,
-    ...(recordSet.SetIdentifier !== undefined && { setIdentifier: recordSet.SetIdentifier }),
-    key: recordKey(name, type, recordSet.SetIdentifier),
-    recordSet,
-  };
+  const key = recordKey(name, type, recordSet.SetIdentifier);
+  // Built without a spread: this runs for every listed record of every plan.
+  return recordSet.SetIdentifier === undefined
+    ? { name, type, key, recordSet }
+    : { name, type, setIdentifier: recordSet.SetIdentifier, key, recordSet };
 }
 
 /** The values of a record set, each as its plain text (TXT unquoted). */

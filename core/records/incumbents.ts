@@ -7,13 +7,32 @@ import { ownershipOf, type OwnerIds } from './zone-state.js';
 import { resourceFrom } from './zone-work.js';
 
 /** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
- * form) and per record key. */
+ * form) and per record key: one object as its resource, several as a set (a name or a record
+ * set is nearly always held for one object, and at 100k names a set each was a large share
+ * of the plan's allocations). */
 export interface Holders {
-  byName: ReadonlyMap<string, ReadonlySet<string>>;
-  byKey: ReadonlyMap<string, ReadonlySet<string>>;
+  byName: ReadonlyMap<string, HeldFor>;
+  /**
+   * May also name objects that no longer want the name (holdersOf's are unfiltered): every
+   * reader asks it about an object that wants the record's name, or one skipped whole, and
+   * for those the answer is the same.
+   */
+  byKey: ReadonlyMap<string, HeldFor>;
 }
 
+export type HeldFor = string | ReadonlySet<string>;
+
 export const NO_HOLDERS: Holders = { byName: new Map(), byKey: new Map() };
+
+/** Whether `resource` is among those `held` names. */
+export function holds(held: HeldFor | undefined, resource: string): boolean {
+  return typeof held === 'string' ? held === resource : held?.has(resource) === true;
+}
+
+/** The resources `held` names, in the order they were found. */
+export function resourcesOf(held: HeldFor | undefined): readonly string[] {
+  return held === undefined ? [] : typeof held === 'string' ? [held] : [...held];
+}
 
 /**
  * @param desired every endpoint wanted now: an object holds a name only while it still wants
@@ -27,9 +46,10 @@ export function holdersOf(
   desired: readonly Endpoint[],
   unreadable: ReadonlySet<string> = new Set(),
 ): Holders {
-  const wanting = new Set(desired.map((e) => `${e.name} ${resourceOf(e.owner)}`));
-  const byName = new Map<string, Set<string>>();
-  const byKey = new Map<string, Set<string>>();
+  // Each record of ours with the object its TXT names, in listing order.
+  const names: string[] = [];
+  const resources: string[] = [];
+  const byKey = new Map<string, HeldFor>();
   for (const state of states) {
     for (const record of state.records) {
       if (!isRecordType(record.type)) continue;
@@ -37,19 +57,44 @@ export function holdersOf(
       if (ownership.kind !== 'ours') continue;
       const { resource } = resourceFrom(ownership.txt, ids.ownerId);
       if (resource === undefined) continue;
-      // A skipped object is taken to want what it holds: it cannot say otherwise now.
-      if (!wanting.has(`${record.name} ${resource}`) && !unreadable.has(resource)) continue;
-      addTo(byName, record.name, resource);
+      names.push(record.name);
+      resources.push(resource);
       addTo(byKey, record.key, resource);
     }
   }
-  return { byName, byKey };
+  // By name only the objects still wanting something there hold it. Built on first use: an
+  // endpoint whose very record set is held for its object (all of them, in steady state)
+  // never asks, and the objects wanting each name take a map of every desired name.
+  let byName: Map<string, HeldFor> | undefined;
+  const holdersByName = (): Map<string, HeldFor> => {
+    if (byName !== undefined) return byName;
+    const wanting = new Map<string, HeldFor>();
+    for (const endpoint of desired) addTo(wanting, endpoint.name, resourceOf(endpoint.owner));
+    byName = new Map();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const resource = resources[i] as string;
+      // A skipped object is taken to want what it holds: it cannot say otherwise now.
+      if (holds(wanting.get(name), resource) || unreadable.has(resource)) {
+        addTo(byName, name, resource);
+      }
+    }
+    return byName;
+  };
+  return {
+    get byName() {
+      return holdersByName();
+    },
+    byKey,
+  };
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set === undefined) map.set(key, new Set([value]));
-  else set.add(value);
+function addTo(map: Map<string, HeldFor>, key: string, value: string): void {
+  const held = map.get(key);
+  if (held === undefined) map.set(key, value);
+  else if (typeof held === 'string') {
+    if (held !== value) map.set(key, new Set([held, value]));
+  } else (held as Set<string>).add(value);
 }
 
 /** The namespace part of `<kind>/<namespace>/<name>`. */
@@ -64,10 +109,10 @@ export function namespaceOfResource(resource: string): string {
  * win a second one from the object that holds that one (the two would take turns).
  */
 export function incumbency(endpoint: Endpoint, holders: Holders): 0 | 1 | 2 {
-  if (holders.byKey.get(endpointKey(endpoint))?.has(resourceOf(endpoint.owner)) === true) return 0;
+  if (holds(holders.byKey.get(endpointKey(endpoint)), resourceOf(endpoint.owner))) return 0;
   const atName = holders.byName.get(endpoint.name);
   if (atName === undefined) return 2;
-  for (const resource of atName) {
+  for (const resource of resourcesOf(atName)) {
     if (namespaceOfResource(resource) === endpoint.owner.namespace) return 1;
   }
   return 2;

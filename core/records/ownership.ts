@@ -31,9 +31,12 @@ export interface OwnershipLabel {
   resource?: string;
 }
 
+// Built once: the planner asks for an ownership name for every record of every zone.
+const TXT_PREFIXES: Partial<Record<string, string>> = { A: 'a-', AAAA: 'aaaa-', CNAME: 'cname-' };
+
 /** The ownership TXT's name for a record `name` of `type` in the zone named `zoneName`. */
 export function ownershipTxtName(name: string, type: RecordType, zoneName: string): string {
-  const prefix = `${type.toLowerCase()}-`;
+  const prefix = TXT_PREFIXES[type] ?? `${type.toLowerCase()}-`;
   return name === zoneName ? `${prefix}.${name}` : `${prefix}${name}`;
 }
 
@@ -80,7 +83,8 @@ const MAX_LABELS = 20_000;
 
 /** Reads one TXT value (as Route 53 returns it, quoted) as an ownership label, if it is one. */
 export function parseOwnershipValue(value: string): OwnershipLabel | undefined {
-  if (labels.has(value)) return labels.get(value);
+  const known = labels.get(value);
+  if (known !== undefined || labels.has(value)) return known;
   // Shared by every reader of the value: frozen, so none can change it for the others.
   const label = readOwnershipValue(value);
   if (label !== undefined) Object.freeze(label);
@@ -106,10 +110,22 @@ function readOwnershipValue(value: string): OwnershipLabel | undefined {
 
 /** True when one of a TXT record set's values says `ownerId` (aws-controller) owns it. */
 export function isOurs(values: readonly string[], ownerId: string): boolean {
-  return values.some((value) => {
-    const label = parseOwnershipValue(value);
-    return label?.heritage === HERITAGE && label.owner === ownerId;
-  });
+  return values.some((value) => isOurValue(value, ownerId));
+}
+
+/** isOurs over a record set's values as listed, without copying them out first. */
+export function isOurRecordSet(
+  records: readonly { Value: string }[] | undefined,
+  ownerId: string,
+): boolean {
+  if (records === undefined) return false;
+  for (const record of records) if (isOurValue(record.Value, ownerId)) return true;
+  return false;
+}
+
+function isOurValue(value: string, ownerId: string): boolean {
+  const label = parseOwnershipValue(value);
+  return label?.heritage === HERITAGE && label.owner === ownerId;
 }
 
 /** How an external-dns deployment names its TXT records: its --txt-prefix, --txt-suffix and

@@ -4,7 +4,7 @@
 import { describeRecord, isRecordType, recordKey } from './endpoint.js';
 import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
-import { guardedRecordOf, isOurs, ownershipTxtName } from './ownership.js';
+import { guardedRecordOf, isOurRecordSet, ownershipTxtName } from './ownership.js';
 import { ownershipOf } from './zone-state.js';
 import { asListed, isOurLabel, resourceFrom } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
@@ -13,10 +13,19 @@ import { nameInFilter } from './zones.js';
 /** Our records (and orphaned ownership TXTs) that no endpoint wants here any more. */
 export function planDeletions(work: ZoneWork): void {
   const { state, options, ids } = work;
+  // Our TXTs guarding a record listed here: never orphans (the loop below would find the
+  // record by its key), so not read again there; nearly every TXT of ours. The same set
+  // identifier makes the TXT's name the very one the record's key gives (keys join name,
+  // type and set identifier with spaces, and a listed name may hold one).
+  const guarding = new Set<CurrentRecord>();
   for (const record of state.records) {
-    if (!isRecordType(record.type) || work.wantedKeys.has(record.key)) continue;
-    if (!nameInFilter(record.name, options.domainFilter)) continue;
+    if (!isRecordType(record.type)) continue;
     const ownership = ownershipOf(state, record, ids);
+    if (ownership.kind === 'ours' && ownership.txt.setIdentifier === record.setIdentifier) {
+      guarding.add(ownership.txt);
+    }
+    if (work.wantedKeys.has(record.key)) continue;
+    if (!nameInFilter(record.name, options.domainFilter)) continue;
     if (ownership.kind !== 'ours') continue;
     const { resource } = resourceFrom(ownership.txt, ids.ownerId);
     if (resource !== undefined && work.kept.get(record.name)?.has(resource) === true) continue;
@@ -30,7 +39,8 @@ export function planDeletions(work: ZoneWork): void {
     });
   }
   for (const txt of state.records) {
-    if (txt.type !== 'TXT' || !isOurs(valuesOf(txt.recordSet), ids.ownerId)) continue;
+    if (txt.type !== 'TXT' || guarding.has(txt)) continue;
+    if (!isOurRecordSet(txt.recordSet.ResourceRecords, ids.ownerId)) continue;
     const guarded = guardedRecordOf(txt.name);
     if (guarded === undefined) continue;
     // Only a TXT at the exact name we would give the guarded record is an ownership TXT.

@@ -4,6 +4,7 @@
 // forbids what writing it would take. The record and its ownership TXT move together (with,
 // when adopting, external-dns's other TXTs for it).
 import { awsAliasTarget } from '../aws/alias-targets.js';
+import { alreadyWritten } from './already-written.js';
 import { canCoexist } from './coexistence.js';
 import { describeRecord, endpointKey, recordKey, resourceOf } from './endpoint.js';
 import type { Endpoint, RecordType } from './endpoint.js';
@@ -22,14 +23,15 @@ import type { DecisionAction, RefusalReason } from './plan-types.js';
 import { policyKind, routingFields } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import { ownershipRecordSet, toRecordSet } from './to-route53.js';
-import { isAdoptedLabel, ownershipOf, ownershipTxtOf } from './zone-state.js';
-import { asListed, holder, isOurLabel, optionalSetId } from './zone-work.js';
+import { isAdoptedLabel, ownershipOf, ownershipTxtOf, recordsAt } from './zone-state.js';
+import { asListed, holder, isOurLabel, optionalSetId, rewriterOf } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 
 export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
+  const key = endpointKey(endpoint);
+  if (work.shortcuts && alreadyWritten(work, endpoint, key)) return;
   const { state, options, ids } = work;
   const zone = state.zone;
-  const key = endpointKey(endpoint);
   const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
   const refuse = (reason: RefusalReason, message: string, heldBy?: OwnershipLabel): void => {
     work.refused.push({
@@ -323,11 +325,11 @@ function blockerOf(
   key: string,
 ): CurrentRecord | undefined {
   const { state, ids } = work;
-  return (state.byName.get(name) ?? []).find((other) => {
+  return recordsAt(state, name).find((other) => {
     if (other.key === key || work.deleting.has(other.key)) return false;
     if (canCoexist(desired, other.recordSet)) return false;
     // A wanted record set, or our TXT of one, is rewritten along with its endpoint.
-    const rewriter = work.rewritten.get(other.key);
+    const rewriter = rewriterOf(work, other.key);
     if (rewriter !== undefined) {
       const ownership = other.type === 'TXT' ? undefined : ownershipOf(state, other, ids);
       const ours =

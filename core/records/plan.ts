@@ -19,7 +19,7 @@ import {
   resourceOf,
 } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
-import { checkOwnerId, ownershipTxtName } from './ownership.js';
+import { checkOwnerId } from './ownership.js';
 import { planDeletions } from './plan-deletions.js';
 import type { Plan, PlanOptions, Refusal, ZonePlan } from './plan-types.js';
 import { planEndpoint } from './plan-writes.js';
@@ -29,7 +29,14 @@ import { indexZone } from './zone-state.js';
 import type { ZoneState } from './zone-state.js';
 import { ownerIds } from './zone-work.js';
 import type { KeptRecords, ZoneWork } from './zone-work.js';
-import { holdersOf, incumbency, namespaceOfResource, type Holders } from './incumbents.js';
+import {
+  holdersOf,
+  holds,
+  incumbency,
+  namespaceOfResource,
+  resourcesOf,
+  type Holders,
+} from './incumbents.js';
 import { judgeName } from '../tenancy/domain-policy.js';
 import { eligibleZones, nameInFilter, zonesForName } from './zones.js';
 
@@ -48,6 +55,32 @@ export function plan(
   hostedZones: readonly HostedZone[],
   options: PlanOptions,
   unreadable: ReadonlySet<string> = new Set(),
+): Plan {
+  return planWith(current, desired, hostedZones, options, unreadable, true);
+}
+
+/**
+ * plan() with every endpoint taken the full way, none through the shortcut for records
+ * already written as wanted (already-written.ts): the reference the shortcut is tested
+ * against, for identical plans.
+ */
+export function planExhaustively(
+  current: ReadonlyMap<string, readonly ResourceRecordSet[]>,
+  desired: readonly Endpoint[],
+  hostedZones: readonly HostedZone[],
+  options: PlanOptions,
+  unreadable: ReadonlySet<string> = new Set(),
+): Plan {
+  return planWith(current, desired, hostedZones, options, unreadable, false);
+}
+
+function planWith(
+  current: ReadonlyMap<string, readonly ResourceRecordSet[]>,
+  desired: readonly Endpoint[],
+  hostedZones: readonly HostedZone[],
+  options: PlanOptions,
+  unreadable: ReadonlySet<string>,
+  shortcuts: boolean,
 ): Plan {
   checkOwnerId(options.ownerId);
   if (options.adoptExternalDnsOwner === '') {
@@ -108,7 +141,14 @@ export function plan(
     for (const zone of zones) {
       const state = states.get(zone.id);
       if (state === undefined) continue;
-      const zonePlan = planZone(state, wanted.get(zone.id) ?? [], kept, options, zoneRefusals);
+      const zonePlan = planZone(
+        state,
+        wanted.get(zone.id) ?? [],
+        kept,
+        options,
+        zoneRefusals,
+        shortcuts,
+      );
       if (zonePlan.groups.length > 0) plans.push(zonePlan);
     }
     return { plans, zoneRefusals };
@@ -118,9 +158,14 @@ export function plan(
   // refused, a conflict loser's when the winner turns out unpublishable. Deleting those would
   // hand the name to the next object in line on the next reconcile (or leave it dark); they
   // are planned again, kept, whenever the first plan deleted one.
-  const keptForUnreadable = [...holders.byName].flatMap(([name, resources]) =>
-    [...resources].filter((r) => unreadable.has(r)).map((resource) => ({ name, resource })),
-  );
+  const keptForUnreadable =
+    unreadable.size === 0
+      ? []
+      : [...holders.byName].flatMap(([name, held]) =>
+          resourcesOf(held)
+            .filter((r) => unreadable.has(r))
+            .map((resource) => ({ name, resource })),
+        );
   let planned = planZones(keptRecords([...notAllowed], keptForUnreadable));
   const unpublished = new Set([...refused, ...planned.zoneRefusals].map((r) => r.endpoint));
   const kept = keptRecords(
@@ -202,12 +247,12 @@ function heldForUnreadable(
 ): boolean {
   if (unreadable.size === 0) return false;
   const own = resourceOf(endpoint.owner);
-  const atKey = holders.byKey.get(endpointKey(endpoint)) ?? new Set<string>();
-  const holder = [...(holders.byName.get(endpoint.name) ?? [])].find(
+  const atKey = holders.byKey.get(endpointKey(endpoint));
+  const holder = resourcesOf(holders.byName.get(endpoint.name)).find(
     (r) =>
       unreadable.has(r) &&
       r !== own &&
-      (atKey.has(r) || namespaceOfResource(r) !== endpoint.owner.namespace),
+      (holds(atKey, r) || namespaceOfResource(r) !== endpoint.owner.namespace),
   );
   if (holder === undefined) return false;
   const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
@@ -226,8 +271,8 @@ function deletesKept(plans: readonly ZonePlan[], kept: KeptRecords, holders: Hol
       const set = change.ResourceRecordSet;
       if (change.Action !== 'DELETE' || !isRecordType(set.Type)) return false;
       const name = normalizeRoute53Name(set.Name);
-      const resources = holders.byKey.get(recordKey(name, set.Type, set.SetIdentifier));
-      return [...(resources ?? [])].some((resource) => kept.get(name)?.has(resource) === true);
+      const held = holders.byKey.get(recordKey(name, set.Type, set.SetIdentifier));
+      return resourcesOf(held).some((resource) => kept.get(name)?.has(resource) === true);
     }),
   );
 }
@@ -238,13 +283,14 @@ function planZone(
   kept: KeptRecords,
   options: PlanOptions,
   refused: Refusal[],
+  shortcuts: boolean,
 ): ZonePlan {
   // A record an endpoint wants is judged by what it will become, not what it is: unless that
   // endpoint ends up refused (its record stays as it is). Plan again without those it
   // was refused for whenever a decision relied on them; the set only shrinks, so this ends.
   let written = options.policy === 'CREATE_ONLY' ? [] : wanted;
   for (;;) {
-    const work = zoneWork(state, wanted, written, kept, options);
+    const work = zoneWork(state, wanted, written, kept, options, shortcuts);
     // Deletions first: what they remove must not count as blocking a desired record.
     if (options.policy === 'SYNC') planDeletions(work);
     for (const endpoint of wanted) planEndpoint(work, endpoint);
@@ -263,14 +309,8 @@ function zoneWork(
   written: readonly Endpoint[],
   kept: KeptRecords,
   options: PlanOptions,
+  shortcuts: boolean,
 ): ZoneWork {
-  const rewritten = new Map<string, string>();
-  for (const endpoint of written) {
-    const key = endpointKey(endpoint);
-    rewritten.set(key, key);
-    const txtName = ownershipTxtName(endpoint.name, endpoint.type, state.zone.name);
-    rewritten.set(recordKey(txtName, 'TXT', endpoint.setIdentifier), key);
-  }
   return {
     state,
     options,
@@ -281,9 +321,11 @@ function zoneWork(
     deleting: new Set(),
     wantedKeys: new Set(wanted.map(endpointKey)),
     kept,
-    rewritten,
+    written,
     reliedOn: new Set(),
     released: new Set(),
+    shortcuts,
+    ownValues: new Map(),
   };
 }
 

@@ -5,7 +5,7 @@ import { isRecordType } from './endpoint.js';
 import {
   EXTERNAL_DNS_HERITAGE,
   externalDnsTxtNames,
-  isOurs,
+  isOurRecordSet,
   ownershipTxtName,
   parseOwnershipValue,
 } from './ownership.js';
@@ -20,20 +20,29 @@ export interface ZoneState {
   zone: Zone;
   records: CurrentRecord[];
   byKey: Map<string, CurrentRecord>;
-  byName: Map<string, CurrentRecord[]>;
+  /** The records at each name: one as itself, several as a list (see recordsAt). */
+  byName: Map<string, CurrentRecord | CurrentRecord[]>;
 }
 
 export function indexZone(zone: Zone, recordSets: readonly ResourceRecordSet[]): ZoneState {
   const records = recordSets.map(readRecordSet);
   const byKey = new Map<string, CurrentRecord>();
-  const byName = new Map<string, CurrentRecord[]>();
+  // Nearly every name holds one record set: a list for each was 200k arrays at 100k endpoints.
+  const byName = new Map<string, CurrentRecord | CurrentRecord[]>();
   for (const record of records) {
     if (!byKey.has(record.key)) byKey.set(record.key, record);
     const atName = byName.get(record.name);
-    if (atName === undefined) byName.set(record.name, [record]);
-    else atName.push(record);
+    if (atName === undefined) byName.set(record.name, record);
+    else if (Array.isArray(atName)) atName.push(record);
+    else byName.set(record.name, [atName, record]);
   }
   return { zone, records, byKey, byName };
+}
+
+/** The records listed at `name`, in listing order. */
+export function recordsAt(state: ZoneState, name: string): readonly CurrentRecord[] {
+  const atName = state.byName.get(name);
+  return atName === undefined ? [] : Array.isArray(atName) ? atName : [atName];
 }
 
 export type Ownership =
@@ -96,7 +105,7 @@ function sameIds(a: OwnerIds, b: OwnerIds): boolean {
 function readOwnership(state: ZoneState, record: CurrentRecord, ids: OwnerIds): Ownership {
   if (!isRecordType(record.type)) return { kind: 'foreign' };
   const ours = ownershipTxtOf(state, record);
-  if (ours !== undefined && isOurs(valuesOf(ours.recordSet), ids.ownerId)) {
+  if (ours !== undefined && isOurRecordSet(ours.recordSet.ResourceRecords, ids.ownerId)) {
     return { kind: 'ours', txt: ours };
   }
   const alias = record.recordSet.AliasTarget !== undefined;

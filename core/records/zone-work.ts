@@ -1,9 +1,8 @@
 // The working state of planning one hosted zone, shared by the deletion and the write
 // halves of the planner, with the small helpers both use.
-import type { Endpoint } from './endpoint.js';
-import { valuesOf } from './from-route53.js';
+import { endpointKey, recordKey, type Endpoint, type OwnerResource } from './endpoint.js';
 import type { CurrentRecord } from './from-route53.js';
-import { HERITAGE, isOurs, parseOwnershipValue } from './ownership.js';
+import { HERITAGE, isOurs, ownershipTxtName, parseOwnershipValue } from './ownership.js';
 import type { OwnershipLabel } from './ownership.js';
 import type { Decision, PlanOptions, Refusal } from './plan-types.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
@@ -23,17 +22,19 @@ export interface ZoneWork {
   /** Per name, objects that want something there they cannot have now: their own records
    * at that name are not deleted (see plan.ts). */
   kept: KeptRecords;
-  /**
-   * The record sets (and our TXTs of them) that the endpoints expected to be written will
-   * rewrite, each mapped to its endpoint's key: they block nothing, being judged by what they
-   * will become. Under CREATE_ONLY, which rewrites nothing, empty.
-   */
-  rewritten: Map<string, string>;
+  /** The endpoints expected to be written: under CREATE_ONLY, which rewrites nothing, none. */
+  written: readonly Endpoint[];
+  /** Built from `written` on first use: see rewriterOf. */
+  rewritten?: Map<string, string>;
   /** Endpoint keys whose rewrite a blocker decision relied on. */
   reliedOn: Set<string>;
   /** Keys of external-dns TXTs already rewritten to drop an adopted label (one TXT can guard
    * records of several types). */
   released: Set<string>;
+  /** Whether endpoints already written as wanted skip the full path (already-written.ts). */
+  shortcuts: boolean;
+  /** Our ownership TXT value per object, built once per object (already-written.ts). */
+  ownValues: Map<OwnerResource, string>;
 }
 
 /** Per name, the `<kind>/<namespace>/<name>` of objects whose own records there are kept. */
@@ -51,6 +52,24 @@ export function ownerIds(options: PlanOptions): OwnerIds {
   };
 }
 
+/**
+ * The key of the endpoint expected to rewrite the record set at `key` (the endpoint's own, or
+ * our TXT of it), if one is: such a set blocks nothing, being judged by what it will become.
+ * Built on first use: in steady state no blocker search gets this far.
+ */
+export function rewriterOf(work: ZoneWork, key: string): string | undefined {
+  if (work.rewritten === undefined) {
+    work.rewritten = new Map();
+    for (const endpoint of work.written) {
+      const own = endpointKey(endpoint);
+      work.rewritten.set(own, own);
+      const txtName = ownershipTxtName(endpoint.name, endpoint.type, work.state.zone.name);
+      work.rewritten.set(recordKey(txtName, 'TXT', endpoint.setIdentifier), own);
+    }
+  }
+  return work.rewritten.get(key);
+}
+
 export function isOurLabel(value: string, ownerId: string): boolean {
   return isOurs([value], ownerId);
 }
@@ -65,7 +84,7 @@ export function asListed(record: CurrentRecord): ResourceRecordSet {
 }
 
 export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
-  for (const value of valuesOf(txt.recordSet)) {
+  for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
     const label = parseOwnershipValue(value);
     if (label?.heritage === HERITAGE && label.owner === ownerId && label.resource !== undefined)
       return { resource: label.resource };
