@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { alreadyWritten } from './already-written.js';
 import { endpointKey, type Endpoint } from './endpoint.js';
 import { ownershipValue } from './ownership.js';
-import { plan, planExhaustively, type PlanOptions } from './plan.js';
+import { plan, planExhaustively, zoneWork, type PlanOptions } from './plan.js';
 import { planEndpoint } from './plan-writes.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import { bareZoneId } from './route53-names.js';
@@ -16,30 +16,14 @@ import { GW, OURS, PUBLIC, SVC, a, alias, cname, rr, txt } from './testing/plan-
 import { endpointArb, mutate, mutationArb, OWNERS } from './testing/endpoint-arbitraries.js';
 import { applyPlan, worldArb, ZONES } from './testing/worlds.js';
 import { indexZone, type ZoneState } from './zone-state.js';
-import { ownerIds, type ZoneWork } from './zone-work.js';
+import type { ZoneWork } from './zone-work.js';
 import { eligibleZones, readZone, zonesForName } from './zones.js';
 
 const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) };
 const OPTIONS: PlanOptions = { ownerId: 'me', policy: 'SYNC', domainFilter: [] };
 
-function workOf(state: ZoneState, wanted: readonly Endpoint[], options: PlanOptions): ZoneWork {
-  return {
-    state,
-    options,
-    ids: ownerIds(options),
-    changes: [],
-    decisions: [],
-    refused: [],
-    deleting: new Set(),
-    wantedKeys: new Set(wanted.map(endpointKey)),
-    kept: new Map(),
-    written: [],
-    reliedOn: new Set(),
-    released: new Set(),
-    shortcuts: false,
-    ownValues: new Map(),
-  };
-}
+const workOf = (state: ZoneState, wanted: readonly Endpoint[], options: PlanOptions): ZoneWork =>
+  zoneWork(state, wanted, [], new Map(), options, false);
 
 /** The shortcut's answer, and whether the full path changed, decided, refused or relied on anything. */
 function judge(

@@ -303,7 +303,8 @@ function planZone(
   }
 }
 
-function zoneWork(
+/** One zone's work as planning starts (exported for already-written.test.ts). */
+export function zoneWork(
   state: ZoneState,
   wanted: readonly Endpoint[],
   written: readonly Endpoint[],
