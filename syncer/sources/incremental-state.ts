@@ -381,8 +381,8 @@ export class IncrementalDesiredState {
         await yielder.maybe();
         const theirs = there.get(key);
         if (
-          !sameOutput(theirs, computed) ||
           theirs === undefined ||
+          !sameOutput(theirs, computed) ||
           JSON.stringify(theirs.output.notes.map((n) => n.message)) !==
             JSON.stringify(computed.output.notes.map((n) => n.message))
         ) {
