@@ -91,10 +91,30 @@ export function virtualService(namespace: string, name: string, host: string, gw
   };
 }
 
+/** How many times a collection delete that outlasted the apiserver's timeout is asked again. */
+const COLLECTION_DELETE_ATTEMPTS = 20;
+
+/**
+ * Deletes every object of a collection. Deleting tens of thousands in one request outlasts
+ * the apiserver's 60 s request timeout (504), having deleted part of them: asking again goes
+ * on from what is left, until an answer says the collection is empty.
+ */
+async function deleteCollection(kube: KubeApi, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await kube.call('DELETE', path);
+    if (res.status >= 200 && res.status < 300) return;
+    if (res.status !== 504 || attempt === COLLECTION_DELETE_ATTEMPTS) {
+      throw new Error(
+        `DELETE ${path} answered ${res.status} (attempt ${attempt}): ${JSON.stringify(res.body)}`,
+      );
+    }
+  }
+}
+
 /** Deletes every Gateway and VirtualService in the namespace, and the ingress Service. */
 export async function cleanNamespace(kube: KubeApi, namespace: string): Promise<void> {
   for (const plural of ['gateways', 'virtualservices']) {
-    await kube.must('DELETE', `${ISTIO}/namespaces/${namespace}/${plural}`);
+    await deleteCollection(kube, `${ISTIO}/namespaces/${namespace}/${plural}`);
   }
   await kube.call('DELETE', `/api/v1/namespaces/${namespace}/services/istio-ingressgateway`);
 }
