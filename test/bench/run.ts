@@ -16,7 +16,7 @@
 //
 // No benchmark named: webhook, hostile, plan and plan-command (those that need no cluster).
 // Options:
-//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, plan-command 3;
+//   --runs N              repetitions (default: webhook 5, hostile 5, plan 5, plan-command 3, incremental 3;
 //                         economy, latency and memory 1)
 //   --duration S          webhook: seconds per measured run (default 10; warm-up 2)
 //   --sizes 1000,10000    plan, plan-command: endpoint counts (default 1000,10000,100000)
@@ -175,6 +175,7 @@ async function main(): Promise<number> {
               {
                 endpoints: Number((values.sizes ?? '100000').split(',')[0]),
                 changes: 200,
+                runs: number(values.runs, 3, 'runs'),
                 log,
               },
               info,
