@@ -5,21 +5,20 @@
 // tick that re-lists a few zones plans only those zones' names; the cluster's identity is
 // applied as the whole computation applies it.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import type { ClusterIdentity } from '../core/annotations/cluster.js';
 import { PREFIX } from '../core/annotations/prefix.js';
-import { Controller, type ObjectCaches } from './controller.js';
 import { createSyncerMetrics } from './metrics.js';
-import { emptySnapshot } from './sources/objects.js';
-import type {
-  IstioGatewayObject,
-  ServiceObject,
-  Snapshot,
-  VirtualServiceObject,
-} from './sources/objects.js';
+import type { IstioGatewayObject, ServiceObject, VirtualServiceObject } from './sources/objects.js';
 import { ManualClock, settle } from './testing/manual-clock.js';
+import {
+  TEST_OPTIONS,
+  capturingLogger,
+  controllersStoppedAfterEach,
+  testDeps,
+} from './testing/controller-harness.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
+import { WatchedCaches } from './testing/watched-caches.js';
 
 const service = (ip: string): ServiceObject => ({
   kind: 'Service',
@@ -47,71 +46,7 @@ const annotated = (name: string, host: string): IstioGatewayObject => ({
   spec: { selector: { istio: 'ingressgateway' }, servers: [{ hosts: [host] }] },
 });
 
-/** Caches that say which kind changed (as ClusterCaches does), and count what is read. */
-class CountingCaches implements ObjectCaches {
-  objects: Partial<Snapshot> = {};
-  readonly #generations = new Map<keyof Snapshot, number>();
-  snapshots = 0;
-  lists: (keyof Snapshot)[] = [];
-  set<K extends keyof Snapshot>(key: K, list: Snapshot[K]): void {
-    this.objects = { ...this.objects, [key]: list };
-    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
-  }
-  synced() {
-    return true;
-  }
-  unsynced() {
-    return [];
-  }
-  snapshot(): Snapshot {
-    this.snapshots++;
-    return emptySnapshot(this.objects);
-  }
-  generation(key: keyof Snapshot): number {
-    return this.#generations.get(key) ?? 0;
-  }
-  list(key: keyof Snapshot) {
-    this.lists.push(key);
-    return emptySnapshot(this.objects)[key];
-  }
-}
-
-/** Caches that also say which objects changed (as ClusterCaches does from watch events). */
-class HintingCaches extends CountingCaches {
-  #changes = new Map<keyof Snapshot, Set<string> | 'all'>();
-  gets = 0;
-  override set<K extends keyof Snapshot>(key: K, list: Snapshot[K]): void {
-    super.set(key, list);
-    this.#changes.set(key, 'all');
-  }
-  /** A watch event: one object added or replaced (by namespace and name), or deleted. */
-  event<K extends keyof Snapshot>(key: K, object: Snapshot[K][number], deleted = false): void {
-    const keyOf = (o: Snapshot[K][number]) =>
-      `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-    const others = (this.objects[key] ?? []).filter((o) => keyOf(o) !== keyOf(object));
-    super.set(key, (deleted ? others : [...others, object]) as Snapshot[K]);
-    const keys = this.#changes.get(key);
-    if (keys === 'all') return;
-    if (keys === undefined) this.#changes.set(key, new Set([keyOf(object)]));
-    else keys.add(keyOf(object));
-  }
-  takeChanges() {
-    const changes = this.#changes;
-    this.#changes = new Map();
-    return changes;
-  }
-  get(key: keyof Snapshot, namespace: string | undefined, name: string) {
-    this.gets++;
-    return emptySnapshot(this.objects)[key].find(
-      (o) => (o.metadata?.namespace ?? '') === (namespace ?? '') && o.metadata?.name === name,
-    );
-  }
-}
-
-const running: Controller[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
+const startController = controllersStoppedAfterEach();
 
 function setup(
   maxDeleteFraction?: number,
@@ -124,46 +59,25 @@ function setup(
 ) {
   const route53 = new FakeRoute53();
   route53.addZone('Z1', 'example.com');
-  const caches = more.hints === true ? new HintingCaches() : new CountingCaches();
+  const caches = new WatchedCaches({ hints: more.hints === true });
   const metrics = createSyncerMetrics({ defaultMetrics: false });
-  const errors: string[] = [];
   /** Every line logged at info or above. */
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'info' },
+  const { logger, lines, errors } = capturingLogger();
+  const controller = startController(
     {
-      write: (line: string) => {
-        const entry = JSON.parse(line) as Record<string, unknown> & { level: number };
-        lines.push(entry);
-        if (entry.level >= 50) errors.push(String(entry['msg']));
-      },
-    },
-  );
-  const controller = new Controller(
-    {
-      ownerId: 'cluster-a',
-      policy: 'SYNC',
-      domainFilter: [],
-      controllerName: 'aws-controller',
-      ingressNamespaces: ['istio-system'],
-      debounceMs: 10,
+      ...TEST_OPTIONS,
       driftIntervalMs: more.driftIntervalMs ?? 600_000,
       ...(maxDeleteFraction !== undefined && { maxDeleteFraction }),
       ...(more.cluster !== undefined && { cluster: more.cluster }),
     },
-    {
+    testDeps({
       caches,
       route53,
-      isLeader: () => true,
-      events: { record: () => undefined },
       metrics,
       logger,
-      // Time moves only when a test says so: a reconcile the controller schedules itself (a
-      // relist's) does not run in the middle of one the test awaits.
-      clock: more.clock ?? new ManualClock(),
-    },
+      ...(more.clock !== undefined && { clock: more.clock }),
+    }),
   );
-  running.push(controller);
   return { route53, caches, metrics, controller, errors, lines };
 }
 
@@ -186,13 +100,13 @@ describe('Controller: work in proportion to what changed', () => {
       'A b.example.com 203.0.113.10',
     ]);
 
-    t.caches.snapshots = 0;
-    t.caches.lists = [];
+    t.caches.reads.snapshots = 0;
+    t.caches.reads.lists = [];
     const calls = { ...t.route53.calls };
     const idle = await t.controller.reconcile();
     assert.equal(idle.status, 'done');
-    assert.equal(t.caches.snapshots, 0, 'no snapshot taken');
-    assert.deepEqual(t.caches.lists, [], 'no list read');
+    assert.equal(t.caches.reads.snapshots, 0, 'no snapshot taken');
+    assert.deepEqual(t.caches.reads.lists, [], 'no list read');
     assert.deepEqual(idle.status === 'done' && idle.plan.zones, []);
     assert.deepEqual(t.route53.calls, calls, 'no Route 53 call');
 
@@ -202,8 +116,8 @@ describe('Controller: work in proportion to what changed', () => {
       virtualService('b', 'b.example.com'),
     ]);
     const one = await t.controller.reconcile();
-    assert.deepEqual(t.caches.lists, ['virtualServices']);
-    assert.equal(t.caches.snapshots, 0);
+    assert.deepEqual(t.caches.reads.lists, ['virtualServices']);
+    assert.equal(t.caches.reads.snapshots, 0);
     assert.deepEqual(records(t.route53), [
       'A *.example.com 203.0.113.10',
       'A a2.example.com 203.0.113.10',
@@ -226,10 +140,10 @@ describe('Controller: work in proportion to what changed', () => {
       'A a.example.com 203.0.113.10',
       'A other.example.com 203.0.113.10',
     ]);
-    t.caches.lists = [];
+    t.caches.reads.lists = [];
     t.caches.set('services', [service('203.0.113.99')]);
     const result = await t.controller.reconcile();
-    assert.deepEqual(t.caches.lists, ['services']);
+    assert.deepEqual(t.caches.reads.lists, ['services']);
     assert.deepEqual(records(t.route53), [
       'A *.example.com 203.0.113.99',
       'A a.example.com 203.0.113.99',
@@ -376,7 +290,7 @@ describe('Controller: work in proportion to what changed', () => {
 
   it('with per-object hints, reads only the objects that changed, and the whole kind after a relist', async () => {
     const t = setup(undefined, { hints: true });
-    const caches = t.caches as HintingCaches;
+    const caches = t.caches;
     caches.set('services', [service('203.0.113.10')]);
     caches.set('istioGateways', [gateway('gw')]);
     caches.set('virtualServices', [
@@ -391,14 +305,14 @@ describe('Controller: work in proportion to what changed', () => {
     ]);
 
     // One VirtualService changes host: it alone is read, by its key.
-    caches.snapshots = 0;
-    caches.lists = [];
-    caches.gets = 0;
+    caches.reads.snapshots = 0;
+    caches.reads.lists = [];
+    caches.reads.gets = 0;
     caches.event('virtualServices', virtualService('a', 'a2.example.com'));
     const one = await t.controller.reconcile();
-    assert.equal(caches.snapshots, 0, 'no snapshot');
-    assert.deepEqual(caches.lists, [], 'no list read');
-    assert.equal(caches.gets, 1, 'one object read');
+    assert.equal(caches.reads.snapshots, 0, 'no snapshot');
+    assert.deepEqual(caches.reads.lists, [], 'no list read');
+    assert.equal(caches.reads.gets, 1, 'one object read');
     assert.equal(one.status === 'done' && one.applied, 4, 'A and TXT deleted, A and TXT created');
     assert.deepEqual(records(t.route53), [
       'A *.example.com 203.0.113.10',
@@ -424,10 +338,10 @@ describe('Controller: work in proportion to what changed', () => {
     ]);
 
     // After a relist the kind is read whole: what it no longer holds is deleted.
-    caches.lists = [];
+    caches.reads.lists = [];
     caches.set('virtualServices', []);
     await t.controller.reconcile();
-    assert.deepEqual(caches.lists, ['virtualServices']);
+    assert.deepEqual(caches.reads.lists, ['virtualServices']);
     assert.deepEqual(records(t.route53), ['A *.example.com 203.0.113.20']);
 
     // The drift check's whole computation agrees with what the hints built.

@@ -4,17 +4,20 @@
 // by the controller and the rate limiter (4 requests/s, as shipped), so nothing here depends
 // on how fast the machine is.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import { ROUTE53_LIMITS, batches, sizeOf, withinLimits } from '../core/records/batches.js';
 import { groupChanges } from '../core/records/change-groups.js';
 import type { Change } from '../core/records/route53-types.js';
-import { Controller, type ObjectCaches } from './controller.js';
-import { createSyncerMetrics } from './metrics.js';
+import type { ObjectCaches } from './controller.js';
 import type { Route53Requests } from './route53/api.js';
 import { RateLimiter } from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
 import { emptySnapshot, type IstioGatewayObject, type Snapshot } from './sources/objects.js';
+import {
+  TEST_OPTIONS,
+  controllersStoppedAfterEach,
+  testDeps,
+} from './testing/controller-harness.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { ManualClock, settle } from './testing/manual-clock.js';
 
@@ -78,10 +81,7 @@ class Requests implements Route53Requests {
   }
 }
 
-const running: Controller[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
+const startController = controllersStoppedAfterEach();
 
 const zoneName = (i: number) => `zone${i}.example.com`;
 
@@ -92,18 +92,14 @@ function setup(zones: number, timing: { leadingMs?: number; driftIntervalMs?: nu
   const requests = new Requests(fake, clock);
   const state = { leader: true };
   const caches = new Caches();
-  const controller = new Controller(
+  const controller = startController(
     {
-      ownerId: 'cluster-a',
-      policy: 'SYNC',
-      domainFilter: [],
-      controllerName: 'aws-controller',
-      ingressNamespaces: ['istio-system'],
+      ...TEST_OPTIONS,
       debounceMs: 1000,
       driftIntervalMs: timing.driftIntervalMs ?? 600_000,
       ...(timing.leadingMs !== undefined && { leadingMs: timing.leadingMs }),
     },
-    {
+    testDeps({
       caches,
       route53: new ResilientRoute53Api(requests, {
         limiter: new RateLimiter(4, clock),
@@ -111,13 +107,9 @@ function setup(zones: number, timing: { leadingMs?: number; driftIntervalMs?: nu
         mayWrite: () => state.leader,
       }),
       isLeader: () => state.leader,
-      events: { record: () => undefined },
-      metrics: createSyncerMetrics({ defaultMetrics: false }),
-      logger: pino({ level: 'silent' }),
       clock,
-    },
+    }),
   );
-  running.push(controller);
   /** Moves time on in small steps, letting every timer and promise due run. */
   const run = async (ms: number, step = 5) => {
     for (let passed = 0; passed < ms; passed += step) await clock.advance(step);

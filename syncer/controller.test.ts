@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { pino, type Logger } from 'pino';
+import { describe, it } from 'node:test';
+import type { Logger } from 'pino';
 import { parseAnnotations } from '../core/annotations/parse.js';
 import { PREFIX } from '../core/annotations/prefix.js';
 import type { Change } from '../core/records/route53-types.js';
-import { Controller, type ObjectCaches } from './controller.js';
+import type { ObjectCaches } from './controller.js';
 import type { EventType } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import { createSyncerMetrics } from './metrics.js';
 import { emptySnapshot } from './sources/objects.js';
 import type { IstioGatewayObject, ServiceObject, Snapshot } from './sources/objects.js';
 import { ParseCache } from './sources/parse-cache.js';
+import {
+  TEST_OPTIONS,
+  capturingLogger,
+  controllersStoppedAfterEach,
+  testDeps,
+} from './testing/controller-harness.js';
 import { ManualClock, settle } from './testing/manual-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
@@ -53,10 +59,7 @@ class Caches implements ObjectCaches {
   }
 }
 
-const running: Controller[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((c) => c.stop()));
-});
+const startController = controllersStoppedAfterEach();
 
 function setup(
   options: {
@@ -76,14 +79,10 @@ function setup(
   const metrics = createSyncerMetrics({ defaultMetrics: false });
   // Time moves only when a test moves it: no reconcile runs on its own.
   const clock: ManualClock = options.clock ?? new ManualClock();
-  const controller = new Controller(
+  const controller = startController(
     {
-      ownerId: 'cluster-a',
+      ...TEST_OPTIONS,
       policy: options.policy ?? 'SYNC',
-      domainFilter: [],
-      controllerName: 'aws-controller',
-      ingressNamespaces: ['istio-system'],
-      debounceMs: 10,
       driftIntervalMs: options.driftIntervalMs ?? 600_000,
       driftMinSpacingMs: 1_000,
       retryDelayMs: 60_000,
@@ -91,7 +90,7 @@ function setup(
         maxDeleteFraction: options.maxDeleteFraction,
       }),
     },
-    {
+    testDeps({
       caches,
       route53,
       isLeader: () => options.leader ?? true,
@@ -100,12 +99,11 @@ function setup(
           events.push({ name: o.metadata?.name ?? '', type, reason, message }),
       },
       metrics,
-      logger: options.logger ?? pino({ level: 'silent' }),
       clock,
+      ...(options.logger !== undefined && { logger: options.logger }),
       ...(options.domainPolicy !== undefined && { currentDomainPolicy: options.domainPolicy }),
-    },
+    }),
   );
-  running.push(controller);
   return { route53, caches, events, metrics, controller, clock };
 }
 
@@ -444,28 +442,7 @@ describe('Controller: annotation readings across reconciles', () => {
     const route53 = new FakeRoute53();
     route53.addZone('Z1', 'example.com');
     const caches = new Caches();
-    const controller = new Controller(
-      {
-        ownerId: 'cluster-a',
-        policy: 'SYNC',
-        domainFilter: [],
-        controllerName: 'aws-controller',
-        ingressNamespaces: ['istio-system'],
-        debounceMs: 10,
-        driftIntervalMs: 600_000,
-      },
-      {
-        caches,
-        route53,
-        isLeader: () => true,
-        events: { record: () => undefined },
-        metrics: createSyncerMetrics({ defaultMetrics: false }),
-        logger: pino({ level: 'silent' }),
-        clock: new ManualClock(),
-        parseCache,
-      },
-    );
-    running.push(controller);
+    const controller = startController(TEST_OPTIONS, testDeps({ caches, route53, parseCache }));
     const gw = (resourceVersion: string, host: string): IstioGatewayObject => {
       const g = gateway('bookinfo-gw', [], { [`${PREFIX}hostname`]: host });
       g.metadata = { ...g.metadata, uid: 'uid-gw', resourceVersion };
@@ -592,11 +569,7 @@ describe('Controller: stop', () => {
 
 describe('Controller: what it logs at info', () => {
   it('says each reconcile that changed something, and keeps one that changed nothing at debug', async () => {
-    const lines: { level: number; msg: string }[] = [];
-    const logger = pino(
-      { level: 'info' },
-      { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
-    );
+    const { logger, lines } = capturingLogger();
     const t = setup({ logger });
     t.caches.objects = {
       services: [service('203.0.113.10')],

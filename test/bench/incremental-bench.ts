@@ -13,18 +13,16 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { Controller, type ObjectCaches } from '../../syncer/controller.js';
-import type { KubeResource } from '../../syncer/kube/reflector.js';
+import { Controller } from '../../syncer/controller.js';
 import { createSyncerMetrics } from '../../syncer/metrics.js';
-import { emptySnapshot } from '../../syncer/sources/objects.js';
 import type {
   IstioGatewayObject,
   ServiceObject,
-  Snapshot,
   VirtualServiceObject,
 } from '../../syncer/sources/objects.js';
 import { FakeClock } from '../../syncer/testing/fake-clock.js';
 import { FakeRoute53 } from '../../syncer/testing/fake-route53.js';
+import { WatchedCaches } from '../../syncer/testing/watched-caches.js';
 import type { Change } from '../../core/records/route53-types.js';
 import { productNode } from '../helpers/product-node.js';
 import { chartRuntime } from './controllers.js';
@@ -79,58 +77,6 @@ class AnsweringLater extends FakeRoute53 {
   }
 }
 
-const keyOf = (o: KubeResource) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-
-class BenchCaches implements ObjectCaches {
-  readonly lists: Snapshot = emptySnapshot();
-  readonly #generations = new Map<keyof Snapshot, number>();
-  readonly #byKey = new Map<keyof Snapshot, Map<string, KubeResource>>();
-  #changes = new Map<keyof Snapshot, Set<string> | 'all'>();
-  /** A whole new list of the kind (a relist). */
-  set<K extends keyof Snapshot>(key: K, list: Snapshot[K]): void {
-    (this.lists as Record<K, Snapshot[K]>)[key] = list;
-    this.#byKey.set(key, new Map(list.map((o: KubeResource) => [keyOf(o), o])));
-    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
-    this.#changes.set(key, 'all');
-  }
-  /** A watch event: the object at `index` of the kind's list replaced. */
-  replace<K extends keyof Snapshot>(key: K, index: number, object: KubeResource): void {
-    const list = this.lists[key] as KubeResource[];
-    const old = list[index];
-    if (old !== undefined) this.#byKey.get(key)?.delete(keyOf(old));
-    list[index] = object;
-    this.#byKey.get(key)?.set(keyOf(object), object);
-    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
-    const keys = this.#changes.get(key);
-    if (keys === 'all') return;
-    if (keys === undefined) this.#changes.set(key, new Set([keyOf(object)]));
-    else keys.add(keyOf(object));
-  }
-  takeChanges() {
-    const changes = this.#changes;
-    this.#changes = new Map();
-    return changes;
-  }
-  get(key: keyof Snapshot, namespace: string | undefined, name: string) {
-    return this.#byKey.get(key)?.get(`${namespace ?? ''}/${name}`);
-  }
-  synced() {
-    return true;
-  }
-  unsynced() {
-    return [];
-  }
-  snapshot(): Snapshot {
-    return { ...this.lists };
-  }
-  generation(key: keyof Snapshot) {
-    return this.#generations.get(key) ?? 0;
-  }
-  list(key: keyof Snapshot) {
-    return this.lists[key];
-  }
-}
-
 const meta = (namespace: string, name: string, version: number) => ({
   namespace,
   name,
@@ -161,7 +107,7 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   const { log } = options;
   const route53 = new AnsweringLater();
   for (let z = 0; z < ZONES; z++) route53.addZone(`Z${z}`, `z${z}.example.com`);
-  const caches = new BenchCaches();
+  const caches = new WatchedCaches();
   const metrics = createSyncerMetrics({ defaultMetrics: false });
   const controller = new Controller(
     {
@@ -222,7 +168,7 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
     const changed = virtualService(i, version++, n % 2 === 0 ? '-b' : '');
     one.push(
       await cpuMs(async () => {
-        caches.replace('virtualServices', i, changed);
+        caches.event('virtualServices', changed);
         await controller.reconcile();
       }),
     );
@@ -237,7 +183,7 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   ingress = { ...ingress, status: { loadBalancer: { ingress: [{ ip: '203.0.113.11' }] } } };
   delay.enable();
   const allChange = await cpuMs(async () => {
-    caches.replace('services', 0, ingress);
+    caches.event('services', ingress);
     await controller.reconcile();
   });
   delay.disable();
