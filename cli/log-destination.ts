@@ -71,6 +71,8 @@ export class BatchedLogDestination {
   private pendingChars = 0;
   /** A line at warn or above is pending: write without waiting for the interval. */
   private urgent = false;
+  /** The last write failed: the next failure is not reported again. */
+  private failing = false;
   /** The bytes of the write in flight (not yet written), or undefined when none is. */
   private inFlight: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -171,13 +173,17 @@ export class BatchedLogDestination {
           return;
         }
         // Lost lines are reported, not thrown: a log that cannot be written must not stop
-        // the webhook answering.
-        this.onError(new Error(`writing ${chunk.length} bytes to fd ${this.fd}`, { cause: err }));
+        // the webhook answering. Once per run of failures: a closed stdout fails every write.
+        if (!this.failing) {
+          this.onError(new Error(`writing ${chunk.length} bytes to fd ${this.fd}`, { cause: err }));
+        }
+        this.failing = true;
         this.inFlight = undefined;
       } else if (written < chunk.length) {
         this.writeChunk(chunk.subarray(written));
         return;
       } else {
+        this.failing = false;
         this.inFlight = undefined;
       }
       // Lines that arrived meanwhile wait for their interval unless they are many or urgent.
