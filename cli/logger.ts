@@ -1,12 +1,14 @@
 import { pino, type Logger } from 'pino';
+import { BatchedLogDestination } from './log-destination.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface LoggerOptions {
   /**
    * Write lines from the event loop without waiting for each one's write(2): the webhook logs
-   * every patch and denial, and under load one synchronous write per answer was a visible
-   * share of its CPU. Lines that wait are written together; pino flushes them on exit.
+   * every patch and denial, and under load one write per answer (synchronous, or handed to the
+   * thread pool) was a visible share of its CPU. Lines are gathered for up to 20 ms and
+   * written together (log-destination.ts); those pending are written on exit.
    */
   asyncWrites?: boolean;
 }
@@ -21,7 +23,7 @@ export function createLogger(
     throw new Error(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   }
   if (options.asyncWrites === true) {
-    return pino({ name, level }, pino.destination({ dest: 1, sync: false }));
+    return pino({ name, level }, new BatchedLogDestination({ fd: 1 }));
   }
   return pino({ name, level });
 }

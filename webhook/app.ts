@@ -46,11 +46,6 @@ export interface WebhookAppOptions {
 
 type Endpoint = 'mutate' | 'validate';
 
-const ENDPOINT_LABELS: Readonly<Record<Endpoint, { endpoint: Endpoint }>> = {
-  mutate: Object.freeze({ endpoint: 'mutate' }),
-  validate: Object.freeze({ endpoint: 'validate' }),
-};
-
 const KNOWN_KIND_LABELS = new Set(KINDS.map((k) => k.k8sKind.toLowerCase()));
 
 function kindLabel(review: AdmissionReview): string {
@@ -121,13 +116,9 @@ function decide(endpoint: Endpoint, review: AdmissionReview, options: WebhookApp
   return { response, result: 'denied' };
 }
 
-/**
- * The time since `started` (performance.now()) into the duration histogram. Timed by hand,
- * with label objects made once: startTimer makes two closures and merges label objects on
- * every call.
- */
+/** The time since `started` (performance.now()) into the duration histogram. */
 function observeDuration(endpoint: Endpoint, started: number, options: WebhookAppOptions): void {
-  options.metrics.duration.observe(ENDPOINT_LABELS[endpoint], (performance.now() - started) / 1e3);
+  options.metrics.duration.series(endpoint).observe((performance.now() - started) / 1e3);
 }
 
 /** A short text answer, as express's `res.type('text/plain').send()` writes it. */
@@ -149,24 +140,14 @@ function answerReview(
   const started = performance.now();
   const read = readAdmissionReview(body);
   if (!read.ok) {
-    options.metrics.requests.inc({
-      endpoint,
-      kind: 'unknown',
-      operation: 'unknown',
-      result: 'bad_request',
-    });
+    options.metrics.countRequest(endpoint, 'unknown', 'unknown', 'bad_request');
     observeDuration(endpoint, started, options);
     sendText(res, 400, `${read.reason}\n`);
     return;
   }
   const { review } = read;
   const { response, result } = decide(endpoint, review, options);
-  options.metrics.requests.inc({
-    endpoint,
-    kind: kindLabel(review),
-    operation: review.request.operation,
-    result,
-  });
+  options.metrics.countRequest(endpoint, kindLabel(review), review.request.operation, result);
   observeDuration(endpoint, started, options);
   // Written directly: express's res.json() adds work (settings lookups, ETag and freshness
   // checks) that an AdmissionReview answer never needs.
@@ -185,6 +166,13 @@ function admissionHandler(endpoint: Endpoint, options: WebhookAppOptions) {
 interface InFlight {
   count: number;
   readonly max: number;
+}
+
+/** A count of admissions in flight, which the in-flight gauge reads when scraped. */
+function inFlightCount(options: WebhookAppOptions): InFlight {
+  const state: InFlight = { count: 0, max: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
+  options.metrics.addInFlightSource(() => state.count);
+  return state;
 }
 
 /**
@@ -206,11 +194,9 @@ function takeSlot(
     return false;
   }
   state.count++;
-  options.metrics.inFlight.set(state.count);
   // 'close' comes once per response, answered or cut off: the slot is always given back.
   res.once('close', () => {
     state.count--;
-    options.metrics.inFlight.set(state.count);
   });
   return true;
 }
@@ -318,7 +304,7 @@ export function createWebhookListener(
   options: WebhookAppOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // One count for both endpoints and both paths: they share the event loop and the memory.
-  const inFlight: InFlight = { count: 0, max: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
+  const inFlight = inFlightCount(options);
   const app = createExpressApp(options, inFlight);
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   return (req, res) => {
@@ -344,8 +330,5 @@ export function createWebhookListener(
 
 /** The webhook as an express application (every request through express's routes). */
 export function createWebhookApp(options: WebhookAppOptions): express.Express {
-  return createExpressApp(options, {
-    count: 0,
-    max: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-  });
+  return createExpressApp(options, inFlightCount(options));
 }
