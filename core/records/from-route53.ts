@@ -8,6 +8,7 @@ import { sameData } from '../same-data.js';
 import { recordKey } from './endpoint.js';
 import { routingFieldsOf } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
+import type { Ownership } from './zone-state.js';
 import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
 import { parseTxtValue } from './txt-strings.js';
 
@@ -18,6 +19,9 @@ export interface CurrentRecord {
   setIdentifier?: string;
   key: string;
   recordSet: ResourceRecordSet;
+  /** zone-state.ts's memo of ownershipOf, valid under the token it was read with. */
+  ownership?: Ownership;
+  ownershipToken?: object;
 }
 
 export function readRecordSet(recordSet: ResourceRecordSet): CurrentRecord {

@@ -17,8 +17,9 @@ export interface ZoneWork {
   refused: Refusal[];
   /** Keys of record sets this plan deletes: they block nothing. */
   deleting: Set<string>;
-  /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
-  wantedKeys: Set<string>;
+  /** Per name, the endpoints wanted in this zone: their records are never deleted, even
+   * when refused (see isWanted). */
+  wantedAt: Map<string, Endpoint | Endpoint[]>;
   /** Per name, objects that want something there they cannot have now: their own records
    * at that name are not deleted (see plan.ts). */
   kept: KeptRecords;
@@ -68,6 +69,32 @@ export function rewriterOf(work: ZoneWork, key: string): string | undefined {
     }
   }
   return work.rewritten.get(key);
+}
+
+/** Whether an endpoint wants the record set of this name, type and set identifier here. */
+export function isWanted(
+  work: ZoneWork,
+  name: string,
+  type: string,
+  setIdentifier: string | undefined,
+): boolean {
+  const atName = work.wantedAt.get(name);
+  if (atName === undefined) return false;
+  const set = setIdentifier ?? '';
+  const same = (e: Endpoint) => e.type === type && (e.setIdentifier ?? '') === set;
+  return Array.isArray(atName) ? atName.some(same) : same(atName);
+}
+
+/** `wanted` by name, for isWanted. */
+export function wantedByName(wanted: readonly Endpoint[]): Map<string, Endpoint | Endpoint[]> {
+  const byName = new Map<string, Endpoint | Endpoint[]>();
+  for (const endpoint of wanted) {
+    const atName = byName.get(endpoint.name);
+    if (atName === undefined) byName.set(endpoint.name, endpoint);
+    else if (Array.isArray(atName)) atName.push(endpoint);
+    else byName.set(endpoint.name, [atName, endpoint]);
+  }
+  return byName;
 }
 
 export function isOurLabel(value: string, ownerId: string): boolean {
