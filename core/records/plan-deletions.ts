@@ -24,7 +24,7 @@ export function planDeletions(work: ZoneWork): void {
     if (ownership.kind === 'ours' && ownership.txt.setIdentifier === record.setIdentifier) {
       guarding.add(ownership.txt);
     }
-    if (isWanted(work, record.name, record.type, record.setIdentifier)) continue;
+    if (isWanted(work.wantedAt, record.name, record.type, record.setIdentifier)) continue;
     if (!nameInFilter(record.name, options.domainFilter)) continue;
     if (ownership.kind !== 'ours') continue;
     const { resource } = resourceFrom(ownership.txt, ids.ownerId);
@@ -46,7 +46,7 @@ export function planDeletions(work: ZoneWork): void {
     // Only a TXT at the exact name we would give the guarded record is an ownership TXT.
     if (ownershipTxtName(guarded.name, guarded.type, state.zone.name) !== txt.name) continue;
     if (recordAt(state, guarded.name, guarded.type, txt.setIdentifier) !== undefined) continue;
-    if (isWanted(work, guarded.name, guarded.type, txt.setIdentifier)) continue;
+    if (isWanted(work.wantedAt, guarded.name, guarded.type, txt.setIdentifier)) continue;
     if (!nameInFilter(guarded.name, options.domainFilter)) continue;
     releaseTxt(work, txt);
     work.decisions.push({

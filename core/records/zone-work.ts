@@ -71,14 +71,15 @@ export function rewriterOf(work: ZoneWork, key: string): string | undefined {
   return work.rewritten.get(key);
 }
 
-/** Whether an endpoint wants the record set of this name, type and set identifier here. */
+/** Whether an endpoint in `wantedAt` (wantedByName) wants the record set of this name, type
+ * and set identifier: the one its key names. */
 export function isWanted(
-  work: ZoneWork,
+  wantedAt: ReadonlyMap<string, Endpoint | Endpoint[]>,
   name: string,
   type: string,
   setIdentifier: string | undefined,
 ): boolean {
-  const atName = work.wantedAt.get(name);
+  const atName = wantedAt.get(name);
   if (atName === undefined) return false;
   const set = setIdentifier ?? '';
   const same = (e: Endpoint) => e.type === type && (e.setIdentifier ?? '') === set;
