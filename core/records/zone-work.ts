@@ -112,12 +112,19 @@ export function asListed(record: CurrentRecord): ResourceRecordSet {
 }
 
 export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
+  const resource = ourResource(txt, ownerId);
+  return resource === undefined ? {} : { resource };
+}
+
+/** The object our label in an ownership TXT names, if it names one (no object built: this
+ * runs for every record of ours in every plan). */
+export function ourResource(txt: CurrentRecord, ownerId: string): string | undefined {
   for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
     const label = parseOwnershipValue(value);
     if (label?.heritage === HERITAGE && label.owner === ownerId && label.resource !== undefined)
-      return { resource: label.resource };
+      return label.resource;
   }
-  return {};
+  return undefined;
 }
 
 export function holder(label: OwnershipLabel | undefined): string {
