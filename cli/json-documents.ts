@@ -4,8 +4,6 @@
 // Where the two would differ — a key written twice in one object, which JSON.parse takes the
 // last of and YAML refuses — this answers undefined and the YAML path gives its error.
 
-const STRING_END = /["\\]/g;
-
 /**
  * The values of `text` when it is one or more JSON objects or arrays separated by whitespace,
  * with no key repeated within an object; undefined otherwise (not JSON, invalid JSON, a
@@ -19,18 +17,11 @@ export function jsonDocuments(text: string): unknown[] | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      // Jump to the closing quote; a backslash escapes the next character.
-      let j = i + 1;
-      for (;;) {
-        STRING_END.lastIndex = j;
-        const found = STRING_END.exec(text);
-        if (found === null) return undefined;
-        if (found[0] === '"') {
-          j = found.index;
-          break;
-        }
-        j = found.index + 2;
-      }
+      // Jump to the closing quote: the first quote after an even number of backslashes (a
+      // backslash escapes the next character). indexOf, not a regular expression: at 100k
+      // objects a match object per string was most of this scan.
+      const j = closingQuote(text, i);
+      if (j < 0) return undefined;
       i = j;
       // A string followed by a colon is a key (in valid JSON, and invalid JSON fails below).
       let k = i + 1;
@@ -58,6 +49,21 @@ export function jsonDocuments(text: string): unknown[] | undefined {
   }
   // Fewer keys in the values than in the text: some object repeats one.
   return countKeys(values) === keys ? values : undefined;
+}
+
+/** The index of the quote closing the string opened at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (quote - backslashes - 1 > open && text.charCodeAt(quote - backslashes - 1) === 0x5c) {
+      backslashes++;
+    }
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
+  }
 }
 
 function isSpace(c: number): boolean {

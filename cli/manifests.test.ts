@@ -235,6 +235,39 @@ describe('JSON documents', () => {
     // A key written once per object, however often across objects, is fine.
     assert.deepEqual(jsonDocuments('[{"a": 1}, {"a": 2}]'), [[{ a: 1 }, { a: 2 }]]);
   });
+
+  it('finds where every string ends, escaped quotes and backslashes included', () => {
+    // Strings of quotes, backslashes, braces and colons: a string end found wrongly shifts
+    // the documents' bounds or the count of keys, and the text is left to YAML.
+    const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ':', 'a', ' ') });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tricky,
+        fc.integer(),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(tricky, tie('node'), { maxKeys: 4, noNullPrototype: true }),
+      ),
+    })).node;
+    const document = fc.oneof(
+      fc.array(value, { maxLength: 4 }),
+      fc.dictionary(tricky, value, { maxKeys: 4, noNullPrototype: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(document, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        (docs, indent) => {
+          const text = docs.map((d) => JSON.stringify(d, null, indent ? 4 : undefined)).join('\n');
+          assert.deepEqual(jsonDocuments(text), docs);
+          // The same key twice in the first object that has one: left to YAML.
+          const repeated = text.replace(/^(\s*\{\s*)("(?:[^"\\]|\\.)*"\s*:)/, '$1$2 1, $2');
+          if (repeated !== text) assert.equal(jsonDocuments(repeated), undefined, repeated);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('parseManifestText', () => {

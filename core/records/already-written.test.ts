@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { alreadyWritten } from './already-written.js';
-import { endpointKey, type Endpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import { ownershipValue } from './ownership.js';
 import { plan, planExhaustively, zoneWork, type PlanOptions } from './plan.js';
 import { planEndpoint } from './plan-writes.js';
@@ -32,11 +32,7 @@ function judge(
   options: PlanOptions = OPTIONS,
 ): { shortcut: boolean; fullPathDidSomething: boolean } {
   const state = indexZone(readZone(PUBLIC), sets);
-  const shortcut = alreadyWritten(
-    workOf(state, [endpoint], options),
-    endpoint,
-    endpointKey(endpoint),
-  );
+  const shortcut = alreadyWritten(workOf(state, [endpoint], options), endpoint);
   const work = workOf(state, [endpoint], options);
   planEndpoint(work, endpoint);
   const fullPathDidSomething =
@@ -379,7 +375,7 @@ describe('alreadyWritten', () => {
           const state = indexZone(zone, sets);
           const wanted = desired.filter((e) => zonesForName(e.name, [zone]).length > 0);
           const work = workOf(state, wanted, options);
-          for (const e of wanted) if (alreadyWritten(work, e, endpointKey(e))) taken++;
+          for (const e of wanted) if (alreadyWritten(work, e)) taken++;
         }
       }),
       RUNS,
@@ -400,7 +396,7 @@ describe('alreadyWritten', () => {
         const state = indexZone(readZone(PUBLIC), current.get('ZPUB') ?? []);
         const work = workOf(state, desired, OPTIONS);
         for (const e of desired) {
-          if (!alreadyWritten(work, e, endpointKey(e))) continue;
+          if (!alreadyWritten(work, e)) continue;
           taken++;
           const full = workOf(state, desired, OPTIONS);
           planEndpoint(full, e);
@@ -419,6 +415,6 @@ describe('alreadyWritten', () => {
     const written = applyPlan(new Map([['ZPUB', []]]), first);
     const state = indexZone(readZone(PUBLIC), written.get('ZPUB') ?? []);
     const work = workOf(state, endpoints, OPTIONS);
-    for (const e of endpoints) assert.equal(alreadyWritten(work, e, endpointKey(e)), true);
+    for (const e of endpoints) assert.equal(alreadyWritten(work, e), true);
   });
 });

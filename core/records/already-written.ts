@@ -25,20 +25,18 @@ import { DEFAULT_TTL, resourceOf, type Endpoint } from './endpoint.js';
 import type { CurrentRecord } from './from-route53.js';
 import { OWNERSHIP_TTL, ownershipValue } from './ownership.js';
 import type { ResourceRecordSet } from './route53-types.js';
-import { ownershipOf } from './zone-state.js';
+import { ownershipOf, recordAt } from './zone-state.js';
 import type { ZoneWork } from './zone-work.js';
 
-/** True when planning `endpoint` (its record key `key`) in this zone changes nothing. */
-export function alreadyWritten(work: ZoneWork, endpoint: Endpoint, key: string): boolean {
+/** True when planning `endpoint` in this zone changes nothing. */
+export function alreadyWritten(work: ZoneWork, endpoint: Endpoint): boolean {
   const { state, ids, options } = work;
   if (endpoint.alias !== undefined || endpoint.routing !== undefined) return false;
   if (options.policy === 'CREATE_ONLY' || ids.adoptExternalDnsOwner !== undefined) return false;
   if (endpoint.type === 'CNAME' && endpoint.name === state.zone.name) return false;
-  const current = state.byKey.get(key);
+  const current = recordAt(state, endpoint.name, endpoint.type, endpoint.setIdentifier);
   if (
     current === undefined ||
-    current.name !== endpoint.name ||
-    current.type !== endpoint.type ||
     current.setIdentifier !== endpoint.setIdentifier ||
     !aloneAtName(work, current)
   ) {

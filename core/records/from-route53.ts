@@ -8,26 +8,48 @@ import { sameData } from '../same-data.js';
 import { recordKey } from './endpoint.js';
 import { routingFieldsOf } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
+import type { Ownership } from './zone-state.js';
 import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
 import { parseTxtValue } from './txt-strings.js';
 
 /** A listed record set with its identity in our normal form. */
 export interface CurrentRecord {
-  name: string;
-  type: string;
-  setIdentifier?: string;
-  key: string;
-  recordSet: ResourceRecordSet;
+  readonly name: string;
+  readonly type: string;
+  readonly setIdentifier?: string;
+  /** recordKey of name, type and set identifier. */
+  readonly key: string;
+  readonly recordSet: ResourceRecordSet;
+  /** zone-state.ts's memo of ownershipOf, valid under the token it was read with. */
+  ownership?: Ownership;
+  ownershipToken?: object;
+}
+
+// The key is built when asked for, not per listed record: in steady state nothing asks (the
+// planner finds records by name), and 200k keys at 100k endpoints were strings kept alive
+// for the whole plan.
+class ListedRecord implements CurrentRecord {
+  ownership?: Ownership;
+  ownershipToken?: object;
+  constructor(
+    readonly name: string,
+    readonly type: string,
+    readonly setIdentifier: string | undefined,
+    readonly recordSet: ResourceRecordSet,
+  ) {}
+
+  get key(): string {
+    return recordKey(this.name, this.type, this.setIdentifier);
+  }
 }
 
 export function readRecordSet(recordSet: ResourceRecordSet): CurrentRecord {
-  const name = normalizeRoute53Name(recordSet.Name);
-  const type = recordSet.Type.toUpperCase();
-  const key = recordKey(name, type, recordSet.SetIdentifier);
-  // Built without a spread: this runs for every listed record of every plan.
-  return recordSet.SetIdentifier === undefined
-    ? { name, type, key, recordSet }
-    : { name, type, setIdentifier: recordSet.SetIdentifier, key, recordSet };
+  return new ListedRecord(
+    normalizeRoute53Name(recordSet.Name),
+    recordSet.Type.toUpperCase(),
+    recordSet.SetIdentifier,
+    recordSet,
+  );
 }
 
 /** The values of a record set, each as its plain text (TXT unquoted). */

@@ -1,10 +1,10 @@
 // Who holds each name now: the objects our ownership TXTs name, read from the listings. The
 // planner gives them precedence (an incumbent keeps its name for as long as it wants it,
 // whatever the creation times) and keeps every record set at one name within one namespace.
-import { endpointKey, isRecordType, resourceOf, type Endpoint } from './endpoint.js';
+import { isRecordType, resourceOf, type Endpoint } from './endpoint.js';
 import type { ZoneState } from './zone-state.js';
 import { ownershipOf, type OwnerIds } from './zone-state.js';
-import { resourceFrom } from './zone-work.js';
+import { ourResource } from './zone-work.js';
 
 /** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
  * form) and per record key: one object as its resource, several as a set (a name or a record
@@ -13,16 +13,42 @@ import { resourceFrom } from './zone-work.js';
 export interface Holders {
   byName: ReadonlyMap<string, HeldFor>;
   /**
-   * May also name objects that no longer want the name (holdersOf's are unfiltered): every
-   * reader asks it about an object that wants the record's name, or one skipped whole, and
-   * for those the answer is the same.
+   * Per record set, under its name (see heldAt): keyed by name, a string every lookup shares,
+   * rather than by a record key built for each lookup. May also name objects that no longer
+   * want the name (holdersOf's are unfiltered): every reader asks it about an object that
+   * wants the record's name, or one skipped whole, and for those the answer is the same.
    */
-  byKey: ReadonlyMap<string, HeldFor>;
+  byRecord: ReadonlyMap<string, HeldRecord | readonly HeldRecord[]>;
+}
+
+/** The objects holding one record set: its type and set identifier (absent as `''`). */
+export interface HeldRecord {
+  type: string;
+  setIdentifier: string;
+  held: HeldFor;
 }
 
 export type HeldFor = string | ReadonlySet<string>;
 
-export const NO_HOLDERS: Holders = { byName: new Map(), byKey: new Map() };
+export const NO_HOLDERS: Holders = { byName: new Map(), byRecord: new Map() };
+
+/** The objects holding the record set of this name, type and set identifier (its key). */
+export function heldAt(
+  holders: Holders,
+  name: string,
+  type: string,
+  setIdentifier: string | undefined,
+): HeldFor | undefined {
+  const atName = holders.byRecord.get(name);
+  if (atName === undefined) return undefined;
+  const set = setIdentifier ?? '';
+  if (!Array.isArray(atName)) {
+    const one = atName as HeldRecord;
+    return one.type === type && one.setIdentifier === set ? one.held : undefined;
+  }
+  const all = atName as readonly HeldRecord[];
+  return all.find((r) => r.type === type && r.setIdentifier === set)?.held;
+}
 
 /** Whether `resource` is among those `held` names. */
 export function holds(held: HeldFor | undefined, resource: string): boolean {
@@ -49,17 +75,17 @@ export function holdersOf(
   // Each record of ours with the object its TXT names, in listing order.
   const names: string[] = [];
   const resources: string[] = [];
-  const byKey = new Map<string, HeldFor>();
+  const byRecord = new Map<string, HeldRecord | HeldRecord[]>();
   for (const state of states) {
     for (const record of state.records) {
       if (!isRecordType(record.type)) continue;
       const ownership = ownershipOf(state, record, ids);
       if (ownership.kind !== 'ours') continue;
-      const { resource } = resourceFrom(ownership.txt, ids.ownerId);
+      const resource = ourResource(ownership.txt, ids.ownerId);
       if (resource === undefined) continue;
       names.push(record.name);
       resources.push(resource);
-      addTo(byKey, record.key, resource);
+      addHeld(byRecord, record, resource);
     }
   }
   // By name only the objects still wanting something there hold it. Built on first use: an
@@ -85,8 +111,35 @@ export function holdersOf(
     get byName() {
       return holdersByName();
     },
-    byKey,
+    byRecord,
   };
+}
+
+function addHeld(
+  map: Map<string, HeldRecord | HeldRecord[]>,
+  record: { name: string; type: string; setIdentifier?: string },
+  resource: string,
+): void {
+  const setIdentifier = record.setIdentifier ?? '';
+  const atName = map.get(record.name);
+  const found =
+    atName === undefined
+      ? undefined
+      : Array.isArray(atName)
+        ? atName.find((r) => r.type === record.type && r.setIdentifier === setIdentifier)
+        : atName.type === record.type && atName.setIdentifier === setIdentifier
+          ? atName
+          : undefined;
+  if (found !== undefined) {
+    if (typeof found.held === 'string') {
+      if (found.held !== resource) found.held = new Set([found.held, resource]);
+    } else (found.held as Set<string>).add(resource);
+    return;
+  }
+  const held: HeldRecord = { type: record.type, setIdentifier, held: resource };
+  if (atName === undefined) map.set(record.name, held);
+  else if (Array.isArray(atName)) atName.push(held);
+  else map.set(record.name, [atName, held]);
 }
 
 function addTo(map: Map<string, HeldFor>, key: string, value: string): void {
@@ -109,7 +162,8 @@ export function namespaceOfResource(resource: string): string {
  * win a second one from the object that holds that one (the two would take turns).
  */
 export function incumbency(endpoint: Endpoint, holders: Holders): 0 | 1 | 2 {
-  if (holds(holders.byKey.get(endpointKey(endpoint)), resourceOf(endpoint.owner))) return 0;
+  const atKey = heldAt(holders, endpoint.name, endpoint.type, endpoint.setIdentifier);
+  if (atKey !== undefined && holds(atKey, resourceOf(endpoint.owner))) return 0;
   const atName = holders.byName.get(endpoint.name);
   if (atName === undefined) return 2;
   for (const resource of resourcesOf(atName)) {

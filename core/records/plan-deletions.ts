@@ -1,12 +1,12 @@
 // The SYNC half of planning a zone: our records no endpoint wants any more, and ownership
 // TXTs of ours whose record someone else removed. Only what our TXT guards is ever deleted,
 // and a TXT shared with values not ours loses only our value.
-import { describeRecord, isRecordType, recordKey } from './endpoint.js';
+import { describeRecord, isRecordType } from './endpoint.js';
 import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
 import { guardedRecordOf, isOurRecordSet, ownershipTxtName } from './ownership.js';
-import { ownershipOf } from './zone-state.js';
-import { asListed, isOurLabel, resourceFrom } from './zone-work.js';
+import { ownershipOf, recordAt } from './zone-state.js';
+import { asListed, isOurLabel, isWanted, ourResource, resourceFrom } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 import { nameInFilter } from './zones.js';
 
@@ -24,10 +24,10 @@ export function planDeletions(work: ZoneWork): void {
     if (ownership.kind === 'ours' && ownership.txt.setIdentifier === record.setIdentifier) {
       guarding.add(ownership.txt);
     }
-    if (work.wantedKeys.has(record.key)) continue;
+    if (isWanted(work.wantedAt, record.name, record.type, record.setIdentifier)) continue;
     if (!nameInFilter(record.name, options.domainFilter)) continue;
     if (ownership.kind !== 'ours') continue;
-    const { resource } = resourceFrom(ownership.txt, ids.ownerId);
+    const resource = ourResource(ownership.txt, ids.ownerId);
     if (resource !== undefined && work.kept.get(record.name)?.has(resource) === true) continue;
     work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(record) });
     work.deleting.add(record.key);
@@ -45,8 +45,8 @@ export function planDeletions(work: ZoneWork): void {
     if (guarded === undefined) continue;
     // Only a TXT at the exact name we would give the guarded record is an ownership TXT.
     if (ownershipTxtName(guarded.name, guarded.type, state.zone.name) !== txt.name) continue;
-    const key = recordKey(guarded.name, guarded.type, txt.setIdentifier);
-    if (state.byKey.has(key) || work.wantedKeys.has(key)) continue;
+    if (recordAt(state, guarded.name, guarded.type, txt.setIdentifier) !== undefined) continue;
+    if (isWanted(work.wantedAt, guarded.name, guarded.type, txt.setIdentifier)) continue;
     if (!nameInFilter(guarded.name, options.domainFilter)) continue;
     releaseTxt(work, txt);
     work.decisions.push({

@@ -23,13 +23,13 @@ import type { DecisionAction, RefusalReason } from './plan-types.js';
 import { policyKind, routingFields } from './routing.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import { ownershipRecordSet, toRecordSet } from './to-route53.js';
-import { isAdoptedLabel, ownershipOf, ownershipTxtOf, recordsAt } from './zone-state.js';
+import { isAdoptedLabel, ownershipOf, ownershipTxtOf, recordAt, recordsAt } from './zone-state.js';
 import { asListed, holder, isOurLabel, optionalSetId, rewriterOf } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 
 export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
+  if (work.shortcuts && alreadyWritten(work, endpoint)) return;
   const key = endpointKey(endpoint);
-  if (work.shortcuts && alreadyWritten(work, endpoint, key)) return;
   const { state, options, ids } = work;
   const zone = state.zone;
   const record = describeRecord(endpoint.name, endpoint.type, endpoint.setIdentifier);
@@ -57,7 +57,7 @@ export function planEndpoint(work: ZoneWork, endpoint: Endpoint): void {
     );
   }
 
-  const current = state.byKey.get(key);
+  const current = recordAt(state, endpoint.name, endpoint.type, endpoint.setIdentifier);
   const desiredSet = keepUnasked(
     toRecordSet(endpoint, { id: zone.id, name: zone.name }),
     endpoint,
@@ -246,7 +246,7 @@ function externalDnsTxts(
   ourTxtKey?: string,
 ): CurrentRecord[] {
   return externalDnsTxtNames(name, type, alias, work.ids.externalDnsTxtNaming)
-    .map((txtName) => work.state.byKey.get(recordKey(txtName, 'TXT', setIdentifier)))
+    .map((txtName) => recordAt(work.state, txtName, 'TXT', setIdentifier))
     .filter((txt): txt is CurrentRecord => txt !== undefined && txt.key !== ourTxtKey);
 }
 

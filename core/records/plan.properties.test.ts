@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { resolveConflicts } from './conflicts.js';
-import type { Holders } from './incumbents.js';
+import type { HeldRecord, Holders } from './incumbents.js';
 import { endpointKey } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { comparableForm } from './from-route53.js';
@@ -79,7 +79,11 @@ function touchable(
 }
 
 /** Per record name and key, the resources our TXTs name in the listed, eligible zones. */
-function holdersIn(current: State, options: PlanOptions, desired?: readonly Endpoint[]): Holders {
+function holdersIn(
+  current: State,
+  options: PlanOptions,
+  desired?: readonly Endpoint[],
+): Holders & { byKey: Map<string, Set<string>> } {
   const wanting =
     desired === undefined
       ? undefined
@@ -88,6 +92,7 @@ function holdersIn(current: State, options: PlanOptions, desired?: readonly Endp
         );
   const byName = new Map<string, Set<string>>();
   const byKey = new Map<string, Set<string>>();
+  const byRecord = new Map<string, HeldRecord[]>();
   for (const zone of eligibleZones(ZONES, options)) {
     const sets = current.get(zone.id);
     if (sets === undefined) continue;
@@ -105,11 +110,18 @@ function holdersIn(current: State, options: PlanOptions, desired?: readonly Endp
         // An object holds a name only while it still wants something there.
         if (wanting !== undefined && !wanting.has(`${name(set)} ${resource}`)) continue;
         byName.set(name(set), (byName.get(name(set)) ?? new Set()).add(resource));
-        byKey.set(keyOf(set), (byKey.get(keyOf(set)) ?? new Set()).add(resource));
+        if (!byKey.has(keyOf(set))) {
+          const held = new Set<string>();
+          byKey.set(keyOf(set), held);
+          const atName = byRecord.get(name(set)) ?? [];
+          atName.push({ type: set.Type, setIdentifier: set.SetIdentifier ?? '', held });
+          byRecord.set(name(set), atName);
+        }
+        byKey.get(keyOf(set))?.add(resource);
       }
     }
   }
-  return { byName, byKey };
+  return { byName, byRecord, byKey };
 }
 
 const zoneNames = new Map(eligibleZones(ZONES, { domainFilter: [] }).map((z) => [z.id, z.name]));

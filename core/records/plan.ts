@@ -27,9 +27,10 @@ import type { Change, HostedZone, ResourceRecordSet } from './route53-types.js';
 import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
 import { indexZone } from './zone-state.js';
 import type { ZoneState } from './zone-state.js';
-import { ownerIds } from './zone-work.js';
+import { ownerIds, wantedByName } from './zone-work.js';
 import type { KeptRecords, ZoneWork } from './zone-work.js';
 import {
+  heldAt,
   holdersOf,
   holds,
   incumbency,
@@ -247,7 +248,7 @@ function heldForUnreadable(
 ): boolean {
   if (unreadable.size === 0) return false;
   const own = resourceOf(endpoint.owner);
-  const atKey = holders.byKey.get(endpointKey(endpoint));
+  const atKey = heldAt(holders, endpoint.name, endpoint.type, endpoint.setIdentifier);
   const holder = resourcesOf(holders.byName.get(endpoint.name)).find(
     (r) =>
       unreadable.has(r) &&
@@ -271,7 +272,7 @@ function deletesKept(plans: readonly ZonePlan[], kept: KeptRecords, holders: Hol
       const set = change.ResourceRecordSet;
       if (change.Action !== 'DELETE' || !isRecordType(set.Type)) return false;
       const name = normalizeRoute53Name(set.Name);
-      const held = holders.byKey.get(recordKey(name, set.Type, set.SetIdentifier));
+      const held = heldAt(holders, name, set.Type, set.SetIdentifier);
       return resourcesOf(held).some((resource) => kept.get(name)?.has(resource) === true);
     }),
   );
@@ -320,7 +321,7 @@ export function zoneWork(
     decisions: [],
     refused: [],
     deleting: new Set(),
-    wantedKeys: new Set(wanted.map(endpointKey)),
+    wantedAt: wantedByName(wanted),
     kept,
     written,
     reliedOn: new Set(),

@@ -17,8 +17,9 @@ export interface ZoneWork {
   refused: Refusal[];
   /** Keys of record sets this plan deletes: they block nothing. */
   deleting: Set<string>;
-  /** Keys of records an endpoint wants in this zone: never deleted, even when refused. */
-  wantedKeys: Set<string>;
+  /** Per name, the endpoints wanted in this zone: their records are never deleted, even
+   * when refused (see isWanted). */
+  wantedAt: Map<string, Endpoint | Endpoint[]>;
   /** Per name, objects that want something there they cannot have now: their own records
    * at that name are not deleted (see plan.ts). */
   kept: KeptRecords;
@@ -70,6 +71,33 @@ export function rewriterOf(work: ZoneWork, key: string): string | undefined {
   return work.rewritten.get(key);
 }
 
+/** Whether an endpoint in `wantedAt` (wantedByName) wants the record set of this name, type
+ * and set identifier: the one its key names. */
+export function isWanted(
+  wantedAt: ReadonlyMap<string, Endpoint | Endpoint[]>,
+  name: string,
+  type: string,
+  setIdentifier: string | undefined,
+): boolean {
+  const atName = wantedAt.get(name);
+  if (atName === undefined) return false;
+  const set = setIdentifier ?? '';
+  const same = (e: Endpoint) => e.type === type && (e.setIdentifier ?? '') === set;
+  return Array.isArray(atName) ? atName.some(same) : same(atName);
+}
+
+/** `wanted` by name, for isWanted. */
+export function wantedByName(wanted: readonly Endpoint[]): Map<string, Endpoint | Endpoint[]> {
+  const byName = new Map<string, Endpoint | Endpoint[]>();
+  for (const endpoint of wanted) {
+    const atName = byName.get(endpoint.name);
+    if (atName === undefined) byName.set(endpoint.name, endpoint);
+    else if (Array.isArray(atName)) atName.push(endpoint);
+    else byName.set(endpoint.name, [atName, endpoint]);
+  }
+  return byName;
+}
+
 export function isOurLabel(value: string, ownerId: string): boolean {
   return isOurs([value], ownerId);
 }
@@ -84,12 +112,19 @@ export function asListed(record: CurrentRecord): ResourceRecordSet {
 }
 
 export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
+  const resource = ourResource(txt, ownerId);
+  return resource === undefined ? {} : { resource };
+}
+
+/** The object our label in an ownership TXT names, if it names one (no object built: this
+ * runs for every record of ours in every plan). */
+export function ourResource(txt: CurrentRecord, ownerId: string): string | undefined {
   for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
     const label = parseOwnershipValue(value);
     if (label?.heritage === HERITAGE && label.owner === ownerId && label.resource !== undefined)
-      return { resource: label.resource };
+      return label.resource;
   }
-  return {};
+  return undefined;
 }
 
 export function holder(label: OwnershipLabel | undefined): string {
