@@ -542,9 +542,21 @@ export class Controller {
     const planAll = this.#planAll;
     this.#planAll = false;
     // What still waits in the outbox is planned again too: the new plan replaces it there.
-    const dirty = new Set([...change.names, ...this.#pending, ...this.#relisted]);
+    // Gathered with turns of the event loop between: after a change every name shares
+    // (an ingress address) these are every name, and the changes waiting for all of them.
+    const dirty = new Set<string>();
+    const gather = async (names: Iterable<string>) => {
+      for (const name of names) {
+        dirty.add(name);
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
+      }
+    };
+    await gather(change.names);
+    await gather(this.#pending);
+    await gather(this.#relisted);
     for (const pending of this.#outbox.values()) {
-      for (const group of pending.groups) for (const c of group) dirty.add(nameOfChange(c));
+      for (const group of pending.groups) await gather(group.map(nameOfChange));
     }
     this.#relisted = new Set();
     const result =

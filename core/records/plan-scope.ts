@@ -71,8 +71,13 @@ export function* namesInScopeSteps(
   naming?: ExternalDnsTxtNaming,
 ): Steps<Set<string>> {
   const scope = new Set<string>();
-  const queue = [...seeds];
-  for (const name of queue) scope.add(name);
+  const queue: string[] = [];
+  // A change every name shares (an ingress address) seeds every name: taken in steps too.
+  for (const name of seeds) {
+    if (scope.has(name)) continue;
+    scope.add(name);
+    if (queue.push(name) % NAMES_PER_STEP === 0) yield;
+  }
   for (let i = 0; i < queue.length; i++) {
     if (i % NAMES_PER_STEP === NAMES_PER_STEP - 1) yield;
     for (const other of relatedNames(queue[i] ?? '', zoneNames, naming)) {

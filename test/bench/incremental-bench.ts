@@ -10,7 +10,7 @@
 // size of V8's semi-spaces decides how long each scavenge is.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Controller } from '../../syncer/controller.js';
@@ -42,6 +42,8 @@ export interface IncrementalBenchOptions extends IncrementalOptions {
 interface Delay {
   max: number;
   p99: number;
+  /** The longest garbage collection pause in the span. */
+  gcMax: number;
 }
 
 /** One run's figures (ms). */
@@ -146,14 +148,31 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   caches.set('virtualServices', vss);
 
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  const delays = () => ({ max: delay.max / 1e6, p99: delay.percentile(99) / 1e6 });
+  // The longest garbage collection pause in each span: the main thread stops for it, so a
+  // stretch no longer than it is V8's, not the controller's.
+  let gcMax = 0;
+  const noteGcs = (entries: readonly PerformanceEntry[]) => {
+    for (const entry of entries) gcMax = Math.max(gcMax, entry.duration);
+  };
+  const gcs = new PerformanceObserver((list) => noteGcs(list.getEntries()));
+  gcs.observe({ entryTypes: ['gc'] });
+  const begin = () => {
+    gcs.takeRecords();
+    gcMax = 0;
+    delay.enable();
+  };
+  const delays = () => {
+    delay.disable();
+    noteGcs(gcs.takeRecords());
+    const measured = { max: delay.max / 1e6, p99: delay.percentile(99) / 1e6, gcMax };
+    delay.reset();
+    return measured;
+  };
 
   log(`incremental: initial build of ${options.endpoints} endpoints`);
-  delay.enable();
+  begin();
   const initial = await cpuMs(() => controller.reconcile());
-  delay.disable();
   const initialDelay = delays();
-  delay.reset();
 
   const noop: number[] = [];
   for (let i = 0; i < 50; i++) noop.push(await cpuMs(() => controller.reconcile()));
@@ -161,7 +180,7 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   log(`incremental: ${options.changes} single-object changes`);
   const one: number[] = [];
   let version = 2;
-  delay.enable();
+  begin();
   for (let n = 0; n < options.changes; n++) {
     const i = (n * 7919) % options.endpoints;
     // A watch event: the cache replaces one object and notes its key.
@@ -175,29 +194,25 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
     // Let timers and I/O in between, as the debounce would.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  delay.disable();
   const churnDelay = delays();
-  delay.reset();
 
   log('incremental: the ingress Service changes address (every endpoint changes)');
   ingress = { ...ingress, status: { loadBalancer: { ingress: [{ ip: '203.0.113.11' }] } } };
-  delay.enable();
+  begin();
   const allChange = await cpuMs(async () => {
     caches.event('services', ingress);
     await controller.reconcile();
   });
-  delay.disable();
   const allDelay = delays();
-  delay.reset();
 
   log('incremental: drift check (relist, whole build and cross-check, whole plan)');
-  delay.enable();
+  begin();
   const drift = await cpuMs(async () => {
     controller.relist('drift check', 3_600_000);
     await controller.reconcile();
   });
-  delay.disable();
   const driftDelay = delays();
+  gcs.disconnect();
   await controller.stop();
   const mismatches = (await metrics.incrementalMismatches.get()).values[0]?.value ?? 0;
 
@@ -275,37 +290,41 @@ export async function incrementalBench(
     describeRun(info, [
       `The real Controller: ${options.endpoints.toLocaleString('en-US')} VirtualServices (one host each) bound to ${GATEWAYS} Istio Gateways behind one ingress Service, over ${ZONES} zones; fake caches that say which objects changed (as ClusterCaches does from its watch events) and the in-memory Route 53, answering each call on a later turn of the event loop as a network call does (test doubles: no network, no rate limit).`,
       `Each run is a fresh process on the product's Node (${version}) with the chart's young generation (\`${semiSpaceFlags().join(' ') || 'Node defaults'}\`; garbage collection pauses count in the stretches) and \`${WORKER_FLAGS.join(' ')}\` for the test doubles it also holds; ${options.runs} run${options.runs === 1 ? '' : 's'}, medians (min–max).`,
-      'CPU time (user + system) of the reconcile, from the cache change to the last batch sent; event-loop delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the same span: its max is the longest synchronous stretch.',
+      "CPU time (user + system) of the reconcile, from the cache change to the last batch sent; event-loop delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the same span: its max is the longest synchronous stretch; the longest garbage collection pause in the span (perf_hooks 'gc' entries) says how much of such a stretch V8 took.",
     ]),
     '',
     table(
-      ['what', 'CPU time', 'event-loop delay max', 'p99'],
+      ['what', 'CPU time', 'event-loop delay max', 'p99', 'longest GC pause'],
       [
         [
           'initial whole build + plan + send',
           ms((s) => s.initial),
           ms((s) => s.initialDelay.max),
           ms((s) => s.initialDelay.p99),
+          ms((s) => s.initialDelay.gcMax),
         ],
-        ['reconcile with nothing changed (median of 50)', ms((s) => s.noopMedian), '', ''],
+        ['reconcile with nothing changed (median of 50)', ms((s) => s.noopMedian), '', '', ''],
         [
           `one changed VirtualService: median of ${options.changes}`,
           ms((s) => s.oneMedian),
           ms((s) => s.churnDelay.max),
           ms((s) => s.churnDelay.p99),
+          ms((s) => s.churnDelay.gcMax),
         ],
-        [`one changed VirtualService: p99 of ${options.changes}`, ms((s) => s.oneP99), '', ''],
+        [`one changed VirtualService: p99 of ${options.changes}`, ms((s) => s.oneP99), '', '', ''],
         [
           'ingress Service address change (all endpoints change)',
           ms((s) => s.allChange),
           ms((s) => s.allDelay.max),
           ms((s) => s.allDelay.p99),
+          ms((s) => s.allDelay.gcMax),
         ],
         [
           'drift check: relist, build afresh, cross-check, whole plan',
           ms((s) => s.drift),
           ms((s) => s.driftDelay.max),
           ms((s) => s.driftDelay.p99),
+          ms((s) => s.driftDelay.gcMax),
         ],
       ],
     ),
