@@ -552,12 +552,12 @@ export class Controller {
         if (turn !== undefined) await turn;
       }
     };
+    // The outbox as it is now: sends that finish while this gathers change it.
+    const waiting = [...this.#outbox.values()].flatMap((pending) => pending.groups);
     await gather(change.names);
     await gather(this.#pending);
     await gather(this.#relisted);
-    for (const pending of this.#outbox.values()) {
-      for (const group of pending.groups) await gather(group.map(nameOfChange));
-    }
+    for (const group of waiting) await gather(group.map(nameOfChange));
     this.#relisted = new Set();
     const result =
       planAll || dirty.size > 0
