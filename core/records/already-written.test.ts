@@ -380,8 +380,10 @@ describe('alreadyWritten', () => {
       }),
       RUNS,
     );
-    // Not a vacuous comparison: the shortcut was taken in the worlds compared.
-    assert.ok(taken > RUNS.numRuns / 10, `shortcut taken ${taken} times`);
+    // Not a vacuous comparison: the shortcut was taken in the worlds compared. How often
+    // depends on the seed (17-44 times in 30 runs of 150 worlds; CI once saw 14 against a
+    // bound of 15), so the bound asks only that it was taken at all.
+    assert.ok(taken > 0, `shortcut taken ${taken} times`);
   });
 
   it('gives the same plan as the full path on our records drifted every way', () => {
@@ -406,7 +408,8 @@ describe('alreadyWritten', () => {
       RUNS,
     );
     assert.equal(refusedTaken, 0);
-    assert.ok(taken > RUNS.numRuns, `shortcut taken ${taken} times`);
+    // 198-291 times in 30 runs of 150 worlds: half the runs' count leaves room for the seed.
+    assert.ok(taken > RUNS.numRuns / 2, `shortcut taken ${taken} times`);
   });
 
   it('leaves nothing to do for our own records exactly as the syncer wrote them', () => {
