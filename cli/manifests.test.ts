@@ -346,4 +346,17 @@ describe('parseManifestText', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads a List larger than a spread of arguments can carry, and stdin alike', async () => {
+    // kubectl get -o json of a large cluster: more items than fit in one call's arguments.
+    const count = 200_000;
+    const items = Array.from({ length: count }, (_, i) => ({
+      kind: 'ConfigMap',
+      metadata: { name: `c${i}` },
+    }));
+    const text = JSON.stringify({ kind: 'List', items });
+    const manifests = await readManifests(['-'], () => Promise.resolve(text));
+    assert.equal(manifests.length, count);
+    assert.equal(manifests[count - 1]?.object.metadata?.name, `c${count - 1}`);
+  });
 });

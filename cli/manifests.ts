@@ -4,7 +4,8 @@
 // (json-documents.ts), a reader for plain block YAML (simple-yaml.ts), and the `yaml`
 // package for every document those two leave, and for every error message. `yaml` is loaded
 // only then: most files never need it.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../core/admission/admit.js';
 import { jsonDocuments } from './json-documents.js';
@@ -114,16 +115,26 @@ export async function readManifests(
   readStdin: () => Promise<string>,
 ): Promise<Manifest[]> {
   const manifests: Manifest[] = [];
+  // Appended one by one: a spread passes each element as an argument, and a file of more than
+  // ~120k objects (kubectl get -o json of a large cluster) overflows the stack that way.
+  const add = (some: readonly Manifest[]) => {
+    for (const manifest of some) manifests.push(manifest);
+  };
   for (const path of paths) {
     if (path === '-') {
-      manifests.push(...(await parseManifestText(await readStdin(), '<stdin>')));
+      add(await parseManifestText(await readStdin(), '<stdin>'));
       continue;
     }
     for (const file of await filesUnder(path)) {
-      const text = await readFile(file, 'utf8').catch((err: unknown) => {
+      // Read whole and at once, as plan-command.ts reads its listings: one flat string for
+      // the parser instead of chunks decoded and joined.
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
         throw new ManifestError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-      });
-      manifests.push(...(await parseManifestText(text, file)));
+      }
+      add(await parseManifestText(text, file));
     }
   }
   return manifests;

@@ -126,6 +126,36 @@ describe('planning part of the names', () => {
     );
   });
 
+  it('merges a part whose zone holds more groups than a spread of arguments can carry', () => {
+    const create = (i: number) => [
+      {
+        Action: 'CREATE' as const,
+        ResourceRecordSet: {
+          Name: `n${i}.example.com`,
+          Type: 'A' as const,
+          TTL: 300,
+          ResourceRecords: [{ Value: '10.0.0.1' }],
+        },
+      },
+    ];
+    const part = (from: number, count: number): Plan => ({
+      zones: [
+        {
+          zoneId: 'Z1',
+          zoneName: 'example.com',
+          private: false,
+          groups: Array.from({ length: count }, (_, i) => create(from + i)),
+          decisions: [],
+        },
+      ],
+      refused: [],
+      conflicts: [],
+      unlistedZones: [],
+    });
+    const merged = mergePlans([part(0, 1), part(1, 150_000)], ['Z1']);
+    assert.equal(merged.zones[0]?.groups.length, 150_001);
+  });
+
   it('replans the scope of the names that changed as the whole plan would, and nothing else moves', () => {
     fc.assert(
       fc.property(

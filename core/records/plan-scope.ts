@@ -198,8 +198,9 @@ export function* mergePlansSteps(
           decisions: [...zone.decisions],
         });
       } else {
-        merged.groups.push(...zone.groups);
-        merged.decisions.push(...zone.decisions);
+        // One by one: a spread of a zone's ~120k+ groups would overflow the stack.
+        for (const group of zone.groups) merged.groups.push(group);
+        for (const decision of zone.decisions) merged.decisions.push(decision);
       }
     }
   }

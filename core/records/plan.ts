@@ -185,7 +185,7 @@ function planWith(
       (r) => first.find((f) => f.endpoint === r.endpoint && f.zoneId === r.zoneId) ?? r,
     );
   }
-  refused.push(...planned.zoneRefusals);
+  for (const refusal of planned.zoneRefusals) refused.push(refusal); // no spread: may be 100k+
   return {
     zones: planned.plans,
     refused,
@@ -297,7 +297,7 @@ function planZone(
     for (const endpoint of wanted) planEndpoint(work, endpoint);
     const refusedKeys = new Set(work.refused.map((r) => endpointKey(r.endpoint)));
     if (![...work.reliedOn].some((key) => refusedKeys.has(key))) {
-      refused.push(...work.refused);
+      for (const refusal of work.refused) refused.push(refusal);
       return zonePlan(state, work);
     }
     written = written.filter((e) => !refusedKeys.has(endpointKey(e)));
