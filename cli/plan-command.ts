@@ -1,6 +1,6 @@
 // `aws-controller plan`: what the syncer would change in Route 53, offline, from manifests and
 // exported Route 53 state (`aws route53 list-hosted-zones` / `list-resource-record-sets`).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../core/admission/admit.js';
 import { kindInfoOf } from '../core/admission/admit.js';
 import { normalizeRoute53Name } from '../core/records/route53-names.js';
@@ -35,12 +35,19 @@ Objects go through the admission webhook's checks first, as the apiserver would 
 denied ones are reported and left out.
 `;
 
-async function readJson(path: string, what: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8').catch((err: unknown) => {
+// Read whole and at once: a command that only waits for its files gains nothing from
+// asynchronous reads, and fs/promises decodes in chunks, handing JSON.parse a string made of
+// pieces. At 100k endpoints (43 MiB of listings) reading and parsing took ~0.27 s of CPU this
+// way against ~0.42 s (docs/benchmarks.md, plan command).
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
     throw new ManifestError(`cannot read ${what} ${path}: ${(err as Error).message}`, {
       cause: err,
     });
-  });
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -208,7 +215,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const hostedZones = parseZones(await readJson(zonesFile, 'zones file'), zonesFile);
+  const hostedZones = parseZones(readJson(zonesFile, 'zones file'), zonesFile);
   const listings = new Map<string, ResourceRecordSet[]>();
   for (const entry of Array.isArray(values['records']) ? values['records'].map(String) : []) {
     const eq = entry.indexOf('=');
@@ -218,7 +225,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     if (!hostedZones.some((z) => bare(z.Id) === zoneId)) {
       throw new UsageError(`--records names zone ${zoneId}, which is not in ${zonesFile}`);
     }
-    listings.set(zoneId, parseRecordSets(await readJson(file, 'records file'), file));
+    listings.set(zoneId, parseRecordSets(readJson(file, 'records file'), file));
   }
 
   const objects: KubeResource[] = [];
