@@ -17,6 +17,7 @@ import {
   controllersStoppedAfterEach,
   testDeps,
 } from './testing/controller-harness.js';
+import type { ResourceRecordSet } from '../core/records/route53-types.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { WatchedCaches } from './testing/watched-caches.js';
 
@@ -55,10 +56,11 @@ function setup(
     driftIntervalMs?: number;
     cluster?: ClusterIdentity;
     hints?: boolean;
+    records?: ResourceRecordSet[];
   } = {},
 ) {
   const route53 = new FakeRoute53();
-  route53.addZone('Z1', 'example.com');
+  route53.addZone('Z1', 'example.com', more.records);
   const caches = new WatchedCaches({ hints: more.hints === true });
   const metrics = createSyncerMetrics({ defaultMetrics: false });
   /** Every line logged at info or above. */
@@ -150,6 +152,44 @@ describe('Controller: work in proportion to what changed', () => {
       'A other.example.com 203.0.113.99',
     ]);
     assert.equal(result.status === 'done' && result.applied, 3, 'three UPSERTs of A records');
+  });
+
+  it('after a change most names share, plans them all and keeps what it refuses standing', async () => {
+    // 600 names, more than a part of the whole plan (400): most of them changing is planned
+    // as a whole plan, not as the scope of the changed names (controller.ts, mostNames).
+    const foreign = {
+      Name: 'taken.example.com.',
+      Type: 'A' as const,
+      TTL: 60,
+      ResourceRecords: [{ Value: '198.51.100.1' }],
+    };
+    const t = setup(undefined, { records: [foreign] });
+    const hosts = Array.from({ length: 600 }, (_, i) => `h${i}.example.com`);
+    t.caches.set('services', [service('203.0.113.10')]);
+    t.caches.set('istioGateways', [gateway('gw')]);
+    t.caches.set('virtualServices', [
+      ...hosts.map((h, i) => virtualService(`v${i}`, h)),
+      virtualService('taken', 'taken.example.com'),
+    ]);
+    const refusedNames = (r: Awaited<ReturnType<typeof t.controller.reconcile>>) =>
+      r.status === 'done' ? r.plan.refused.map((x) => x.endpoint.name) : [];
+    const first = await t.controller.reconcile();
+    assert.deepEqual(refusedNames(first), ['taken.example.com']);
+    t.caches.set('services', [service('203.0.113.99')]);
+    const moved = await t.controller.reconcile();
+    assert.equal(moved.status === 'done' && moved.applied, 601, 'the wildcard and every host');
+    assert.deepEqual(refusedNames(moved), ['taken.example.com']);
+    const now = records(t.route53);
+    assert.equal(now.filter((line) => line.endsWith(' 203.0.113.99')).length, 601);
+    assert.ok(now.includes('A taken.example.com 198.51.100.1'), 'the foreign record untouched');
+    // A lone change afterwards is planned in its scope: the refusal stays standing.
+    t.caches.set('virtualServices', [
+      ...hosts.map((h, i) => virtualService(`v${i}`, i === 0 ? 'new.example.com' : h)),
+      virtualService('taken', 'taken.example.com'),
+    ]);
+    const lone = await t.controller.reconcile();
+    assert.equal(lone.status === 'done' && lone.applied, 4, 'A and TXT deleted, A and TXT created');
+    assert.deepEqual(refusedNames(lone), ['taken.example.com']);
   });
 
   it('keeps deletions held back by the guard on later reconciles that plan other names', async () => {

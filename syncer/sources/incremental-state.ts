@@ -345,6 +345,11 @@ export class IncrementalDesiredState {
     return this.#byName.has(name);
   }
 
+  /** How many names some endpoint wants. */
+  get nameCount(): number {
+    return this.#byName.size;
+  }
+
   /** Every name some endpoint wants. */
   names(): IterableIterator<string> {
     return this.#byName.keys();
