@@ -25,6 +25,7 @@ import { FakeRoute53 } from '../../syncer/testing/fake-route53.js';
 import { WatchedCaches } from '../../syncer/testing/watched-caches.js';
 import type { Change } from '../../core/records/route53-types.js';
 import { productNode } from '../helpers/product-node.js';
+import { StretchRecorder } from './stretches.js';
 import { chartRuntime } from './controllers.js';
 import { describeRun, fmt, median, percentile, spread, table, type RunInfo } from './report.js';
 
@@ -44,6 +45,10 @@ interface Delay {
   p99: number;
   /** The longest garbage collection pause in the span. */
   gcMax: number;
+  /** The longest time on a CPU between two turns of the loop (stretches.ts); NaN without /proc. */
+  onCpuMax: number;
+  /** How long the main thread waited for a core in the span, in all. */
+  waited: number;
 }
 
 /** One run's figures (ms). */
@@ -156,15 +161,26 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   };
   const gcs = new PerformanceObserver((list) => noteGcs(list.getEntries()));
   gcs.observe({ entryTypes: ['gc'] });
+  // On shared cores a stretch's wall time counts the time the kernel ran something else: the
+  // time on a CPU between two turns is the synchronous work itself.
+  const stretches = StretchRecorder.open();
   const begin = () => {
     gcs.takeRecords();
     gcMax = 0;
+    stretches?.start();
     delay.enable();
   };
-  const delays = () => {
+  const delays = (): Delay => {
     delay.disable();
     noteGcs(gcs.takeRecords());
-    const measured = { max: delay.max / 1e6, p99: delay.percentile(99) / 1e6, gcMax };
+    const onCpu = stretches?.stop();
+    const measured = {
+      max: delay.max / 1e6,
+      p99: delay.percentile(99) / 1e6,
+      gcMax,
+      onCpuMax: onCpu?.onCpuMax ?? NaN,
+      waited: onCpu?.waitedTotal ?? NaN,
+    };
     delay.reset();
     return measured;
   };
@@ -213,6 +229,7 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
   });
   const driftDelay = delays();
   gcs.disconnect();
+  stretches?.close();
   await controller.stop();
   const mismatches = (await metrics.incrementalMismatches.get()).values[0]?.value ?? 0;
 
@@ -290,33 +307,63 @@ export async function incrementalBench(
     describeRun(info, [
       `The real Controller: ${options.endpoints.toLocaleString('en-US')} VirtualServices (one host each) bound to ${GATEWAYS} Istio Gateways behind one ingress Service, over ${ZONES} zones; fake caches that say which objects changed (as ClusterCaches does from its watch events) and the in-memory Route 53, answering each call on a later turn of the event loop as a network call does (test doubles: no network, no rate limit).`,
       `Each run is a fresh process on the product's Node (${version}) with the chart's young generation (\`${semiSpaceFlags().join(' ') || 'Node defaults'}\`; garbage collection pauses count in the stretches) and \`${WORKER_FLAGS.join(' ')}\` for the test doubles it also holds; ${options.runs} run${options.runs === 1 ? '' : 's'}, medians (min–max).`,
-      "CPU time (user + system) of the reconcile, from the cache change to the last batch sent; event-loop delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the same span: its max is the longest synchronous stretch; the longest garbage collection pause in the span (perf_hooks 'gc' entries) says how much of such a stretch V8 took.",
+      "CPU time (user + system) of the reconcile, from the cache change to the last batch sent; event-loop delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the same span: its max is the longest time between two turns of the event loop, in wall time, so it also counts the time the kernel gave the core to another process; the longest stretch on a CPU is the main thread's own time on a core between two turns of a 1 ms timer (/proc/self/schedstat, test/bench/stretches.ts): the synchronous work itself, garbage collection on the main thread included; beside it, how long the main thread waited for a core in the whole span; the longest garbage collection pause in the span (perf_hooks 'gc' entries) says how much of a stretch V8 took.",
     ]),
     '',
     table(
-      ['what', 'CPU time', 'event-loop delay max', 'p99', 'longest GC pause'],
+      [
+        'what',
+        'CPU time',
+        'event-loop delay max',
+        'p99',
+        'longest stretch on a CPU',
+        'waited for a core',
+        'longest GC pause',
+      ],
       [
         [
           'initial whole build + plan + send',
           ms((s) => s.initial),
           ms((s) => s.initialDelay.max),
           ms((s) => s.initialDelay.p99),
+          ms((s) => s.initialDelay.onCpuMax),
+          ms((s) => s.initialDelay.waited),
           ms((s) => s.initialDelay.gcMax),
         ],
-        ['reconcile with nothing changed (median of 50)', ms((s) => s.noopMedian), '', '', ''],
+        [
+          'reconcile with nothing changed (median of 50)',
+          ms((s) => s.noopMedian),
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
         [
           `one changed VirtualService: median of ${options.changes}`,
           ms((s) => s.oneMedian),
           ms((s) => s.churnDelay.max),
           ms((s) => s.churnDelay.p99),
+          ms((s) => s.churnDelay.onCpuMax),
+          ms((s) => s.churnDelay.waited),
           ms((s) => s.churnDelay.gcMax),
         ],
-        [`one changed VirtualService: p99 of ${options.changes}`, ms((s) => s.oneP99), '', '', ''],
+        [
+          `one changed VirtualService: p99 of ${options.changes}`,
+          ms((s) => s.oneP99),
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
         [
           'ingress Service address change (all endpoints change)',
           ms((s) => s.allChange),
           ms((s) => s.allDelay.max),
           ms((s) => s.allDelay.p99),
+          ms((s) => s.allDelay.onCpuMax),
+          ms((s) => s.allDelay.waited),
           ms((s) => s.allDelay.gcMax),
         ],
         [
@@ -324,6 +371,8 @@ export async function incrementalBench(
           ms((s) => s.drift),
           ms((s) => s.driftDelay.max),
           ms((s) => s.driftDelay.p99),
+          ms((s) => s.driftDelay.onCpuMax),
+          ms((s) => s.driftDelay.waited),
           ms((s) => s.driftDelay.gcMax),
         ],
       ],
