@@ -93,6 +93,31 @@ describe('plan: refusals and limits', () => {
     assert.equal(result.refused[0]?.reason, 'name-taken');
   });
 
+  it('says why it refused as the first plan found it, not by the record it then keeps', () => {
+    // The endpoint moves from weighted set a to latency set c, and a foreign weighted set b
+    // cannot coexist with it: refused. Its set a is kept rather than deleted, and in the plan
+    // made with it kept, set a stands in the way too; the cause is still set b.
+    const result = run(
+      [
+        rr('www.example.com', 'A', ['10.0.0.1'], { SetIdentifier: 'a', Weight: 1 }),
+        txt('a-www.example.com', OURS, { SetIdentifier: 'a', Weight: 1 }),
+        rr('www.example.com', 'A', ['192.0.2.1'], { SetIdentifier: 'b', Weight: 1 }),
+      ],
+      [
+        a('www.example.com', ['10.0.0.1'], {
+          setIdentifier: 'c',
+          routing: { type: 'latency', region: 'us-east-1' },
+        }),
+      ],
+    );
+    assert.deepEqual(lines(result), []);
+    assert.deepEqual(
+      result.refused.map((r) => r.reason),
+      ['name-taken'],
+    );
+    assert.match(result.refused[0]?.message ?? '', /\(set b\) exists, cannot coexist with it/);
+  });
+
   it('plans nothing for a zone without a listing, and names it', () => {
     const result = run({ ZPUB: [] }, [a('www.example.com', ['10.0.0.1'])], {}, [PUBLIC, PRIVATE]);
     assert.deepEqual(

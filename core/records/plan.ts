@@ -178,11 +178,18 @@ function planWith(
     keptForUnreadable,
   );
   if (deletesKept(planned.plans, kept, holders)) {
-    const first = planned.zoneRefusals;
+    // Found by endpoint, not by searching the first list for each: refusals can be as many as
+    // the endpoints, and a search per refusal made this quadratic in them.
+    const first = new Map<Endpoint, Refusal[]>();
+    for (const f of planned.zoneRefusals) {
+      const list = first.get(f.endpoint);
+      if (list === undefined) first.set(f.endpoint, [f]);
+      else list.push(f);
+    }
     planned = planZones(kept);
     // Said as the first plan found it: what a kept record blocks now is not the cause.
     planned.zoneRefusals = planned.zoneRefusals.map(
-      (r) => first.find((f) => f.endpoint === r.endpoint && f.zoneId === r.zoneId) ?? r,
+      (r) => first.get(r.endpoint)?.find((f) => f.zoneId === r.zoneId) ?? r,
     );
   }
   for (const refusal of planned.zoneRefusals) refused.push(refusal); // no spread: may be 100k+
