@@ -306,6 +306,39 @@ describe('Controller', () => {
     );
   });
 
+  it('records ten warnings per object, then one saying how many more, and repeats none', async () => {
+    const t = setup();
+    const names = Array.from({ length: 15 }, (_, i) => `taken${i}.example.com`);
+    t.route53.records.set(
+      'Z1',
+      [...names, 'other.example.com'].map((name) => ({
+        Name: `${name}.`,
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '198.51.100.1' }],
+      })),
+    );
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('greedy', names), gateway('modest', ['other.example.com'])],
+    };
+    await t.controller.reconcile();
+    const warnings = (name: string) =>
+      t.events.filter((e) => e.type === 'Warning' && e.name === name).map((e) => e.reason);
+    assert.deepEqual(warnings('greedy'), [
+      ...Array<string>(10).fill('RecordRefused'),
+      'TooManyWarnings',
+    ]);
+    assert.match(
+      t.events.find((e) => e.reason === 'TooManyWarnings')?.message ?? '',
+      /^5 more warnings about this object not recorded as Events/,
+    );
+    assert.deepEqual(warnings('modest'), ['RecordRefused'], 'another object has its own ten');
+    const before = t.events.length;
+    await t.controller.reconcile();
+    assert.equal(t.events.length, before, 'nothing said again');
+  });
+
   it('leaves a zone alone when its listing fails, and leaves foreign records untouched', async () => {
     const t = setup();
     t.route53.records.set('Z1', [

@@ -90,6 +90,9 @@ export interface ObjectCaches {
 /** Names planned together when the whole plan is cut into parts to yield between. */
 const PLAN_PART_NAMES = 400;
 
+/** Warning Events one object gets per reconcile before one Event sums up the rest. */
+const MAX_WARNINGS_PER_OBJECT = 10;
+
 /**
  * Whether the names to plan are most of the names wanted, as after a change every name shares
  * (an ingress address): then the whole plan is made instead of the scope of those names. It
@@ -1100,15 +1103,33 @@ export class Controller {
     this.#heldSaid = said;
   }
 
-  /** Events for what was not published: once per object and reason until the message changes. */
+  /**
+   * Events for what was not published: once per object and reason until the message changes,
+   * and at most MAX_WARNINGS_PER_OBJECT per object, then one saying how many more there are.
+   * One object can hold 1,000 names, each refused or unserved with a message of its own: as
+   * Events, one tenant's object would fill the queue every object's Events share (events.ts
+   * drops the oldest waiting) and send a thousand writes to the apiserver.
+   */
   #reportNotes(notes: readonly ObjectNote[], result: Plan, objects: ObjectLookup): void {
     const said = new Map<string, string>();
-    const say = (object: KubeResource | undefined, reason: string, message: string) => {
-      if (!object) return;
-      const key = `${object.kind ?? ''}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}/${reason}/${message}`;
+    const perObject = new Map<string, { object: KubeResource; told: number; more: number }>();
+    const tell = (object: KubeResource, who: string, reason: string, message: string) => {
+      const key = `${who}/${reason}/${message}`;
       said.set(key, message);
       if (this.#said.has(key)) return;
       this.#d.events.record(object, 'Warning', reason, message);
+    };
+    const say = (object: KubeResource | undefined, reason: string, message: string) => {
+      if (!object) return;
+      const who = `${object.kind ?? ''}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+      let count = perObject.get(who);
+      if (count === undefined) perObject.set(who, (count = { object, told: 0, more: 0 }));
+      if (count.told === MAX_WARNINGS_PER_OBJECT) {
+        count.more++;
+        return;
+      }
+      count.told++;
+      tell(object, who, reason, message);
     };
     const { metrics } = this.#d;
     metrics.skippedObjects.reset();
@@ -1131,6 +1152,15 @@ export class Controller {
     }
     for (const conflict of result.conflicts) {
       say(objects(resourceOf(conflict.loser.owner)), 'RecordConflict', conflict.message);
+    }
+    for (const [who, { object, more }] of perObject) {
+      if (more === 0) continue;
+      tell(
+        object,
+        who,
+        'TooManyWarnings',
+        `${more} more warning${more === 1 ? '' : 's'} about this object not recorded as Events (the first ${MAX_WARNINGS_PER_OBJECT} are): \`aws-controller plan\` over its manifest lists them all`,
+      );
     }
     this.#said = said;
   }
