@@ -537,6 +537,21 @@ describe('Istio VirtualService', () => {
     ]);
   });
 
+  it('many missing Gateways are one note naming the first ten and counting the rest', () => {
+    const refs = Array.from({ length: 25 }, (_, i) => `edge/gone-${i}`);
+    const { published, notes } = vsLines(
+      [teamGateway('edge', ['*/*.example.com'])],
+      [teamIngress('edge', '198.51.100.1')],
+      [vs(['shop.example.com'], ['edge/gw', ...refs])],
+    );
+    assert.equal(published.length, 1);
+    assert.equal(notes.length, 1);
+    assert.match(
+      notes[0] ?? '',
+      /^GatewayNotFound 25 spec\.gateways entries name Gateways which do not exist, so nothing is published through them: 'edge\/gone-0' \(Gateway edge\/gone-0\); .*'edge\/gone-9' \(Gateway edge\/gone-9\); and 15 more$/,
+    );
+  });
+
   it('a missing Gateway is not worth a word when the VirtualService has no names for DNS', () => {
     const { notes } = vsLines(
       [],
