@@ -21,6 +21,7 @@ import { ManualClock, settle } from './testing/manual-clock.js';
 import { FakeRoute53 } from './testing/fake-route53.js';
 import { parseDomainPolicy, type DomainPolicy } from '../core/tenancy/domain-policy.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
+import { Route53Error } from './route53/api.js';
 
 const service = (ip: string): ServiceObject => ({
   apiVersion: 'v1',
@@ -304,6 +305,42 @@ describe('Controller', () => {
       await t.metrics.registry.metrics(),
       /aws_controller_route53_failed_changes_total\{reason="InvalidChangeBatch"\} 2/,
     );
+  });
+
+  it('says a batch Route 53 did not answer is unconfirmed, lists again and sends nothing landed', async () => {
+    const t = setup();
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [gateway('gw', ['a.example.com'])],
+    };
+    // The batch lands, but its answer never comes: the client stops waiting (sdk-client.ts).
+    const send = t.route53.changeResourceRecordSets.bind(t.route53);
+    let answerLost = true;
+    t.route53.changeResourceRecordSets = async (zoneId, changes) => {
+      await send(zoneId, changes);
+      if (!answerLost) return;
+      answerLost = false;
+      throw new Route53Error(
+        'ChangeResourceRecordSets failed: TimeoutError: no answer',
+        'ChangeResourceRecordSets',
+        'TimeoutError',
+        false,
+      );
+    };
+    await t.controller.reconcile();
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'Warning').map((e) => `${e.name} ${e.reason}`),
+      ['gw RecordChangeUnconfirmed'],
+    );
+    assert.match(
+      t.events[0]?.message ?? '',
+      /^sent create A a\.example\.com in zone example\.com, but Route 53 did not answer in time/,
+    );
+    const { ChangeResourceRecordSets: sent, ListResourceRecordSets: listed } = t.route53.calls;
+    await t.controller.reconcile();
+    assert.equal(t.route53.calls.ListResourceRecordSets, listed + 1, 'the zone listed again');
+    assert.equal(t.route53.calls.ChangeResourceRecordSets, sent, 'nothing sent again: it landed');
+    assert.equal(t.events.filter((e) => e.reason === 'RecordChangeFailed').length, 0);
   });
 
   it('records ten warnings per object, then one saying how many more, and repeats none', async () => {

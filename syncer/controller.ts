@@ -48,7 +48,7 @@ import { eligibleZones, zonesForName, type Zone } from '../core/records/zones.js
 import type { EventSink } from './kube/events.js';
 import type { KubeResource } from './kube/reflector.js';
 import type { SyncerMetrics } from './metrics.js';
-import { refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
+import { outcomeUnknown, refusesSomeChange, Route53Error, type Route53Api } from './route53/api.js';
 import { DriftScheduler } from './drift-schedule.js';
 import { wakeableSleep, type Clock } from './route53/rate-limiter.js';
 import { WriteNotAllowed } from './route53/resilient-client.js';
@@ -1007,7 +1007,9 @@ export class Controller {
       this.#d.metrics.failedChanges.inc({ reason }, batch.length);
       this.#d.logger.warn(
         { err, zoneId, changes: batch.map(describeChange) },
-        'changes not applied',
+        outcomeUnknown(err)
+          ? 'changes sent, no answer: the zone is listed again to see whether they landed'
+          : 'changes not applied',
       );
       result.failed.push({ changes: batch, error: err });
     }
@@ -1047,7 +1049,11 @@ export class Controller {
           zone: zonePlan.zoneName,
           ok: error === undefined,
         },
-        error === undefined ? 'record changed' : 'record change failed',
+        error === undefined
+          ? 'record changed'
+          : outcomeUnknown(error)
+            ? 'record change unconfirmed'
+            : 'record change failed',
       );
       const object = decision.resource ? objects(decision.resource) : undefined;
       if (!object) continue;
@@ -1073,6 +1079,15 @@ export class Controller {
           'Normal',
           eventReason(action),
           `${pastTense(action)} ${list} ${where}`,
+        );
+      } else if (outcomeUnknown(error)) {
+        // It may well have landed: "failed" would send a person looking for a fault that is
+        // not there. The next reconcile, from a fresh listing, sends what did not land.
+        this.#d.events.record(
+          object,
+          'Warning',
+          'RecordChangeUnconfirmed',
+          `sent ${action} ${list} ${where}, but Route 53 did not answer in time: the zone is listed again, and what did not land is sent again`,
         );
       } else {
         this.#d.events.record(

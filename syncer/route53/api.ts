@@ -62,6 +62,27 @@ export class Route53Error extends Error {
 }
 
 /**
+ * Whether a failed call may have done its work all the same: a change batch we stopped waiting
+ * for without any answer (moto under load answered a 1,000-change batch after 6 s). It is not
+ * sent again blind: its CREATEs would fail as existing records, or it would undo a newer
+ * write. The zone is listed afresh and the next reconcile plans from what Route 53 holds.
+ */
+export function mayHaveLanded(
+  operation: Route53Operation,
+  code: string,
+  httpStatus: number | undefined,
+): boolean {
+  return (
+    operation === 'ChangeResourceRecordSets' && httpStatus === undefined && code === 'TimeoutError'
+  );
+}
+
+/** mayHaveLanded() for an error a call ended with. */
+export function outcomeUnknown(err: unknown): boolean {
+  return err instanceof Route53Error && mayHaveLanded(err.operation, err.code, err.httpStatus);
+}
+
+/**
  * Refusals of a ChangeResourceRecordSets request as a whole — who sent it, or to which zone —
  * that every part of the batch would get again: splitting the batch would only multiply them.
  */

@@ -16,6 +16,7 @@ import {
   Route53Error,
   incompleteListing,
   isRetryableCode,
+  mayHaveLanded,
   type RecordSetsStart,
   type Route53Operation,
   type Route53Requests,
@@ -44,12 +45,8 @@ function toRoute53Error(operation: Route53Operation, err: unknown): Route53Error
   const status = e.$metadata?.httpStatusCode;
   const messages = Array.isArray(e.messages) ? e.messages : [];
   const detail = messages.length > 0 ? messages.join('; ') : (e.message ?? String(err));
-  // A change batch we gave up waiting for may have been applied all the same (moto under load
-  // answered a 1,000-change batch after 6 s): sent again blind, its CREATEs fail as existing
-  // records, or it undoes a newer write. It is not retried; it fails, the zone is listed
-  // afresh and the next reconcile plans from what Route 53 really holds.
-  const unknownOutcome =
-    operation === 'ChangeResourceRecordSets' && status === undefined && code === 'TimeoutError';
+  // A change batch we gave up waiting for may have been applied all the same: not retried.
+  const unknownOutcome = mayHaveLanded(operation, code, status);
   return new Route53Error(
     `${operation} failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${detail}`,
     operation,
