@@ -259,21 +259,16 @@ export function virtualServiceOutput(
   if (!reading.act) return;
   const annotationOnly = reading.spec.hostnameSource === 'annotation-only';
   const specHosts = (vs.spec?.hosts ?? []).filter((h) => !isMeshInternalHost(h));
-  const bound: IstioGatewayObject[] = [];
-  const boundSet = new Set<IstioGatewayObject>();
+  // In the order spec.gateways names them, each once.
+  const boundOnce = new Set<IstioGatewayObject>();
   const missing: { ref: string; key: string }[] = [];
   for (const ref of refs) {
     const key = resolveGatewayRef(ref, namespace);
     const gateway = world.istioGateway(key);
-    if (gateway !== undefined) {
-      if (exportedTo(vs, gateway.metadata?.namespace ?? '') && !boundSet.has(gateway)) {
-        boundSet.add(gateway);
-        bound.push(gateway);
-      }
-      continue;
-    }
-    missing.push({ ref, key });
+    if (gateway === undefined) missing.push({ ref, key });
+    else if (exportedTo(vs, gateway.metadata?.namespace ?? '')) boundOnce.add(gateway);
   }
+  const bound = [...boundOnce];
   // Only worth a word when the VirtualService has names for DNS at all. One note for all the
   // missing ones: spec.gateways has no bound in Istio's CRD, and a note each (kept for as long
   // as the object is) let one object of 50k made-up entries hold ~15 MiB of the syncer's heap.
