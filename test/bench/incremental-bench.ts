@@ -300,6 +300,21 @@ export async function incrementalBench(
     const range = spread(values);
     return `${fmt(median(values))} ms${range === '' ? '' : ` (${range})`}`;
   };
+  // A span's row: its CPU time, then each figure of its Delay; a CPU-only row leaves them blank.
+  const spanRow = (
+    what: string,
+    cpu: (s: IncrementalSample) => number,
+    delay: (s: IncrementalSample) => Delay,
+  ) => [
+    what,
+    ms(cpu),
+    ...(['max', 'p99', 'onCpuMax', 'waited', 'gcMax'] as const).map((k) => ms((s) => delay(s)[k])),
+  ];
+  const cpuRow = (what: string, cpu: (s: IncrementalSample) => number) => [
+    what,
+    ms(cpu),
+    ...Array<string>(5).fill(''),
+  ];
   const version = spawnSync(productNode(), ['--version'], { encoding: 'utf8' }).stdout.trim();
   return [
     '## Incremental reconciles at 100k endpoints',
@@ -321,60 +336,28 @@ export async function incrementalBench(
         'longest GC pause',
       ],
       [
-        [
+        spanRow(
           'initial whole build + plan + send',
-          ms((s) => s.initial),
-          ms((s) => s.initialDelay.max),
-          ms((s) => s.initialDelay.p99),
-          ms((s) => s.initialDelay.onCpuMax),
-          ms((s) => s.initialDelay.waited),
-          ms((s) => s.initialDelay.gcMax),
-        ],
-        [
-          'reconcile with nothing changed (median of 50)',
-          ms((s) => s.noopMedian),
-          '',
-          '',
-          '',
-          '',
-          '',
-        ],
-        [
+          (s) => s.initial,
+          (s) => s.initialDelay,
+        ),
+        cpuRow('reconcile with nothing changed (median of 50)', (s) => s.noopMedian),
+        spanRow(
           `one changed VirtualService: median of ${options.changes}`,
-          ms((s) => s.oneMedian),
-          ms((s) => s.churnDelay.max),
-          ms((s) => s.churnDelay.p99),
-          ms((s) => s.churnDelay.onCpuMax),
-          ms((s) => s.churnDelay.waited),
-          ms((s) => s.churnDelay.gcMax),
-        ],
-        [
-          `one changed VirtualService: p99 of ${options.changes}`,
-          ms((s) => s.oneP99),
-          '',
-          '',
-          '',
-          '',
-          '',
-        ],
-        [
+          (s) => s.oneMedian,
+          (s) => s.churnDelay,
+        ),
+        cpuRow(`one changed VirtualService: p99 of ${options.changes}`, (s) => s.oneP99),
+        spanRow(
           'ingress Service address change (all endpoints change)',
-          ms((s) => s.allChange),
-          ms((s) => s.allDelay.max),
-          ms((s) => s.allDelay.p99),
-          ms((s) => s.allDelay.onCpuMax),
-          ms((s) => s.allDelay.waited),
-          ms((s) => s.allDelay.gcMax),
-        ],
-        [
+          (s) => s.allChange,
+          (s) => s.allDelay,
+        ),
+        spanRow(
           'drift check: relist, build afresh, cross-check, whole plan',
-          ms((s) => s.drift),
-          ms((s) => s.driftDelay.max),
-          ms((s) => s.driftDelay.p99),
-          ms((s) => s.driftDelay.onCpuMax),
-          ms((s) => s.driftDelay.waited),
-          ms((s) => s.driftDelay.gcMax),
-        ],
+          (s) => s.drift,
+          (s) => s.driftDelay,
+        ),
       ],
     ),
     '',
