@@ -49,6 +49,17 @@ const SOURCES = [
 ] as const satisfies readonly (readonly [Key, ObjectKind])[];
 type SourceKey = (typeof SOURCES)[number][0];
 
+/** The sources whose objects each owner kind (a record's `<ownerKind>/…`) may name: looked up
+ * once per record when a batch is reported, so worked out here rather than per lookup. */
+const SOURCES_BY_OWNER_KIND = new Map<string, SourceKey[]>();
+for (const [kind, objectKind] of SOURCES) {
+  const ownerKind = KINDS.find((k) => k.kind === objectKind)?.ownerKind;
+  if (ownerKind === undefined) continue;
+  const kinds = SOURCES_BY_OWNER_KIND.get(ownerKind) ?? [];
+  kinds.push(kind);
+  SOURCES_BY_OWNER_KIND.set(ownerKind, kinds);
+}
+
 /** One object changed: as it was (absent: added) and as it is (absent: deleted). */
 interface Changed {
   key: string;
@@ -407,8 +418,7 @@ export class IncrementalDesiredState {
     const slash = resource.indexOf('/');
     const ownerKind = resource.slice(0, slash);
     const key = resource.slice(slash + 1);
-    for (const [kind, objectKind] of SOURCES) {
-      if (KINDS.find((k) => k.kind === objectKind)?.ownerKind !== ownerKind) continue;
+    for (const kind of SOURCES_BY_OWNER_KIND.get(ownerKind) ?? []) {
       const object = this.#objects.get(kind)?.get(key);
       if (object !== undefined) return object;
     }
