@@ -297,6 +297,8 @@ export async function incrementalBench(
   }
   const ms = (f: (s: IncrementalSample) => number) => {
     const values = samples.map(f);
+    // A figure this system cannot give (no /proc/self/schedstat): a dash, not "NaN ms".
+    if (!values.some(Number.isFinite)) return '–';
     const range = spread(values);
     return `${fmt(median(values))} ms${range === '' ? '' : ` (${range})`}`;
   };
