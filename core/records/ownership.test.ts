@@ -10,6 +10,8 @@ import {
   ownershipTxtName,
   ownershipValue,
   parseOwnershipValue,
+  readLabelFields,
+  readWrittenLabel,
 } from './ownership.js';
 import type { RecordType } from './endpoint.js';
 
@@ -95,6 +97,65 @@ describe('parseOwnershipValue', () => {
       assert.deepEqual(parseOwnershipValue(value), expected);
     });
   }
+});
+
+describe('readWrittenLabel', () => {
+  it('reads what the field-by-field reader reads, or leaves the value to it', () => {
+    // Pieces near our label's shape: the characters that end a field, a string or a value,
+    // escapes and the space the general reader trims.
+    const piece = fc.string({
+      unit: fc.constantFrom('a', '/', '-', ',', '=', '"', '\\', ' ', '\t'),
+      maxLength: 6,
+    });
+    const head = fc.constantFrom(
+      '"heritage=aws-controller,aws-controller/owner=',
+      '"heritage=external-dns,external-dns/owner=',
+      ' "heritage=aws-controller,aws-controller/owner=',
+      '"heritage=aws-controller,aws-controller/owner=x," "aws-controller/owner=',
+    );
+    // Mostly plain pieces, as real owner IDs and resources are, so the shortcut is walked.
+    const part = fc.oneof(
+      { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9/=.-]{0,12}$/) },
+      { weight: 1, arbitrary: piece },
+    );
+    const written = fc
+      .tuple(part, part)
+      .map(([owner, resource]) => ownershipValue(owner, resource));
+    const assembled = fc
+      .tuple(
+        head,
+        part,
+        fc.constantFrom(',aws-controller/resource=', ',x=', ''),
+        part,
+        fc.constantFrom('"', '', '" ', '\\"', '" "a"'),
+      )
+      .map(([h, owner, key, rest, end]) => `${h}${owner}${key}${rest}${end}`);
+    // Shapes the shortcut must leave alone, each read differently by the general reader.
+    const near = '"heritage=aws-controller,aws-controller/owner=';
+    const examples = fc.constantFrom(
+      `${near}a"b,aws-controller/resource=c"`, // a quote ends the string early
+      `${near}a,aws-controller/resource=c`, // no closing quote: no string at all
+      `${near}a,aws-controller/resource=c\\"`, // an escaped quote: no closing quote either
+      `${near} a,aws-controller/resource=c"`, // space around the owner, trimmed
+      `${near},aws-controller/resource=c"`, // no owner
+    );
+    let taken = 0;
+    let left = 0;
+    fc.assert(
+      fc.property(fc.oneof(written, assembled, examples, fc.string()), (value) => {
+        const fast = readWrittenLabel(value);
+        if (fast === undefined) left++;
+        else {
+          taken++;
+          assert.deepEqual(fast, readLabelFields(value), value);
+        }
+        assert.deepEqual(parseOwnershipValue(value), readLabelFields(value), value);
+      }),
+      { numRuns: 2000 },
+    );
+    // Both ways were walked: the shortcut read labels, and left others to the general reader.
+    assert.ok(taken > 0 && left > 0, `shortcut ${taken}, left ${left}`);
+  });
 });
 
 describe('checkOwnerId', () => {
