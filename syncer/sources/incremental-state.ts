@@ -9,8 +9,7 @@
 // builds a fresh state from scratch and compares (controller.ts), and a property test does it
 // over random change sequences. Long passes yield to the event loop (see `Yielder`).
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
-import { resourceOf, type Endpoint } from '../../core/records/endpoint.js';
-import { sameData } from '../../core/same-data.js';
+import { resourceOf, sameEndpoints, type Endpoint } from '../../core/records/endpoint.js';
 import type { KubeResource } from '../kube/reflector.js';
 import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
 import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
@@ -118,7 +117,7 @@ interface Computed {
 
 /** The same endpoints, in the same order (sources emit them in a stable order). */
 const sameOutput = (a: Computed | undefined, b: Computed | undefined): boolean =>
-  sameData(a?.output.endpoints ?? [], b?.output.endpoints ?? []);
+  sameEndpoints(a?.output.endpoints ?? [], b?.output.endpoints ?? []);
 
 const UNREADABLE: ReadonlySet<string> = new Set(['InvalidAnnotations', 'TooManyNames']);
 
