@@ -16,7 +16,7 @@
 // the adopted owner's label from all of them (plan-writes.ts). An external-dns run with
 // --txt-prefix, --txt-suffix or --txt-wildcard-replacement names them differently; given the
 // same values (ExternalDnsTxtNaming) we find them where it puts them.
-import { isRecordType } from './endpoint.js';
+import { isRecordType, RECORD_TYPES } from './endpoint.js';
 import type { RecordType } from './endpoint.js';
 import { formatTxtValue, parseTxtValue } from './txt-strings.js';
 
@@ -31,6 +31,8 @@ export interface OwnershipLabel {
   resource?: string;
 }
 
+const TYPE_LENGTHS: ReadonlySet<number> = new Set(RECORD_TYPES.map((type) => type.length));
+
 // Built once: the planner asks for an ownership name for every record of every zone.
 const TXT_PREFIXES: Partial<Record<string, string>> = { A: 'a-', AAAA: 'aaaa-', CNAME: 'cname-' };
 
@@ -43,7 +45,9 @@ export function ownershipTxtName(name: string, type: RecordType, zoneName: strin
 /** The record an ownership TXT name guards, or undefined for a name no record type prefixes. */
 export function guardedRecordOf(txtName: string): { name: string; type: RecordType } | undefined {
   const dash = txtName.indexOf('-');
-  if (dash < 0) return undefined;
+  // Only a record type's length can come before the dash: most names (`app-1.…`) are no
+  // ownership TXT's, and are told so without a slice and an upper-casing each.
+  if (!TYPE_LENGTHS.has(dash)) return undefined;
   const type = txtName.slice(0, dash).toUpperCase();
   if (!isRecordType(type)) return undefined;
   const rest = txtName.slice(dash + 1);

@@ -8,7 +8,15 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { endpointKey, resourceOf, type Endpoint } from './endpoint.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
-import { mergePlans, nameFamilies, namesInScope, relatedNames } from './plan-scope.js';
+import {
+  familiesByGuardedName,
+  familiesByUnion,
+  mergePlans,
+  nameFamilies,
+  namesInScope,
+  relatedNames,
+} from './plan-scope.js';
+import { runSteps } from './steps.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import { normalizeRoute53Name } from './route53-names.js';
 import { eligibleZones } from './zones.js';
@@ -202,5 +210,28 @@ describe('planning part of the names', () => {
       ),
       RUNS,
     );
+  });
+});
+
+describe('families under the default naming', () => {
+  it('are the trees of guarded names, as the union of each name with what it guards', () => {
+    // Names and the TXT names that guard them, chained (a TXT name guarding a TXT name), with
+    // some links missing: a TXT whose record is gone, a record without its TXT.
+    const base = fc.constantFrom('www.example.com', 'example.com', 'app-1.example.com', 'a.b.c');
+    const prefix = fc.constantFrom('', 'a-', 'aaaa-', 'cname-', 'txt-', 'A-', 'a-.');
+    const name = fc
+      .tuple(fc.array(prefix, { maxLength: 3 }), base)
+      .map(([prefixes, b]) => prefixes.join('') + b);
+    let joined = 0;
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 12 }), (names) => {
+        const byTrees = [...runSteps(familiesByGuardedName(names))];
+        assert.deepEqual(byTrees, [...runSteps(familiesByUnion(names, [], undefined))]);
+        if (byTrees.some((family) => family.length > 1)) joined++;
+      }),
+      { numRuns: 1000 },
+    );
+    // Not vacuous: families of more than one name were formed.
+    assert.ok(joined > 0, `joined ${joined}`);
   });
 });
