@@ -68,6 +68,9 @@ interface Changed {
 
 /** Cooperative yielding: long loops call `maybe()` often; it awaits a macrotask when due. */
 export interface Yielder {
+  /** A turn to wait for, when one is due. Awaited only then (`if (turn) await turn`):
+   * `await undefined` still suspends until the next microtask, ~0.15 µs a step, ~50 ms per
+   * pass over 100k objects. */
   maybe(): Promise<void> | undefined;
   /** As maybe(), reading the clock every time: for callers whose steps are coarse. */
   whenDue?(): Promise<void> | undefined;
@@ -201,17 +204,20 @@ export class IncrementalDesiredState {
       const next = new Map<string, KubeResource>();
       for (const object of list) {
         next.set(objectKey(object), object);
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
       }
       const changed: Changed[] = [];
       for (const [key, now] of next) {
         const old = previous.get(key);
         if (old !== now) changed.push({ key, ...(old && { old }), now });
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
       }
       const objectKind = SOURCES.find(([k]) => k === kind)?.[1];
       for (const [key, old] of previous) {
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
         if (next.has(key)) continue;
         changed.push({ key, old });
         if (objectKind !== undefined) this.#options.parseCache?.forget(old, objectKind);
@@ -272,7 +278,8 @@ export class IncrementalDesiredState {
     let nodesChanged = false;
     for (const [kind, changed] of changes) {
       for (const { key, old, now } of changed) {
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
         this.#unindex(kind, key, old);
         this.#index(kind, key, now);
         switch (kind) {
@@ -393,7 +400,8 @@ export class IncrementalDesiredState {
       const here = this.#computed.get(kind) ?? new Map<string, Computed>();
       const there = other.#computed.get(kind) ?? new Map<string, Computed>();
       for (const [key, computed] of here) {
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
         const theirs = there.get(key);
         if (
           theirs === undefined ||
@@ -405,7 +413,8 @@ export class IncrementalDesiredState {
         }
       }
       for (const key of there.keys()) {
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
         if (!here.has(key)) differ.push(`${kind} ${key}`);
       }
     }
@@ -557,7 +566,8 @@ export class IncrementalDesiredState {
         const object = objects?.get(key);
         const after = object === undefined ? undefined : compute(kind, object, world);
         change.recomputed++;
-        await yielder.maybe();
+        const turn = yielder.maybe();
+        if (turn !== undefined) await turn;
         if (before === undefined && after === undefined) continue;
         if (before !== undefined) this.#forget(before);
         const id = `${kind} ${key}`;
