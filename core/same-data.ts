@@ -25,3 +25,10 @@ export function sameData(a: unknown, b: unknown): boolean {
   }
   return defined === 0;
 }
+
+/**
+ * `never`, or a compile error naming what `T` holds: for the field-by-field comparisons
+ * written beside sameData (sameEndpoints, sameFields), `Nothing<Exclude<keyof X, Compared>>`
+ * fails to compile once X gains a field the comparison does not read.
+ */
+export type Nothing<T extends never> = T;

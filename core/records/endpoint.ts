@@ -1,7 +1,7 @@
 // The desired-state model (design.md, "One data model"): one Endpoint per DNS record an
 // object wants, in normal form, so two Endpoints are equal exactly when the records are.
 import type { RoutingPolicy } from '../annotations/spec.js';
-import { sameData } from '../same-data.js';
+import { sameData, type Nothing } from '../same-data.js';
 
 /** The record types aws-controller writes for traffic (its ownership TXTs aside). */
 export type RecordType = 'A' | 'AAAA' | 'CNAME';
@@ -102,7 +102,6 @@ type Compared =
   | 'alias'
   | 'routing';
 type OwnerCompared = 'kind' | 'namespace' | 'name' | 'creationTimestamp';
-type Nothing<T extends never> = T;
 export type EveryEndpointFieldCompared = Nothing<Exclude<keyof Endpoint, Compared>>;
 export type EveryOwnerFieldCompared = Nothing<Exclude<keyof OwnerResource, OwnerCompared>>;
 

@@ -4,10 +4,10 @@
 // console adds). A planner comparing raw fields would see changes where there are none and
 // send updates forever; everything is compared through `comparableForm` instead.
 import { normalizeIp } from '../names/ip.js';
-import { sameData } from '../same-data.js';
+import { sameData, type Nothing } from '../same-data.js';
 import { recordKey } from './endpoint.js';
 import { routingFieldsOf } from './routing.js';
-import type { ResourceRecordSet } from './route53-types.js';
+import type { ResourceRecord, ResourceRecordSet } from './route53-types.js';
 import type { Ownership } from './zone-state.js';
 import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
 import { parseTxtValue } from './txt-strings.js';
@@ -112,7 +112,55 @@ export function comparableForm(recordSet: ResourceRecordSet): string {
 }
 
 export function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
-  // Equal as data means equal comparable forms: the common case (a record as we wrote it)
-  // answered without building and normalising both.
-  return sameData(a, b) || comparableForm(a) === comparableForm(b);
+  // Equal field by field means equal comparable forms: the common case (a record as we wrote
+  // it) answered without building and normalising both.
+  return sameFields(a, b) || comparableForm(a) === comparableForm(b);
 }
+
+/**
+ * Every field equal, the nested ones as data: what sameData says of two record sets, without
+ * its generic walk (keys enumerated and counted at every level), which was ~0.5 s of CPU per
+ * three whole plans at 100k records. Exported for its property test.
+ */
+export function sameFields(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
+  return (
+    a === b ||
+    (a.Name === b.Name &&
+      a.Type === b.Type &&
+      a.TTL === b.TTL &&
+      a.SetIdentifier === b.SetIdentifier &&
+      a.Weight === b.Weight &&
+      a.Region === b.Region &&
+      a.Failover === b.Failover &&
+      a.MultiValueAnswer === b.MultiValueAnswer &&
+      a.HealthCheckId === b.HealthCheckId &&
+      sameValues(a.ResourceRecords, b.ResourceRecords) &&
+      sameData(a.AliasTarget, b.AliasTarget) &&
+      sameData(a.GeoLocation, b.GeoLocation))
+  );
+}
+
+function sameValues(a: readonly ResourceRecord[] | undefined, b: typeof a): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]?.Value !== b[i]?.Value) return false;
+  return true;
+}
+
+// sameFields compares each of these; a field added to either type fails to compile here until
+// it does too.
+type Compared =
+  | 'Name'
+  | 'Type'
+  | 'TTL'
+  | 'SetIdentifier'
+  | 'Weight'
+  | 'Region'
+  | 'Failover'
+  | 'MultiValueAnswer'
+  | 'HealthCheckId'
+  | 'ResourceRecords'
+  | 'AliasTarget'
+  | 'GeoLocation';
+export type EveryRecordSetFieldCompared = Nothing<Exclude<keyof ResourceRecordSet, Compared>>;
+export type EveryValueFieldCompared = Nothing<Exclude<keyof ResourceRecord, 'Value'>>;
