@@ -78,27 +78,28 @@ export function ownershipValue(ownerId: string, resource: string): string {
 }
 
 /**
- * Labels already read, by value: a plan reads each ownership TXT several times (whose it is,
- * who holds the name, what the record is for), and the Gateways' records share values, so at
- * 100k records this was the planner's largest single cost. Bounded: emptied when full.
+ * Labels the field-by-field reader read, by value: a plan reads each ownership TXT several
+ * times (whose it is, who holds the name, what the record is for), and that reader's string
+ * and Map work was the planner's largest single cost at 100k records. Our own labels are not
+ * kept: each names its own object, so nearly every one is distinct, and reading one by
+ * position (readWrittenLabel) costs less than the cache's upkeep did for it. Bounded: emptied
+ * when full.
  */
 const labels = new Map<string, OwnershipLabel | undefined>();
 const MAX_LABELS = 20_000;
 
 /** Reads one TXT value (as Route 53 returns it, quoted) as an ownership label, if it is one. */
 export function parseOwnershipValue(value: string): OwnershipLabel | undefined {
+  const written = readWrittenLabel(value);
+  if (written !== undefined) return written;
   const known = labels.get(value);
   if (known !== undefined || labels.has(value)) return known;
   // Shared by every reader of the value: frozen, so none can change it for the others.
-  const label = readOwnershipValue(value);
+  const label = readLabelFields(value);
   if (label !== undefined) Object.freeze(label);
   if (labels.size >= MAX_LABELS) labels.clear();
   labels.set(value, label);
   return label;
-}
-
-function readOwnershipValue(value: string): OwnershipLabel | undefined {
-  return readWrittenLabel(value) ?? readLabelFields(value);
 }
 
 /** Any TXT value read as a label, field by field (exported for the property test of the
