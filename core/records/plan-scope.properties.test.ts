@@ -18,10 +18,11 @@ import {
 } from './plan-scope.js';
 import { runSteps } from './steps.js';
 import type { ResourceRecordSet } from './route53-types.js';
-import { normalizeRoute53Name } from './route53-names.js';
+import { bareZoneId, normalizeRoute53Name } from './route53-names.js';
+import { externalDnsTxtNames, type ExternalDnsTxtNaming } from './ownership.js';
 import { eligibleZones } from './zones.js';
 import { endpointArb, OWNERS } from './testing/endpoint-arbitraries.js';
-import { worldArb, ZONES } from './testing/worlds.js';
+import { EXTERNAL_DNS_OWNER, worldArb, ZONES, type World } from './testing/worlds.js';
 import type { DomainPolicy } from '../tenancy/domain-policy.js';
 
 const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 150) };
@@ -85,23 +86,93 @@ const allNames = (current: Current, desired: readonly Endpoint[]) =>
 const wantedOf = (desired: readonly Endpoint[]) =>
   desired.map((e) => ({ name: e.name, type: e.type, alias: e.alias !== undefined }));
 
+/** external-dns namings other than its default, for the families they join. */
+const namingArb = fc.constantFrom<ExternalDnsTxtNaming | undefined>(
+  undefined,
+  { prefix: 'edns-', suffix: '', wildcardReplacement: '' },
+  { prefix: '%{record_type}-txt.', suffix: '', wildcardReplacement: 'any' },
+  { prefix: '', suffix: '-owner', wildcardReplacement: '' },
+);
+
+/** The world with `naming` in its options and external-dns's labels where that naming puts
+ * them, for every `every`-th desired endpoint (in each zone holding the name): the worlds
+ * themselves place external-dns's TXTs by its default naming only. */
+function underNaming(world: World, naming: ExternalDnsTxtNaming | undefined, every: number): World {
+  if (naming === undefined) return world;
+  const current = new Map([...world.current].map(([zone, sets]) => [zone, [...sets]]));
+  world.desired.forEach((endpoint, i) => {
+    if (i % every !== 0) return;
+    for (const zone of ZONES) {
+      const sets = current.get(bareZoneId(zone.Id));
+      const zoneName = normalizeRoute53Name(zone.Name);
+      if (
+        sets === undefined ||
+        !(endpoint.name === zoneName || endpoint.name.endsWith(`.${zoneName}`))
+      )
+        continue;
+      for (const txtName of externalDnsTxtNames(
+        endpoint.name,
+        endpoint.type,
+        endpoint.alias !== undefined,
+        naming,
+      )) {
+        if (sets.some((set) => nameOfSet(set) === txtName)) continue;
+        sets.push({
+          Name: `${txtName}.`,
+          Type: 'TXT',
+          TTL: 300,
+          ResourceRecords: [
+            {
+              Value: `"heritage=external-dns,external-dns/owner=${EXTERNAL_DNS_OWNER},external-dns/resource=service/x/y"`,
+            },
+          ],
+        });
+      }
+    }
+  });
+  return { ...world, current, options: { ...world.options, externalDnsTxtNaming: naming } };
+}
+
+/** Whether some part holds a desired name together with a TXT name only `naming` gives it. */
+function joinedByNaming(
+  parts: readonly string[][],
+  desired: readonly Endpoint[],
+  naming: ExternalDnsTxtNaming,
+): boolean {
+  return desired.some((e) => {
+    const own = new Set(externalDnsTxtNames(e.name, e.type, e.alias !== undefined));
+    const theirs = externalDnsTxtNames(e.name, e.type, e.alias !== undefined, naming);
+    return parts.some(
+      (part) => part.includes(e.name) && theirs.some((t) => !own.has(t) && part.includes(t)),
+    );
+  });
+}
+
 describe('planning part of the names', () => {
   it('plans every family apart and merges them into the whole plan', () => {
+    // Worlds under an external-dns naming of its own that joined a name to a TXT name only
+    // that naming gives it: the families found by union, not by the guarded-name trees.
+    let joined = 0;
     fc.assert(
       fc.property(
         worldArb,
         policyArb,
         unreadableArb,
         fc.integer({ min: 1, max: 6 }),
-        ({ current, desired, options }, domainPolicy, unreadable, partSize) => {
+        namingArb,
+        fc.integer({ min: 1, max: 3 }),
+        (world, domainPolicy, unreadable, partSize, naming, every) => {
+          const { current, desired, options } = underNaming(world, naming, every);
           const opts: PlanOptions = { ...options, ...(domainPolicy && { domainPolicy }) };
           const whole = plan(current, desired, ZONES, opts, new Set(unreadable));
-          const parts = nameFamilies(
+          const names = nameFamilies(
             allNames(current, desired),
             wantedOf(desired),
             partSize,
             opts.externalDnsTxtNaming,
-          ).map((names) => {
+          );
+          if (naming !== undefined && joinedByNaming(names, desired, naming)) joined++;
+          const parts = names.map((names) => {
             const inPart = new Set(names);
             return plan(
               restrict(current, inPart),
@@ -132,6 +203,7 @@ describe('planning part of the names', () => {
       ),
       RUNS,
     );
+    assert.ok(joined > 0, `joined by a naming of its own: ${joined}`);
   });
 
   it('merges a part whose zone holds more groups than a spread of arguments can carry', () => {
@@ -172,7 +244,9 @@ describe('planning part of the names', () => {
         unreadableArb,
         fc.array(fc.nat(), { maxLength: 4 }),
         fc.array(endpointArb, { maxLength: 3 }),
-        ({ current, desired, options }, domainPolicy, unreadable, dropped, added) => {
+        namingArb,
+        (world, domainPolicy, unreadable, dropped, added, naming) => {
+          const { current, desired, options } = underNaming(world, naming, 2);
           const opts: PlanOptions = { ...options, ...(domainPolicy && { domainPolicy }) };
           const gone = new Set(dropped.map((i) => desired[i % Math.max(desired.length, 1)]));
           const next = [...desired.filter((e) => !gone.has(e)), ...added];
