@@ -1207,10 +1207,6 @@ function describeChange(change: Change): string {
   return `${change.Action} ${recordOfChange(change)}`;
 }
 
-/**
- * The record a change is decided for, as the plan's decisions name it: an ownership TXT's
- * change stands for the record it guards (adopting a record changes only its TXT).
- */
 /** Each record's decisions in a zone plan, by their place in it: worked out once per plan. */
 const decisionIndexes = new WeakMap<ZonePlan, Map<string, number[]>>();
 function decisionsByRecord(zonePlan: ZonePlan): Map<string, number[]> {
@@ -1227,6 +1223,10 @@ function decisionsByRecord(zonePlan: ZonePlan): Map<string, number[]> {
   return index;
 }
 
+/**
+ * The record a change is decided for, as the plan's decisions name it: an ownership TXT's
+ * change stands for the record it guards (adopting a record changes only its TXT).
+ */
 function decidedRecordOf(change: Change): string {
   const set = change.ResourceRecordSet;
   const name = normalizeRoute53Name(set.Name);

@@ -130,7 +130,7 @@ const NOT_PLAIN = /[,"\\\s]/;
  * Our label exactly as ownershipValue writes it — one quoted string, our three fields, nothing
  * escaped — read by position; undefined for any other shape, which the general reader takes.
  * Nearly every ownership TXT a plan reads has this shape, and each names its own object, so
- * the labels cache rarely holds it: the general reader's string and Map work was ~2 µs per
+ * a cache of labels rarely helps: the general reader's string and Map work was ~2 µs per
  * record, ~0.2 s per whole plan at 100k records. (Exported for its property test.)
  */
 export function readWrittenLabel(value: string): OwnershipLabel | undefined {
