@@ -3,7 +3,8 @@
 import { normalizeRoute53Name } from './route53-names.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
 
-const keyOf = (set: ResourceRecordSet) =>
+/** The record set a change replaces or deletes: its name (normal form), type and set identifier. */
+export const keyOf = (set: ResourceRecordSet): string =>
   `${normalizeRoute53Name(set.Name)}|${set.Type}|${set.SetIdentifier ?? ''}`;
 
 export function applyChanges(

@@ -22,8 +22,8 @@ import type {
 } from '../../syncer/sources/objects.js';
 import { FakeClock } from '../../syncer/testing/fake-clock.js';
 import { WatchedCaches } from '../../syncer/testing/watched-caches.js';
-import { recordKey } from '../../core/records/endpoint.js';
-import { bareZoneId, normalizeRoute53Name } from '../../core/records/route53-names.js';
+import { keyOf } from '../../core/records/apply-changes.js';
+import { bareZoneId } from '../../core/records/route53-names.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
 import type { Route53Api } from '../../syncer/route53/api.js';
 import { productNode } from '../helpers/product-node.js';
@@ -107,14 +107,14 @@ class BenchRoute53 implements Route53Api {
     return [...(this.#records.get(bareZoneId(zoneId))?.values() ?? [])];
   }
 
-  /** Applied as applyChanges does (by name, type and set identifier; an update keeps its
-   * place), without Route 53's checks: the syncer's batches are valid here. */
+  /** Applied as applyChanges does (by its keyOf; an update keeps its place), without Route
+   * 53's checks: the syncer's batches are valid here. */
   async changeResourceRecordSets(zoneId: string, changes: readonly Change[]): Promise<void> {
     await later();
     const zone = this.#records.get(bareZoneId(zoneId));
     if (zone === undefined) throw new Error(`no zone ${zoneId}`);
     for (const { Action, ResourceRecordSet: set } of changes) {
-      const key = recordKey(normalizeRoute53Name(set.Name), set.Type, set.SetIdentifier);
+      const key = keyOf(set);
       if (Action === 'DELETE') zone.delete(key);
       else zone.set(key, set);
     }
