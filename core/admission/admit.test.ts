@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_NAMES_PER_OBJECT, countSpecNames } from '../annotations/limits.js';
+import { MAX_GATEWAY_REFS, MAX_NAMES_PER_OBJECT, countSpecNames } from '../annotations/limits.js';
 import { PREFIX } from '../annotations/prefix.js';
 import { describeObject, mutateObject, validateObject, type KubeObject } from './admit.js';
 import { applyJsonPatch, escapePointerToken } from './json-patch.js';
@@ -405,6 +405,33 @@ describe('names in the spec', () => {
     assert.equal(countSpecNames('service', { hosts: manyHosts(5000) }), 0);
     assert.equal(countSpecNames('istio-gateway', { servers: 'not a list' }), 0);
     assert.equal(countSpecNames('httproute', undefined), 0);
+  });
+  it('denies a VirtualService binding more Gateways than the limit, counting entries as written', () => {
+    const virtualService = (gateways: string[]): KubeObject => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'v', namespace: 'ns' },
+      spec: { hosts: ['a.example.com'], gateways },
+    });
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `shared/g${i}`);
+    assert.equal(validateObject(virtualService(refs(MAX_GATEWAY_REFS))).allowed, true);
+    const over = validateObject(virtualService(['mesh', ...refs(MAX_GATEWAY_REFS)]));
+    assert.equal(over.allowed, false);
+    assert.equal(
+      over.message,
+      `VirtualService ns/v: spec.gateways: ${MAX_GATEWAY_REFS + 1} entries is over the limit of ${MAX_GATEWAY_REFS} Gateways per VirtualService`,
+    );
+    assert.deepEqual(over.deniedKeys, ['spec']);
+    // Only a VirtualService's spec.gateways is bounded here (Gateway API's CRDs bound theirs).
+    assert.equal(
+      validateObject({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'g', namespace: 'ns' },
+        spec: { selector: { istio: 'ingressgateway' }, gateways: refs(500), servers: [] },
+      }).allowed,
+      true,
+    );
   });
   it('lists both problems when the annotation is over the limit too', () => {
     const object: KubeObject = {

@@ -2,7 +2,7 @@
 // to the normal form) and the validating answer (allowed, or denied with messages).
 import type { ClusterIdentity } from '../annotations/cluster.js';
 import { KEY_NAMES } from '../annotations/keys.js';
-import { specNamesProblem } from '../annotations/limits.js';
+import { gatewayRefsProblem, specNamesProblem } from '../annotations/limits.js';
 import {
   DEFAULT_CONTROLLER_NAME,
   parseAnnotations,
@@ -119,12 +119,15 @@ export function validateObject(object: KubeObject, options: AdmitOptions = {}): 
   const kind = info?.kind;
   const parsed = parseObject(object, options, info);
   const name = describeObject(object);
-  // The spec's names count against the same per-object limit as the annotation's: the
-  // syncer would skip such an object whole, so it is better refused at apply time.
+  // The spec's names count against the same per-object limit as the annotation's, and a
+  // VirtualService's Gateways against theirs: the syncer would skip such an object whole, so
+  // it is better refused at apply time.
   const specProblem = specNamesProblem(kind, object.spec);
+  const refsProblem = gatewayRefsProblem(kind, object.spec);
   const errors: { key: string; message: string }[] = [];
   for (const e of parsed.errors) errors.push({ key: e.key ?? 'cross-key', message: e.message });
   if (specProblem !== undefined) errors.push({ key: 'spec', message: specProblem });
+  if (refsProblem !== undefined) errors.push({ key: 'spec', message: refsProblem });
   // Only an object within the limits is judged name by name.
   if (errors.length === 0) {
     for (const e of policyErrors(object, kind, parsed, options)) errors.push(e);

@@ -20,6 +20,14 @@ export const MAX_NAMES_PER_OBJECT = 1000;
  */
 export const MAX_VALUE_LENGTH = 64 * 1024;
 
+/**
+ * Entries in one VirtualService's `spec.gateways` (Istio's CRD bounds none; Gateway API bounds
+ * an HTTPRoute's parentRefs at 32). Each of a VirtualService's names is matched against every
+ * Gateway it binds, so a tenant naming the cluster's 10,000 Gateways with 1,000 hosts cost
+ * ~2 s of a reconcile each time any of those Gateways changed. Real ones bind one to a few.
+ */
+export const MAX_GATEWAY_REFS = 100;
+
 /** How many of the item problems of one list a message names before summing up the rest. */
 export const MAX_LISTED_PROBLEMS = 10;
 
@@ -59,4 +67,19 @@ export function specNamesProblem(kind: ObjectKind | undefined, spec: unknown): s
   const count = countSpecNames(kind, spec);
   if (count <= MAX_NAMES_PER_OBJECT || kind === undefined) return undefined;
   return `spec: ${count} names (${SPEC_NAMES[kind]}) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`;
+}
+
+/**
+ * The denial for a VirtualService binding too many Gateways, or undefined within the limit.
+ * Entries are counted as written (`mesh` and repeats too), like names.
+ */
+export function gatewayRefsProblem(
+  kind: ObjectKind | undefined,
+  spec: unknown,
+): string | undefined {
+  if (kind !== 'istio-virtualservice' || typeof spec !== 'object' || spec === null)
+    return undefined;
+  const refs = (spec as { gateways?: unknown }).gateways;
+  if (!Array.isArray(refs) || refs.length <= MAX_GATEWAY_REFS) return undefined;
+  return `spec.gateways: ${refs.length} entries is over the limit of ${MAX_GATEWAY_REFS} Gateways per VirtualService`;
 }

@@ -2,7 +2,7 @@
 // the hostnames, turn addresses into targets, and hand over to core's endpoint builder.
 import type { ClusterIdentity } from '../../core/annotations/cluster.js';
 import type { Target } from '../../core/annotations/keys.js';
-import { specNamesProblem } from '../../core/annotations/limits.js';
+import { gatewayRefsProblem, specNamesProblem } from '../../core/annotations/limits.js';
 import { parseAnnotations } from '../../core/annotations/parse.js';
 import { EMPTY_SPEC, type AnnotationSpec } from '../../core/annotations/spec.js';
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
@@ -35,6 +35,7 @@ export interface ObjectNote {
   reason:
     | 'InvalidAnnotations'
     | 'TooManyNames'
+    | 'TooManyGateways'
     | 'NoTargets'
     | 'InvalidHostname'
     | 'TargetProblem'
@@ -43,6 +44,16 @@ export interface ObjectNote {
     | 'GatewayNotFound';
   message: string;
 }
+
+/**
+ * The notes of an object skipped whole for what it holds: the planner keeps its records as
+ * they are until it is fixed or deleted (bad input loses nothing).
+ */
+export const SKIPPED_WHOLE: ReadonlySet<ObjectNote['reason']> = new Set([
+  'InvalidAnnotations',
+  'TooManyNames',
+  'TooManyGateways',
+]);
 
 export interface SourceOutput {
   endpoints: Endpoint[];
@@ -66,6 +77,11 @@ export function readObject(
   const tooMany = specNamesProblem(kind, object.spec);
   if (tooMany !== undefined) {
     notes.push({ object, kind, reason: 'TooManyNames', message: `skipped: ${tooMany}` });
+    return { act: false };
+  }
+  const tooManyRefs = gatewayRefsProblem(kind, object.spec);
+  if (tooManyRefs !== undefined) {
+    notes.push({ object, kind, reason: 'TooManyGateways', message: `skipped: ${tooManyRefs}` });
     return { act: false };
   }
   const ctx = {

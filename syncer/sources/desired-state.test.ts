@@ -1,9 +1,9 @@
 // Sources: objects + lookups → desired endpoints, kind by kind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
+import { MAX_GATEWAY_REFS, MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
 import type { Endpoint } from '../../core/records/endpoint.js';
-import { desiredState as desiredRaw } from './desired-state.js';
+import { desiredState as desiredRaw, unreadableObjects } from './desired-state.js';
 import { resolveGatewayRef } from './istio.js';
 import { emptySnapshot, SERVICE_NAME_LABEL, slimObject } from './objects.js';
 import type { KubeResource } from '../kube/reflector.js';
@@ -226,6 +226,43 @@ describe('Istio Gateway', () => {
         `TooManyNames skipped: spec: ${MAX_NAMES_PER_OBJECT + 1} names (servers' hosts) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
       ],
     );
+  });
+
+  it('skips a VirtualService binding more Gateways than the limit, keeping what it holds', () => {
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `bookinfo/gw${i}`);
+    const gateways = [istioGateway(['*.example.com'], {}, 'bookinfo', 'gw0')];
+    const virtualService = (name: string, gateways: string[]): VirtualServiceObject => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: meta('bookinfo', name),
+      spec: { hosts: [`${name}.example.com`], gateways },
+    });
+    const out = desiredState(
+      snapshot({
+        istioGateways: gateways,
+        // `mesh` counts as written: the limit is on what the object says, not what it binds.
+        virtualServices: [
+          virtualService('wide', ['mesh', ...refs(MAX_GATEWAY_REFS)]),
+          virtualService('edge', refs(MAX_GATEWAY_REFS)),
+        ],
+        services: [ingressGatewayService()],
+      }),
+      options,
+    );
+    assert.deepEqual(summary(out.endpoints), [
+      'A *.example.com 203.0.113.10 gateway/bookinfo/gw0',
+      'A edge.example.com 203.0.113.10 virtualservice/bookinfo/edge',
+    ]);
+    assert.deepEqual(
+      out.notes
+        .filter((n) => n.reason !== 'GatewayNotFound')
+        .map((n) => `${n.object.metadata?.name} ${n.reason} ${n.message}`),
+      [
+        `wide TooManyGateways skipped: spec.gateways: ${MAX_GATEWAY_REFS + 1} entries is over the limit of ${MAX_GATEWAY_REFS} Gateways per VirtualService`,
+      ],
+    );
+    // Skipped whole: the planner keeps its records (bad input loses nothing).
+    assert.deepEqual([...unreadableObjects(out.notes)], ['virtualservice/bookinfo/wide']);
   });
 
   it('skips an object whose hostname annotation is over the limit, publishing none of it', () => {

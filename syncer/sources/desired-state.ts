@@ -1,7 +1,13 @@
 // Every source over one snapshot: the desired endpoints of the whole cluster, and what
 // should be said on objects that could not be published.
 import { resourceOf } from '../../core/records/endpoint.js';
-import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
+import {
+  ownerOf,
+  SKIPPED_WHOLE,
+  type ObjectNote,
+  type SourceOptions,
+  type SourceOutput,
+} from './common.js';
 import { gatewayApiGateways, httpRoutes } from './gateway-api.js';
 import { istioGateways, virtualServices } from './istio.js';
 import { ingresses, services } from './kubernetes.js';
@@ -29,7 +35,7 @@ export function desiredState(snapshot: Snapshot, options: SourceOptions): Source
 export function unreadableObjects(notes: readonly ObjectNote[]): Set<string> {
   return new Set(
     notes
-      .filter((n) => n.reason === 'InvalidAnnotations' || n.reason === 'TooManyNames')
+      .filter((n) => SKIPPED_WHOLE.has(n.reason))
       .map((n) => resourceOf(ownerOf(n.object, n.kind))),
   );
 }

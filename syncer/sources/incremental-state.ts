@@ -8,10 +8,17 @@
 // snapshot, so the two agree by construction where the index is complete; the drift check
 // builds a fresh state from scratch and compares (controller.ts), and a property test does it
 // over random change sequences. Long passes yield to the event loop (see `Yielder`).
+import { gatewayRefsProblem } from '../../core/annotations/limits.js';
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
 import { resourceOf, sameEndpoints, type Endpoint } from '../../core/records/endpoint.js';
 import type { KubeResource } from '../kube/reflector.js';
-import { ownerOf, type ObjectNote, type SourceOptions, type SourceOutput } from './common.js';
+import {
+  ownerOf,
+  SKIPPED_WHOLE,
+  type ObjectNote,
+  type SourceOptions,
+  type SourceOutput,
+} from './common.js';
 import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
 import { istioGatewayOutput, resolveGatewayRef, virtualServiceOutput } from './istio.js';
 import { ingressOutput, readsNodesOrEndpoints, serviceOutput } from './kubernetes.js';
@@ -122,8 +129,6 @@ interface Computed {
 const sameOutput = (a: Computed | undefined, b: Computed | undefined): boolean =>
   sameEndpoints(a?.output.endpoints ?? [], b?.output.endpoints ?? []);
 
-const UNREADABLE: ReadonlySet<string> = new Set(['InvalidAnnotations', 'TooManyNames']);
-
 /**
  * One endpoint bare, a Set only where a name has several: most names have one, and a Set
  * each was ~150 bytes per watched object.
@@ -144,11 +149,17 @@ const removeFrom = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
   if (set.size === 0) map.delete(key);
 };
 
-/** The Gateways a VirtualService names (`namespace/name`, as Istio resolves them). */
+/**
+ * The Gateways a VirtualService names (`namespace/name`, as Istio resolves them). None for one
+ * naming more than it may: it is skipped whole whatever they hold, and a key each would let
+ * one object fill the index.
+ */
 const vsGatewayKeys = (vs: VirtualServiceObject): string[] =>
-  (vs.spec?.gateways ?? [])
-    .filter((ref) => ref !== 'mesh')
-    .map((ref) => resolveGatewayRef(ref, vs.metadata?.namespace ?? ''));
+  gatewayRefsProblem('istio-virtualservice', vs.spec) !== undefined
+    ? []
+    : (vs.spec?.gateways ?? [])
+        .filter((ref) => ref !== 'mesh')
+        .map((ref) => resolveGatewayRef(ref, vs.metadata?.namespace ?? ''));
 
 /** The Gateways an HTTPRoute's parentRefs may name (any kind: a superset is harmless). */
 const routeGatewayKeys = (route: HttpRouteObject): string[] =>
@@ -600,7 +611,7 @@ export class IncrementalDesiredState {
       for (const { output, unreadable } of computed.values()) {
         if (!unreadable) continue;
         for (const note of output.notes) {
-          if (UNREADABLE.has(note.reason)) all.add(resourceOf(ownerOf(note.object, note.kind)));
+          if (SKIPPED_WHOLE.has(note.reason)) all.add(resourceOf(ownerOf(note.object, note.kind)));
         }
       }
     }
@@ -656,7 +667,7 @@ function compute(kind: SourceKey, object: KubeResource, world: SourceWorld): Com
     // Arrays grown by push keep spare room (17 slots for one endpoint): kept for every
     // object, they are copied to their size, and an empty one shares one frozen array.
     output: { endpoints: compact(output.endpoints), notes: compact(output.notes) },
-    unreadable: output.notes.some((n) => UNREADABLE.has(n.reason)),
+    unreadable: output.notes.some((n) => SKIPPED_WHOLE.has(n.reason)),
   };
 }
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
+import { MAX_GATEWAY_REFS } from '../../core/annotations/limits.js';
 import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
@@ -429,6 +430,45 @@ describe('syncer end to end', () => {
       ]),
     );
     assert.equal(await s.metric('aws_controller_skipped_objects{reason="TooManyNames"}'), 1);
+  });
+
+  it('skips a VirtualService that comes to bind more Gateways than the limit (webhook off), keeping its records', async () => {
+    const { ns, zone, zoneId } = await setup('toomanygw');
+    await ingressGateway(ns, '203.0.113.19');
+    await apply(gateway(ns, 'edge', [`*/*.a.${zone}`]));
+    const virtualService = (gateways: string[]) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'routes', namespace: ns },
+      spec: { hosts: [`app.a.${zone}`], gateways },
+    });
+    await apply(virtualService(['edge']));
+    const s = await syncer(ns, zone);
+    const held = [
+      `A app.a.${zone}. 203.0.113.19`,
+      `TXT a-app.a.${zone}. ${owned(zone, `virtualservice/${ns}/routes`)}`,
+    ];
+    // The Gateway's own wildcard record and its TXT aside.
+    const ours = async () => (await recordLines(env, zoneId)).filter((l) => l.includes('app.a.'));
+    await eventually(async () => assert.deepEqual(await ours(), held));
+    const refs = Array.from({ length: MAX_GATEWAY_REFS }, (_, i) => `made-up-${i}`);
+    const from = s.logs.length;
+    await apply(virtualService(['edge', ...refs]));
+    await eventually(async () => {
+      const said = await events(ns, 'routes');
+      assert.ok(
+        said.some((e) =>
+          new RegExp(
+            `^Warning TooManyGateways skipped: spec\\.gateways: ${MAX_GATEWAY_REFS + 1} entries is over the limit of ${MAX_GATEWAY_REFS} Gateways per VirtualService`,
+          ).test(e),
+        ),
+        said.join('\n'),
+      );
+    });
+    assert.equal(await s.metric('aws_controller_skipped_objects{reason="TooManyGateways"}'), 1);
+    await s.waitForLog((l) => l.msg === 'in sync: nothing to change', 30_000, from);
+    // Skipped whole: what it published stays as it was, neither deleted nor changed.
+    assert.deepEqual(await ours(), held);
   });
 
   it('publishes an alias to an AWS load balancer, a NodePort Service at its nodes, a headless one at its endpoints', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
+import { MAX_GATEWAY_REFS, MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
 import { KINDS } from '../../core/kinds.js';
 import { startWebhookServer, type RunningWebhook } from '../../webhook/server.js';
 import { getTestEnvironment } from '../helpers/environment.js';
@@ -168,6 +168,27 @@ describe('admission webhook in a real kube-apiserver', () => {
         `Gateway ${namespace}/wide: spec: ${MAX_NAMES_PER_OBJECT + 1} names \\(servers' hosts\\) is over the limit of ${MAX_NAMES_PER_OBJECT} names per object`,
       ),
     );
+  });
+
+  it('denies a VirtualService binding more Gateways than the limit', async () => {
+    const virtualService = (name: string, gateways: string[]) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      // One of our keys: only objects carrying them come to the webhook (matchConditions).
+      metadata: { name, namespace, annotations: { [`${PREFIX}ttl`]: '60' } },
+      spec: { hosts: [`${name}.example.com`], gateways },
+    });
+    const refs = (n: number) => Array.from({ length: n }, (_, i) => `shared/g${i}`);
+    const over = await apply(virtualService('bound-wide', refs(MAX_GATEWAY_REFS + 1)));
+    assert.notEqual(over.code, 0);
+    assert.match(
+      over.stderr,
+      new RegExp(
+        `VirtualService ${namespace}/bound-wide: spec.gateways: ${MAX_GATEWAY_REFS + 1} entries is over the limit of ${MAX_GATEWAY_REFS} Gateways per VirtualService`,
+      ),
+    );
+    const at = await apply(virtualService('bound-many', refs(MAX_GATEWAY_REFS)));
+    assert.equal(at.code, 0, at.stderr);
   });
 
   it('denies a set-identifier with a control character, naming it', async () => {
