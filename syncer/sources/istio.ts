@@ -193,12 +193,18 @@ export function takesHost(hosts: GatewayHosts, host: string): boolean {
 }
 
 /** Whether the VirtualService is exported to the Gateway's namespace. */
-function exportedTo(vs: VirtualServiceObject, namespace: string): boolean {
+/**
+ * Whether the VirtualService is exported to a namespace (`spec.exportTo`: none or `*` is
+ * everywhere, `.` its own namespace), read once per VirtualService: the list has no bound in
+ * Istio's CRD, and scanning 100k entries for each of 100 bound Gateways took ~0.3 s.
+ */
+export function exportedTo(vs: VirtualServiceObject): (namespace: string) => boolean {
   const exportTo = vs.spec?.exportTo;
-  if (exportTo === undefined || exportTo.length === 0) return true;
-  return exportTo.some(
-    (e) => e === '*' || e === namespace || (e === '.' && vs.metadata?.namespace === namespace),
-  );
+  if (exportTo === undefined || exportTo.length === 0) return () => true;
+  const entries = new Set(exportTo);
+  if (entries.has('*')) return () => true;
+  const own = entries.has('.') ? vs.metadata?.namespace : undefined;
+  return (namespace) => entries.has(namespace) || namespace === own;
 }
 
 /**
@@ -262,11 +268,12 @@ export function virtualServiceOutput(
   // In the order spec.gateways names them, each once.
   const boundOnce = new Set<IstioGatewayObject>();
   const missing: { ref: string; key: string }[] = [];
+  const exported = exportedTo(vs);
   for (const ref of refs) {
     const key = resolveGatewayRef(ref, namespace);
     const gateway = world.istioGateway(key);
     if (gateway === undefined) missing.push({ ref, key });
-    else if (exportedTo(vs, gateway.metadata?.namespace ?? '')) boundOnce.add(gateway);
+    else if (exported(gateway.metadata?.namespace ?? '')) boundOnce.add(gateway);
   }
   const bound = [...boundOnce];
   // Only worth a word when the VirtualService has names for DNS at all. One note for all the
