@@ -193,6 +193,8 @@ export function takesHost(hosts: GatewayHosts, host: string): boolean {
 }
 
 /** Whether the VirtualService is exported to the Gateway's namespace. */
+const EVERYWHERE = (): boolean => true;
+
 /**
  * Whether the VirtualService is exported to a namespace (`spec.exportTo`: none or `*` is
  * everywhere, `.` its own namespace), read once per VirtualService: the list has no bound in
@@ -200,9 +202,9 @@ export function takesHost(hosts: GatewayHosts, host: string): boolean {
  */
 export function exportedTo(vs: VirtualServiceObject): (namespace: string) => boolean {
   const exportTo = vs.spec?.exportTo;
-  if (exportTo === undefined || exportTo.length === 0) return () => true;
+  if (exportTo === undefined || exportTo.length === 0) return EVERYWHERE;
   const entries = new Set(exportTo);
-  if (entries.has('*')) return () => true;
+  if (entries.has('*')) return EVERYWHERE;
   const own = entries.has('.') ? vs.metadata?.namespace : undefined;
   return (namespace) => entries.has(namespace) || namespace === own;
 }
