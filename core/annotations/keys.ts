@@ -6,7 +6,7 @@ import { ipFamily, normalizeIp } from '../names/ip.js';
 import { CLUSTER_VALUE } from './cluster.js';
 import { CONTINENT_CODES, COUNTRY_CODES } from './geo.js';
 import type { KeyDefinition, Parsed } from './key-definition.js';
-import { MAX_NAMES_PER_OBJECT, countItems, listProblems } from './limits.js';
+import { MAX_NAMES_PER_OBJECT, MAX_VALUES_PER_RECORD, countItems, listProblems } from './limits.js';
 
 export type HostnameSource = 'defined-hosts-only' | 'annotation-only';
 export type FailoverRole = 'PRIMARY' | 'SECONDARY';
@@ -145,6 +145,16 @@ function parseTargets(value: string): Parsed<Target[]> {
   }
   const hostnames = targets.filter((t) => t.type === 'hostname');
   if (targets.length === 0) return { ok: false, reason: 'holds no target' };
+  for (const family of [4, 6] as const) {
+    const count = targets.filter((t) => t.type === 'ip' && t.family === family).length;
+    if (count > MAX_VALUES_PER_RECORD) {
+      return {
+        ok: false,
+        reason: `${count} IPv${family} addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record`,
+        omitValue: true,
+      };
+    }
+  }
   if (hostnames.length > 0 && hostnames.length < targets.length) {
     return {
       ok: false,

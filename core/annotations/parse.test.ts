@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ObjectKind } from '../kinds.js';
-import { MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH } from './limits.js';
+import { MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH, MAX_VALUES_PER_RECORD } from './limits.js';
 import { parseAnnotations } from './parse.js';
 import { PREFIX } from './prefix.js';
 
@@ -769,6 +769,23 @@ describe('limits on the work one object causes', () => {
       target: Array.from({ length: 1500 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(','),
     },
     errors: [/^target: 1500 targets is over the limit of 1000 targets per object$/],
+  });
+  const v4 = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  const v6 = (n: number) =>
+    Array.from({ length: n }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
+  check({
+    name: `${MAX_VALUES_PER_RECORD} addresses of each family are admitted: one record of each`,
+    given: { target: [...v4(MAX_VALUES_PER_RECORD), ...v6(MAX_VALUES_PER_RECORD)].join(',') },
+    normal: { target: [...v4(MAX_VALUES_PER_RECORD), ...v6(MAX_VALUES_PER_RECORD)].join(',') },
+  });
+  check({
+    name: 'more addresses of one family than one record may carry are denied, by family',
+    given: { target: [...v4(3), ...v6(MAX_VALUES_PER_RECORD + 1)].join(',') },
+    errors: [
+      new RegExp(
+        `^target: ${MAX_VALUES_PER_RECORD + 1} IPv6 addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record$`,
+      ),
+    ],
   });
   check({
     name: 'a value over the length limit is denied before it is read, and not repeated',

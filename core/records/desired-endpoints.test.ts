@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_VALUES_PER_RECORD } from '../annotations/limits.js';
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { Target } from '../annotations/keys.js';
 import { endpointsFor } from './desired-endpoints.js';
@@ -45,6 +46,26 @@ describe('endpointsFor', () => {
       { name: 'www.example.com', type: 'A', targets: ['10.0.0.1', '10.0.0.2'], ttl: 300 },
       { name: 'www.example.com', type: 'AAAA', targets: ['2001:db8::1'], ttl: 300 },
     ]);
+  });
+
+  it('publishes no record of a family with more addresses than one record may carry, saying so', () => {
+    const v4 = Array.from({ length: MAX_VALUES_PER_RECORD + 1 }, (_, i) =>
+      ip(`10.0.${i >> 8}.${i & 255}`),
+    );
+    const v6 = Array.from({ length: MAX_VALUES_PER_RECORD }, (_, i) =>
+      ip(`2001:db8::${i.toString(16)}`),
+    );
+    const { records: got, problems } = records(['www.example.com'], [...v4, ...v6], spec());
+    assert.deepEqual(
+      got.map((r) => `${r.type} ${r.targets.length}`),
+      [`AAAA ${MAX_VALUES_PER_RECORD}`],
+    );
+    assert.deepEqual(problems, [
+      `${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no A record is published`,
+    ]);
+    // Counted once unique: a repeated address is one value.
+    const repeated = records(['www.example.com'], [...v4.slice(0, 5), ...v4.slice(0, 5)], spec());
+    assert.deepEqual(repeated.problems, []);
   });
 
   it('lets the target annotation override derived targets', () => {

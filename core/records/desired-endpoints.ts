@@ -2,6 +2,7 @@
 // Sources (syncer/, one per kind) work out the hostnames and the derived targets from the
 // object and its lookups, then call this; the annotation-driven choices (target override,
 // alias or CNAME, TTL, routing) are made here once for every kind.
+import { MAX_VALUES_PER_RECORD } from '../annotations/limits.js';
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { Target } from '../annotations/keys.js';
 import { awsAliasTarget } from '../aws/alias-targets.js';
@@ -50,8 +51,18 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
         `targets mix IP addresses with hostnames (${names.join(', ')}): an A record and a CNAME cannot share a name, so the hostnames are ignored`,
       );
     }
-    const v4 = unique(ips.filter((t) => t.family === 4).map((t) => t.value));
-    const v6 = unique(ips.filter((t) => t.family === 6).map((t) => t.value));
+    const v4 = withinRecord(
+      unique(ips.filter((t) => t.family === 4).map((t) => t.value)),
+      'IPv4',
+      'A',
+      problems,
+    );
+    const v6 = withinRecord(
+      unique(ips.filter((t) => t.family === 6).map((t) => t.value)),
+      'IPv6',
+      'AAAA',
+      problems,
+    );
     for (const name of hostnames) {
       if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4, ttl, ...common });
       if (v6.length > 0) endpoints.push({ name, type: 'AAAA', targets: v6, ttl, ...common });
@@ -96,6 +107,20 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     for (const type of types) endpoints.push({ name, type, targets: [target], alias, ...common });
   }
   return { endpoints: sortEndpoints(endpoints), problems };
+}
+
+/** The addresses, or none (with the problem said) when they are more than one record takes. */
+function withinRecord(
+  addresses: string[],
+  family: string,
+  type: RecordType,
+  problems: string[],
+): string[] {
+  if (addresses.length <= MAX_VALUES_PER_RECORD) return addresses;
+  problems.push(
+    `${addresses.length} ${family} addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no ${type} record is published`,
+  );
+  return [];
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
-import { MAX_GATEWAY_REFS } from '../../core/annotations/limits.js';
+import { MAX_GATEWAY_REFS, MAX_VALUES_PER_RECORD } from '../../core/annotations/limits.js';
 import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
@@ -469,6 +469,47 @@ describe('syncer end to end', () => {
     await s.waitForLog((l) => l.msg === 'in sync: nothing to change', 30_000, from);
     // Skipped whole: what it published stays as it was, neither deleted nor changed.
     assert.deepEqual(await ours(), held);
+  });
+
+  it('publishes no record of more addresses than a record may carry (webhook off), saying so', async () => {
+    const { ns, zone, zoneId } = await setup('toomanyips');
+    const service = (name: string, ips: number) =>
+      apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name,
+          namespace: ns,
+          annotations: { [`${PREFIX}hostname`]: `${name}.${zone}` },
+        },
+        spec: {
+          ports: [{ port: 80 }],
+          externalIPs: Array.from({ length: ips }, (_, i) => `10.9.${i >> 8}.${i & 255}`),
+        },
+      });
+    await service('wide', MAX_VALUES_PER_RECORD + 1);
+    await service('full', MAX_VALUES_PER_RECORD);
+    await syncer(ns, zone);
+    await eventually(async () => {
+      const lines = await recordLines(env, zoneId);
+      assert.deepEqual(
+        lines.map((l) => l.split(' ').slice(0, 2).join(' ')),
+        [`A full.${zone}.`, `TXT a-full.${zone}.`],
+      );
+      // All of them, in one record: Route 53 took it with its TXT in one request.
+      assert.equal(lines[0]?.split(' ')[2]?.split(',').length, MAX_VALUES_PER_RECORD);
+    });
+    await eventually(async () => {
+      const said = await events(ns, 'wide');
+      assert.ok(
+        said.some((e) =>
+          new RegExp(
+            `^Warning TargetProblem ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry`,
+          ).test(e),
+        ),
+        said.join('\n'),
+      );
+    });
   });
 
   it('publishes an alias to an AWS load balancer, a NodePort Service at its nodes, a headless one at its endpoints', async () => {

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { MAX_GATEWAY_REFS, MAX_NAMES_PER_OBJECT } from '../../core/annotations/limits.js';
+import {
+  MAX_GATEWAY_REFS,
+  MAX_NAMES_PER_OBJECT,
+  MAX_VALUES_PER_RECORD,
+} from '../../core/annotations/limits.js';
 import { KINDS } from '../../core/kinds.js';
 import { startWebhookServer, type RunningWebhook } from '../../webhook/server.js';
 import { getTestEnvironment } from '../helpers/environment.js';
@@ -189,6 +193,21 @@ describe('admission webhook in a real kube-apiserver', () => {
     );
     const at = await apply(virtualService('bound-many', refs(MAX_GATEWAY_REFS)));
     assert.equal(at.code, 0, at.stderr);
+  });
+
+  it('denies a target list of more addresses than one record may carry', async () => {
+    const ips = Array.from(
+      { length: MAX_VALUES_PER_RECORD + 1 },
+      (_, i) => `10.9.${i >> 8}.${i & 255}`,
+    );
+    const result = await apply(gateway('wide-target', { [`${PREFIX}target`]: ips.join(',') }));
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `Gateway ${namespace}/wide-target: target: ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record`,
+      ),
+    );
   });
 
   it('denies a set-identifier with a control character, naming it', async () => {
