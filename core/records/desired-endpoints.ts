@@ -22,6 +22,11 @@ export interface EndpointsResult {
   endpoints: Endpoint[];
   /** What could not be honoured, each a sentence naming the hostname or target. */
   problems: string[];
+  /**
+   * Records left out for having more addresses than a record may carry, each a sentence: the
+   * object's records are then kept as they are (the caller says so to the planner).
+   */
+  tooManyAddresses: string[];
 }
 
 /**
@@ -32,6 +37,7 @@ export interface EndpointsResult {
 export function endpointsFor(input: EndpointsInput): EndpointsResult {
   const { spec } = input;
   const problems: string[] = [];
+  const tooManyAddresses: string[] = [];
   const targets = spec.targets ?? input.targets;
   const ips = targets.filter((t) => t.type === 'ip');
   const names = unique(targets.filter((t) => t.type === 'hostname').map((t) => t.value));
@@ -55,30 +61,30 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
       unique(ips.filter((t) => t.family === 4).map((t) => t.value)),
       'IPv4',
       'A',
-      problems,
+      tooManyAddresses,
     );
     const v6 = withinRecord(
       unique(ips.filter((t) => t.family === 6).map((t) => t.value)),
       'IPv6',
       'AAAA',
-      problems,
+      tooManyAddresses,
     );
     for (const name of hostnames) {
       if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4, ttl, ...common });
       if (v6.length > 0) endpoints.push({ name, type: 'AAAA', targets: v6, ttl, ...common });
     }
-    return { endpoints: sortEndpoints(endpoints), problems };
+    return { endpoints: sortEndpoints(endpoints), problems, tooManyAddresses };
   }
 
   const target = names[0];
-  if (target === undefined) return { endpoints, problems };
+  if (target === undefined) return { endpoints, problems, tooManyAddresses };
   if (names.length > 1) {
     problems.push(
       `there are ${names.length} target hostnames (${names.join(', ')}) but a CNAME or alias has one: using ${target}`,
     );
   }
   const alias = aliasFor(target, spec, problems);
-  if (alias === 'unpublishable') return { endpoints, problems };
+  if (alias === 'unpublishable') return { endpoints, problems, tooManyAddresses };
   const automatic = spec.alias === undefined && !spec.sameZone && spec.targets === undefined;
   if (alias !== undefined && automatic && spec.ttl !== undefined) {
     // The webhook warns when the annotations show the alias (alias, same-zone, or a `target`
@@ -92,7 +98,7 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     problems.push(
       `multivalue answer routing needs IP targets: Route 53 allows it on neither a CNAME nor an alias (target ${target})`,
     );
-    return { endpoints, problems };
+    return { endpoints, problems, tooManyAddresses };
   }
   for (const name of hostnames) {
     if (name === target) {
@@ -106,19 +112,19 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     const types: RecordType[] = wantsAliasAaaa(target, spec) ? ['A', 'AAAA'] : ['A'];
     for (const type of types) endpoints.push({ name, type, targets: [target], alias, ...common });
   }
-  return { endpoints: sortEndpoints(endpoints), problems };
+  return { endpoints: sortEndpoints(endpoints), problems, tooManyAddresses };
 }
 
-/** The addresses, or none (with the problem said) when they are more than one record takes. */
+/** The addresses, or none (with the reason said) when they are more than one record takes. */
 function withinRecord(
   addresses: string[],
   family: string,
   type: RecordType,
-  problems: string[],
+  tooMany: string[],
 ): string[] {
   if (addresses.length <= MAX_VALUES_PER_RECORD) return addresses;
-  problems.push(
-    `${addresses.length} ${family} addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no ${type} record is published`,
+  tooMany.push(
+    `${addresses.length} ${family} addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no ${type} record is written, and what the object holds is kept as it is`,
   );
   return [];
 }

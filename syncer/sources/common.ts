@@ -36,6 +36,7 @@ export interface ObjectNote {
     | 'InvalidAnnotations'
     | 'TooManyNames'
     | 'TooManyGateways'
+    | 'TooManyAddresses'
     | 'NoTargets'
     | 'InvalidHostname'
     | 'TargetProblem'
@@ -46,13 +47,15 @@ export interface ObjectNote {
 }
 
 /**
- * The notes of an object skipped whole for what it holds: the planner keeps its records as
- * they are until it is fixed or deleted (bad input loses nothing).
+ * Notes after which the planner keeps every record the object holds as it is, neither
+ * deleted nor taken over, until the object is fixed or deleted (bad input loses nothing): it
+ * was skipped whole, or some of its records cannot be written as it asks.
  */
-export const SKIPPED_WHOLE: ReadonlySet<ObjectNote['reason']> = new Set([
+export const KEEPS_ITS_RECORDS: ReadonlySet<ObjectNote['reason']> = new Set([
   'InvalidAnnotations',
   'TooManyNames',
   'TooManyGateways',
+  'TooManyAddresses',
 ]);
 
 export interface SourceOutput {
@@ -207,6 +210,8 @@ export function emit(
   output.endpoints.push(...result.endpoints);
   for (const message of result.problems)
     output.notes.push({ object, kind, reason: 'TargetProblem', message });
+  for (const message of result.tooManyAddresses)
+    output.notes.push({ object, kind, reason: 'TooManyAddresses', message });
 }
 
 /** Where one name's traffic enters, and if nowhere, why. */

@@ -3,7 +3,7 @@
 import { resourceOf } from '../../core/records/endpoint.js';
 import {
   ownerOf,
-  SKIPPED_WHOLE,
+  KEEPS_ITS_RECORDS,
   type ObjectNote,
   type SourceOptions,
   type SourceOutput,
@@ -35,7 +35,7 @@ export function desiredState(snapshot: Snapshot, options: SourceOptions): Source
 export function unreadableObjects(notes: readonly ObjectNote[]): Set<string> {
   return new Set(
     notes
-      .filter((n) => SKIPPED_WHOLE.has(n.reason))
+      .filter((n) => KEEPS_ITS_RECORDS.has(n.reason))
       .map((n) => resourceOf(ownerOf(n.object, n.kind))),
   );
 }

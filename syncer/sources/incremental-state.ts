@@ -14,7 +14,7 @@ import { resourceOf, sameEndpoints, type Endpoint } from '../../core/records/end
 import type { KubeResource } from '../kube/reflector.js';
 import {
   ownerOf,
-  SKIPPED_WHOLE,
+  KEEPS_ITS_RECORDS,
   type ObjectNote,
   type SourceOptions,
   type SourceOutput,
@@ -611,7 +611,8 @@ export class IncrementalDesiredState {
       for (const { output, unreadable } of computed.values()) {
         if (!unreadable) continue;
         for (const note of output.notes) {
-          if (SKIPPED_WHOLE.has(note.reason)) all.add(resourceOf(ownerOf(note.object, note.kind)));
+          if (KEEPS_ITS_RECORDS.has(note.reason))
+            all.add(resourceOf(ownerOf(note.object, note.kind)));
         }
       }
     }
@@ -667,7 +668,7 @@ function compute(kind: SourceKey, object: KubeResource, world: SourceWorld): Com
     // Arrays grown by push keep spare room (17 slots for one endpoint): kept for every
     // object, they are copied to their size, and an empty one shares one frozen array.
     output: { endpoints: compact(output.endpoints), notes: compact(output.notes) },
-    unreadable: output.notes.some((n) => SKIPPED_WHOLE.has(n.reason)),
+    unreadable: output.notes.some((n) => KEEPS_ITS_RECORDS.has(n.reason)),
   };
 }
 

@@ -504,7 +504,7 @@ describe('syncer end to end', () => {
       assert.ok(
         said.some((e) =>
           new RegExp(
-            `^Warning TargetProblem ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry`,
+            `^Warning TooManyAddresses ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry`,
           ).test(e),
         ),
         said.join('\n'),
