@@ -296,13 +296,21 @@ export function virtualServiceOutput(
   }
   if (bound.length === 0) return;
   const hostsOf = new Map<IstioGatewayObject, GatewayHosts>();
+  // Asked up to three times per host (spec hosts, the annotation's, their targets), each a
+  // scan of every bound Gateway: answered once.
+  const serving = new Map<string, IstioGatewayObject[]>();
   const servingGateways = (host: string) => {
     const name = host.toLowerCase();
-    return bound.filter((g) => {
-      let hosts = hostsOf.get(g);
-      if (hosts === undefined) hostsOf.set(g, (hosts = gatewayHostsFor(g, vs)));
-      return takesHost(hosts, name);
-    });
+    let found = serving.get(name);
+    if (found === undefined) {
+      found = bound.filter((g) => {
+        let hosts = hostsOf.get(g);
+        if (hosts === undefined) hostsOf.set(g, (hosts = gatewayHostsFor(g, vs)));
+        return takesHost(hosts, name);
+      });
+      serving.set(name, found);
+    }
+    return found;
   };
   const notServed = (what: string) =>
     output.notes.push({
