@@ -3,7 +3,7 @@
 // time (user + system, from /usr/bin/time: on shared cores it moves far less than wall time)
 // and peak RSS per size; and for the largest size, where the CPU goes, from a V8 CPU profile
 // of one more run (inclusive share of each phase's function).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   type PlanCommandInputs,
 } from './plan-command-inputs.js';
 import { describeRun, fmt, median, mib, spread, table, type RunInfo } from './report.js';
+import { productNode } from '../helpers/product-node.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 const TIME = '/usr/bin/time';
@@ -36,7 +37,7 @@ function runOnce(
     const args = ['plan', '-f', inputs.manifests[format].file, ...inputs.args];
     const child = spawn(
       TIME,
-      ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...extra, CLI, ...args],
+      ['-o', timeFile, '-f', '%U %S %M', productNode(), ...extra, CLI, ...args],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
@@ -53,6 +54,10 @@ function runOnce(
       });
     });
   });
+}
+
+function productNodeVersion(): string {
+  return spawnSync(productNode(), ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** Phases of the command, by the function whose inclusive time stands for each. */
@@ -173,7 +178,8 @@ export async function planCommandSection(
       '(4-space indents); `--zones` with the 50 zones and one `--records` file per zone (JSON as the AWS CLI ' +
       'prints it) holding what the syncer writes for them (each record and its ownership TXT, SOA and NS): the steady ' +
       'state, so the plan is empty and every record is compared. Each run is a fresh ' +
-      '`node dist/cli/main.js plan -f … > /dev/null` (text output); ' +
+      `\`node dist/cli/main.js plan -f … > /dev/null\` (text output) on the product's Node (${productNodeVersion()}, ` +
+      "as the image ships it; the machine line's Node is the benchmark's own, and the CLI runs on any Node from 20.19); " +
       `${runs} runs per size and format, medians (min–max). CPU is user + system time from \`/usr/bin/time\`: on ` +
       'shared cores it moves much less than wall time, which also counts waiting for a core.',
     '',
