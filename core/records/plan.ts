@@ -267,7 +267,7 @@ function heldForUnreadable(
   refused.push({
     reason: 'name-taken',
     endpoint,
-    message: `${record}: the name is held for ${holder}, which is skipped (its annotations or names cannot be read now); it keeps what it holds until it is fixed or deleted`,
+    message: `${record}: the name is held for ${holder}, which is skipped or asks for a record it cannot have (its annotations, names or addresses are over a limit or cannot be read now); it keeps what it holds until it is fixed or deleted`,
   });
   return true;
 }
