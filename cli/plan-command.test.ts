@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MAX_VALUES_PER_RECORD } from '../core/annotations/limits.js';
+import { MAX_ADDRESSES_PER_NAME } from '../core/annotations/limits.js';
 import { applyChanges } from '../core/records/apply-changes.js';
 import type { Change } from '../core/records/route53-types.js';
 import { EXAMPLES, runCommand } from './testing/run-cli.js';
@@ -177,7 +177,7 @@ describe('aws-controller plan', () => {
     }
   });
 
-  it('keeps a record of ours whose object now has more addresses than a record may carry', async () => {
+  it('keeps a record of ours whose object now has more addresses than a name may carry', async () => {
     // Published when it had 450 (a record Route 53 could create but never update with its
     // TXT in one request); it must not be deleted for being over the limit now.
     const ips = (n: number) => Array.from({ length: n }, (_, i) => `10.9.${i >> 8}.${i & 255}`);
@@ -192,7 +192,7 @@ describe('aws-controller plan', () => {
           namespace: 'x',
           annotations: { 'route53.v1beta1.tetrate.io/hostname': 'wide.example.com' },
         },
-        spec: { ports: [{ port: 80 }], externalIPs: ips(MAX_VALUES_PER_RECORD + 60) },
+        spec: { ports: [{ port: 80 }], externalIPs: ips(MAX_ADDRESSES_PER_NAME + 60) },
       }),
     );
     const records = join(dir, 'wide-records.json');
@@ -204,7 +204,7 @@ describe('aws-controller plan', () => {
             Name: 'wide.example.com.',
             Type: 'A',
             TTL: 300,
-            ResourceRecords: ips(MAX_VALUES_PER_RECORD + 50).map((Value) => ({ Value })),
+            ResourceRecords: ips(MAX_ADDRESSES_PER_NAME + 50).map((Value) => ({ Value })),
           },
           {
             Name: 'a-wide.example.com.',

@@ -6,7 +6,12 @@ import { ipFamily, normalizeIp } from '../names/ip.js';
 import { CLUSTER_VALUE } from './cluster.js';
 import { CONTINENT_CODES, COUNTRY_CODES } from './geo.js';
 import type { KeyDefinition, Parsed } from './key-definition.js';
-import { MAX_NAMES_PER_OBJECT, MAX_VALUES_PER_RECORD, countItems, listProblems } from './limits.js';
+import {
+  MAX_ADDRESSES_PER_NAME,
+  MAX_NAMES_PER_OBJECT,
+  countItems,
+  listProblems,
+} from './limits.js';
 
 export type HostnameSource = 'defined-hosts-only' | 'annotation-only';
 export type FailoverRole = 'PRIMARY' | 'SECONDARY';
@@ -145,16 +150,6 @@ function parseTargets(value: string): Parsed<Target[]> {
   }
   const hostnames = targets.filter((t) => t.type === 'hostname');
   if (targets.length === 0) return { ok: false, reason: 'holds no target' };
-  for (const family of [4, 6] as const) {
-    const count = targets.filter((t) => t.type === 'ip' && t.family === family).length;
-    if (count > MAX_VALUES_PER_RECORD) {
-      return {
-        ok: false,
-        reason: `${count} IPv${family} addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record`,
-        omitValue: true,
-      };
-    }
-  }
   if (hostnames.length > 0 && hostnames.length < targets.length) {
     return {
       ok: false,
@@ -165,6 +160,13 @@ function parseTargets(value: string): Parsed<Target[]> {
     return {
       ok: false,
       reason: 'has more than one hostname: a CNAME or alias has exactly one target',
+    };
+  }
+  if (targets.length > MAX_ADDRESSES_PER_NAME) {
+    return {
+      ok: false,
+      reason: `${targets.length} addresses is over the limit of ${MAX_ADDRESSES_PER_NAME} addresses per name`,
+      omitValue: true,
     };
   }
   return ok(targets);

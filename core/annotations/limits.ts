@@ -29,14 +29,15 @@ export const MAX_VALUE_LENGTH = 64 * 1024;
 export const MAX_GATEWAY_REFS = 100;
 
 /**
- * Values (addresses) one A or AAAA record may carry. Route 53 takes at most 1,000
- * ResourceRecord elements and 32,000 characters of values per request, an UPSERT counting
- * twice, and a record travels with its ownership TXT: at 400 values of up to 39 characters
- * (IPv6) an UPSERT of both still fits one request (802 elements, ~31,500 characters). A larger
- * record could never be updated, only refused on every reconcile; and a Service listing 10,000
+ * Addresses one object's records at a name may carry, its A and AAAA together. Route 53 takes
+ * at most 1,000 ResourceRecord elements and 32,000 characters of values per request, an
+ * UPSERT counting twice, and every change at one name travels in one request (change-groups:
+ * the A, the AAAA and their ownership TXTs). At 400 addresses of up to 39 characters (IPv6)
+ * an UPSERT of all four still fits (804 elements, ~31,800 characters). More could be created
+ * but never updated, only refused on every reconcile; and a Service listing 10,000
  * externalIPs under 1,000 hostnames cost 1.4 s and ~400 MiB of heap per plan.
  */
-export const MAX_VALUES_PER_RECORD = 400;
+export const MAX_ADDRESSES_PER_NAME = 400;
 
 /** How many of the item problems of one list a message names before summing up the rest. */
 export const MAX_LISTED_PROBLEMS = 10;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ObjectKind } from '../kinds.js';
-import { MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH, MAX_VALUES_PER_RECORD } from './limits.js';
+import { MAX_ADDRESSES_PER_NAME, MAX_NAMES_PER_OBJECT, MAX_VALUE_LENGTH } from './limits.js';
 import { parseAnnotations } from './parse.js';
 import { PREFIX } from './prefix.js';
 
@@ -773,17 +773,18 @@ describe('limits on the work one object causes', () => {
   const v4 = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   const v6 = (n: number) =>
     Array.from({ length: n }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
+  const half = MAX_ADDRESSES_PER_NAME / 2;
   check({
-    name: `${MAX_VALUES_PER_RECORD} addresses of each family are admitted: one record of each`,
-    given: { target: [...v4(MAX_VALUES_PER_RECORD), ...v6(MAX_VALUES_PER_RECORD)].join(',') },
-    normal: { target: [...v4(MAX_VALUES_PER_RECORD), ...v6(MAX_VALUES_PER_RECORD)].join(',') },
+    name: `${MAX_ADDRESSES_PER_NAME} addresses are admitted, of either family`,
+    given: { target: [...v4(half), ...v6(half)].join(',') },
+    normal: { target: [...v4(half), ...v6(half)].join(',') },
   });
   check({
-    name: 'more addresses of one family than one record may carry are denied, by family',
-    given: { target: [...v4(3), ...v6(MAX_VALUES_PER_RECORD + 1)].join(',') },
+    name: 'more addresses than one name may carry are denied, the two families counted together',
+    given: { target: [...v4(half + 1), ...v6(half)].join(',') },
     errors: [
       new RegExp(
-        `^target: ${MAX_VALUES_PER_RECORD + 1} IPv6 addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record$`,
+        `^target: ${MAX_ADDRESSES_PER_NAME + 1} addresses is over the limit of ${MAX_ADDRESSES_PER_NAME} addresses per name$`,
       ),
     ],
   });

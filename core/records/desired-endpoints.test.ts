@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_VALUES_PER_RECORD } from '../annotations/limits.js';
+import { MAX_ADDRESSES_PER_NAME } from '../annotations/limits.js';
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { Target } from '../annotations/keys.js';
 import { endpointsFor } from './desired-endpoints.js';
@@ -48,27 +48,27 @@ describe('endpointsFor', () => {
     ]);
   });
 
-  it('publishes no record of a family with more addresses than one record may carry, saying so', () => {
-    const v4 = Array.from({ length: MAX_VALUES_PER_RECORD + 1 }, (_, i) =>
-      ip(`10.0.${i >> 8}.${i & 255}`),
-    );
-    const v6 = Array.from({ length: MAX_VALUES_PER_RECORD }, (_, i) =>
-      ip(`2001:db8::${i.toString(16)}`),
-    );
+  it('publishes neither A nor AAAA for more addresses than one name may carry, saying so', () => {
+    const v4 = (n: number) => Array.from({ length: n }, (_, i) => ip(`10.0.${i >> 8}.${i & 255}`));
+    const v6 = (n: number) =>
+      Array.from({ length: n }, (_, i) => ip(`2001:db8::${(i + 1).toString(16)}`));
     const of = (targets: Target[]) =>
       endpointsFor({ hostnames: ['www.example.com'], targets, spec: spec(), owner });
-    const got = of([...v4, ...v6]);
+    const half = MAX_ADDRESSES_PER_NAME / 2;
+    const at = of([...v4(half), ...v6(half)]);
     assert.deepEqual(
-      got.endpoints.map((r) => `${r.type} ${r.targets.length}`),
-      [`AAAA ${MAX_VALUES_PER_RECORD}`],
+      at.endpoints.map((r) => `${r.type} ${r.targets.length}`),
+      [`A ${half}`, `AAAA ${half}`],
     );
-    assert.deepEqual(got.problems, []);
-    assert.deepEqual(got.tooManyAddresses, [
-      `${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no A record is written, and what the object holds is kept as it is`,
+    assert.deepEqual(at.tooManyAddresses, []);
+    const over = of([...v4(half + 1), ...v6(half)]);
+    assert.deepEqual(over.endpoints, []);
+    assert.deepEqual(over.problems, []);
+    assert.deepEqual(over.tooManyAddresses, [
+      `${MAX_ADDRESSES_PER_NAME + 1} addresses (${half + 1} IPv4, ${half} IPv6) are more than the ${MAX_ADDRESSES_PER_NAME} one name's records may carry (Route 53 must take them and their ownership TXTs in one request): no A or AAAA record is written, and what the object holds is kept as it is`,
     ]);
     // Counted once unique: a repeated address is one value.
-    const repeated = of([...v4.slice(0, 5), ...v4.slice(0, 5)]);
-    assert.deepEqual(repeated.tooManyAddresses, []);
+    assert.deepEqual(of([...v4(MAX_ADDRESSES_PER_NAME), ...v4(5)]).tooManyAddresses, []);
   });
 
   it('lets the target annotation override derived targets', () => {

@@ -2,7 +2,7 @@
 // Sources (syncer/, one per kind) work out the hostnames and the derived targets from the
 // object and its lookups, then call this; the annotation-driven choices (target override,
 // alias or CNAME, TTL, routing) are made here once for every kind.
-import { MAX_VALUES_PER_RECORD } from '../annotations/limits.js';
+import { MAX_ADDRESSES_PER_NAME } from '../annotations/limits.js';
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { Target } from '../annotations/keys.js';
 import { awsAliasTarget } from '../aws/alias-targets.js';
@@ -57,18 +57,14 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
         `targets mix IP addresses with hostnames (${names.join(', ')}): an A record and a CNAME cannot share a name, so the hostnames are ignored`,
       );
     }
-    const v4 = withinRecord(
-      unique(ips.filter((t) => t.family === 4).map((t) => t.value)),
-      'IPv4',
-      'A',
-      tooManyAddresses,
-    );
-    const v6 = withinRecord(
-      unique(ips.filter((t) => t.family === 6).map((t) => t.value)),
-      'IPv6',
-      'AAAA',
-      tooManyAddresses,
-    );
+    const v4 = unique(ips.filter((t) => t.family === 4).map((t) => t.value));
+    const v6 = unique(ips.filter((t) => t.family === 6).map((t) => t.value));
+    if (v4.length + v6.length > MAX_ADDRESSES_PER_NAME) {
+      tooManyAddresses.push(
+        `${v4.length + v6.length} addresses (${v4.length} IPv4, ${v6.length} IPv6) are more than the ${MAX_ADDRESSES_PER_NAME} one name's records may carry (Route 53 must take them and their ownership TXTs in one request): no A or AAAA record is written, and what the object holds is kept as it is`,
+      );
+      return { endpoints, problems, tooManyAddresses };
+    }
     for (const name of hostnames) {
       if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4, ttl, ...common });
       if (v6.length > 0) endpoints.push({ name, type: 'AAAA', targets: v6, ttl, ...common });
@@ -113,20 +109,6 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     for (const type of types) endpoints.push({ name, type, targets: [target], alias, ...common });
   }
   return { endpoints: sortEndpoints(endpoints), problems, tooManyAddresses };
-}
-
-/** The addresses, or none (with the reason said) when they are more than one record takes. */
-function withinRecord(
-  addresses: string[],
-  family: string,
-  type: RecordType,
-  tooMany: string[],
-): string[] {
-  if (addresses.length <= MAX_VALUES_PER_RECORD) return addresses;
-  tooMany.push(
-    `${addresses.length} ${family} addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry (Route 53 must take it and its ownership TXT in one request): no ${type} record is written, and what the object holds is kept as it is`,
-  );
-  return [];
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as objects from '../helpers/cluster-objects.js';
-import { MAX_GATEWAY_REFS, MAX_VALUES_PER_RECORD } from '../../core/annotations/limits.js';
+import { MAX_GATEWAY_REFS, MAX_ADDRESSES_PER_NAME } from '../../core/annotations/limits.js';
 import { defaultOwnerId } from '../../core/records/owner-id.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
@@ -471,7 +471,7 @@ describe('syncer end to end', () => {
     assert.deepEqual(await ours(), held);
   });
 
-  it('publishes no record of more addresses than a record may carry (webhook off), saying so', async () => {
+  it('publishes no record of more addresses than a name may carry (webhook off), saying so', async () => {
     const { ns, zone, zoneId } = await setup('toomanyips');
     const service = (name: string, ips: number) =>
       apply({
@@ -487,8 +487,8 @@ describe('syncer end to end', () => {
           externalIPs: Array.from({ length: ips }, (_, i) => `10.9.${i >> 8}.${i & 255}`),
         },
       });
-    await service('wide', MAX_VALUES_PER_RECORD + 1);
-    await service('full', MAX_VALUES_PER_RECORD);
+    await service('wide', MAX_ADDRESSES_PER_NAME + 1);
+    await service('full', MAX_ADDRESSES_PER_NAME);
     await syncer(ns, zone);
     await eventually(async () => {
       const lines = await recordLines(env, zoneId);
@@ -497,14 +497,14 @@ describe('syncer end to end', () => {
         [`A full.${zone}.`, `TXT a-full.${zone}.`],
       );
       // All of them, in one record: Route 53 took it with its TXT in one request.
-      assert.equal(lines[0]?.split(' ')[2]?.split(',').length, MAX_VALUES_PER_RECORD);
+      assert.equal(lines[0]?.split(' ')[2]?.split(',').length, MAX_ADDRESSES_PER_NAME);
     });
     await eventually(async () => {
       const said = await events(ns, 'wide');
       assert.ok(
         said.some((e) =>
           new RegExp(
-            `^Warning TooManyAddresses ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses are more than the ${MAX_VALUES_PER_RECORD} values one record may carry`,
+            `^Warning TooManyAddresses ${MAX_ADDRESSES_PER_NAME + 1} addresses \\(${MAX_ADDRESSES_PER_NAME + 1} IPv4, 0 IPv6\\) are more than the ${MAX_ADDRESSES_PER_NAME} one name's records may carry`,
           ).test(e),
         ),
         said.join('\n'),

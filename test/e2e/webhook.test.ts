@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import {
   MAX_GATEWAY_REFS,
   MAX_NAMES_PER_OBJECT,
-  MAX_VALUES_PER_RECORD,
+  MAX_ADDRESSES_PER_NAME,
 } from '../../core/annotations/limits.js';
 import { KINDS } from '../../core/kinds.js';
 import { startWebhookServer, type RunningWebhook } from '../../webhook/server.js';
@@ -195,9 +195,9 @@ describe('admission webhook in a real kube-apiserver', () => {
     assert.equal(at.code, 0, at.stderr);
   });
 
-  it('denies a target list of more addresses than one record may carry', async () => {
+  it('denies a target list of more addresses than one name may carry', async () => {
     const ips = Array.from(
-      { length: MAX_VALUES_PER_RECORD + 1 },
+      { length: MAX_ADDRESSES_PER_NAME + 1 },
       (_, i) => `10.9.${i >> 8}.${i & 255}`,
     );
     const result = await apply(gateway('wide-target', { [`${PREFIX}target`]: ips.join(',') }));
@@ -205,7 +205,7 @@ describe('admission webhook in a real kube-apiserver', () => {
     assert.match(
       result.stderr,
       new RegExp(
-        `Gateway ${namespace}/wide-target: target: ${MAX_VALUES_PER_RECORD + 1} IPv4 addresses is over the limit of ${MAX_VALUES_PER_RECORD} values per record`,
+        `Gateway ${namespace}/wide-target: target: ${MAX_ADDRESSES_PER_NAME + 1} addresses is over the limit of ${MAX_ADDRESSES_PER_NAME} addresses per name`,
       ),
     );
   });
