@@ -32,8 +32,9 @@ export const MAX_GATEWAY_REFS = 100;
  * Addresses one object's records at a name may carry, its A and AAAA together. Route 53 takes
  * at most 1,000 ResourceRecord elements and 32,000 characters of values per request, an
  * UPSERT counting twice, and every change at one name travels in one request (change-groups:
- * the A, the AAAA and their ownership TXTs). At 400 addresses of up to 39 characters (IPv6)
- * an UPSERT of all four still fits (804 elements, ~31,800 characters). More could be created
+ * the A, the AAAA and their ownership TXTs). At 400 addresses an UPSERT of all four is 804
+ * elements, and 400 full-length IPv6 addresses with two TXTs of ~150 characters come to
+ * ~31,800 characters (IPv4 and shortened IPv6 far less). More could be created
  * but never updated, only refused on every reconcile; and a Service listing 10,000
  * externalIPs under 1,000 hostnames cost 1.4 s and ~400 MiB of heap per plan.
  */
