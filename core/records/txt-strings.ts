@@ -2,6 +2,7 @@
 // each at most 255 characters, separated by spaces. Route 53 returns them quoted, with `"`
 // and `\` escaped and other unusual characters as `\ooo` octal, so a TXT value must be
 // parsed before its text is compared with anything.
+import { flatJoin } from '../flat-join.js';
 import { decodeEscapes } from './escapes.js';
 
 /** The longest character-string DNS allows in one TXT string. */
@@ -32,5 +33,15 @@ export function formatTxtValue(text: string): string {
   for (let i = 0; i < text.length || chunks.length === 0; i += MAX_TXT_STRING) {
     chunks.push(text.slice(i, i + MAX_TXT_STRING));
   }
-  return chunks.map((chunk) => `"${chunk.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(' ');
+  // Joined flat: the value is kept in the zone's listing for as long as the record is.
+  return chunks
+    .map((chunk) =>
+      flatJoin(
+        '',
+        '"',
+        chunk.replace(/[\\"]/g, (c) => `\\${c}`),
+        '"',
+      ),
+    )
+    .join(' ');
 }

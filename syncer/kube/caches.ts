@@ -4,6 +4,7 @@
 // CRDs installed), which is only believed after the apiserver has said so twice, some time
 // apart: CRD-backed APIs answer 404 for a while after an apiserver restarts, and taking that
 // for "no objects" would delete every record they want.
+import { flatJoin } from '../../core/flat-join.js';
 import type { Logger } from 'pino';
 import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 import { emptySnapshot, type Snapshot } from '../sources/objects.js';
@@ -163,7 +164,8 @@ export class ClusterCaches {
       this.#changed.set(key, 'all');
       return;
     }
-    const objectKey = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+    // The incremental state keeps these keys in its maps: joined flat (core/flat-join.ts).
+    const objectKey = flatJoin('/', object.metadata?.namespace ?? '', object.metadata?.name ?? '');
     if (keys === undefined) this.#changed.set(key, new Set([objectKey]));
     else keys.add(objectKey);
   }

@@ -3,6 +3,7 @@
 // list, and until any watch error), a dropped watch is resumed, an expired one (410) or an
 // errored one relists (with backoff), and a relist also happens on an interval because a
 // watch can go silent without an error.
+import { flatJoin } from '../../core/flat-join.js';
 import type { Logger } from 'pino';
 import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 
@@ -59,7 +60,9 @@ export interface ReflectorOptions<T extends KubeResource> {
   random?: () => number;
 }
 
-const keyOf = (o: KubeResource) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+// Kept as the store's key for as long as the object is: joined flat (core/flat-join.ts).
+const keyOf = (o: KubeResource) =>
+  flatJoin('/', o.metadata?.namespace ?? '', o.metadata?.name ?? '');
 
 /** The HTTP status of a failed Kubernetes API call, however the client reported it. */
 export function statusOf(err: unknown): number | undefined {

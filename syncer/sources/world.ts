@@ -1,6 +1,7 @@
 // What a source reads besides the object itself: the other objects its records depend on.
 // A snapshot answers from its lists (indexes built on first use); the incremental desired
 // state (incremental-state.ts) answers from its own maps. Memos live as long as one pass.
+import { flatJoin } from '../../core/flat-join.js';
 import type { SourceOptions } from './common.js';
 import { SERVICE_NAME_LABEL } from './objects.js';
 import type {
@@ -27,8 +28,9 @@ export interface SourceWorld {
   readonly memo: Map<object, unknown>;
 }
 
+/** `namespace/name`: kept as a key in several maps per object, so joined flat. */
 export const objectKey = (o: { metadata?: { namespace?: string; name?: string } }): string =>
-  `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  flatJoin('/', o.metadata?.namespace ?? '', o.metadata?.name ?? '');
 
 /** A selector's identity: its labels in order. */
 export const selectorKey = (selector: Readonly<Record<string, string>>): string =>
