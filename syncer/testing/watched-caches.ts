@@ -3,6 +3,7 @@
 // change, and (with hints) the keys of the objects changed since the controller last asked,
 // or 'all' after a whole new list. It counts what the controller reads, so a test can say
 // that a reconcile read nothing it did not need.
+import { flatJoin } from '../../core/flat-join.js';
 import type { ObjectCaches } from '../controller.js';
 import type { KubeResource } from '../kube/reflector.js';
 import { emptySnapshot, type Snapshot } from '../sources/objects.js';
@@ -10,7 +11,9 @@ import { emptySnapshot, type Snapshot } from '../sources/objects.js';
 type Kind = keyof Snapshot;
 type Changes = ReadonlyMap<Kind, ReadonlySet<string> | 'all'>;
 
-const keyOf = (o: KubeResource) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+// Flat, as ClusterCaches makes its keys: a benchmark's heap holds them as a syncer's does.
+const keyOf = (o: KubeResource) =>
+  flatJoin('/', o.metadata?.namespace ?? '', o.metadata?.name ?? '');
 
 export class WatchedCaches implements ObjectCaches {
   /** What the controller read: whole snapshots, kinds' lists, objects one by one. */
