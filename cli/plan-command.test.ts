@@ -55,6 +55,21 @@ async function planJson(extra: string[], files = [bookinfo]) {
   return JSON.parse(stdout) as JsonPlan;
 }
 
+/** An A record of ours as Route 53 lists it, with the ownership TXT owner `ci` writes. */
+const ours = (name: string, values: string[], resource: string) => [
+  { Name: `${name}.`, Type: 'A', TTL: 300, ResourceRecords: values.map((Value) => ({ Value })) },
+  {
+    Name: `a-${name}.`,
+    Type: 'TXT',
+    TTL: 300,
+    ResourceRecords: [
+      {
+        Value: `"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=${resource}"`,
+      },
+    ],
+  },
+];
+
 const summary = (plan: JsonPlan) =>
   plan.changes.flatMap((r) =>
     r.changes.map(
@@ -138,23 +153,7 @@ describe('aws-controller plan', () => {
       records,
       JSON.stringify({
         ResourceRecordSets: [
-          {
-            Name: 'gone.example.com.',
-            Type: 'A',
-            TTL: 300,
-            ResourceRecords: [{ Value: '192.0.2.1' }],
-          },
-          {
-            Name: 'a-gone.example.com.',
-            Type: 'TXT',
-            TTL: 300,
-            ResourceRecords: [
-              {
-                Value:
-                  '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=gateway/x/y"',
-              },
-            ],
-          },
+          ...ours('gone.example.com', ['192.0.2.1'], 'gateway/x/y'),
           {
             Name: 'theirs.example.com.',
             Type: 'A',
@@ -200,23 +199,7 @@ describe('aws-controller plan', () => {
       records,
       JSON.stringify({
         ResourceRecordSets: [
-          {
-            Name: 'wide.example.com.',
-            Type: 'A',
-            TTL: 300,
-            ResourceRecords: ips(MAX_ADDRESSES_PER_NAME + 50).map((Value) => ({ Value })),
-          },
-          {
-            Name: 'a-wide.example.com.',
-            Type: 'TXT',
-            TTL: 300,
-            ResourceRecords: [
-              {
-                Value:
-                  '"heritage=aws-controller,aws-controller/owner=ci,aws-controller/resource=service/x/wide"',
-              },
-            ],
-          },
+          ...ours('wide.example.com', ips(MAX_ADDRESSES_PER_NAME + 50), 'service/x/wide'),
         ],
       }),
     );
