@@ -23,8 +23,8 @@ export interface EndpointsResult {
   /** What could not be honoured, each a sentence naming the hostname or target. */
   problems: string[];
   /**
-   * Records left out for having more addresses than a record may carry, each a sentence: the
-   * object's records are then kept as they are (the caller says so to the planner).
+   * Records left out for having more addresses than one name's records may carry, each a
+   * sentence: the object's records are then kept as they are (the caller tells the planner).
    */
   tooManyAddresses: string[];
 }

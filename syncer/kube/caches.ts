@@ -4,8 +4,8 @@
 // CRDs installed), which is only believed after the apiserver has said so twice, some time
 // apart: CRD-backed APIs answer 404 for a while after an apiserver restarts, and taking that
 // for "no objects" would delete every record they want.
-import { flatJoin } from '../../core/flat-join.js';
 import type { Logger } from 'pino';
+import { flatJoin } from '../../core/flat-join.js';
 import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 import { emptySnapshot, type Snapshot } from '../sources/objects.js';
 import { statusOf, type KubeResource } from './reflector.js';

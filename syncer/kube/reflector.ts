@@ -3,8 +3,8 @@
 // list, and until any watch error), a dropped watch is resumed, an expired one (410) or an
 // errored one relists (with backoff), and a relist also happens on an interval because a
 // watch can go silent without an error.
-import { flatJoin } from '../../core/flat-join.js';
 import type { Logger } from 'pino';
+import { flatJoin } from '../../core/flat-join.js';
 import { wakeableSleep, type Clock } from '../route53/rate-limiter.js';
 
 export interface ObjectMeta {

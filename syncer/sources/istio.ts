@@ -192,7 +192,6 @@ export function takesHost(hosts: GatewayHosts, host: string): boolean {
   return false;
 }
 
-/** Whether the VirtualService is exported to the Gateway's namespace. */
 const EVERYWHERE = (): boolean => true;
 
 /**
