@@ -429,37 +429,40 @@ describe('Istio VirtualService', () => {
     );
   });
 
-  it('is bound through a Gateway only in a namespace its exportTo names, however long the list', () => {
-    const shared = istioGateway(['*/*.example.com'], {}, 'istio-system', 'shared-gw');
-    const own = istioGateway(['*/*.example.com'], {}, 'bookinfo', 'own-gw');
-    const many = Array.from({ length: 5000 }, (_, i) => `ns-${i}`);
-    const exported = (host: string, exportTo: string[]) =>
-      vs([host], ['istio-system/shared-gw', 'bookinfo/own-gw'], { exportTo });
-    const out = desiredState(
-      snapshot({
-        istioGateways: [shared, own],
-        services: [ingressGatewayService()],
-        virtualServices: [
-          {
-            ...exported('listed.example.com', [...many, 'istio-system']),
-            metadata: meta('bookinfo', 'a'),
-          },
-          { ...exported('own.example.com', [...many, '.']), metadata: meta('bookinfo', 'b') },
-          { ...exported('elsewhere.example.com', many), metadata: meta('bookinfo', 'c') },
-          { ...exported('all.example.com', [...many, '*']), metadata: meta('bookinfo', 'd') },
-        ],
-      }),
-      options,
-    );
-    // c is exported to neither Gateway's namespace: bound to none, it publishes nothing.
-    assert.deepEqual(
-      out.endpoints
-        .filter((e) => e.owner.kind === 'virtualservice')
-        .map((e) => `${e.name} ${e.owner.name}`)
-        .sort(),
-      ['all.example.com d', 'listed.example.com a', 'own.example.com b'],
-    );
-  });
+  // A few entries are scanned, a long list read into a set: both must agree.
+  for (const length of [2, 5000]) {
+    it(`is bound through a Gateway only in a namespace its exportTo names (${length} other namespaces listed)`, () => {
+      const shared = istioGateway(['*/*.example.com'], {}, 'istio-system', 'shared-gw');
+      const own = istioGateway(['*/*.example.com'], {}, 'bookinfo', 'own-gw');
+      const many = Array.from({ length }, (_, i) => `ns-${i}`);
+      const exported = (host: string, exportTo: string[]) =>
+        vs([host], ['istio-system/shared-gw', 'bookinfo/own-gw'], { exportTo });
+      const out = desiredState(
+        snapshot({
+          istioGateways: [shared, own],
+          services: [ingressGatewayService()],
+          virtualServices: [
+            {
+              ...exported('listed.example.com', [...many, 'istio-system']),
+              metadata: meta('bookinfo', 'a'),
+            },
+            { ...exported('own.example.com', [...many, '.']), metadata: meta('bookinfo', 'b') },
+            { ...exported('elsewhere.example.com', many), metadata: meta('bookinfo', 'c') },
+            { ...exported('all.example.com', [...many, '*']), metadata: meta('bookinfo', 'd') },
+          ],
+        }),
+        options,
+      );
+      // c is exported to neither Gateway's namespace: bound to none, it publishes nothing.
+      assert.deepEqual(
+        out.endpoints
+          .filter((e) => e.owner.kind === 'virtualservice')
+          .map((e) => `${e.name} ${e.owner.name}`)
+          .sort(),
+        ['all.example.com d', 'listed.example.com a', 'own.example.com b'],
+      );
+    });
+  }
 
   // Two teams' Gateways on two ingresses; which Gateway a name is published through decides
   // where its users go.

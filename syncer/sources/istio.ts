@@ -193,6 +193,7 @@ export function takesHost(hosts: GatewayHosts, host: string): boolean {
 }
 
 const EVERYWHERE = (): boolean => true;
+const SCANNED_EXPORTS = 8;
 
 /**
  * Whether the VirtualService is exported to a namespace (`spec.exportTo`: none or `*` is
@@ -202,10 +203,17 @@ const EVERYWHERE = (): boolean => true;
 export function exportedTo(vs: VirtualServiceObject): (namespace: string) => boolean {
   const exportTo = vs.spec?.exportTo;
   if (exportTo === undefined || exportTo.length === 0) return EVERYWHERE;
+  const own = vs.metadata?.namespace;
+  // The usual few entries (`.`, a namespace or two) are scanned: a set for each would be an
+  // allocation per VirtualService on every whole recomputation.
+  if (exportTo.length <= SCANNED_EXPORTS) {
+    return (namespace) =>
+      exportTo.some((e) => e === '*' || e === namespace || (e === '.' && own === namespace));
+  }
   const entries = new Set(exportTo);
   if (entries.has('*')) return EVERYWHERE;
-  const own = entries.has('.') ? vs.metadata?.namespace : undefined;
-  return (namespace) => entries.has(namespace) || namespace === own;
+  const dot = entries.has('.');
+  return (namespace) => entries.has(namespace) || (dot && namespace === own);
 }
 
 /**
