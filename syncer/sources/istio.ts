@@ -304,19 +304,19 @@ export function virtualServiceOutput(
   if (bound.length === 0) return;
   const hostsOf = new Map<IstioGatewayObject, GatewayHosts>();
   // Asked up to three times per host (spec hosts, the annotation's, their targets), each a
-  // scan of every bound Gateway: answered once.
-  const serving = new Map<string, IstioGatewayObject[]>();
+  // scan of every bound Gateway: answered once when there are several to scan (most
+  // VirtualServices bind one, and a map each would cost more than it saves).
+  const serving = bound.length > 1 ? new Map<string, IstioGatewayObject[]>() : undefined;
   const servingGateways = (host: string) => {
     const name = host.toLowerCase();
-    let found = serving.get(name);
-    if (found === undefined) {
-      found = bound.filter((g) => {
-        let hosts = hostsOf.get(g);
-        if (hosts === undefined) hostsOf.set(g, (hosts = gatewayHostsFor(g, vs)));
-        return takesHost(hosts, name);
-      });
-      serving.set(name, found);
-    }
+    const known = serving?.get(name);
+    if (known !== undefined) return known;
+    const found = bound.filter((g) => {
+      let hosts = hostsOf.get(g);
+      if (hosts === undefined) hostsOf.set(g, (hosts = gatewayHostsFor(g, vs)));
+      return takesHost(hosts, name);
+    });
+    serving?.set(name, found);
     return found;
   };
   const notServed = (what: string) =>
