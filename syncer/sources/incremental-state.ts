@@ -10,15 +10,15 @@
 // over random change sequences. Long passes yield to the event loop (see `Yielder`).
 import { gatewayRefsProblem } from '../../core/annotations/limits.js';
 import { KINDS, type ObjectKind } from '../../core/kinds.js';
-import { resourceOf, sameEndpoints, type Endpoint } from '../../core/records/endpoint.js';
+import { sameEndpoints, type Endpoint } from '../../core/records/endpoint.js';
 import type { KubeResource } from '../kube/reflector.js';
 import {
-  ownerOf,
   KEEPS_ITS_RECORDS,
   type ObjectNote,
   type SourceOptions,
   type SourceOutput,
 } from './common.js';
+import { unreadableObjects } from './desired-state.js';
 import { gatewayApiGatewayOutput, httpRouteOutput } from './gateway-api.js';
 import { istioGatewayOutput, resolveGatewayRef, virtualServiceOutput } from './istio.js';
 import { ingressOutput, readsNodesOrEndpoints, serviceOutput } from './kubernetes.js';
@@ -609,11 +609,7 @@ export class IncrementalDesiredState {
     const all = new Set<string>();
     for (const computed of this.#computed.values()) {
       for (const { output, unreadable } of computed.values()) {
-        if (!unreadable) continue;
-        for (const note of output.notes) {
-          if (KEEPS_ITS_RECORDS.has(note.reason))
-            all.add(resourceOf(ownerOf(note.object, note.kind)));
-        }
+        if (unreadable) for (const resource of unreadableObjects(output.notes)) all.add(resource);
       }
     }
     return all;

@@ -200,7 +200,7 @@ const SCANNED_EXPORTS = 8;
  * everywhere, `.` its own namespace), read once per VirtualService: the list has no bound in
  * Istio's CRD, and scanning 100k entries for each of 100 bound Gateways took 0.1–0.3 s.
  */
-export function exportedTo(vs: VirtualServiceObject): (namespace: string) => boolean {
+function exportedTo(vs: VirtualServiceObject): (namespace: string) => boolean {
   const exportTo = vs.spec?.exportTo;
   if (exportTo === undefined || exportTo.length === 0) return EVERYWHERE;
   const own = vs.metadata?.namespace;
