@@ -1,9 +1,11 @@
-// Module resolution hook for the `syncer` command (narrow-client-node.ts registers it):
-// client-node's config module imports two names from the generated code's index, and that
-// index loads the whole generated API (~860 modules, ~23 MiB of heap kept for their source).
-// This points that one import, from that one module, at client-node-config-deps.js, which
-// defines the same two names from their own small modules. Every other import resolves as
-// usual. `resolve` is the loader-thread form (module.register), `resolveSync` the in-thread
+// Module resolution hook for the `syncer` command (narrow-client-node.ts registers it). Two
+// imports made inside client-node resolve elsewhere:
+// - the generated code's index, imported by the config module (KubeConfig), which loads the
+//   whole generated API (~860 modules, ~23 MiB of heap kept for their source) for two names:
+//   client-node-config-deps.js defines the same two from their own small modules;
+// - undici, from any of client-node's modules, for calls the syncer never has them make:
+//   client-node-undici.js loads it on first use.
+// Every other import resolves as usual. `resolve` is the loader-thread form (module.register), `resolveSync` the in-thread
 // form (module.registerHooks).
 export interface ResolveContext {
   parentURL?: string;
@@ -14,13 +16,19 @@ export interface ResolveResult {
 }
 type NextResolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 
-const CONFIG_MODULE = '/node_modules/@kubernetes/client-node/dist/config.js';
-const DEPS = new URL('./client-node-config-deps.js', import.meta.url).href;
+const CLIENT_NODE = '/node_modules/@kubernetes/client-node/dist/';
+const CONFIG_MODULE = `${CLIENT_NODE}config.js`;
+const CONFIG_DEPS = new URL('./client-node-config-deps.js', import.meta.url).href;
+const UNDICI = new URL('./client-node-undici.js', import.meta.url).href;
 
 /** The replacement for this import, or undefined to resolve it as usual. */
 function redirect(specifier: string, context: ResolveContext): ResolveResult | undefined {
-  if (specifier === './gen/index.js' && context.parentURL?.endsWith(CONFIG_MODULE) === true) {
-    return { url: DEPS, shortCircuit: true };
+  const parent = context.parentURL ?? '';
+  if (specifier === './gen/index.js' && parent.endsWith(CONFIG_MODULE)) {
+    return { url: CONFIG_DEPS, shortCircuit: true };
+  }
+  if (specifier === 'undici' && parent.includes(CLIENT_NODE)) {
+    return { url: UNDICI, shortCircuit: true };
   }
   return undefined;
 }

@@ -1,17 +1,17 @@
 // The syncer's connection to the apiserver: kubeconfig, paged lists and watches of any kind
 // (core or custom), and the few other calls it makes (Events, its Lease, discovery, a
-// namespace's UID), over @kubernetes/client-node's KubeConfig and Watch.
+// namespace's UID), over @kubernetes/client-node's KubeConfig and node:https (transport.ts).
 //
-// Only those two and the request context are imported, each from its own module, and the
-// calls go through `kubeRequest` rather than client-node's generated API classes: the
-// generated code (CoreV1Api and the hundreds of modules beside it) keeps ~23 MiB of heap in
-// every process that loads it, for the four calls made here. See narrow-client-node.ts for
-// how the `syncer` command also keeps KubeConfig from loading it.
+// Only KubeConfig is imported from client-node, from its own module, and the calls go
+// through `kubeRequest` rather than client-node's generated API classes: the generated code
+// (CoreV1Api and the hundreds of modules beside it) keeps ~23 MiB of heap in every process
+// that loads it, for the four calls made here. See narrow-client-node.ts for how the `syncer`
+// command also keeps KubeConfig from loading it.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { Watch } from '@kubernetes/client-node/dist/watch.js';
-import { request } from 'undici';
 import { statusOf, type KubeResource, type ListResult, type WatchStarter } from './reflector.js';
+import { apiUrl, jsonCall, watchLines } from './transport.js';
+
+export { KubeApiError } from './transport.js';
 
 /** From a kubeconfig file when given, else the Pod's service account (in-cluster). */
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -41,58 +41,24 @@ interface ListPage {
   metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
 }
 
-/** An answer other than 2xx; `statusCode` and `code` both carry the HTTP status. */
-export class KubeApiError extends Error {
-  readonly statusCode: number;
-  readonly code: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.name = 'KubeApiError';
-    this.statusCode = status;
-    this.code = status;
-  }
-}
-
-const METHODS = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT } as const;
-
 /**
- * One JSON request to the apiserver with the kubeconfig's credentials, as client-node's own
- * Watch makes it, over undici's `request` (its `fetch` allocated several times more per call:
- * ~129 KiB per Event sent through the generated API). Used for lists too, because
- * client-node's generic list drops `metadata.continue`: every list then ended after its
- * first page, and was taken for whole.
+ * One JSON request to the apiserver with the kubeconfig's credentials. Used for lists too,
+ * because client-node's generic list drops `metadata.continue`: every list then ended after
+ * its first page, and was taken for whole.
  */
-export async function kubeRequest(
+export function kubeRequest(
   kc: KubeConfig,
-  method: keyof typeof METHODS,
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   options: { query?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
 ): Promise<unknown> {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(`${cluster.server.replace(/\/$/, '')}${path}`);
-  for (const [key, value] of Object.entries(options.query ?? {})) {
-    url.searchParams.set(key, value);
-  }
-  const ctx = new RequestContext(url.toString(), METHODS[method]);
-  await kc.applySecurityAuthentication(ctx);
-  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await request(url, {
+  return jsonCall(
+    kc,
     method,
-    headers,
-    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-    dispatcher: ctx.getDispatcher(),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-  });
-  const text = await response.body.text();
-  if (response.statusCode < 200 || response.statusCode > 299) {
-    throw new KubeApiError(
-      `${method} ${path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`,
-      response.statusCode,
-    );
-  }
-  return JSON.parse(text) as unknown;
+    apiUrl(kc, path, options.query),
+    options.body,
+    options.timeoutMs ?? 60_000,
+  );
 }
 
 /**
@@ -136,10 +102,9 @@ export function lister(
 }
 
 export function watchStarter(kc: KubeConfig): WatchStarter {
-  const watch = new Watch(kc);
   return {
     watch: (path, query, onEvent, done) =>
-      watch.watch(path, query, (type, object) => onEvent(type, object), done),
+      watchLines(kc, apiUrl(kc, path, { ...query, watch: true }), onEvent, done),
   };
 }
 

@@ -1,7 +1,7 @@
 // The `syncer` command's way of loading client-node, in a fresh process (a test process has
-// the whole library loaded already): KubeConfig and Watch load without one module of the
-// generated API, and the calls the syncer makes still reach an apiserver with the
-// kubeconfig's credentials.
+// the whole library loaded already): KubeConfig loads without one module of the generated API
+// and without undici, and the calls the syncer makes, a watch among them, still reach an
+// apiserver with the kubeconfig's credentials.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +34,9 @@ before(async () => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/api/v1/namespaces/kube-system') {
         res.end(JSON.stringify({ metadata: { name: 'kube-system', uid: 'cluster-uid-1' } }));
+      } else if (req.url?.startsWith('/apis/networking.istio.io/v1/gateways?') === true) {
+        res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'g' } } })}\n`);
+        res.end(`${JSON.stringify({ type: 'DELETED', object: { metadata: { name: 'g' } } })}\n`);
       } else if (req.url === '/apis/networking.istio.io/v1') {
         res.end(JSON.stringify({ resources: [{ name: 'gateways' }, { name: 'gateways/status' }] }));
       } else if (req.url === '/api/v1/namespaces/team-a/events' && req.method === 'POST') {
@@ -97,7 +100,9 @@ loadClientNodeNarrowly();
 const client = await import(here + 'client.js');
 const { kubernetesEventSink } = await import(here + 'events.js');
 const kc = client.loadKubeConfig(process.argv[2]);
-client.watchStarter(kc);
+const events = [];
+await new Promise((resolve, reject) => client.watchStarter(kc).watch('/apis/networking.istio.io/v1/gateways', { resourceVersion: '1' },
+  (type, object) => events.push(type + ' ' + object.metadata.name), (err) => (err ? reject(err) : resolve())));
 const uid = await client.namespaceUid(kc, 'kube-system');
 const served = await client.discoverer(kc)('networking.istio.io', 'v1');
 const missing = await client.discoverer(kc)('example.com', 'v9');
@@ -109,10 +114,11 @@ try { await client.kubeRequest(kc, 'GET', '/api/v1/namespaces/nope'); } catch (e
 await new Promise((r) => setTimeout(r, 100));
 const generated = urls.filter((u) => /client-node\\/dist\\/gen\\/(apis|types|models)\\//.test(u));
 const clientNode = urls.filter((u) => u.includes('/@kubernetes/client-node/'));
-console.log(JSON.stringify({ uid, served, missing, status, generated: generated.length, clientNode: clientNode.length }));
+const undici = urls.filter((u) => u.includes('/node_modules/undici/'));
+console.log(JSON.stringify({ uid, served, missing, status, events, generated: generated.length, undici: undici.length, clientNode: clientNode.length }));
 `;
 
-it('loads KubeConfig and Watch without the generated API, and makes the syncer calls', async () => {
+it('loads KubeConfig without the generated API or undici, and makes the syncer calls', async () => {
   const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, here, kubeconfig], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -128,8 +134,11 @@ it('loads KubeConfig and Watch without the generated API, and makes the syncer c
     served: ['gateways'],
     missing: null,
     status: 404,
+    events: ['ADDED g', 'DELETED g'],
     generated: 0,
-    // config, watch, the request context and the small modules they need, not ~860.
+    // transport.ts goes through node:https; client-node's own undici is never loaded.
+    undici: 0,
+    // config, the request context and the small modules they need, not ~860.
     clientNode: result['clientNode'],
   });
   assert.ok((result['clientNode'] as number) > 3 && (result['clientNode'] as number) < 60, out);

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { collectionPath, lister, loadKubeConfig, watchStarter } from '../../syncer/kube/client.js';
+import {
+  collectionPath,
+  kubeRequest,
+  lister,
+  loadKubeConfig,
+  watchStarter,
+} from '../../syncer/kube/client.js';
 import { Reflector, type KubeResource } from '../../syncer/kube/reflector.js';
 import { realClock } from '../../syncer/route53/rate-limiter.js';
 import { apply, istioGateway } from '../helpers/cluster-objects.js';
@@ -85,5 +91,53 @@ describe('lists through the real apiserver', () => {
     } finally {
       await reflector.stop();
     }
+  });
+
+  it('watches: each change as one event from a resourceVersion, and 410 for one too old', async () => {
+    const ns = await env.createNamespace('watch');
+    const kc = loadKubeConfig(env.kubeconfigPath);
+    const path = `/apis/networking.istio.io/v1/namespaces/${ns}/gateways`;
+    const from = ((await kubeRequest(kc, 'GET', path)) as { metadata: { resourceVersion: string } })
+      .metadata.resourceVersion;
+    const events: string[] = [];
+    let ended = 'running' as unknown;
+    const handle = await watchStarter(kc).watch(
+      path,
+      { resourceVersion: from, allowWatchBookmarks: true, timeoutSeconds: 60 },
+      (type, object) => {
+        if (type !== 'BOOKMARK') events.push(`${type} ${(object as KubeResource).metadata?.name}`);
+      },
+      (err) => (ended = err),
+    );
+    try {
+      await apply(env, istioGateway(ns, 'gw-w', ['w1.example.com']));
+      await apply(env, istioGateway(ns, 'gw-w', ['w2.example.com']));
+      await env.kubectl(['delete', 'gateways.networking.istio.io', 'gw-w', '-n', ns]);
+      await eventually(() =>
+        assert.deepEqual(events, ['ADDED gw-w', 'MODIFIED gw-w', 'DELETED gw-w']),
+      );
+      assert.equal(ended, 'running');
+    } finally {
+      handle.abort();
+    }
+    assert.equal((ended as { name?: string } | null)?.name, 'AbortError');
+
+    // A resourceVersion etcd has compacted away, or one from before this cluster: the
+    // apiserver says 410 Gone, in the stream or as the answer, and the reflector relists.
+    const errors: unknown[] = [];
+    const gone = await new Promise<unknown>((resolve) => {
+      void watchStarter(kc).watch(
+        path,
+        { resourceVersion: '1', timeoutSeconds: 5 },
+        (type, object) => {
+          if (type === 'ERROR') errors.push((object as { code?: number }).code);
+        },
+        resolve,
+      );
+    });
+    assert.ok(
+      errors.includes(410) || (gone as { statusCode?: number } | null)?.statusCode === 410,
+      `neither an ERROR event nor an answer of 410: ${JSON.stringify({ errors, gone: String(gone) })}`,
+    );
   });
 });

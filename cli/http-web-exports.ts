@@ -1,0 +1,16 @@
+// Imported first by the `aws-controller` command, before any module that imports node:http.
+//
+// Node 24's http module has three lazy exports, WebSocket, CloseEvent and MessageEvent, that
+// load Node's bundled undici when read. An ES module import of node:http (ours, client-node's,
+// agent-base's) builds the module's namespace from every export, reads the three, and so loads
+// undici into every process: ~18 MiB of RSS, in an idle syncer about a fifth of what it holds
+// (docs/benchmarks.md, Memory). Nothing here uses them (the global WebSocket stays, with its
+// own lazy loading), so they are removed before the first such import.
+import { createRequire } from 'node:module';
+
+const http = createRequire(import.meta.url)('node:http') as Record<string, unknown>;
+for (const name of ['WebSocket', 'CloseEvent', 'MessageEvent']) {
+  const property = Object.getOwnPropertyDescriptor(http, name);
+  // Only a lazy getter: a plain value has been loaded already, and removing it saves nothing.
+  if (property?.get !== undefined && property.configurable === true) delete http[name];
+}

@@ -1,0 +1,74 @@
+// What the syncer's process loads on the product's Node, talking to the real apiserver: no
+// undici, neither the npm package (client-node's) nor the copy bundled in Node, whose loading
+// was ~20 MiB of an idle syncer's RSS (docs/benchmarks.md, Memory). The syncer's kube modules
+// are loaded as the `syncer` command loads them, and make a call and a watch, so a module that
+// brought undici back through either door would show here.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { getTestEnvironment } from '../helpers/environment.js';
+import { productNode } from '../helpers/product-node.js';
+
+const env = getTestEnvironment();
+const dist = fileURLToPath(new URL('../../', import.meta.url));
+
+// argv: dist root, kubeconfig, whether to import the command's first module.
+const CHILD = `
+import * as nodeModule from 'node:module';
+const resolved = [];
+nodeModule.registerHooks({ resolve(s, c, next) { const r = next(s, c); resolved.push(r.url); return r; } });
+const [dist, kubeconfig, first] = process.argv.slice(1);
+if (first === 'yes') await import(dist + 'cli/http-web-exports.js');
+const { loadClientNodeNarrowly } = await import(dist + 'syncer/kube/narrow-client-node.js');
+loadClientNodeNarrowly();
+const client = await import(dist + 'syncer/kube/client.js');
+const kc = client.loadKubeConfig(kubeconfig);
+const uid = await client.namespaceUid(kc, 'kube-system');
+const ended = await new Promise((resolve) => {
+  client.watchStarter(kc)
+    .watch('/api/v1/namespaces', { timeoutSeconds: 1 }, () => undefined, resolve)
+    .catch(resolve);
+});
+console.log(JSON.stringify({
+  uid: uid.length > 0,
+  watchEnded: ended === null ? null : String(ended),
+  bundledUndici: process.moduleLoadList.some((m) => m.includes('internal/deps/undici')),
+  npmUndici: resolved.filter((u) => u.includes('/node_modules/undici/')).length,
+}));
+`;
+
+async function loads(first: boolean): Promise<Record<string, unknown>> {
+  const child = spawn(
+    productNode(),
+    ['--input-type=module', '-e', CHILD, dist, env.kubeconfigPath, first ? 'yes' : 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, err);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+describe("the syncer's process on the product's Node", () => {
+  it('loads no undici while it lists and watches the real apiserver', async () => {
+    assert.deepEqual(await loads(true), {
+      uid: true,
+      // The apiserver ends a watch at its timeoutSeconds: a clean end.
+      watchEnded: null,
+      bundledUndici: false,
+      npmUndici: 0,
+    });
+  });
+
+  it("loads Node's bundled undici without the command's first module (why it exists)", async () => {
+    // If this fails, Node no longer loads undici for an ES import of node:http, and
+    // cli/http-web-exports.ts can go.
+    const result = await loads(false);
+    assert.equal(result['bundledUndici'], true);
+    assert.equal(result['npmUndici'], 0);
+  });
+});
