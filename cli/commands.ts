@@ -34,10 +34,12 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
         return await validateCommand(rest, ctx);
       }
       case 'webhook': {
+        await import('./http-web-exports.js');
         const { webhookCommand } = await import('./webhook-command.js');
         return await webhookCommand(rest, ctx, ctx.signal);
       }
       case 'syncer': {
+        await import('./http-web-exports.js');
         // Before client-node is first imported: KubeConfig without the generated API.
         const { loadClientNodeNarrowly } = await import('../syncer/kube/narrow-client-node.js');
         loadClientNodeNarrowly();

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // Entry point of the `aws-controller` command.
-import './http-web-exports.js';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './commands.js';
 import { readAll } from './io.js';

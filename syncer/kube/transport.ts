@@ -5,8 +5,8 @@
 // Not undici, which client-node's Watch and fetch-based API use: undici parses HTTP with
 // llhttp compiled to WebAssembly, so a process that makes one call through it compiles that
 // module and keeps its memory and V8's WebAssembly tiers resident, and loading its index alone
-// costs more. An idle syncer held ~20 MiB more RSS that way than over node:https, whose
-// parser is already in the binary and in use for Route 53 (docs/benchmarks.md, Memory).
+// costs more. An idle syncer held ~8 MiB more RSS that way than over node:https, whose parser
+// is already in the binary and in use for Route 53 (docs/benchmarks.md, Memory).
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
