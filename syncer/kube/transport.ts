@@ -178,35 +178,44 @@ export async function watchLines(
     } else {
       quiet();
       response.setEncoding('utf8');
-      let pending = '';
+      // One event per line. Only each new chunk is searched for line ends; the start of a
+      // line still coming (a large object spans many chunks) waits in parts, joined once.
+      let partial: string[] = [];
+      const deliver = (line: string): boolean => {
+        if (line.trim() === '') return true;
+        let event: { type?: unknown; object?: unknown };
+        try {
+          event = JSON.parse(line) as { type?: unknown; object?: unknown };
+        } catch (err) {
+          end(
+            new Error(`watch ${url.pathname}: a line is not JSON: ${line.slice(0, 200)}`, {
+              cause: err,
+            }),
+          );
+          return false;
+        }
+        onEvent(String(event.type), event.object);
+        return !ended;
+      };
       response.on('data', (chunk: string) => {
         if (ended) return;
         quiet();
-        pending += chunk;
         let start = 0;
         for (
-          let newline = pending.indexOf('\n');
+          let newline = chunk.indexOf('\n');
           newline !== -1;
-          newline = pending.indexOf('\n', start)
+          newline = chunk.indexOf('\n', start)
         ) {
-          const line = pending.slice(start, newline);
-          start = newline + 1;
-          if (line.trim() === '') continue;
-          let event: { type?: unknown; object?: unknown };
-          try {
-            event = JSON.parse(line) as { type?: unknown; object?: unknown };
-          } catch (err) {
-            end(
-              new Error(`watch ${url.pathname}: a line is not JSON: ${line.slice(0, 200)}`, {
-                cause: err,
-              }),
-            );
-            return;
+          let line = chunk.slice(start, newline);
+          if (partial.length > 0) {
+            partial.push(line);
+            line = partial.join('');
+            partial = [];
           }
-          onEvent(String(event.type), event.object);
-          if (ended) return;
+          start = newline + 1;
+          if (!deliver(line)) return;
         }
-        pending = pending.slice(start);
+        if (start < chunk.length) partial.push(chunk.slice(start));
       });
       response.on('end', () => end(null));
       response.on('error', end);
