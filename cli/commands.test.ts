@@ -1,8 +1,8 @@
 // The command dispatcher: commands load when run, with the same help, errors and exit codes as
 // when they were all loaded at start, and each long-running command loads only its own side.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { runModuleScript } from '../test/helpers/module-script.js';
 import { runCli, type RunContext } from './commands.js';
 
 function context(): RunContext & { out: () => string; err: () => string } {
@@ -84,19 +84,8 @@ console.log(JSON.stringify({ code, express: has('/node_modules/express/'), yaml:
   syncer: has('/dist/syncer/'), ajv: has('/node_modules/ajv/') }));
 `;
 
-async function modulesOf(command: string): Promise<Record<string, unknown>> {
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', CHILD, new URL('./commands.js', import.meta.url).href, command],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, err);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+function modulesOf(command: string): Promise<Record<string, unknown>> {
+  return runModuleScript(CHILD, [new URL('./commands.js', import.meta.url).href, command]);
 }
 
 describe('what each long-running command loads', () => {

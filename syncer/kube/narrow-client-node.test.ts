@@ -3,13 +3,13 @@
 // and without undici, and the calls the syncer makes, a watch among them, still reach an
 // apiserver with the kubeconfig's credentials.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { runModuleScript } from '../../test/helpers/module-script.js';
 
 const here = new URL('.', import.meta.url).href;
 
@@ -119,16 +119,7 @@ console.log(JSON.stringify({ uid, served, missing, status, events, generated: ge
 `;
 
 it('loads KubeConfig without the generated API or undici, and makes the syncer calls', async () => {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, here, kubeconfig], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, err);
-  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  const result = await runModuleScript(CHILD, [here, kubeconfig]);
   assert.deepEqual(result, {
     uid: 'cluster-uid-1',
     served: ['gateways'],
@@ -141,7 +132,10 @@ it('loads KubeConfig without the generated API or undici, and makes the syncer c
     // config, the request context and the small modules they need, not ~860.
     clientNode: result['clientNode'],
   });
-  assert.ok((result['clientNode'] as number) > 3 && (result['clientNode'] as number) < 60, out);
+  assert.ok(
+    (result['clientNode'] as number) > 3 && (result['clientNode'] as number) < 60,
+    JSON.stringify(result),
+  );
   const event = seen.find((r) => r.method === 'POST');
   assert.ok(event, JSON.stringify(seen));
   assert.equal(event.authorization, 'Bearer secret-token');

@@ -4,10 +4,10 @@
 // are loaded as the `syncer` command loads them, and make a call and a watch, so a module that
 // brought undici back through either door would show here.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { getTestEnvironment } from '../helpers/environment.js';
+import { runModuleScript } from '../helpers/module-script.js';
 import { productNode } from '../helpers/product-node.js';
 
 const env = getTestEnvironment();
@@ -38,19 +38,8 @@ console.log(JSON.stringify({
 }));
 `;
 
-async function loads(first: boolean): Promise<Record<string, unknown>> {
-  const child = spawn(
-    productNode(),
-    ['--input-type=module', '-e', CHILD, dist, env.kubeconfigPath, first ? 'yes' : 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, err);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+function loads(first: boolean): Promise<Record<string, unknown>> {
+  return runModuleScript(CHILD, [dist, env.kubeconfigPath, first ? 'yes' : 'no'], productNode());
 }
 
 describe("the syncer's process on the product's Node", () => {
