@@ -5,8 +5,8 @@
 //   client-node-config-deps.js defines the same two from their own small modules;
 // - undici, from any of client-node's modules, for calls the syncer never has them make:
 //   client-node-undici.js loads it on first use.
-// Every other import resolves as usual. `resolve` is the loader-thread form (module.register), `resolveSync` the in-thread
-// form (module.registerHooks).
+// Every other import resolves as usual. `resolve` is the loader-thread form
+// (module.register), `resolveSync` the in-thread form (module.registerHooks).
 export interface ResolveContext {
   parentURL?: string;
 }
