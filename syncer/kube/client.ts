@@ -46,7 +46,7 @@ interface ListPage {
  * because client-node's generic list drops `metadata.continue`: every list then ended after
  * its first page, and was taken for whole.
  */
-export function kubeRequest(
+export async function kubeRequest(
   kc: KubeConfig,
   method: 'GET' | 'POST' | 'PUT',
   path: string,
