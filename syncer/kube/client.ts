@@ -103,7 +103,7 @@ export function lister(
 
 export function watchStarter(kc: KubeConfig): WatchStarter {
   return {
-    watch: (path, query, onEvent, done) =>
+    watch: async (path, query, onEvent, done) =>
       watchLines(kc, apiUrl(kc, path, { ...query, watch: true }), onEvent, done),
   };
 }
