@@ -5,8 +5,9 @@
 // load Node's bundled undici when read. An ES module import of node:http (ours, client-node's,
 // agent-base's) builds the module's namespace from every export, reads the three, and so loads
 // undici into every process: 18 MiB of RSS in a bare `node`, ~3 MiB in an idle syncer or
-// webhook, which load much of what it does anyway (docs/benchmarks.md, Memory). Nothing here uses them (the global WebSocket stays, with its
-// own lazy loading), so they are removed before the first such import.
+// webhook, which load much of what it does anyway (docs/benchmarks.md, Memory). Nothing here
+// uses them (the global WebSocket stays, with its own lazy loading), so they are removed
+// before the first such import.
 import { createRequire } from 'node:module';
 
 const http = createRequire(import.meta.url)('node:http') as Record<string, unknown>;
