@@ -185,7 +185,24 @@ describe('watchLines', () => {
     assert.equal(watch.calls(), 1);
   });
 
-  it('ends with a TimeoutError after a silence, and with an error when the connection drops', async () => {
+  it('stays open while bytes come, ends with a TimeoutError after a silence, and with an error when the connection drops', async () => {
+    // Bytes every 50 ms keep a watch of 150 ms silence alive for longer than that.
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let n = 0;
+      const tick = setInterval(() => {
+        n++;
+        if (n < 8) res.write(`{"type":"ADDED","object":{"n":${n}}}\n`);
+        else {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 50);
+    };
+    const lively = watchOf('/api/v1/lively', 150);
+    assert.equal(await lively.ended, null);
+    assert.equal(lively.events.length, 7);
+
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"type":"ADDED","object":{"n":1}}\n');

@@ -143,28 +143,23 @@ export async function watchLines(
 ): Promise<{ abort(): void }> {
   let request: http.ClientRequest | undefined;
   let ended = false;
-  let timer: NodeJS.Timeout | undefined;
   const end = (err: unknown) => {
     if (ended) return;
     ended = true;
-    clearTimeout(timer);
+    clearTimeout(silence);
     // Destroyed without an error: what the caller hears is `err`, once, through `done`.
     request?.destroy();
     done(err);
   };
-  const quiet = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      end(
-        Object.assign(new Error(`watch ${url.pathname}: no data for ${silenceMs} ms`), {
-          name: 'TimeoutError',
-        }),
-      );
-    }, silenceMs);
-    timer.unref();
-  };
+  // One timer for the watch's life, restarted by every chunk (refresh reuses it).
+  const silence = setTimeout(() => {
+    end(
+      Object.assign(new Error(`watch ${url.pathname}: no data for ${silenceMs} ms`), {
+        name: 'TimeoutError',
+      }),
+    );
+  }, silenceMs).unref();
   const handle = { abort: () => end(new DOMException('the watch was stopped', 'AbortError')) };
-  quiet();
   try {
     const options = await callOptions(kc, url, 'GET', { accept: 'application/json' });
     if (ended) return handle;
@@ -176,7 +171,7 @@ export async function watchLines(
       const status = response.statusCode ?? 0;
       end(new KubeApiError(`watch ${url.pathname}: HTTP ${status}: ${text.slice(0, 300)}`, status));
     } else {
-      quiet();
+      silence.refresh();
       response.setEncoding('utf8');
       // One event per line. Only each new chunk is searched for line ends; the start of a
       // line still coming (a large object spans many chunks) waits in parts, joined once.
@@ -199,7 +194,7 @@ export async function watchLines(
       };
       response.on('data', (chunk: string) => {
         if (ended) return;
-        quiet();
+        silence.refresh();
         let start = 0;
         for (
           let newline = chunk.indexOf('\n');
