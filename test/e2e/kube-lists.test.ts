@@ -17,6 +17,7 @@ import { Reflector, type KubeResource } from '../../syncer/kube/reflector.js';
 import { realClock } from '../../syncer/route53/rate-limiter.js';
 import { apply, istioGateway } from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
+import { WATCH_SILENCE_MS } from '../../syncer/kube/transport.js';
 import { eventually } from '../helpers/eventually.js';
 
 const env = getTestEnvironment();
@@ -28,7 +29,8 @@ const gateways = {
 };
 const services = { group: '', version: 'v1', resource: 'services', kind: 'Service' };
 
-describe('lists through the real apiserver', () => {
+// Concurrent: the quiet watch below waits out a minute of the apiserver's time.
+describe('lists through the real apiserver', { concurrency: true }, () => {
   it('follows continue tokens to the last page, for custom and core kinds', async () => {
     const ns = await env.createNamespace('lists');
     for (let i = 0; i < 11; i++)
@@ -138,6 +140,41 @@ describe('lists through the real apiserver', () => {
     assert.ok(
       errors.includes(410) || (gone as { statusCode?: number } | null)?.statusCode === 410,
       `neither an ERROR event nor an answer of 410: ${JSON.stringify({ errors, gone: String(gone) })}`,
+    );
+  });
+
+  it('keeps a quiet watch until the apiserver ends it: its bookmarks come within the silence bound', async () => {
+    // Nothing changes in this namespace: the only bytes are the bookmarks the apiserver sends
+    // each minute or so. The watch must end when the apiserver ends it (at timeoutSeconds,
+    // past the first bookmark), not earlier as a silent connection.
+    const ns = await env.createNamespace('quiet');
+    const kc = loadKubeConfig(env.kubeconfigPath);
+    const path = `/apis/networking.istio.io/v1/namespaces/${ns}/gateways`;
+    const from = ((await kubeRequest(kc, 'GET', path)) as { metadata: { resourceVersion: string } })
+      .metadata.resourceVersion;
+    const started = Date.now();
+    const bookmarks: number[] = [];
+    const timeoutSeconds = 75;
+    const ended = await new Promise<unknown>((resolve) => {
+      void watchStarter(kc)
+        .watch(
+          path,
+          { resourceVersion: from, allowWatchBookmarks: true, timeoutSeconds },
+          (type) => {
+            if (type === 'BOOKMARK') bookmarks.push(Date.now() - started);
+          },
+          resolve,
+        )
+        .catch(resolve);
+    });
+    const lasted = Date.now() - started;
+    assert.equal(ended, null, `ended by the apiserver, not as silent: ${String(ended)}`);
+    assert.ok(lasted >= (timeoutSeconds - 5) * 1000, `lasted ${lasted} ms`);
+    const first = bookmarks[0];
+    assert.ok(first !== undefined, 'a bookmark arrived');
+    assert.ok(
+      first < WATCH_SILENCE_MS,
+      `the first bookmark came after ${first} ms, past the silence bound of ${WATCH_SILENCE_MS}`,
     );
   });
 });
