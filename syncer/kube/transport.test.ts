@@ -14,9 +14,12 @@ let server: Server;
 let kc: KubeConfig;
 let handler: Handler;
 const seen: { method: string; url: string; authorization: string; body: string }[] = [];
+/** Requests each connection has carried, this one included. */
+const carried = new WeakMap<object, number>();
 
 before(async () => {
   server = createServer((req, res) => {
+    carried.set(req.socket, (carried.get(req.socket) ?? 0) + 1);
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
@@ -79,6 +82,59 @@ describe('apiUrl', () => {
     const url = apiUrl(kc, '/api/v1/namespaces', { limit: '5', continue: undefined, watch: true });
     assert.equal(url.pathname, '/api/v1/namespaces');
     assert.equal(url.search, '?limit=5&watch=true');
+  });
+});
+
+describe('jsonCall on a kept-alive connection the apiserver closes as the request arrives', () => {
+  // The server drops any connection that already carried a request when /flaky arrives on
+  // it: what a client sees when the apiserver's idle timeout closes the connection just as
+  // the request is sent.
+  const dropReused: Handler = (req, res) => {
+    if (req.url === '/api/v1/flaky' && (carried.get(req.socket) ?? 0) > 1) req.socket.destroy();
+    else json(res, 200, { ok: req.url });
+  };
+
+  async function warmConnection(): Promise<void> {
+    await jsonCall(kc, 'GET', apiUrl(kc, '/api/v1/warm'), undefined, 5_000);
+    await new Promise((resolve) => setImmediate(resolve)); // back in the pool
+  }
+
+  it('sends a GET once more, on a new connection', async () => {
+    handler = dropReused;
+    await warmConnection();
+    const answer = await jsonCall(kc, 'GET', apiUrl(kc, '/api/v1/flaky'), undefined, 5_000);
+    assert.deepEqual(answer, { ok: '/api/v1/flaky' });
+    assert.deepEqual(
+      seen.map((r) => `${r.method} ${r.url}`),
+      ['GET /api/v1/warm', 'GET /api/v1/flaky', 'GET /api/v1/flaky'],
+    );
+  });
+
+  it('does not send a POST again: its first attempt may have been applied', async () => {
+    handler = dropReused;
+    await warmConnection();
+    await assert.rejects(
+      jsonCall(kc, 'POST', apiUrl(kc, '/api/v1/flaky'), { a: 1 }, 5_000),
+      (err: { code?: string }) => err.code === 'ECONNRESET',
+    );
+    assert.deepEqual(
+      seen.map((r) => `${r.method} ${r.url}`),
+      ['GET /api/v1/warm', 'POST /api/v1/flaky'],
+    );
+  });
+
+  it('sends a GET once more only: a second drop is the answer', async () => {
+    // Every connection dropped at its second request, the new one too if it were reused.
+    handler = (req, res) => {
+      if (req.url === '/api/v1/flaky') req.socket.destroy();
+      else json(res, 200, {});
+    };
+    await warmConnection();
+    await assert.rejects(
+      jsonCall(kc, 'GET', apiUrl(kc, '/api/v1/flaky'), undefined, 5_000),
+      (err: { code?: string }) => err.code === 'ECONNRESET',
+    );
+    assert.equal(seen.filter((r) => r.url === '/api/v1/flaky').length, 2);
   });
 });
 

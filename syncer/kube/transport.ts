@@ -84,6 +84,46 @@ async function readText(response: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Errors of a connection the apiserver closed while the request was being sent on it. */
+const CLOSED_UNDER_US = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * One request and its whole answer. A kept-alive connection can be closed by the apiserver
+ * (its idle timeout, a restart) just as a request goes out on it: the request then fails with
+ * ECONNRESET before any answer, through no fault of its own. A GET that meets this on a reused
+ * connection is sent once more on a new one, as Node's documentation advises; other methods
+ * are not, since their first attempt may have been applied.
+ */
+async function exchange(
+  kc: KubeConfig,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  body: unknown,
+): Promise<{ status: number; text: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const options = await callOptions(kc, url, method, headers, signal);
+    const call = open(url, options, body === undefined ? undefined : JSON.stringify(body));
+    let response: http.IncomingMessage;
+    try {
+      response = await call.response;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const retry =
+        attempt === 1 &&
+        method === 'GET' &&
+        call.request.reusedSocket &&
+        typeof code === 'string' &&
+        CLOSED_UNDER_US.has(code) &&
+        !signal.aborted;
+      if (retry) continue;
+      throw err;
+    }
+    return { status: response.statusCode ?? 0, text: await readText(response) };
+  }
+}
+
 /**
  * One JSON call: the parsed answer of a 2xx, else a KubeApiError with the status and the
  * start of what the apiserver said. The whole call, body included, ends within `timeoutMs`.
@@ -102,11 +142,7 @@ export async function jsonCall(
   let status: number;
   let text: string;
   try {
-    const options = await callOptions(kc, url, method, headers, signal);
-    const call = open(url, options, body === undefined ? undefined : JSON.stringify(body));
-    const response = await call.response;
-    status = response.statusCode ?? 0;
-    text = await readText(response);
+    ({ status, text } = await exchange(kc, method, url, headers, signal, body));
   } catch (err) {
     if (signal.aborted) {
       throw Object.assign(
