@@ -6,14 +6,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { apiUrl, jsonCall, KubeApiError, watchLines } from './transport.js';
+import { apiUrl, jsonCall, KubeApiError, USER_AGENT, watchLines } from './transport.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
 let server: Server;
 let kc: KubeConfig;
 let handler: Handler;
-const seen: { method: string; url: string; authorization: string; body: string }[] = [];
+const seen: {
+  method: string;
+  url: string;
+  authorization: string;
+  userAgent: string;
+  body: string;
+}[] = [];
 /** Requests each connection has carried, this one included. */
 const carried = new WeakMap<object, number>();
 
@@ -28,6 +34,7 @@ before(async () => {
         method: req.method ?? '',
         url: req.url ?? '',
         authorization: req.headers.authorization ?? '',
+        userAgent: req.headers['user-agent'] ?? '',
         body,
       });
       handler(req, res, body);
@@ -145,6 +152,7 @@ describe('jsonCall', () => {
     assert.deepEqual(answer, { echoed: { a: 1 } });
     assert.equal(seen[0]?.method, 'POST');
     assert.equal(seen[0]?.authorization, 'Bearer secret-token');
+    assert.equal(seen[0]?.userAgent, USER_AGENT);
   });
 
   it('reuses one connection for calls one after another', async () => {
@@ -215,6 +223,7 @@ describe('watchLines', () => {
       lines.map((l) => [l.type, l.object]),
     );
     assert.equal(seen[0]?.authorization, 'Bearer secret-token');
+    assert.equal(seen[0]?.userAgent, USER_AGENT);
     assert.match(seen[0]?.url ?? '', /resourceVersion=7/);
     assert.equal(watch.calls(), 1);
   });

@@ -18,6 +18,12 @@ const POOLS = {
   'https:': new https.Agent({ keepAlive: true }),
 };
 
+/**
+ * Who is calling, in the apiserver's audit log and request logs (kubectl's is
+ * `kubectl/v1.x …`); without it they read Node's default, which says nothing.
+ */
+export const USER_AGENT = 'aws-controller-syncer';
+
 /** An answer other than 2xx; `statusCode` and `code` both carry the HTTP status. */
 export class KubeApiError extends Error {
   readonly statusCode: number;
@@ -62,7 +68,11 @@ async function callOptions(
   if (!kc.getCurrentCluster()?.proxyUrl) {
     options.agent = url.protocol === 'http:' ? POOLS['http:'] : POOLS['https:'];
   }
-  options.headers = { ...(options.headers as Record<string, string>), ...headers };
+  options.headers = {
+    'user-agent': USER_AGENT,
+    ...(options.headers as Record<string, string>),
+    ...headers,
+  };
   return options;
 }
 
