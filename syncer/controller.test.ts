@@ -307,6 +307,42 @@ describe('Controller', () => {
     );
   });
 
+  it('fails the changes a refusal names and sends the rest at once, without halving', async () => {
+    const t = setup();
+    // Route 53's wording: the record set each refused change names, as InvalidChangeBatch says.
+    t.route53.refuse = (c: Change) =>
+      /^(a-)?stale\d/.test(c.ResourceRecordSet.Name)
+        ? `Tried to create resource record set [name='${c.ResourceRecordSet.Name}.', type='${c.ResourceRecordSet.Type}'] but it already exists`
+        : undefined;
+    const hosts = Array.from(
+      { length: 8 },
+      (_, i) => `${i % 2 ? 'fresh' : 'stale'}${i}.example.com`,
+    );
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: hosts.map((h, i) => gateway(`gw${i}`, [h])),
+    };
+    const before = t.route53.calls.ChangeResourceRecordSets;
+    const result = await t.controller.reconcile();
+    assert.equal(result.status === 'done' && result.failed, 8, 'four records and their TXTs');
+    assert.equal(
+      t.route53.calls.ChangeResourceRecordSets - before,
+      2,
+      'refused once, then the rest',
+    );
+    assert.deepEqual(
+      t.route53.dump('Z1').filter((l) => l.startsWith('A ')),
+      hosts.filter((h) => h.startsWith('fresh')).map((h) => `A ${h} 203.0.113.10`),
+    );
+    assert.deepEqual(
+      t.events
+        .filter((e) => e.type === 'Warning')
+        .map((e) => e.name)
+        .sort(),
+      ['gw0', 'gw2', 'gw4', 'gw6'],
+    );
+  });
+
   it('says a batch Route 53 did not answer is unconfirmed, lists again and sends nothing landed', async () => {
     const t = setup();
     t.caches.objects = {

@@ -25,7 +25,7 @@ import {
   guardDeletions,
   type HeldBack,
 } from '../core/records/deletion-guard.js';
-import { groupsInFirstBatch, splitBatch } from '../core/records/batches.js';
+import { groupsInFirstBatch, partRefusedBatch, splitBatch } from '../core/records/batches.js';
 import type { Conflict } from '../core/records/conflicts.js';
 import { describeRecord, resourceOf, type Endpoint } from '../core/records/endpoint.js';
 import {
@@ -982,9 +982,11 @@ export class Controller {
   }
 
   /**
-   * Sends a batch; if Route 53 refuses something in it, halves it (along groups) to find the
-   * bad change, so one tenant's bad record never blocks the others' (refusesSomeChange says
-   * which errors; a refusal of the whole request is not split).
+   * Sends a batch; if Route 53 refuses something in it, isolates the bad changes so one
+   * tenant's bad record never blocks the others' (refusesSomeChange says which errors; a
+   * refusal of the whole request is not split): the changes the refusal names are failed and
+   * the rest sent again, or, when it names none, the batch is halved (along groups) until the
+   * bad change is alone.
    */
   async #sendIsolating(zoneId: string, batch: Change[], result: SendResult): Promise<void> {
     try {
@@ -999,21 +1001,36 @@ export class Controller {
         result.failed.push({ changes: batch, error: err });
         return;
       }
-      const halves = splitBatch(batch);
-      if (refusesSomeChange(err) && halves.length > 1) {
-        for (const half of halves) await this.#sendIsolating(zoneId, half, result);
-        return;
+      if (refusesSomeChange(err)) {
+        const parted = partRefusedBatch(
+          batch,
+          err.messages.length > 0 ? err.messages : [err.message],
+        );
+        if (parted !== undefined) {
+          this.#notApplied(zoneId, parted.refused, err, result);
+          if (parted.rest.length > 0) await this.#sendIsolating(zoneId, parted.rest, result);
+          return;
+        }
+        const halves = splitBatch(batch);
+        if (halves.length > 1) {
+          for (const half of halves) await this.#sendIsolating(zoneId, half, result);
+          return;
+        }
       }
-      const reason = err instanceof Route53Error ? err.code : 'Unknown';
-      this.#d.metrics.failedChanges.inc({ reason }, batch.length);
-      this.#d.logger.warn(
-        { err, zoneId, changes: batch.map(describeChange) },
-        outcomeUnknown(err)
-          ? 'changes sent, no answer: the zone is listed again to see whether they landed'
-          : 'changes not applied',
-      );
-      result.failed.push({ changes: batch, error: err });
+      this.#notApplied(zoneId, batch, err, result);
     }
+  }
+
+  #notApplied(zoneId: string, changes: Change[], err: unknown, result: SendResult): void {
+    const reason = err instanceof Route53Error ? err.code : 'Unknown';
+    this.#d.metrics.failedChanges.inc({ reason }, changes.length);
+    this.#d.logger.warn(
+      { err, zoneId, changes: changes.map(describeChange) },
+      outcomeUnknown(err)
+        ? 'changes sent, no answer: the zone is listed again to see whether they landed'
+        : 'changes not applied',
+    );
+    result.failed.push({ changes, error: err });
   }
 
   /**

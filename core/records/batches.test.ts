@@ -6,6 +6,7 @@ import {
   batches,
   changeSize,
   groupsInFirstBatch,
+  partRefusedBatch,
   sizeOf,
   splitBatch,
   withinLimits,
@@ -193,6 +194,114 @@ describe('splitBatch', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('partRefusedBatch', () => {
+  const weighted = (Action: Change['Action'], Name: string, id: string, Type = 'A'): Change => ({
+    Action,
+    ResourceRecordSet: {
+      Name,
+      Type,
+      TTL: 300,
+      SetIdentifier: id,
+      Weight: 1,
+      ResourceRecords: [{ Value: Type === 'TXT' ? '"o"' : '192.0.2.1' }],
+    },
+  });
+  const batch = [
+    weighted('CREATE', 'b1.example.com', 'east'),
+    weighted('CREATE', 'a-b1.example.com', 'east', 'TXT'),
+    weighted('CREATE', 'b2.example.com', 'east'),
+    weighted('CREATE', 'a-b2.example.com', 'east', 'TXT'),
+    change('DELETE', '*.example.com', ['192.0.2.9']),
+    change('DELETE', 'a-*.example.com', ['"o"'], 'TXT'),
+    change('CREATE', 'c.example.com', ['1']),
+  ];
+  const names = (changes: readonly Change[]) => changes.map((c) => c.ResourceRecordSet.Name);
+
+  it('takes out the groups whose changes the messages name, set identifier and all', () => {
+    const parted = partRefusedBatch(batch, [
+      "Tried to create resource record set [name='b2.example.com.', type='A', set-identifier='east'] but it already exists",
+      "Tried to create resource record set [name='a-b2.example.com.', type='TXT', set-identifier='east'] but it already exists",
+    ]);
+    assert.deepEqual(names(parted?.refused ?? []), ['b2.example.com', 'a-b2.example.com']);
+    assert.deepEqual(names(parted?.rest ?? []), [
+      'b1.example.com',
+      'a-b1.example.com',
+      '*.example.com',
+      'a-*.example.com',
+      'c.example.com',
+    ]);
+  });
+
+  it('reads names as Route 53 writes them (escaped, any case, final dot), and one change takes its group', () => {
+    const parted = partRefusedBatch(batch, [
+      "Tried to delete resource record set [name='\\052.Example.COM.', type='A'] but it was not found",
+    ]);
+    assert.deepEqual(names(parted?.refused ?? []), ['*.example.com', 'a-*.example.com']);
+    assert.equal(parted?.rest.length, 5);
+  });
+
+  it('reads several refusals from one message, as the SDK may join them', () => {
+    const parted = partRefusedBatch(batch, [
+      "[Tried to create resource record set [name='b1.example.com.', type='A', set-identifier='east'] but it already exists, Tried to create resource record set [name='c.example.com.', type='A'] but it already exists]",
+    ]);
+    assert.deepEqual(names(parted?.refused ?? []), [
+      'b1.example.com',
+      'a-b1.example.com',
+      'c.example.com',
+    ]);
+  });
+
+  it('matches the set identifier too: another cluster’s record of the same name is not ours', () => {
+    assert.equal(
+      partRefusedBatch(batch, [
+        "Tried to create resource record set [name='b1.example.com.', type='A', set-identifier='west'] but it already exists",
+      ]),
+      undefined,
+    );
+  });
+
+  it('is undefined for a refusal that names no change of the batch, or is worded otherwise', () => {
+    assert.equal(partRefusedBatch(batch, []), undefined);
+    assert.equal(
+      partRefusedBatch(batch, [
+        'RRSet of type CNAME with DNS name c.example.com. is not permitted as it conflicts with other records with the same DNS name in zone example.com.',
+      ]),
+      undefined,
+    );
+    assert.equal(
+      partRefusedBatch(batch, [
+        "Tried to create resource record set [name='zzz.example.com.', type='A'] but it already exists",
+      ]),
+      undefined,
+    );
+  });
+
+  it('loses and repeats nothing: refused and rest are the batch, by whole groups', () => {
+    fc.assert(
+      fc.property(
+        fc.array(changeArb, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(19), { maxLength: 5 }),
+        (changes, picks) => {
+          const messages = picks
+            .map((i) => changes[i % changes.length] as Change)
+            .map(
+              (c) =>
+                `Tried to create resource record set [name='${c.ResourceRecordSet.Name}.', type='${c.ResourceRecordSet.Type}'] but it already exists`,
+            );
+          const parted = partRefusedBatch(changes, messages);
+          if (messages.length === 0) return parted === undefined;
+          assert.ok(parted);
+          assert.equal(parted.refused.length + parted.rest.length, changes.length);
+          assert.deepEqual(new Set([...parted.refused, ...parted.rest]), new Set(changes));
+          const refusedGroups = new Set(parted.refused.map(groupNameOf));
+          assert.ok(parted.rest.every((c) => !refusedGroups.has(groupNameOf(c))));
+          return true;
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,9 @@
 // at most 1,000 ResourceRecord elements and 32,000 characters of Value per request, an UPSERT
 // counting twice for both. A group (change-groups.ts) is never cut: a record and its
 // ownership TXT travel together. When Route 53 rejects a batch, `splitBatch` halves it along
-// group lines so the caller can narrow down the bad change without holding back the rest.
+// group lines so the caller can narrow down the bad change without holding back the rest;
+// `partRefusedBatch` spares it the halving when Route 53's refusal names the changes.
+import { keyOf } from './apply-changes.js';
 import { groupChanges } from './change-groups.js';
 import type { Change } from './route53-types.js';
 
@@ -116,4 +118,51 @@ export function splitBatch(batch: readonly Change[]): Change[][] {
   if (groups.length < 2) return [[...batch]];
   const half = Math.ceil(groups.length / 2);
   return [groups.slice(0, half).flat(), groups.slice(half).flat()];
+}
+
+/**
+ * A record set as an InvalidChangeBatch message names it, for example "Tried to create
+ * resource record set [name='w.example.com.', type='A', set-identifier='east'] but it already
+ * exists", "Tried to delete … but it was not found", "… but the values provided do not match
+ * the current values". Route 53 gives one such message per change it refuses.
+ */
+const NAMED_RECORD_SET =
+  /resource record set \[name='([^']*)', type='([A-Za-z0-9]+)'(?:, set-identifier='([^']*)')?\]/g;
+
+/**
+ * A refused batch parted by what the refusal names: the groups holding a change it names, and
+ * the other groups, which can go again as they are. Undefined when it names none of the
+ * batch's changes (a refusal worded otherwise), so the caller halves the batch instead.
+ *
+ * Why it matters: when our picture of a zone is behind (a batch we stopped waiting for landed
+ * after all, someone else wrote), every change of a batch can be refused at once, and halving
+ * down to each of them costs about two requests per change: 500 for a batch of 250 names, at
+ * 5 requests per second shared by the whole account. Parted, it costs one more request.
+ */
+export function partRefusedBatch(
+  batch: readonly Change[],
+  messages: readonly string[],
+): { refused: Change[]; rest: Change[] } | undefined {
+  const named = new Set<string>();
+  for (const message of messages) {
+    for (const [, name = '', type = '', identifier] of message.matchAll(NAMED_RECORD_SET)) {
+      named.add(
+        keyOf({
+          Name: name,
+          Type: type.toUpperCase(),
+          ...(identifier !== undefined && { SetIdentifier: identifier }),
+        }),
+      );
+    }
+  }
+  if (named.size === 0) return undefined;
+  const refused: Change[] = [];
+  const rest: Change[] = [];
+  for (const group of groupChanges(batch)) {
+    const hit = group.some((c) =>
+      named.has(keyOf({ ...c.ResourceRecordSet, Type: c.ResourceRecordSet.Type.toUpperCase() })),
+    );
+    (hit ? refused : rest).push(...group);
+  }
+  return refused.length === 0 ? undefined : { refused, rest };
 }
