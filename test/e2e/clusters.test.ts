@@ -17,7 +17,7 @@ import {
 } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { createZone, listRecordSets } from '../helpers/route53-zones.js';
-import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
+import { startSyncerProcess, troubles, type SyncerProcess } from '../helpers/syncer-process.js';
 
 const env = getTestEnvironment();
 const PREFIX = 'route53.v1beta1.tetrate.io/';
@@ -271,7 +271,16 @@ describe('both clusters publishing 1,000 Gateways at once', () => {
     const sets = await eventually(
       async () => {
         const found = await bulkRecords();
-        assert.equal(found.length, 4 * BULK, `${found.length} of ${4 * BULK} record sets`);
+        const bySyncer = members.map(
+          (m) =>
+            `${m.name}: ${found.filter((s) => s.SetIdentifier === m.name).length} record sets; ` +
+            troubles(m.syncer?.logs ?? []),
+        );
+        assert.equal(
+          found.length,
+          4 * BULK,
+          `${found.length} of ${4 * BULK} record sets\n  ${bySyncer.join('\n  ')}`,
+        );
         return found;
       },
       // The whole file must end within run-e2e's 300 s per file.

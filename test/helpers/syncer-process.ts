@@ -168,3 +168,23 @@ export async function startSyncerProcess(
     waitForLog,
   };
 }
+
+/**
+ * What a syncer said that went wrong, for a failed wait's message: each warning or error
+ * message with how often it came, and the last few such lines whole (CI keeps only the
+ * assertion's output, so this is what tells a slow run from a stuck one).
+ */
+export function troubles(logs: readonly LogLine[], last = 5): string {
+  const bad = logs.filter((l) => l.level >= 40);
+  const counts = new Map<string, number>();
+  for (const l of bad) counts.set(l.msg, (counts.get(l.msg) ?? 0) + 1);
+  const reconciles = logs.filter((l) => l.msg === 'reconciled' || l.msg.startsWith('in sync'));
+  const lastReconcile = reconciles.at(-1);
+  const terse = (l: LogLine) =>
+    JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }).slice(0, 600);
+  return [
+    `${logs.length} log lines, ${reconciles.length} reconciles; last: ${lastReconcile ? terse(lastReconcile) : 'none'}`,
+    ...[...counts].map(([msg, n]) => `${n}× ${msg}`),
+    ...bad.slice(-last).map(terse),
+  ].join('\n    ');
+}
