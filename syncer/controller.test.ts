@@ -413,7 +413,8 @@ describe('Controller', () => {
   });
 
   it('leaves a zone alone when its listing fails, and leaves foreign records untouched', async () => {
-    const t = setup();
+    const { logger, lines } = capturingLogger();
+    const t = setup({ logger });
     t.route53.records.set('Z1', [
       {
         Name: 'taken.example.com.',
@@ -430,6 +431,11 @@ describe('Controller', () => {
     const failed = await t.controller.reconcile();
     assert.equal(failed.status === 'done' && failed.unlistedZones.length, 1);
     assert.equal(t.route53.calls.ChangeResourceRecordSets, 0);
+    // Not "in sync": a zone it could not list may need anything.
+    assert.deepEqual(
+      lines.filter((l) => l.unlistedZones !== undefined).map((l) => l.msg),
+      ['nothing changed, but some zones could not be listed: their names wait for the next try'],
+    );
 
     t.route53.failListing.clear();
     await t.controller.reconcile();

@@ -503,7 +503,11 @@ export class Controller {
         refused: result.refused.length,
         unlistedZones: result.unlistedZones,
       },
-      applied + failed === 0 ? 'in sync: nothing to change' : 'reconciled',
+      quiet
+        ? 'in sync: nothing to change'
+        : applied + failed === 0
+          ? 'nothing changed, but some zones could not be listed: their names wait for the next try'
+          : 'reconciled',
     );
     return {
       status: 'done',
