@@ -11,7 +11,7 @@ import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
 import { createZone, putForeignRecord, recordLines } from '../helpers/route53-zones.js';
-import { startSyncerProcess, type SyncerProcess } from '../helpers/syncer-process.js';
+import { startSyncerProcess, troubles, type SyncerProcess } from '../helpers/syncer-process.js';
 
 const env = getTestEnvironment();
 
@@ -214,60 +214,79 @@ describe('one bad change among many', () => {
     const s = await syncer(ns, zone);
     // The zone is listed and found in sync: from here the syncer works from that picture.
     await s.waitForLog((l) => l.msg === 'in sync: nothing to change', 60_000);
-    const host = (i: number) => `s${i}.${zone}`;
-    // Behind its back, the records of the first STALE names exactly as it would write them:
-    // as when a batch it stopped waiting for lands after it listed the zone again.
-    await env.route53().send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: {
-          Changes: Array.from({ length: STALE }, (_, i) => [
-            {
-              Action: 'CREATE' as const,
-              ResourceRecordSet: {
-                Name: host(i),
-                Type: 'A' as const,
-                TTL: 300,
-                ResourceRecords: [{ Value: ip }],
+    // A syncer can list the zone again between our write and its batch (it lost and took back
+    // its lease on a loaded machine): then its picture was not behind, and another round
+    // with new names tries again. Each round's names are new to it.
+    for (let round = 0; ; round++) {
+      const host = (i: number) => `r${round}-s${i}.${zone}`;
+      // Behind its back, the records of the first STALE names exactly as it would write them:
+      // as when a batch it stopped waiting for lands after it listed the zone again.
+      await env.route53().send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Changes: Array.from({ length: STALE }, (_, i) => [
+              {
+                Action: 'CREATE' as const,
+                ResourceRecordSet: {
+                  Name: host(i),
+                  Type: 'A' as const,
+                  TTL: 300,
+                  ResourceRecords: [{ Value: ip }],
+                },
               },
-            },
-            {
-              Action: 'CREATE' as const,
-              ResourceRecordSet: {
-                Name: ownershipTxtName(host(i), 'A', zone),
-                Type: 'TXT' as const,
-                TTL: 300,
-                ResourceRecords: [{ Value: ownershipValue('faults', `gateway/${ns}/gw-${i}`) }],
+              {
+                Action: 'CREATE' as const,
+                ResourceRecordSet: {
+                  Name: ownershipTxtName(host(i), 'A', zone),
+                  Type: 'TXT' as const,
+                  TTL: 300,
+                  ResourceRecords: [
+                    { Value: ownershipValue('faults', `gateway/${ns}/r${round}-gw-${i}`) },
+                  ],
+                },
               },
-            },
-          ]).flat(),
-        },
-      }),
-    );
-    await env.proxy.reset();
-    const list = {
-      apiVersion: 'v1',
-      kind: 'List',
-      items: Array.from({ length: 2 * STALE }, (_, i) =>
-        objects.istioGateway(ns, `gw-${i}`, [host(i)]),
-      ),
-    };
-    await objects.kubectlOk(env, ['apply', '-f', '-'], JSON.stringify(list));
+            ]).flat(),
+          },
+        }),
+      );
+      await env.proxy.reset();
+      const list = {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: Array.from({ length: 2 * STALE }, (_, i) =>
+          objects.istioGateway(ns, `r${round}-gw-${i}`, [host(i)]),
+        ),
+      };
+      await objects.kubectlOk(env, ['apply', '-f', '-'], JSON.stringify(list));
 
-    const wanted = Array.from({ length: 2 * STALE }, (_, i) => `A ${host(i)}. ${ip}`).sort();
-    await eventually(
-      async () => assert.deepEqual(aRecords(await recordLines(env, zoneId)), wanted),
-      { timeoutMs: 60_000 },
-    );
-    const calls = (await env.proxy.stats()).recent.filter(
-      (c) => c.operation === 'ChangeResourceRecordSets' && c.account !== 'observer',
-    );
-    const refused = calls.filter((c) => c.code === 'InvalidChangeBatch');
-    const describeCalls = calls.map((c) => `${c.status} ${c.code ?? ''} ${c.changes?.length ?? 0}`);
-    // Halving down to each stale record would take about two requests per stale name; parted,
-    // a refusal costs one request more. A lone first change can go ahead of the burst (the
-    // leading edge), so two reconciles may each meet the stale picture once.
-    assert.ok(refused.length >= 1 && refused.length <= 2, describeCalls.join('\n'));
-    assert.ok(calls.length - refused.length <= 3, describeCalls.join('\n'));
+      const wanted = Array.from({ length: 2 * STALE }, (_, i) => `A ${host(i)}. ${ip}`).sort();
+      await eventually(
+        async () =>
+          assert.deepEqual(
+            aRecords(await recordLines(env, zoneId)).filter((l) => l.startsWith(`A r${round}-`)),
+            wanted,
+          ),
+        { timeoutMs: 60_000 },
+      );
+      const calls = (await env.proxy.stats()).recent.filter((c) => c.account !== 'observer');
+      const firstChange = calls.findIndex((c) => c.operation === 'ChangeResourceRecordSets');
+      const listedFirst = calls
+        .slice(0, firstChange)
+        .some((c) => c.operation === 'ListResourceRecordSets');
+      const changes = calls.filter((c) => c.operation === 'ChangeResourceRecordSets');
+      const refused = changes.filter((c) => c.code === 'InvalidChangeBatch');
+      const said = [
+        ...calls.map((c) => `${c.operation} ${c.status} ${c.code ?? ''} ${c.changes?.length ?? 0}`),
+        troubles(s.logs),
+      ].join('\n');
+      if (listedFirst && refused.length === 0 && round < 2) continue;
+      // Halving down to each stale record would take about two requests per stale name;
+      // parted, a refusal costs one request more. A lone first change can go ahead of the
+      // burst (the leading edge), so two reconciles may each meet the stale picture once.
+      assert.ok(refused.length >= 1 && refused.length <= 2, said);
+      assert.ok(changes.length - refused.length <= 3, said);
+      break;
+    }
   });
 });
