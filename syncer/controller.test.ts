@@ -71,6 +71,7 @@ function setup(
     clock?: ManualClock;
     driftIntervalMs?: number;
     logger?: Logger;
+    domainFilter?: string[];
   } = {},
 ) {
   const route53 = new FakeRoute53();
@@ -90,6 +91,7 @@ function setup(
       ...(options.maxDeleteFraction !== undefined && {
         maxDeleteFraction: options.maxDeleteFraction,
       }),
+      ...(options.domainFilter !== undefined && { domainFilter: options.domainFilter }),
     },
     testDeps({
       caches,
@@ -410,6 +412,26 @@ describe('Controller', () => {
     const before = t.events.length;
     await t.controller.reconcile();
     assert.equal(t.events.length, before, 'nothing said again');
+  });
+
+  it('counts names outside the domain filter apart from refusals, and puts no Event on them', async () => {
+    const { logger, lines } = capturingLogger();
+    const t = setup({ logger, domainFilter: ['shop.example.com'] });
+    t.caches.objects = {
+      services: [service('203.0.113.10')],
+      istioGateways: [
+        gateway('mine', ['www.shop.example.com']),
+        gateway('theirs', ['a.example.com', 'b.example.com']),
+      ],
+    };
+    await t.controller.reconcile();
+    const summary = lines.find((l) => l.msg === 'reconciled');
+    assert.equal(summary?.refused, 0);
+    assert.equal(summary?.outsideDomainFilter, 2);
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'Warning'),
+      [],
+    );
   });
 
   it('leaves a zone alone when its listing fails, and leaves foreign records untouched', async () => {

@@ -493,6 +493,10 @@ export class Controller {
     // At rest the drift check reconciles every few seconds (a few zones each time): a
     // reconcile that changed nothing is a debug line, or the info log would be nothing else.
     const quiet = applied + failed === 0 && result.unlistedZones.length === 0;
+    // Names outside the domain filter are another controller's to publish, not refusals anyone
+    // need act on (they get no Event either): counted apart.
+    let outside = 0;
+    for (const r of result.refused) if (r.reason === 'outside-domain-filter') outside++;
     logger[quiet ? 'debug' : 'info'](
       {
         endpoints,
@@ -500,7 +504,8 @@ export class Controller {
         planned: planned.planned,
         applied,
         failed,
-        refused: result.refused.length,
+        refused: result.refused.length - outside,
+        outsideDomainFilter: outside,
         unlistedZones: result.unlistedZones,
       },
       quiet
