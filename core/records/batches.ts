@@ -159,9 +159,8 @@ export function partRefusedBatch(
   const refused: Change[] = [];
   const rest: Change[] = [];
   for (const group of groupChanges(batch)) {
-    const hit = group.some((c) =>
-      named.has(keyOf({ ...c.ResourceRecordSet, Type: c.ResourceRecordSet.Type.toUpperCase() })),
-    );
+    // Our changes spell types in capitals, as Route 53's messages do.
+    const hit = group.some((c) => named.has(keyOf(c.ResourceRecordSet)));
     (hit ? refused : rest).push(...group);
   }
   return refused.length === 0 ? undefined : { refused, rest };

@@ -50,6 +50,10 @@ export interface SyncerProcessOptions {
   env?: Record<string, string>;
 }
 
+/** A log line without the fields every line has, cut at `max` characters. */
+const terse = (l: LogLine, max = Infinity) =>
+  JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }).slice(0, max);
+
 export async function startSyncerProcess(
   env: TestEnvironment,
   options: SyncerProcessOptions,
@@ -123,9 +127,7 @@ export async function startSyncerProcess(
         const seen = logs
           .slice(from)
           .slice(-15)
-          .map((l) =>
-            JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }),
-          )
+          .map((l) => terse(l))
           .join('\n  ');
         reject(
           new Error(
@@ -178,13 +180,12 @@ export function troubles(logs: readonly LogLine[], last = 5): string {
   const bad = logs.filter((l) => l.level >= 40);
   const counts = new Map<string, number>();
   for (const l of bad) counts.set(l.msg, (counts.get(l.msg) ?? 0) + 1);
-  const reconciles = logs.filter((l) => l.msg === 'reconciled' || l.msg.startsWith('in sync'));
+  // Every reconcile's summary line, whatever it says, carries unlistedZones.
+  const reconciles = logs.filter((l) => l.unlistedZones !== undefined);
   const lastReconcile = reconciles.at(-1);
-  const terse = (l: LogLine) =>
-    JSON.stringify({ ...l, level: undefined, pid: undefined, hostname: undefined }).slice(0, 600);
   return [
-    `${logs.length} log lines, ${reconciles.length} reconciles; last: ${lastReconcile ? terse(lastReconcile) : 'none'}`,
+    `${logs.length} log lines, ${reconciles.length} reconciles; last: ${lastReconcile ? terse(lastReconcile, 600) : 'none'}`,
     ...[...counts].map(([msg, n]) => `${n}× ${msg}`),
-    ...bad.slice(-last).map(terse),
+    ...bad.slice(-last).map((l) => terse(l, 600)),
   ].join('\n    ');
 }
