@@ -31,10 +31,18 @@ export function readZone(hostedZone: HostedZone): Zone {
   };
 }
 
-function normalDomains(domainFilter: readonly string[]): string[] {
-  return domainFilter
-    .map((d) => normalizeRoute53Name(d.trim()).replace(/^\./, ''))
-    .filter((d) => d !== '');
+// Read once per filter, not per name: the planner asks for each of 100k names and each
+// listed record. A filter is read-only (PlanOptions), so what is remembered cannot go stale.
+const normalised = new WeakMap<readonly string[], readonly string[]>();
+function normalDomains(domainFilter: readonly string[]): readonly string[] {
+  let domains = normalised.get(domainFilter);
+  if (domains === undefined) {
+    domains = domainFilter
+      .map((d) => normalizeRoute53Name(d.trim()).replace(/^\./, ''))
+      .filter((d) => d !== '');
+    normalised.set(domainFilter, domains);
+  }
+  return domains;
 }
 
 /** True when `name` lies within the filter: one of its domains or their subdomains. */
