@@ -3,6 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import { loadKubeConfig, namespaceUid } from '../syncer/kube/client.js';
 import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
+import {
+  describeProxyEnv,
+  ProxyEnvError,
+  readProxyEnv,
+  type ProxyEnv,
+} from '../syncer/route53/proxy-env.js';
 import type { CliIo } from './io.js';
 import { WatchedDomainPolicy } from './domain-policy-file.js';
 import { createLogger } from './logger.js';
@@ -57,6 +63,9 @@ ${PLAN_FLAGS_USAGE}
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
 AWS credentials come from the SDK's default chain (IRSA, EKS Pod Identity, environment).
+Route 53 calls (and STS's, for IRSA) go through HTTPS_PROXY (HTTP_PROXY for an http://
+endpoint) unless NO_PROXY names the host; the Kubernetes API is reached directly, or through
+the kubeconfig's proxy-url.
 `;
 
 function positiveNumber(values: ParsedOptions['values'], flag: string, fallback: number): number {
@@ -78,6 +87,18 @@ async function clusterUid(kubeconfig: string | undefined): Promise<string> {
       `--owner-id is not set and the cluster's identity (kube-system's UID) could not be read: ${(err as Error).message}; set --owner-id`,
       { cause: err },
     );
+  }
+}
+
+/** The proxy settings of the syncer's environment, or a usage error saying what is wrong. */
+function route53ProxyOf(env: NodeJS.ProcessEnv): ProxyEnv {
+  try {
+    return readProxyEnv(env);
+  } catch (err) {
+    if (!(err instanceof ProxyEnvError)) throw err;
+    throw new UsageError(`${err.message}: Route 53 calls would go out directly, unproxied`, {
+      cause: err,
+    });
   }
 }
 
@@ -119,6 +140,9 @@ export async function syncerCommand(
   const kubeconfig = stringOption(values, 'kubeconfig');
   const awsRegion = stringOption(values, 'aws-region');
   const endpoint = stringOption(values, 'route53-endpoint');
+  const route53Proxy = route53ProxyOf(process.env);
+  const proxyNote = describeProxyEnv(route53Proxy);
+  if (proxyNote !== undefined) logger[proxyNote.level](proxyNote.fields, proxyNote.message);
   const identity = stringOption(values, 'leader-election-identity');
   const interval = durationOption(values, 'interval', 10 * 60_000);
   const debounce = durationOption(values, 'debounce', 1_000);
@@ -161,6 +185,7 @@ export async function syncerCommand(
       ),
     ...(awsRegion !== undefined && { awsRegion }),
     ...(endpoint !== undefined && { route53Endpoint: endpoint }),
+    route53Proxy,
     driftIntervalMs: interval,
     debounceMs: debounce,
     leadingMs: durationOption(values, 'lone-change-delay', 10),

@@ -23,6 +23,7 @@ import {
   realClock,
 } from './route53/rate-limiter.js';
 import { ResilientRoute53Api } from './route53/resilient-client.js';
+import type { ProxyEnv } from './route53/proxy-env.js';
 import { SdkRoute53Api } from './route53/sdk-client.js';
 import { SERVICE_NAME_LABEL, slimObject } from './sources/objects.js';
 import { readsNodesOrEndpoints } from './sources/kubernetes.js';
@@ -39,6 +40,8 @@ export interface SyncerConfig extends PlanOptions {
   awsRegion?: string;
   /** For tests against moto; unset in production. */
   route53Endpoint?: string;
+  /** The proxy Route 53 is reached through (route53/proxy-env.ts); absent: none. */
+  route53Proxy?: ProxyEnv;
   driftIntervalMs: number;
   debounceMs: number;
   /** How soon a change after a quiet spell is planned (the controller's leading edge). */
@@ -110,6 +113,7 @@ export async function startSyncer(config: SyncerConfig): Promise<RunningSyncer> 
     new SdkRoute53Api({
       ...(config.awsRegion !== undefined && { region: config.awsRegion }),
       ...(config.route53Endpoint !== undefined && { endpoint: config.route53Endpoint }),
+      ...(config.route53Proxy !== undefined && { proxyEnv: config.route53Proxy }),
       // A change sent just before the renew deadline must be over (answered or abandoned)
       // before a standby can take over: no request outlives the margin between the two.
       requestTimeoutMs: Math.min(10_000, lease.leaseDurationMs - lease.renewDeadlineMs),

@@ -11,6 +11,8 @@ import {
   type ResourceRecordSetRegion,
   type RRType,
 } from '@aws-sdk/client-route-53';
+import type { AgentOptions } from 'node:https';
+import type { ProxyEnv } from './proxy-env.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
 import {
   Route53Error,
@@ -29,6 +31,12 @@ export interface SdkClientOptions {
   /** Static credentials for tests; production uses the SDK's default chain (IRSA, Pod Identity). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   requestTimeoutMs?: number;
+  /**
+   * The proxy to reach Route 53 through (proxy-env.ts, read from the environment by the
+   * syncer command); it also carries STS's calls when IRSA's token is exchanged, the SDK's
+   * nested client reusing this handler. Absent: no proxy.
+   */
+  proxyEnv?: ProxyEnv;
 }
 
 interface SdkError {
@@ -104,6 +112,11 @@ function toSdkChange(change: Change): SdkChange {
   };
 }
 
+/** `proxyEnv` is an AgentOptions field of Node 24; @types/node 20 does not know it yet. */
+function agentOptions(proxyEnv: ProxyEnv): AgentOptions {
+  return { proxyEnv } as AgentOptions;
+}
+
 export class SdkRoute53Api implements Route53Requests {
   readonly #client: Route53Client;
 
@@ -119,6 +132,11 @@ export class SdkRoute53Api implements Route53Requests {
         // proxy on the way) never answers would hold the sender, and with it every later
         // reconcile, for ever, and outlive the lease's renew deadline it is meant to end within.
         throwOnRequestTimeout: true,
+        // Node's own proxy support (24.5 and later): the SDK builds its agents from these
+        // options, and an agent without proxyEnv ignores the environment, even under
+        // NODE_USE_ENV_PROXY.
+        httpAgent: agentOptions(options.proxyEnv ?? {}),
+        httpsAgent: agentOptions(options.proxyEnv ?? {}),
       },
     });
   }
