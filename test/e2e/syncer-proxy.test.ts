@@ -2,17 +2,19 @@
 // `proxy`) between the syncer and Route 53 (moto, behind the strictness proxy, over http://,
 // so HTTP_PROXY is the variable that applies; HTTPS_PROXY takes the same path through Node's
 // agent, tunnelled with CONNECT). What must hold: Route 53's calls go through the proxy and
-// the records converge; the Kubernetes API is not proxied even when HTTPS_PROXY names the
-// proxy; NO_PROXY sends Route 53's calls directly; a proxy Node would silently ignore stops
-// the syncer with the reason.
+// the records converge, STS's too when IRSA's token is exchanged; the Kubernetes API is not
+// proxied even when HTTPS_PROXY names the proxy, but is through a kubeconfig's proxy-url;
+// NO_PROXY sends Route 53's calls directly; a proxy Node would silently ignore stops the
+// syncer with the reason.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createProxy } from 'proxy';
+import { parse, stringify } from 'yaml';
 import * as objects from '../helpers/cluster-objects.js';
 import { getTestEnvironment } from '../helpers/environment.js';
 import { eventually } from '../helpers/eventually.js';
@@ -137,6 +139,40 @@ describe('syncer behind an egress proxy', () => {
     });
     await converged(s, zoneId, wanted);
     assert.deepEqual(seen.slice(from), [], 'nothing went through the proxy');
+  });
+
+  it("reaches the Kubernetes API through the kubeconfig's proxy-url", async () => {
+    const { ns, zone, zoneId, wanted } = await workload('proxyurl', '203.0.113.64');
+    const dir = await mkdtemp(join(tmpdir(), 'proxy-url-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const config = parse(await readFile(env.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: Record<string, unknown> }[];
+    };
+    for (const { cluster } of config.clusters) cluster['proxy-url'] = proxyUrl;
+    await writeFile(kubeconfig, stringify(config));
+    const from = seen.length;
+    try {
+      const s = await startSyncerProcess(env, {
+        ownerId: 'proxied',
+        domainFilter: [zone],
+        leaseNamespace: ns,
+        kubeconfig,
+      });
+      running.push(s);
+      await converged(s, zoneId, wanted);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const through = seen.slice(from);
+    assert.ok(
+      through.includes(`CONNECT ${apiserver.host}`),
+      `the apiserver was reached through the proxy; it saw:\n${through.join('\n')}`,
+    );
+    assert.deepEqual(
+      through.filter((l) => l.includes(route53.host)),
+      [],
+      'Route 53 is reached directly: no proxy variable is set',
+    );
   });
 
   it('stops with the reason when the proxy is one Node would ignore', async () => {
