@@ -167,6 +167,65 @@ function podmanSync(args: string[], env: NodeJS.ProcessEnv): string {
   return result.stdout.trim();
 }
 
+/** Test images kept besides the one just built: other checkouts on the machine may use them. */
+const KEPT_IMAGES = 2;
+
+/**
+ * The tags of test images to remove: all but the newest `kept` besides `current`. Every change
+ * to the sources is a new tag (the inputs hash), and each image and its archive are a few
+ * hundred MB: kept for ever, a developer's disk filled up.
+ */
+export function staleImageTags(
+  images: readonly { tag: string; /** Seconds since the epoch. */ created: number }[],
+  current: string,
+  kept = KEPT_IMAGES,
+): string[] {
+  return images
+    .filter((image) => image.tag !== current && image.tag.startsWith('test-'))
+    .sort((a, b) => b.created - a.created)
+    .slice(kept)
+    .map((image) => image.tag);
+}
+
+/** Removes stale test images with their archives and build logs; a failure only warns. */
+function pruneOldImages(
+  current: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): void {
+  try {
+    // JSON: its fields have kept their names across podman versions, unlike --format's.
+    const listed = JSON.parse(
+      podmanSync(
+        ['images', '--filter', `reference=${IMAGE_REPOSITORY}`, '--format', 'json'],
+        env,
+      ) || '[]',
+    ) as { Names?: string[]; Created?: number }[];
+    const images = listed.flatMap((image) =>
+      (image.Names ?? [])
+        .filter((name) => name.startsWith(`${IMAGE_REPOSITORY}:`))
+        .map((name) => ({
+          tag: name.slice(IMAGE_REPOSITORY.length + 1),
+          created: image.Created ?? 0,
+        })),
+    );
+    for (const tag of staleImageTags(images, current)) {
+      // An image a container still uses stays (podman refuses): it goes on a later build.
+      const removed = spawnSync('podman', ['rmi', `${IMAGE_REPOSITORY}:${tag}`], {
+        env: { ...env, ...podmanEnv(env) },
+        encoding: 'utf8',
+      });
+      if (removed.status !== 0) continue;
+      rmSync(join(workDir, `aws-controller-${tag}.tar`), { force: true });
+      rmSync(join(workDir, `build-${tag}.log`), { force: true });
+      log(`removed the old test image ${IMAGE_REPOSITORY}:${tag}`);
+    }
+  } catch (err) {
+    log(`could not prune old test images: ${(err as Error).message}`);
+  }
+}
+
 /** The npm registry the host's npm uses, so `npm ci` in the build reaches the same one. */
 function hostRegistry(env: NodeJS.ProcessEnv): string {
   const result = spawnSync('npm', ['config', 'get', 'registry'], { env, encoding: 'utf8' });
@@ -289,6 +348,7 @@ export async function ensureImage(
     }
     built = true;
     log(`built ${ref} in ${buildSeconds.toFixed(1)} s`);
+    pruneOldImages(tag, workDir, env, log);
   }
   const id = podmanSync(['image', 'inspect', '--format', '{{.Id}}', ref], env);
   let archive: string | undefined;
