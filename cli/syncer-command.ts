@@ -141,7 +141,7 @@ export async function syncerCommand(
   const awsRegion = stringOption(values, 'aws-region');
   const endpoint = stringOption(values, 'route53-endpoint');
   const route53Proxy = route53ProxyOf(process.env);
-  const proxyNote = describeProxyEnv(route53Proxy);
+  const proxyNote = describeProxyEnv(route53Proxy, endpoint);
   if (proxyNote !== undefined) logger[proxyNote.level](proxyNote.fields, proxyNote.message);
   const identity = stringOption(values, 'leader-election-identity');
   const interval = durationOption(values, 'interval', 10 * 60_000);

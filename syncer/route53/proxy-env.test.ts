@@ -63,17 +63,34 @@ describe('redact and describeProxyEnv', () => {
   });
 
   it('says nothing without a proxy; with one, which it is and whether this Node uses it', () => {
-    assert.equal(describeProxyEnv({}, '24.19.0'), undefined);
+    assert.equal(describeProxyEnv({}, undefined, '24.19.0'), undefined);
     const proxy = { HTTPS_PROXY: 'http://me:pw@proxy:3128', NO_PROXY: '.internal' };
-    const used = describeProxyEnv(proxy, '24.19.0');
+    const used = describeProxyEnv(proxy, undefined, '24.19.0');
     assert.equal(used?.level, 'info');
     assert.deepEqual(used?.fields, {
       httpsProxy: 'http://me:***@proxy:3128',
       noProxy: '.internal',
     });
-    const ignored = describeProxyEnv(proxy, '20.19.0');
+    const ignored = describeProxyEnv(proxy, undefined, '20.19.0');
     assert.equal(ignored?.level, 'warn');
     assert.match(ignored?.message ?? '', /Node 20\.19\.0 cannot proxy .* go out directly/);
+  });
+
+  it("warns when the variable for Route 53's scheme is not the one set", () => {
+    const httpOnly = { HTTP_PROXY: 'http://proxy:3128' };
+    const direct = describeProxyEnv(httpOnly, undefined, '24.19.0');
+    assert.equal(direct?.level, 'warn');
+    assert.match(
+      direct?.message ?? '',
+      /HTTPS_PROXY is not set.*https:\/\/ endpoint: Route 53 calls go out directly/,
+    );
+    assert.equal(describeProxyEnv(httpOnly, 'http://moto:5000', '24.19.0')?.level, 'info');
+    const httpsOnly = { HTTPS_PROXY: 'http://proxy:3128' };
+    assert.equal(describeProxyEnv(httpsOnly, 'https://route53.example', '24.19.0')?.level, 'info');
+    assert.match(
+      describeProxyEnv(httpsOnly, 'http://moto:5000', '24.19.0')?.message ?? '',
+      /HTTP_PROXY is not set/,
+    );
   });
 
   it('knows which Node proxies through an agent', () => {

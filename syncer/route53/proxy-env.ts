@@ -70,9 +70,13 @@ export function nodeProxiesAgents(version: string = process.versions.node): bool
   return major > 24 || (major === 24 && minor >= 5);
 }
 
-/** What to say at start about the proxy, if one is set: said once, so it is seen. */
+/**
+ * What to say at start about the proxy, if one is set: said once, so it is seen.
+ * @param endpoint the Route 53 endpoint, if not AWS's own (which is https://).
+ */
 export function describeProxyEnv(
   proxy: ProxyEnv,
+  endpoint?: string,
   nodeVersion: string = process.versions.node,
 ): { level: 'info' | 'warn'; fields: Record<string, string>; message: string } | undefined {
   if (proxy.HTTPS_PROXY === undefined && proxy.HTTP_PROXY === undefined) return undefined;
@@ -85,6 +89,15 @@ export function describeProxyEnv(
       level: 'warn',
       fields,
       message: `a proxy is set, but Node ${nodeVersion} cannot proxy these calls (Node 24.5 and later can; the image has Node 24): Route 53 calls go out directly`,
+    };
+  }
+  const secure = endpoint === undefined || endpoint.startsWith('https:');
+  if ((secure ? proxy.HTTPS_PROXY : proxy.HTTP_PROXY) === undefined) {
+    // The usual slip: HTTP_PROXY alone, while Route 53 is https://.
+    return {
+      level: 'warn',
+      fields,
+      message: `${secure ? 'HTTPS_PROXY' : 'HTTP_PROXY'} is not set, and it is the one for Route 53's ${secure ? 'https' : 'http'}:// endpoint: Route 53 calls go out directly`,
     };
   }
   return {
