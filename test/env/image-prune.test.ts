@@ -23,6 +23,17 @@ describe('staleImageTags', () => {
     assert.deepEqual(staleImageTags(images, 'test-now', 0).length, 4);
   });
 
+  it('counts a tag once, however many times podman lists it', () => {
+    // podman lists an image of several tags once per tag, each entry naming them all.
+    const one = [
+      { tag: 'test-x', created: 3 },
+      { tag: 'test-y', created: 3 },
+      { tag: 'test-z', created: 3 },
+    ];
+    const listed = [...one, ...one, ...one];
+    assert.equal(staleImageTags(listed, 'test-now', 2).length, 1);
+  });
+
   it('removes nothing while there are no more than it keeps', () => {
     assert.deepEqual(staleImageTags(images.slice(0, 2), 'test-now', 2), []);
   });

@@ -180,11 +180,17 @@ export function staleImageTags(
   current: string,
   kept = KEPT_IMAGES,
 ): string[] {
-  return images
-    .filter((image) => image.tag !== current && image.tag.startsWith('test-'))
-    .sort((a, b) => b.created - a.created)
+  // One entry per tag: podman lists an image once per tag, each entry with all its names.
+  const created = new Map<string, number>();
+  for (const { tag, created: at } of images) {
+    if (tag !== current && tag.startsWith('test-')) {
+      created.set(tag, Math.max(at, created.get(tag) ?? at));
+    }
+  }
+  return [...created]
+    .sort(([, a], [, b]) => b - a)
     .slice(kept)
-    .map((image) => image.tag);
+    .map(([tag]) => tag);
 }
 
 /** Removes stale test images with their archives and build logs; a failure only warns. */
