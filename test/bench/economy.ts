@@ -995,6 +995,8 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
   const runtime = chartRuntime();
   const bench = await benchEnvironment(log);
   const samples: MemorySample[] = [];
+  /** Runs left out because an earlier one left its objects behind, each a report line. */
+  const unmeasured: string[] = [];
   for (let run = 0; run < options.runs; run++) {
     for (const objects of options.sizes) {
       for (const variant of variants) {
@@ -1003,6 +1005,9 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
         if (variant === 'syncer' && objects > options.defaultsMaxObjects) continue;
         if (bench.dirty !== undefined) {
           log(`memory ${variant} ${objects}: not measured, ${bench.dirty}`);
+          unmeasured.push(
+            `- ${VARIANT_LABEL[variant]} with ${objects}: not measured, ${bench.dirty}.`,
+          );
           continue;
         }
         const sample = await memoryRun(bench, variant, objects, log);
@@ -1082,6 +1087,7 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
     );
   const skipped = [
     ...raised,
+    ...unmeasured,
     ...(ready.includes('external-dns') &&
     options.sizes.some((n) => n > options.externalDnsMaxObjects)
       ? [

@@ -97,11 +97,17 @@ const COLLECTION_DELETE_ATTEMPTS = 20;
 /**
  * Deletes every object of a collection. Deleting tens of thousands in one request outlasts
  * the apiserver's 60 s request timeout (504), having deleted part of them: asking again goes
- * on from what is left, until an answer says the collection is empty.
+ * on from what is left, until an answer says the collection is empty. A connection dropped
+ * under the request (a 100,000-object delete ended in "socket hang up") is asked again too:
+ * deleting what is already gone changes nothing.
  */
 async function deleteCollection(kube: KubeApi, path: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const res = await kube.call('DELETE', path);
+    const res = await kube.call('DELETE', path).catch((err: unknown) => {
+      if (attempt === COLLECTION_DELETE_ATTEMPTS) throw err;
+      return undefined;
+    });
+    if (res === undefined) continue;
     if (res.status >= 200 && res.status < 300) return;
     if (res.status !== 504 || attempt === COLLECTION_DELETE_ATTEMPTS) {
       throw new Error(
