@@ -49,6 +49,8 @@ export interface MemoryOptions {
   readonly sizes: readonly number[];
   /** Sizes above this run the syncer with the chart's flags only. */
   readonly defaultsMaxObjects: number;
+  /** Which of the syncer's runs to make: with the chart's flags, with Node's defaults, or both. */
+  readonly syncerFlags?: 'chart' | 'defaults' | 'both';
   /** Sizes above this run without external-dns. */
   readonly externalDnsMaxObjects: number;
   readonly log: (line: string) => void;
@@ -989,8 +991,15 @@ const mibOrDash = (bytes: number) => (Number.isFinite(bytes) ? mib(bytes) : '–
 export async function memoryBench(options: MemoryOptions, info: RunInfo): Promise<string> {
   const { log } = options;
   const { ready, notRun } = await prepareControllers(options.controllers, log);
+  const syncerFlags = options.syncerFlags ?? 'both';
   const variants: MemoryVariant[] = ready.flatMap((name): MemoryVariant[] =>
-    name === 'syncer' ? ['syncer-chart', 'syncer'] : [name],
+    name !== 'syncer'
+      ? [name]
+      : syncerFlags === 'chart'
+        ? ['syncer-chart']
+        : syncerFlags === 'defaults'
+          ? ['syncer']
+          : ['syncer-chart', 'syncer'],
   );
   const runtime = chartRuntime();
   const bench = await benchEnvironment(log);

@@ -25,6 +25,8 @@
 //                         syncer with the chart's flags only, and takes most of an hour)
 //   --memory-defaults-max N  memory: the largest size the syncer also runs with Node's
 //                         defaults at (default 10000; 1: the chart's flags only)
+//   --memory-syncer-flags chart|defaults|both  memory: which of the syncer's runs to make
+//                         (default both; one row of the table again, say)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
 //   --counts 1,2,4        clusters: syncer counts (default 1,2,4; at most 4)
 //   --gateways N          clusters: Gateways applied to every cluster (default 1000)
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
       sizes: { type: 'string' },
       'memory-sizes': { type: 'string' },
       'memory-defaults-max': { type: 'string' },
+      'memory-syncer-flags': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
       counts: { type: 'string' },
@@ -104,6 +107,12 @@ async function main(): Promise<number> {
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
     return n;
+  };
+  const syncerFlagsOption = (raw: string | undefined): 'chart' | 'defaults' | 'both' => {
+    if (raw === undefined || raw === 'chart' || raw === 'defaults' || raw === 'both') {
+      return raw ?? 'both';
+    }
+    throw new Error(`--memory-syncer-flags must be chart, defaults or both, got '${raw}'`);
   };
   const named = (values.controllers ?? 'external-dns,syncer').split(',').filter(Boolean);
   const controllers = named.filter((c): c is ControllerName => c in CONTROLLERS);
@@ -192,6 +201,7 @@ async function main(): Promise<number> {
                   'memory-defaults-max',
                 ),
                 externalDnsMaxObjects: 10_000,
+                syncerFlags: syncerFlagsOption(values['memory-syncer-flags']),
                 log,
               },
               info,
