@@ -986,20 +986,20 @@ function describeBreakdown(b: MemoryBreakdown): string {
   );
 }
 
+/** The syncer's runs each --memory-syncer-flags value makes. */
+const SYNCER_VARIANTS = {
+  chart: ['syncer-chart'],
+  defaults: ['syncer'],
+  both: ['syncer-chart', 'syncer'],
+} as const satisfies Record<string, readonly MemoryVariant[]>;
+
 const mibOrDash = (bytes: number) => (Number.isFinite(bytes) ? mib(bytes) : '–');
 
 export async function memoryBench(options: MemoryOptions, info: RunInfo): Promise<string> {
   const { log } = options;
   const { ready, notRun } = await prepareControllers(options.controllers, log);
-  const syncerFlags = options.syncerFlags ?? 'both';
   const variants: MemoryVariant[] = ready.flatMap((name): MemoryVariant[] =>
-    name !== 'syncer'
-      ? [name]
-      : syncerFlags === 'chart'
-        ? ['syncer-chart']
-        : syncerFlags === 'defaults'
-          ? ['syncer']
-          : ['syncer-chart', 'syncer'],
+    name === 'syncer' ? [...SYNCER_VARIANTS[options.syncerFlags ?? 'both']] : [name],
   );
   const runtime = chartRuntime();
   const bench = await benchEnvironment(log);

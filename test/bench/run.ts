@@ -108,10 +108,8 @@ async function main(): Promise<number> {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
     return n;
   };
-  const syncerFlagsOption = (raw: string | undefined): 'chart' | 'defaults' | 'both' => {
-    if (raw === undefined || raw === 'chart' || raw === 'defaults' || raw === 'both') {
-      return raw ?? 'both';
-    }
+  const syncerFlagsOption = (raw = 'both'): 'chart' | 'defaults' | 'both' => {
+    if (raw === 'chart' || raw === 'defaults' || raw === 'both') return raw;
     throw new Error(`--memory-syncer-flags must be chart, defaults or both, got '${raw}'`);
   };
   const named = (values.controllers ?? 'external-dns,syncer').split(',').filter(Boolean);
