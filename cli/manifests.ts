@@ -4,11 +4,11 @@
 // (json-documents.ts), a reader for plain block YAML (simple-yaml.ts), and the `yaml`
 // package for every document those two leave, and for every error message. `yaml` is loaded
 // only then: most files never need it.
-import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../core/admission/admit.js';
 import { jsonDocuments } from './json-documents.js';
+import { readTextFile } from './io.js';
 import { simpleDocuments, UNSUPPORTED } from './simple-yaml.js';
 
 export class ManifestError extends Error {}
@@ -130,7 +130,7 @@ export async function readManifests(
       // the parser instead of chunks decoded and joined.
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readTextFile(file);
       } catch (err) {
         throw new ManifestError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
       }
