@@ -4,7 +4,6 @@
 import { isRecordType, resourceOf, type Endpoint } from './endpoint.js';
 import type { ZoneState } from './zone-state.js';
 import { ownershipOf, type OwnerIds } from './zone-state.js';
-import { ourResource } from './zone-work.js';
 
 /** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
  * form) and per record key: one object as its resource, several as a set (a name or a record
@@ -81,7 +80,7 @@ export function holdersOf(
       if (!isRecordType(record.type)) continue;
       const ownership = ownershipOf(state, record, ids);
       if (ownership.kind !== 'ours') continue;
-      const resource = ourResource(ownership.txt, ids.ownerId);
+      const resource = ownership.resource;
       if (resource === undefined) continue;
       names.push(record.name);
       resources.push(resource);

@@ -6,7 +6,7 @@ import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
 import { guardedRecordOf, isOurRecordSet, ownershipTxtName } from './ownership.js';
 import { ownershipOf, recordAt } from './zone-state.js';
-import { asListed, isOurLabel, isWanted, ourResource, resourceFrom } from './zone-work.js';
+import { asListed, isOurLabel, isWanted, resourceFrom } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 import { nameInFilter } from './zones.js';
 
@@ -27,7 +27,7 @@ export function planDeletions(work: ZoneWork): void {
     if (isWanted(work.wantedAt, record.name, record.type, record.setIdentifier)) continue;
     if (!nameInFilter(record.name, options.domainFilter)) continue;
     if (ownership.kind !== 'ours') continue;
-    const resource = ourResource(ownership.txt, ids.ownerId);
+    const { resource } = ownership;
     if (resource !== undefined && work.kept.get(record.name)?.has(resource) === true) continue;
     work.changes.push({ Action: 'DELETE', ResourceRecordSet: asListed(record) });
     work.deleting.add(record.key);

@@ -5,7 +5,7 @@ import { isRecordType } from './endpoint.js';
 import {
   EXTERNAL_DNS_HERITAGE,
   externalDnsTxtNames,
-  isOurRecordSet,
+  HERITAGE,
   ownershipTxtName,
   parseOwnershipValue,
 } from './ownership.js';
@@ -66,8 +66,8 @@ export function recordsAt(state: ZoneState, name: string): readonly CurrentRecor
 }
 
 export type Ownership =
-  /** Our TXT guards it. */
-  | { kind: 'ours'; txt: CurrentRecord }
+  /** Our TXT guards it; `resource` is the object its label names, when it names one. */
+  | { kind: 'ours'; txt: CurrentRecord; resource?: string }
   /** external-dns's TXT of the owner we were told to adopt guards it. */
   | { kind: 'adoptable'; label: OwnershipLabel; txt: CurrentRecord }
   /** Anyone else's; `label` names the owner when a registry TXT says who. */
@@ -126,9 +126,8 @@ function sameIds(a: OwnerIds, b: OwnerIds): boolean {
 function readOwnership(state: ZoneState, record: CurrentRecord, ids: OwnerIds): Ownership {
   if (!isRecordType(record.type)) return { kind: 'foreign' };
   const ours = ownershipTxtOf(state, record);
-  if (ours !== undefined && isOurRecordSet(ours.recordSet.ResourceRecords, ids.ownerId)) {
-    return { kind: 'ours', txt: ours };
-  }
+  const claim = ours === undefined ? undefined : ourClaim(ours, ids.ownerId);
+  if (claim !== undefined) return claim;
   const alias = record.recordSet.AliasTarget !== undefined;
   let foreignLabel: OwnershipLabel | undefined;
   const candidates = [
@@ -148,6 +147,23 @@ function readOwnership(state: ZoneState, record: CurrentRecord, ids: OwnerIds): 
     }
   }
   return { kind: 'foreign', ...(foreignLabel !== undefined && { label: foreignLabel }) };
+}
+
+/**
+ * Ours when one of the TXT's values is our label with our owner ID, naming the object the
+ * first such label with a resource names (as zone-work.ts's ourResource reads it). One
+ * reading of the values for both: the holders and the deletions ask for the object of every
+ * record of ours, and a second reading was a label and two strings apiece at 100k records.
+ */
+function ourClaim(txt: CurrentRecord, ownerId: string): Ownership | undefined {
+  let ours = false;
+  for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
+    const label = parseOwnershipValue(value);
+    if (label?.heritage !== HERITAGE || label.owner !== ownerId) continue;
+    if (label.resource !== undefined) return { kind: 'ours', txt, resource: label.resource };
+    ours = true;
+  }
+  return ours ? { kind: 'ours', txt } : undefined;
 }
 
 /** True for a TXT value that is the label of the external-dns owner we were told to adopt. */
