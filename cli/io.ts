@@ -16,11 +16,14 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /**
- * Bytes read as UTF-8, exactly as `toString('utf8')` reads them. ASCII is its own Latin-1,
- * which V8 copies into a string as it is, where its UTF-8 decoder visits every byte: the
- * 56 MiB of manifests and listings of a 100k-endpoint plan took ~50 ms this way against
- * 105–150 ms (Node 24; docs/benchmarks.md, plan command). Anything else — a byte order mark,
- * one non-ASCII character, bytes that are not UTF-8 — goes through the decoder as before.
+ * Bytes read as UTF-8, exactly as `toString('utf8')` reads them. Files are read as bytes and
+ * decoded here, not by `readFileSync(path, 'utf8')`, whose decoding (V8's own UTF-8 reader)
+ * took twice as long on Node 24: the 56 MiB of a 100k-endpoint plan's manifests and listings
+ * read in ~75 ms this way against ~145 ms (docs/benchmarks.md, plan command). ASCII, which
+ * nearly every manifest and listing is, is its own Latin-1: Node copies it as it is, over
+ * ~1 MiB into a string held outside V8's heap, which the scavenges then need not copy.
+ * Anything else (a byte order mark, any non-ASCII character, bytes that are not UTF-8) goes
+ * through Node's UTF-8 decoder.
  */
 export function decodeUtf8(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
