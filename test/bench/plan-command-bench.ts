@@ -2,9 +2,11 @@
 // zones and their listings from files, planning and printing (to /dev/null). Wall time, CPU
 // time (user + system, from /usr/bin/time: on shared cores it moves far less than wall time)
 // and peak RSS per size; and for the largest size, where the CPU goes, from a V8 CPU profile
-// of one more run (inclusive share of each phase's function).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// of one more run (inclusive share of each phase's function). With a baseline revision, the
+// command as built there runs in turns with this tree's: on a shared host whose speed swings
+// by half within minutes, runs side by side are the only comparison that holds.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,7 @@ function runOnce(
   format: ManifestFormat,
   dir: string,
   extra: string[] = [],
+  cli = CLI,
 ) {
   return new Promise<CommandSample>((resolve, reject) => {
     const timeFile = join(dir, 'time.txt');
@@ -37,7 +40,7 @@ function runOnce(
     const args = ['plan', '-f', inputs.manifests[format].file, ...inputs.args];
     const child = spawn(
       TIME,
-      ['-o', timeFile, '-f', '%U %S %M', productNode(), ...extra, CLI, ...args],
+      ['-o', timeFile, '-f', '%U %S %M', productNode(), ...extra, cli, ...args],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
@@ -79,6 +82,70 @@ interface Profile {
   timeDeltas: number[];
 }
 
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+interface Baseline {
+  /** The revision as given, and the commit it names. */
+  revision: string;
+  commit: string;
+  cli: string;
+  remove(): void;
+}
+
+/**
+ * The CLI as built at `revision`: a detached worktree of this repository beside the temporary
+ * files, sharing this tree's node_modules, compiled with its own tsconfig.
+ */
+function buildBaseline(revision: string, log: (line: string) => void): Baseline {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8' }).trim();
+  const commit = git('rev-parse', '--short', `${revision}^{commit}`);
+  const dir = mkdtempSync(join(tmpdir(), 'plan-command-baseline-'));
+  const tree = join(dir, 'tree');
+  git('worktree', 'add', '--detach', tree, commit);
+  const remove = () => {
+    git('worktree', 'remove', '--force', tree);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    symlinkSync(join(REPO, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    log(`plan command: building the baseline ${revision} (${commit})`);
+    execFileSync(
+      process.execPath,
+      [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tree],
+      {
+        stdio: 'inherit',
+      },
+    );
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { revision, commit, cli: join(tree, 'dist', 'cli', 'main.js'), remove };
+}
+
+/** Medians of runs made in turns, and how the pairs compare. */
+function pairedRow(
+  label: string[],
+  current: readonly CommandSample[],
+  baseline: readonly CommandSample[],
+): string[] {
+  const wall = (list: readonly CommandSample[]) => list.map((s) => s.wallSeconds);
+  const cpu = (list: readonly CommandSample[]) => list.map((s) => s.cpuSeconds);
+  const pairs = current.map((sample, i) => ({ now: sample, then: baseline[i] as CommandSample }));
+  const faster = pairs.filter((p) => p.now.wallSeconds < p.then.wallSeconds).length;
+  const change = (now: readonly number[], then: readonly number[]) =>
+    `${fmt(median(then))} → ${fmt(median(now))}`;
+  return [
+    ...label,
+    change(wall(current), wall(baseline)),
+    fmt(median(pairs.map((p) => p.now.wallSeconds - p.then.wallSeconds))),
+    change(cpu(current), cpu(baseline)),
+    fmt(median(pairs.map((p) => p.now.cpuSeconds - p.then.cpuSeconds))),
+    `${faster} of ${pairs.length}`,
+  ];
+}
+
 /** Share of the profile's samples spent inside each phase (inclusive). */
 function phaseShares(profile: Profile): [string, number][] {
   const parent = new Map<number, number>();
@@ -116,12 +183,34 @@ const FORMAT_LABEL: Record<ManifestFormat, string> = {
 
 /** `npm run bench -- plan-command`: the whole command, per size and manifest format. */
 export async function planCommandSection(
-  options: { sizes: readonly number[]; runs: number; log: (line: string) => void },
+  options: {
+    sizes: readonly number[];
+    runs: number;
+    /** A git revision to run in turns with this tree (`--baseline`). */
+    baseline?: string;
+    log: (line: string) => void;
+  },
   info: RunInfo,
 ): Promise<string> {
-  const { sizes, runs, log } = options;
+  const { log } = options;
   if (!existsSync(TIME)) return `(${TIME} not found: the whole-command timing was not measured)`;
+  const baseline =
+    options.baseline === undefined ? undefined : buildBaseline(options.baseline, log);
+  try {
+    return await measure(options, info, baseline);
+  } finally {
+    baseline?.remove();
+  }
+}
+
+async function measure(
+  options: { sizes: readonly number[]; runs: number; log: (line: string) => void },
+  info: RunInfo,
+  baseline: Baseline | undefined,
+): Promise<string> {
+  const { sizes, runs, log } = options;
   const rows: string[][] = [];
+  const pairedRows: string[][] = [];
   const shares = new Map<ManifestFormat, [string, number][]>();
   const largest = Math.max(...sizes);
   for (const size of sizes) {
@@ -130,11 +219,31 @@ export async function planCommandSection(
       const inputs = writePlanCommandInputs(dir, size);
       for (const format of FORMATS) {
         const samples: CommandSample[] = [];
+        const baseSamples: CommandSample[] = [];
         for (let run = 0; run < runs; run++) {
-          const sample = await runOnce(inputs, format, dir);
+          // In turns, each first every other time: neither side always meets a host that has
+          // just sped up or slowed down.
+          const current = () => runOnce(inputs, format, dir);
+          const base = () => runOnce(inputs, format, dir, [], baseline?.cli);
+          if (baseline !== undefined && run % 2 === 1) baseSamples.push(await base());
+          const sample = await current();
           samples.push(sample);
+          if (baseline !== undefined && run % 2 === 0) baseSamples.push(await base());
+          const then = baseSamples[run];
           log(
-            `plan command ${size} ${format} run ${run + 1}/${runs}: wall ${fmt(sample.wallSeconds)} s, CPU ${fmt(sample.cpuSeconds)} s`,
+            `plan command ${size} ${format} run ${run + 1}/${runs}: wall ${fmt(sample.wallSeconds)} s, CPU ${fmt(sample.cpuSeconds)} s` +
+              (then === undefined
+                ? ''
+                : `; baseline wall ${fmt(then.wallSeconds)} s, CPU ${fmt(then.cpuSeconds)} s`),
+          );
+        }
+        if (baseline !== undefined) {
+          pairedRows.push(
+            pairedRow(
+              [inputs.endpoints.toLocaleString('en-US'), FORMAT_LABEL[format]],
+              samples,
+              baseSamples,
+            ),
           );
         }
         const cpu = samples.map((s) => s.cpuSeconds);
@@ -168,6 +277,29 @@ export async function planCommandSection(
     return share === undefined ? '' : `${fmt(share * 100)} %`;
   };
   const byYamlShare = (p: string) => shares.get('yaml')?.find(([q]) => q === p)?.[1] ?? 0;
+  const against =
+    baseline === undefined
+      ? []
+      : [
+          '',
+          `Against ${baseline.commit} (\`--baseline ${baseline.revision}\`), built in a worktree and run in turns ` +
+            'with this tree, each side first every other run: medians of each side, and the median of the ' +
+            "per-pair differences (this tree's run minus the baseline's next to it), which the host's swings " +
+            'move far less than either side.',
+          '',
+          table(
+            [
+              'endpoints',
+              'manifests',
+              'wall s, baseline → now',
+              'paired wall difference s',
+              'CPU s, baseline → now',
+              'paired CPU difference s',
+              'pairs where now is faster',
+            ],
+            pairedRows,
+          ),
+        ];
   return [
     '## The whole `aws-controller plan` command',
     '',
@@ -187,6 +319,7 @@ export async function planCommandSection(
       ['endpoints', 'manifests', 'size', 'record sets listed', 'CPU s', 'wall s', 'peak RSS'],
       rows,
     ),
+    ...against,
     '',
     `Where the CPU goes at ${largest.toLocaleString('en-US')} endpoints (one more run per format under ` +
       '`--cpu-prof`; share of the profile, each sample counted in the innermost phase it falls in):',

@@ -36,6 +36,8 @@
 //                         drift interval (default 500; 0 skips it)
 //   --rest-interval S     clusters: that part's --interval, in seconds (default 600, the
 //                         syncer's own default)
+//   --baseline REV        plan-command: also run the command as built at git revision REV, in
+//                         turns with this tree's, and report the paired differences
 //   --no-write            print the sections instead of writing docs/benchmarks.md
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
       'rest-zones': { type: 'string' },
       'rest-interval': { type: 'string' },
       'no-write': { type: 'boolean' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,6 +161,7 @@ async function main(): Promise<number> {
               {
                 runs: number(values.runs, 3, 'runs'),
                 sizes: (values.sizes ?? '1000,10000,100000').split(',').map(Number),
+                ...(values.baseline !== undefined && { baseline: values.baseline }),
                 log,
               },
               info,
