@@ -37,7 +37,8 @@ denied ones are reported and left out.
 // Read whole and at once: a command that only waits for its files gains nothing from
 // asynchronous reads, and fs/promises decodes in chunks, handing JSON.parse a string made of
 // pieces. At 100k endpoints (43 MiB of listings) reading and parsing took ~0.27 s of CPU this
-// way against ~0.42 s (docs/benchmarks.md, plan command); readTextFile decodes ASCII faster.
+// way against ~0.42 s (docs/benchmarks.md, plan command). readTextFile reads bytes and
+// decodes them itself: readFileSync's own UTF-8 decoding took twice as long (io.ts).
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
