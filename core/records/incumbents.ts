@@ -71,28 +71,38 @@ export function holdersOf(
   desired: readonly Endpoint[],
   unreadable: ReadonlySet<string> = new Set(),
 ): Holders {
-  // Each record of ours with the object its TXT names, in listing order.
-  const names: string[] = [];
-  const resources: string[] = [];
-  const byRecord = new Map<string, HeldRecord | HeldRecord[]>();
-  for (const state of states) {
-    for (const record of state.records) {
-      if (!isRecordType(record.type)) continue;
-      const ownership = ownershipOf(state, record, ids);
-      if (ownership.kind !== 'ours') continue;
-      const resource = ownership.resource;
-      if (resource === undefined) continue;
-      names.push(record.name);
-      resources.push(resource);
-      addHeld(byRecord, record, resource);
+  const zones = [...states];
+  // Both built on first use. Only endpoints that share a name, records to delete and objects
+  // skipped or refused ask (conflicts.ts, plan.ts): in steady state nothing does, and reading
+  // every listed record's ownership into a map of 100k names was a tenth of the plan.
+  let found:
+    | { names: string[]; resources: string[]; byRecord: Map<string, HeldRecord | HeldRecord[]> }
+    | undefined;
+  const ours = () => {
+    if (found !== undefined) return found;
+    // Each record of ours with the object its TXT names, in listing order.
+    found = { names: [], resources: [], byRecord: new Map() };
+    for (const state of zones) {
+      for (const record of state.records) {
+        if (!isRecordType(record.type)) continue;
+        const ownership = ownershipOf(state, record, ids);
+        if (ownership.kind !== 'ours') continue;
+        const resource = ownership.resource;
+        if (resource === undefined) continue;
+        found.names.push(record.name);
+        found.resources.push(resource);
+        addHeld(found.byRecord, record, resource);
+      }
     }
-  }
-  // By name only the objects still wanting something there hold it. Built on first use: an
-  // endpoint whose very record set is held for its object (all of them, in steady state)
-  // never asks, and the objects wanting each name take a map of every desired name.
+    return found;
+  };
+  // By name only the objects still wanting something there hold it: an endpoint whose very
+  // record set is held for its object never asks, and the objects wanting each name take a
+  // map of every desired name.
   let byName: Map<string, HeldFor> | undefined;
   const holdersByName = (): Map<string, HeldFor> => {
     if (byName !== undefined) return byName;
+    const { names, resources } = ours();
     const wanting = new Map<string, HeldFor>();
     for (const endpoint of desired) addTo(wanting, endpoint.name, resourceOf(endpoint.owner));
     byName = new Map();
@@ -110,7 +120,9 @@ export function holdersOf(
     get byName() {
       return holdersByName();
     },
-    byRecord,
+    get byRecord() {
+      return ours().byRecord;
+    },
   };
 }
 
