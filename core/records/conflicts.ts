@@ -13,6 +13,7 @@ import { canCoexist } from './coexistence.js';
 import { toRecordSet } from './to-route53.js';
 import { comparableForm } from './from-route53.js';
 import { incumbency, NO_HOLDERS, type Holders } from './incumbents.js';
+import { addOneOrMany } from '../one-or-many.js';
 
 export interface Conflict {
   /** The endpoint that lost, with its owner: the object to put an Event on. */
@@ -99,12 +100,7 @@ export function resolveConflicts(
     compareText(contentOfMemo(a), contentOfMemo(b));
   // One endpoint at a name as itself, several as a list: most names have one.
   const atName = new Map<string, Endpoint | Endpoint[]>();
-  for (const endpoint of endpoints) {
-    const found = atName.get(endpoint.name);
-    if (found === undefined) atName.set(endpoint.name, endpoint);
-    else if (Array.isArray(found)) found.push(endpoint);
-    else atName.set(endpoint.name, [found, endpoint]);
-  }
+  for (const endpoint of endpoints) addOneOrMany(atName, endpoint.name, endpoint);
   const accepted: Endpoint[] = [];
   const conflicts: Conflict[] = [];
   for (const group of atName.values()) {

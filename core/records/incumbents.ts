@@ -3,6 +3,7 @@
 // whatever the creation times) and keeps every record set at one name within one namespace.
 import { isRecordType, resourceOf, type Endpoint } from './endpoint.js';
 import type { ZoneState } from './zone-state.js';
+import { addOneOrMany } from '../one-or-many.js';
 import { ownershipOf, type OwnerIds } from './zone-state.js';
 
 /** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
@@ -147,10 +148,7 @@ function addHeld(
     } else (found.held as Set<string>).add(resource);
     return;
   }
-  const held: HeldRecord = { type: record.type, setIdentifier, held: resource };
-  if (atName === undefined) map.set(record.name, held);
-  else if (Array.isArray(atName)) atName.push(held);
-  else map.set(record.name, [atName, held]);
+  addOneOrMany(map, record.name, { type: record.type, setIdentifier, held: resource });
 }
 
 function addTo(map: Map<string, HeldFor>, key: string, value: string): void {

@@ -14,6 +14,7 @@ import { readRecordSet, valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
 import type { ResourceRecordSet } from './route53-types.js';
 import type { Zone } from './zones.js';
+import { addOneOrMany } from '../one-or-many.js';
 
 export interface ZoneState {
   zone: Zone;
@@ -29,12 +30,7 @@ export function indexZone(zone: Zone, recordSets: readonly ResourceRecordSet[]):
   const records = recordSets.map(readRecordSet);
   // Nearly every name holds one record set: a list for each was 200k arrays at 100k endpoints.
   const byName = new Map<string, CurrentRecord | CurrentRecord[]>();
-  for (const record of records) {
-    const atName = byName.get(record.name);
-    if (atName === undefined) byName.set(record.name, record);
-    else if (Array.isArray(atName)) atName.push(record);
-    else byName.set(record.name, [atName, record]);
-  }
+  for (const record of records) addOneOrMany(byName, record.name, record);
   return { zone, records, byName };
 }
 

@@ -7,6 +7,7 @@ import type { OwnershipLabel } from './ownership.js';
 import type { Decision, PlanOptions, Refusal } from './plan-types.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
 import type { OwnerIds, ZoneState } from './zone-state.js';
+import { addOneOrMany } from '../one-or-many.js';
 
 export interface ZoneWork {
   state: ZoneState;
@@ -89,12 +90,7 @@ export function isWanted(
 /** `wanted` by name, for isWanted. */
 export function wantedByName(wanted: readonly Endpoint[]): Map<string, Endpoint | Endpoint[]> {
   const byName = new Map<string, Endpoint | Endpoint[]>();
-  for (const endpoint of wanted) {
-    const atName = byName.get(endpoint.name);
-    if (atName === undefined) byName.set(endpoint.name, endpoint);
-    else if (Array.isArray(atName)) atName.push(endpoint);
-    else byName.set(endpoint.name, [atName, endpoint]);
-  }
+  for (const endpoint of wanted) addOneOrMany(byName, endpoint.name, endpoint);
   return byName;
 }
 
