@@ -2,8 +2,8 @@
 // planner gives them precedence (an incumbent keeps its name for as long as it wants it,
 // whatever the creation times) and keeps every record set at one name within one namespace.
 import { isRecordType, resourceOf, type Endpoint } from './endpoint.js';
-import type { ZoneState } from './zone-state.js';
 import { addOneOrMany } from '../one-or-many.js';
+import type { ZoneState } from './zone-state.js';
 import { ownershipOf, type OwnerIds } from './zone-state.js';
 
 /** The `<kind>/<namespace>/<name>` of each object holding a record, per name (in normal
