@@ -147,11 +147,14 @@ function readOwnership(state: ZoneState, record: CurrentRecord, ids: OwnerIds): 
 
 /**
  * Ours when one of the TXT's values is our label with our owner ID, naming the object the
- * first such label with a resource names (as zone-work.ts's ourResource reads it). One
- * reading of the values for both: the holders and the deletions ask for the object of every
- * record of ours, and a second reading was a label and two strings apiece at 100k records.
+ * first such label with a resource names. One reading of the values for both: the holders
+ * and the deletions ask for the object of every record of ours, and a second reading was a
+ * label and two strings apiece at 100k records.
  */
-function ourClaim(txt: CurrentRecord, ownerId: string): Ownership | undefined {
+export function ourClaim(
+  txt: CurrentRecord,
+  ownerId: string,
+): Extract<Ownership, { kind: 'ours' }> | undefined {
   let ours = false;
   for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
     const label = parseOwnershipValue(value);

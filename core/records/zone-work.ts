@@ -2,11 +2,11 @@
 // halves of the planner, with the small helpers both use.
 import { endpointKey, recordKey, type Endpoint, type OwnerResource } from './endpoint.js';
 import type { CurrentRecord } from './from-route53.js';
-import { HERITAGE, isOurs, ownershipTxtName, parseOwnershipValue } from './ownership.js';
+import { isOurs, ownershipTxtName } from './ownership.js';
 import type { OwnershipLabel } from './ownership.js';
 import type { Decision, PlanOptions, Refusal } from './plan-types.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
-import type { OwnerIds, ZoneState } from './zone-state.js';
+import { ourClaim, type OwnerIds, type ZoneState } from './zone-state.js';
 import { addOneOrMany } from '../one-or-many.js';
 
 export interface ZoneWork {
@@ -107,20 +107,10 @@ export function asListed(record: CurrentRecord): ResourceRecordSet {
   return { ...record.recordSet, Name: record.name };
 }
 
+/** The object our label in an ownership TXT names, if it names one, as a Decision's field. */
 export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
-  const resource = ourResource(txt, ownerId);
+  const resource = ourClaim(txt, ownerId)?.resource;
   return resource === undefined ? {} : { resource };
-}
-
-/** The object our label in an ownership TXT names, if it names one (no object built: this
- * runs for every record of ours in every plan). */
-export function ourResource(txt: CurrentRecord, ownerId: string): string | undefined {
-  for (const { Value: value } of txt.recordSet.ResourceRecords ?? []) {
-    const label = parseOwnershipValue(value);
-    if (label?.heritage === HERITAGE && label.owner === ownerId && label.resource !== undefined)
-      return label.resource;
-  }
-  return undefined;
 }
 
 export function holder(label: OwnershipLabel | undefined): string {
