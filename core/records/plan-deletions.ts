@@ -4,9 +4,9 @@
 import { describeRecord, isRecordType } from './endpoint.js';
 import { valuesOf } from './from-route53.js';
 import type { CurrentRecord } from './from-route53.js';
-import { guardedRecordOf, isOurRecordSet, ownershipTxtName } from './ownership.js';
-import { ownershipOf, recordAt } from './zone-state.js';
-import { asListed, isOurLabel, isWanted, resourceFrom } from './zone-work.js';
+import { guardedRecordOf, ownershipTxtName } from './ownership.js';
+import { ourClaim, ownershipOf, recordAt } from './zone-state.js';
+import { asListed, isOurLabel, isWanted } from './zone-work.js';
 import type { ZoneWork } from './zone-work.js';
 import { nameInFilter } from './zones.js';
 
@@ -40,7 +40,8 @@ export function planDeletions(work: ZoneWork): void {
   }
   for (const txt of state.records) {
     if (txt.type !== 'TXT' || guarding.has(txt)) continue;
-    if (!isOurRecordSet(txt.recordSet.ResourceRecords, ids.ownerId)) continue;
+    const claim = ourClaim(txt, ids.ownerId);
+    if (claim === undefined) continue;
     const guarded = guardedRecordOf(txt.name);
     if (guarded === undefined) continue;
     // Only a TXT at the exact name we would give the guarded record is an ownership TXT.
@@ -52,7 +53,7 @@ export function planDeletions(work: ZoneWork): void {
     work.decisions.push({
       action: 'delete',
       record: `${describeRecord(txt.name, 'TXT', txt.setIdentifier)}, ownership of a missing record`,
-      ...resourceFrom(txt, ids.ownerId),
+      ...(claim.resource !== undefined && { resource: claim.resource }),
     });
   }
 }

@@ -11,8 +11,8 @@ import type { CurrentRecord } from './from-route53.js';
 import { heldAt, holdersOf, resourcesOf } from './incumbents.js';
 import { ownershipValue } from './ownership.js';
 import type { ResourceRecordSet } from './route53-types.js';
-import { indexZone, ownershipOf, recordAt, type OwnerIds } from './zone-state.js';
-import { isWanted, resourceFrom, wantedByName } from './zone-work.js';
+import { indexZone, ourClaim, ownershipOf, recordAt, type OwnerIds } from './zone-state.js';
+import { isWanted, wantedByName } from './zone-work.js';
 import { readZone } from './zones.js';
 
 const RUNS = { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 300) };
@@ -91,7 +91,7 @@ describe('record sets found by name, type and set identifier', () => {
             if (!isRecordType(record.type)) continue;
             const ownership = ownershipOf(state, record, IDS);
             if (ownership.kind !== 'ours') continue;
-            const { resource } = resourceFrom(ownership.txt, IDS.ownerId);
+            const resource = ourClaim(ownership.txt, IDS.ownerId)?.resource;
             if (resource === undefined) continue;
             byKey.set(record.key, (byKey.get(record.key) ?? new Set()).add(resource));
           }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { readRecordSet } from './from-route53.js';
 import { ownershipValue } from './ownership.js';
 import type { ResourceRecordSet } from './route53-types.js';
-import { indexZone, ownershipOf } from './zone-state.js';
+import { indexZone, ourClaim, ownershipOf } from './zone-state.js';
 import type { OwnerIds } from './zone-state.js';
 import { readZone } from './zones.js';
 
@@ -140,4 +140,22 @@ describe('ownershipOf', () => {
       assert.equal(kindOf(record, others, ids), expected);
     });
   }
+});
+
+describe('ourClaim', () => {
+  it('reads the resource from our label only', () => {
+    const txt = readRecordSet({
+      Name: 'a-www.example.com.',
+      Type: 'TXT',
+      TTL: 300,
+      ResourceRecords: [
+        {
+          Value: '"heritage=external-dns,external-dns/owner=me,external-dns/resource=ingress/x/y"',
+        },
+        { Value: ownershipValue('me', 'service/a/b') },
+      ],
+    });
+    assert.deepEqual(ourClaim(txt, 'me'), { kind: 'ours', txt, resource: 'service/a/b' });
+    assert.equal(ourClaim(txt, 'other'), undefined);
+  });
 });

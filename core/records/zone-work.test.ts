@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readRecordSet } from './from-route53.js';
 import { ownershipValue } from './ownership.js';
-import { asListed, holder, isOurLabel, ownerIds, resourceFrom } from './zone-work.js';
+import { asListed, holder, isOurLabel, ownerIds } from './zone-work.js';
 
 describe('zone-work helpers', () => {
   it('sends a DELETE with the record as listed, its name in normal form', () => {
@@ -13,21 +13,6 @@ describe('zone-work helpers', () => {
       ResourceRecords: [{ Value: '10.0.0.1' }],
     };
     assert.deepEqual(asListed(readRecordSet(listed)), { ...listed, Name: '*.example.com' });
-  });
-  it('reads the resource from our label only', () => {
-    const txt = readRecordSet({
-      Name: 'a-www.example.com.',
-      Type: 'TXT',
-      TTL: 300,
-      ResourceRecords: [
-        {
-          Value: '"heritage=external-dns,external-dns/owner=me,external-dns/resource=ingress/x/y"',
-        },
-        { Value: ownershipValue('me', 'service/a/b') },
-      ],
-    });
-    assert.deepEqual(resourceFrom(txt, 'me'), { resource: 'service/a/b' });
-    assert.deepEqual(resourceFrom(txt, 'other'), {});
   });
   it('tells our label from others', () => {
     assert.equal(isOurLabel(ownershipValue('me', 'service/a/b'), 'me'), true);

@@ -6,7 +6,7 @@ import { isOurs, ownershipTxtName } from './ownership.js';
 import type { OwnershipLabel } from './ownership.js';
 import type { Decision, PlanOptions, Refusal } from './plan-types.js';
 import type { Change, ResourceRecordSet } from './route53-types.js';
-import { ourClaim, type OwnerIds, type ZoneState } from './zone-state.js';
+import type { OwnerIds, ZoneState } from './zone-state.js';
 import { addOneOrMany } from '../one-or-many.js';
 
 export interface ZoneWork {
@@ -105,12 +105,6 @@ export function optionalSetId(endpoint: Endpoint): { setIdentifier?: string } {
 /** A listed record set as sent back in a DELETE: as listed, its name in normal form. */
 export function asListed(record: CurrentRecord): ResourceRecordSet {
   return { ...record.recordSet, Name: record.name };
-}
-
-/** The object our label in an ownership TXT names, if it names one, as a Decision's field. */
-export function resourceFrom(txt: CurrentRecord, ownerId: string): { resource?: string } {
-  const resource = ourClaim(txt, ownerId)?.resource;
-  return resource === undefined ? {} : { resource };
 }
 
 export function holder(label: OwnershipLabel | undefined): string {
