@@ -102,6 +102,9 @@ function buildBaseline(revision: string, log: (line: string) => void): Baseline 
   const commit = git('rev-parse', '--short', `${revision}^{commit}`);
   const dir = mkdtempSync(join(tmpdir(), 'plan-command-baseline-'));
   const tree = join(dir, 'tree');
+  // A run killed before its clean-up leaves its worktree registered; once its temporary
+  // directory is gone, prune forgets it, so such leftovers do not pile up in .git/worktrees.
+  git('worktree', 'prune');
   git('worktree', 'add', '--detach', tree, commit);
   const remove = () => {
     git('worktree', 'remove', '--force', tree);
