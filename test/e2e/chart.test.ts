@@ -380,7 +380,8 @@ describe('helm template', () => {
     };
     const JEMALLOC = {
       preload: '/usr/local/lib/libjemalloc.so.2',
-      mallocConf: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2',
+      mallocConf:
+        'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2,tcache:false',
     };
     assert.deepEqual(
       await runtime([
@@ -1433,7 +1434,8 @@ describe('the chart in a real kube-apiserver', () => {
       POD_NAMESPACE: namespace,
       NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=2',
       LD_PRELOAD: '/usr/local/lib/libjemalloc.so.2',
-      MALLOC_CONF: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2',
+      MALLOC_CONF:
+        'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2,tcache:false',
     });
     assert.ok(command.argv.includes('--optimize-for-size'), command.argv.join(' '));
     const ownerId = flag(syncer, 'owner-id');
