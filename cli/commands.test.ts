@@ -63,7 +63,7 @@ describe('runCli', () => {
 
 // In a fresh process: which packages and folders each command's module graph resolves.
 const CHILD = `
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const urls = [];
 const { port1, port2 } = new MessageChannel();
@@ -77,7 +77,10 @@ const { runCli } = await import(process.argv[1]);
 const sink = { write: () => true };
 const code = await runCli([process.argv[2], '--help'], { stdout: sink, stderr: sink, readStdin: async () => '', signal: new AbortController().signal, examplesDir: '.' });
 await new Promise((r) => setTimeout(r, 100));
-const has = (part) => urls.some((u) => u.includes(part));
+// Modules required from CommonJS (or with createRequire) are in the require cache; the
+// loader-thread hook above sees ES imports only.
+const required = Object.keys(createRequire(import.meta.url).cache);
+const has = (part) => urls.some((u) => u.includes(part)) || required.some((p) => p.includes(part));
 console.log(JSON.stringify({ code, express: has('/node_modules/express/'), yaml: has('/node_modules/yaml/'),
   webhook: has('/dist/webhook/'), clientNode: has('/node_modules/@kubernetes/client-node/'),
   generated: has('/client-node/dist/gen/apis/'), sdk: has('/node_modules/@aws-sdk/client-route-53/'),

@@ -1,17 +1,16 @@
 // Route53Requests over the AWS SDK: one method call, one request. The only module that imports
 // @aws-sdk/client-route-53. The SDK's own retries are off (maxAttempts 1): retries go through
 // our rate limiter and are counted like every other request (see resilient-client.ts).
-import {
-  ChangeResourceRecordSetsCommand,
-  ListHostedZonesCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type Change as SdkChange,
-  type ResourceRecordSet as SdkRecordSet,
-  type ResourceRecordSetRegion,
-  type RRType,
+import type * as Route53Sdk from '@aws-sdk/client-route-53';
+import type {
+  Route53Client as SdkRoute53Client,
+  Change as SdkChange,
+  ResourceRecordSet as SdkRecordSet,
+  ResourceRecordSetRegion,
+  RRType,
 } from '@aws-sdk/client-route-53';
 import type { AgentOptions } from 'node:https';
+import { createRequire } from 'node:module';
 import type { ProxyEnv } from './proxy-env.js';
 import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/route53-types.js';
 import {
@@ -23,6 +22,16 @@ import {
   type Route53Operation,
   type Route53Requests,
 } from './api.js';
+
+// Required, not imported: an ES import of a CommonJS module makes Node keep the module's
+// source twice for the life of the process (once for the import's export names, once
+// compiled), and this one's is ~0.17 MB (docs/benchmarks.md, Memory).
+const {
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} = createRequire(import.meta.url)('@aws-sdk/client-route-53') as typeof Route53Sdk;
 
 export interface SdkClientOptions {
   region?: string;
@@ -118,7 +127,7 @@ function agentOptions(proxyEnv: ProxyEnv): AgentOptions {
 }
 
 export class SdkRoute53Api implements Route53Requests {
-  readonly #client: Route53Client;
+  readonly #client: SdkRoute53Client;
 
   constructor(options: SdkClientOptions = {}) {
     this.#client = new Route53Client({
