@@ -40,9 +40,10 @@ export async function runCli(argv: string[], ctx: RunContext): Promise<number> {
       }
       case 'syncer': {
         await import('./http-web-exports.js');
-        // Before client-node is first imported: KubeConfig without the generated API.
-        const { loadClientNodeNarrowly } = await import('../syncer/kube/narrow-client-node.js');
-        loadClientNodeNarrowly();
+        // Before client-node and prom-client are first imported: KubeConfig without the
+        // generated API, and what they load for calls the syncer rarely makes only when made.
+        const { loadDependenciesNarrowly } = await import('../syncer/narrow/register.js');
+        loadDependenciesNarrowly();
         const { syncerCommand } = await import('./syncer-command.js');
         return await syncerCommand(rest, ctx, ctx.signal);
       }

@@ -5,7 +5,7 @@
 // Only KubeConfig is imported from client-node, from its own module, and the calls go
 // through `kubeRequest` rather than client-node's generated API classes: the generated code
 // (CoreV1Api and the hundreds of modules beside it) keeps ~23 MiB of heap in every process
-// that loads it, for the four calls made here. See narrow-client-node.ts for how the `syncer`
+// that loads it, for the four calls made here. See narrow/register.ts for how the `syncer`
 // command also keeps KubeConfig from loading it.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { statusOf, type KubeResource, type ListResult, type WatchStarter } from './reflector.js';

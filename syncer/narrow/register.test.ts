@@ -1,7 +1,8 @@
 // The `syncer` command's way of loading client-node, in a fresh process (a test process has
 // the whole library loaded already): KubeConfig loads without one module of the generated API
 // and without undici, and the calls the syncer makes, a watch among them, still reach an
-// apiserver with the kubeconfig's credentials.
+// apiserver with the kubeconfig's credentials. What the hook defers (the auth providers, the
+// SOCKS proxy agent) is loaded when a kubeconfig needs it, and works as client-node's own.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -76,8 +77,8 @@ after(async () => {
 });
 
 // Records every module URL resolved in the child (the spy is registered first, so it sees
-// what the narrowing hook passes on), then does what the syncer does at start.
-const CHILD = `
+// what the narrowing hook passes on).
+const SPY = `
 import * as nodeModule from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const urls = [];
@@ -94,11 +95,15 @@ if (typeof nodeModule.registerHooks === 'function') {
     'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }');
   nodeModule.register(spy, { data: { port: port2 }, transferList: [port2] });
 }
+`;
+
+// Does what the syncer does at start.
+const CHILD = `${SPY}
 const here = process.argv[1];
-const { loadClientNodeNarrowly } = await import(here + 'narrow-client-node.js');
-loadClientNodeNarrowly();
-const client = await import(here + 'client.js');
-const { kubernetesEventSink } = await import(here + 'events.js');
+const { loadDependenciesNarrowly } = await import(here + 'register.js');
+loadDependenciesNarrowly();
+const client = await import(here + '../kube/client.js');
+const { kubernetesEventSink } = await import(here + '../kube/events.js');
 const kc = client.loadKubeConfig(process.argv[2]);
 const events = [];
 await new Promise((resolve, reject) => client.watchStarter(kc).watch('/apis/networking.istio.io/v1/gateways', { resourceVersion: '1' },
@@ -148,4 +153,96 @@ it('loads KubeConfig without the generated API or undici, and makes the syncer c
     namespace: 'team-a',
   });
   assert.ok(seen.every((r) => r.authorization === 'Bearer secret-token'));
+});
+
+// A kubeconfig user of each auth provider the hook defers, and a cluster behind a SOCKS proxy.
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+const idToken = [
+  base64url({ alg: 'none' }),
+  base64url({ exp: Math.floor(Date.now() / 1000) + 3600 }),
+  'sig',
+].join('.');
+const PROVIDERS_KUBECONFIG = {
+  apiVersion: 'v1',
+  kind: 'Config',
+  clusters: [
+    { name: 'direct', cluster: { server: 'https://127.0.0.1:1' } },
+    {
+      name: 'socks',
+      cluster: { server: 'https://127.0.0.1:1', 'proxy-url': 'socks5://127.0.0.1:1080' },
+    },
+  ],
+  users: [
+    {
+      name: 'oidc',
+      user: {
+        'auth-provider': {
+          name: 'oidc',
+          config: {
+            'client-id': 'c',
+            'idp-issuer-url': 'https://issuer.invalid',
+            'id-token': idToken,
+          },
+        },
+      },
+    },
+    {
+      name: 'azure',
+      user: { 'auth-provider': { name: 'azure', config: { 'access-token': 'az' } } },
+    },
+    { name: 'gcp', user: { 'auth-provider': { name: 'gcp', config: { 'access-token': 'gc' } } } },
+    { name: 'plain', user: { token: 'plain-token' } },
+  ],
+  contexts: [
+    { name: 'oidc', context: { cluster: 'direct', user: 'oidc' } },
+    { name: 'azure', context: { cluster: 'direct', user: 'azure' } },
+    { name: 'gcp', context: { cluster: 'direct', user: 'gcp' } },
+    { name: 'socks', context: { cluster: 'socks', user: 'plain' } },
+  ],
+  'current-context': 'socks',
+};
+
+const DEFERRED =
+  /\/node_modules\/(openid-client|oauth4webapi|jose|jsonpath-plus|socks|socks-proxy-agent|smart-buffer|ip-address)\//;
+
+// Loads KubeConfig as the syncer does, then applies each context's credentials and agent.
+const PROVIDERS_CHILD = `${SPY}
+import { createRequire } from 'node:module';
+const here = process.argv[1];
+const { loadDependenciesNarrowly } = await import(here + 'register.js');
+loadDependenciesNarrowly();
+const client = await import(here + '../kube/client.js');
+const kc = client.loadKubeConfig(process.argv[2]);
+const deferred = new RegExp(process.argv[3]);
+const loadedAtStart = urls.filter((u) => deferred.test(u));
+const applied = {};
+for (const name of ['oidc', 'azure', 'gcp', 'socks']) {
+  kc.setCurrentContext(name);
+  const options = {};
+  await kc.applyToHTTPSOptions(options);
+  applied[name] = { authorization: options.headers?.Authorization ?? null, agent: options.agent?.constructor.name };
+}
+const { SocksProxyAgent } = createRequire(import.meta.resolve('@kubernetes/client-node/dist/config.js'))('socks-proxy-agent');
+kc.setCurrentContext('socks');
+const options = {};
+await kc.applyToHTTPSOptions(options);
+console.log(JSON.stringify({ loadedAtStart, applied, realSocksAgent: options.agent instanceof SocksProxyAgent }));
+`;
+
+it('loads an auth provider or the SOCKS agent only for a kubeconfig that uses it, and they work', async () => {
+  const file = join(dir, 'providers-kubeconfig');
+  await writeFile(file, JSON.stringify(PROVIDERS_KUBECONFIG));
+  const result = await runModuleScript(PROVIDERS_CHILD, [here, file, DEFERRED.source]);
+  assert.deepEqual(result, {
+    loadedAtStart: [],
+    applied: {
+      oidc: { authorization: `Bearer ${idToken}`, agent: 'Agent' },
+      azure: { authorization: 'Bearer az', agent: 'Agent' },
+      gcp: { authorization: 'Bearer gc', agent: 'Agent' },
+      socks: { authorization: 'Bearer plain-token', agent: 'SocksProxyAgent' },
+    },
+    realSocksAgent: true,
+  });
 });

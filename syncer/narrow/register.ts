@@ -1,10 +1,11 @@
-// Loads @kubernetes/client-node's KubeConfig without its generated API (client-node-hooks.ts):
-// measured on Node 20, KubeConfig and Watch alone then cost ~10 MiB of heap and ~85 MiB RSS
-// instead of ~34 MiB and ~120 MiB. Call before anything imports client-node; a process that
-// loaded the generated code already (a test importing client-node's index) keeps it, and
-// works the same.
+// Registers the `syncer` command's resolve hook (hooks.ts), which loads @kubernetes/client-node's
+// KubeConfig without its generated API and defers what it and prom-client load for calls the
+// syncer rarely makes: measured on Node 20, KubeConfig and Watch alone then cost ~10 MiB of
+// heap and ~85 MiB RSS instead of ~34 MiB and ~120 MiB. Call before anything imports
+// client-node or prom-client; a process that loaded them already (a test importing
+// client-node's index) keeps what it loaded, and works the same.
 import * as nodeModule from 'node:module';
-import { resolveSync, type ResolveContext, type ResolveResult } from './client-node-hooks.js';
+import { resolveSync, type ResolveContext, type ResolveResult } from './hooks.js';
 
 /**
  * `module.registerHooks` (Node ≥ 22.15 and 23.5, so the product's Node 24): hooks that run
@@ -22,10 +23,10 @@ type RegisterHooks = (hooks: {
 
 let registered = false;
 
-export function loadClientNodeNarrowly(): void {
+export function loadDependenciesNarrowly(): void {
   if (registered) return;
   registered = true;
   const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') registerHooks({ resolve: resolveSync });
-  else nodeModule.register('./client-node-hooks.js', import.meta.url);
+  else nodeModule.register('./hooks.js', import.meta.url);
 }

@@ -1,8 +1,10 @@
 // What the syncer's process loads on the product's Node, talking to the real apiserver: no
 // undici, neither the npm package (client-node's) nor the copy bundled in Node, whose loading
-// was ~20 MiB of an idle syncer's RSS (docs/benchmarks.md, Memory). The syncer's kube modules
-// are loaded as the `syncer` command loads them, and make a call and a watch, so a module that
-// brought undici back through either door would show here.
+// was ~20 MiB of an idle syncer's RSS (docs/benchmarks.md, Memory), and none of what the
+// command's resolve hook defers (syncer/narrow/hooks.ts: client-node's auth providers and
+// SOCKS agent, prom-client's OpenTelemetry API), ~2 MiB of it. The syncer's kube modules and
+// metrics are loaded as the `syncer` command loads them, and make a call, a watch and a
+// scrape, so a module that brought any of them back would show here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,16 +15,23 @@ import { productNode } from '../helpers/product-node.js';
 const env = getTestEnvironment();
 const dist = fileURLToPath(new URL('../../', import.meta.url));
 
-// argv: dist root, kubeconfig, whether to import the command's first module.
+// The packages the hook defers, as they appear in a resolved URL.
+const DEFERRED =
+  /\/node_modules\/(openid-client|oauth4webapi|jose|jsonpath-plus|socks|socks-proxy-agent|smart-buffer|ip-address|@opentelemetry\/api)\//;
+
+// argv: dist root, kubeconfig, whether to import the command's first module, DEFERRED.
 const CHILD = `
 import * as nodeModule from 'node:module';
 const resolved = [];
 nodeModule.registerHooks({ resolve(s, c, next) { const r = next(s, c); resolved.push(r.url); return r; } });
-const [dist, kubeconfig, first] = process.argv.slice(1);
+const [dist, kubeconfig, first, deferred] = process.argv.slice(1);
+const DEFERRED = new RegExp(deferred);
 if (first === 'yes') await import(dist + 'cli/http-web-exports.js');
-const { loadClientNodeNarrowly } = await import(dist + 'syncer/kube/narrow-client-node.js');
-loadClientNodeNarrowly();
+const { loadDependenciesNarrowly } = await import(dist + 'syncer/narrow/register.js');
+loadDependenciesNarrowly();
 const client = await import(dist + 'syncer/kube/client.js');
+const { createSyncerMetrics } = await import(dist + 'syncer/metrics.js');
+const scraped = await createSyncerMetrics().registry.metrics();
 const kc = client.loadKubeConfig(kubeconfig);
 const uid = await client.namespaceUid(kc, 'kube-system');
 const ended = await new Promise((resolve) => {
@@ -35,11 +44,17 @@ console.log(JSON.stringify({
   watchEnded: ended === null ? null : String(ended),
   bundledUndici: process.moduleLoadList.some((m) => m.includes('internal/deps/undici')),
   npmUndici: resolved.filter((u) => u.includes('/node_modules/undici/')).length,
+  cpuScraped: scraped.includes('aws_controller_syncer_process_cpu_seconds_total'),
+  deferred: resolved.filter((u) => DEFERRED.test(u)).map((u) => u.slice(u.lastIndexOf('/node_modules/'))),
 }));
 `;
 
 function loads(first: boolean): Promise<Record<string, unknown>> {
-  return runModuleScript(CHILD, [dist, env.kubeconfigPath, first ? 'yes' : 'no'], productNode());
+  return runModuleScript(
+    CHILD,
+    [dist, env.kubeconfigPath, first ? 'yes' : 'no', DEFERRED.source],
+    productNode(),
+  );
 }
 
 describe("the syncer's process on the product's Node", () => {
@@ -50,6 +65,8 @@ describe("the syncer's process on the product's Node", () => {
       watchEnded: null,
       bundledUndici: false,
       npmUndici: 0,
+      cpuScraped: true,
+      deferred: [],
     });
   });
 
