@@ -5,8 +5,9 @@
 //   two names: client-node-config-deps.js defines the same two from their own small modules;
 // - dependencies loaded for calls the syncer makes rarely or never, which their stand-ins load
 //   on first use: undici from any of client-node's modules, the auth-provider modules, the
-//   SOCKS proxy packages and js-yaml from its config module, and @opentelemetry/api from
-//   prom-client (see each stand-in for what it defers and why).
+//   SOCKS proxy packages and js-yaml from its config module, @opentelemetry/api from
+//   prom-client, and node:http2 from the AWS SDK's HTTP handler (see each stand-in for what
+//   it defers and why).
 // Every other import resolves as usual. `resolve` is the loader-thread form
 // (module.register), `resolveSync` the in-thread form (module.registerHooks).
 export interface ResolveContext {
@@ -21,6 +22,7 @@ type NextResolve = (specifier: string, context: ResolveContext) => Promise<Resol
 const CLIENT_NODE = '/node_modules/@kubernetes/client-node/dist/';
 const CLIENT_NODE_CONFIG = `${CLIENT_NODE}config.js`;
 const PROM_CLIENT = '/node_modules/prom-client/';
+const SMITHY_HTTP_HANDLER = '/node_modules/@smithy/node-http-handler/';
 
 interface Redirect {
   specifier: string;
@@ -44,6 +46,7 @@ export const REDIRECTS: readonly Redirect[] = [
   { specifier: 'socks', importer: CLIENT_NODE_CONFIG, standIn: 'client-node-socks.js' },
   { specifier: 'js-yaml', importer: CLIENT_NODE_CONFIG, standIn: 'client-node-yaml.js' },
   { specifier: '@opentelemetry/api', importer: PROM_CLIENT, standIn: 'prom-client-otel.js' },
+  { specifier: 'node:http2', importer: SMITHY_HTTP_HANDLER, standIn: 'smithy-http2.js' },
 ];
 
 const STAND_INS = new Map(

@@ -22,23 +22,20 @@ const clientNodeDist = dirname(
 );
 const promClientRoot = dirname(requireHere.resolve('prom-client/package.json'));
 
-/** The library files each redirect applies to, as installed (the generated API's are not loaded). */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The library files a redirect applies to, as installed: the one file it names, or every
+ * JavaScript file of the package directory it names.
+ */
 function importers(importer: string): string[] {
-  if (importer.endsWith('.js')) {
-    return [join(clientNodeDist, importer.slice(importer.lastIndexOf('/') + 1))];
-  }
-  if (importer.includes('client-node')) {
-    return readdirSync(clientNodeDist)
-      .filter((f) => f.endsWith('.js'))
-      .map((f) => join(clientNodeDist, f));
-  }
-  const lib = join(promClientRoot, 'lib');
-  return [
-    join(promClientRoot, 'index.js'),
-    ...readdirSync(lib, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.js'))
-      .map((f) => join(lib, f)),
-  ];
+  const path = join(repoRoot, importer);
+  if (/\.[cm]?js$/.test(importer)) return [path];
+  return readdirSync(path, { recursive: true, encoding: 'utf8' })
+    .filter(
+      (f) => /\.[cm]?js$/.test(f) && !f.includes('node_modules/') && !f.startsWith('dist/gen/'),
+    )
+    .map((f) => join(path, f));
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -71,6 +68,15 @@ function usedNames(source: string, specifier: string): Map<string, Set<string>> 
     for (const m of source.matchAll(new RegExp(`\\b${namespace[1]}\\.(\\w+)(?:\\.(\\w+))?`, 'g'))) {
       note(m[1] as string, m[2]);
     }
+    // and names taken apart from it: const { a, b: c } = namespace;
+    for (const m of source.matchAll(
+      new RegExp(`\\{([^}]*)\\}\\s*=\\s*${namespace[1]}\\s*;`, 'g'),
+    )) {
+      for (const part of (m[1] as string).split(',')) {
+        const name = part.split(':')[0]?.trim();
+        if (name) note(name);
+      }
+    }
   }
   return used;
 }
@@ -81,7 +87,10 @@ describe("the syncer's stand-ins for library imports", () => {
       const standIn = (await import(`./${redirect.standIn}`)) as Record<string, unknown>;
       let importing = 0;
       for (const file of importers(redirect.importer)) {
-        const used = usedNames(readFileSync(file, 'utf8'), redirect.specifier);
+        const code = readFileSync(file, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '');
+        const used = usedNames(code, redirect.specifier);
         if (used.size > 0) importing++;
         for (const [name, members] of used) {
           const value = standIn[name] as Record<string, unknown> | undefined;
@@ -165,5 +174,27 @@ describe("the syncer's stand-ins for library imports", () => {
         name,
       );
     }
+  });
+});
+
+describe("the AWS SDK handler's node:http2, deferred", () => {
+  it("reads Node's constants and connects a real session", async () => {
+    const standIn = await import('./smithy-http2.js');
+    const http2 = await import('node:http2');
+    assert.equal(standIn.constants.HTTP2_HEADER_PATH, ':path');
+    assert.deepEqual(Object.keys(standIn.constants), Object.keys(http2.constants));
+    const server = http2.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const session = standIn.connect(`http://127.0.0.1:${port}`);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = session.request({ [standIn.constants.HTTP2_HEADER_PATH]: '/' });
+      let text = '';
+      req.setEncoding('utf8').on('data', (c: string) => (text += c));
+      req.on('end', () => resolve(text)).on('error', reject);
+    });
+    session.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    assert.equal(body, 'ok');
   });
 });

@@ -2,9 +2,10 @@
 // undici, neither the npm package (client-node's) nor the copy bundled in Node, whose loading
 // was ~20 MiB of an idle syncer's RSS (docs/benchmarks.md, Memory), and none of what the
 // command's resolve hook defers (syncer/narrow/hooks.ts: client-node's auth providers and
-// SOCKS agent, prom-client's OpenTelemetry API), ~2 MiB of it. The syncer's kube modules and
-// metrics are loaded as the `syncer` command loads them, and make a call, a watch and a
-// scrape, so a module that brought any of them back would show here.
+// SOCKS agent, prom-client's OpenTelemetry API, the AWS SDK's node:http2), ~2.5 MiB of it.
+// The syncer's kube modules, metrics and Route 53 client are loaded as the `syncer` command
+// loads them, and make a call, a watch, a scrape and a listing (moto), so a module that
+// brought any of them back would show here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,12 @@ const dist = fileURLToPath(new URL('../../', import.meta.url));
 const DEFERRED =
   /\/node_modules\/(openid-client|oauth4webapi|jose|jsonpath-plus|socks|socks-proxy-agent|smart-buffer|ip-address|@opentelemetry\/api)\//;
 
-// argv: dist root, kubeconfig, whether to import the command's first module, DEFERRED.
+// argv: dist root, kubeconfig, whether to import the command's first module, DEFERRED, Route 53.
 const CHILD = `
 import * as nodeModule from 'node:module';
 const resolved = [];
 nodeModule.registerHooks({ resolve(s, c, next) { const r = next(s, c); resolved.push(r.url); return r; } });
-const [dist, kubeconfig, first, deferred] = process.argv.slice(1);
+const [dist, kubeconfig, first, deferred, route53Endpoint] = process.argv.slice(1);
 const DEFERRED = new RegExp(deferred);
 if (first === 'yes') await import(dist + 'cli/http-web-exports.js');
 const { loadDependenciesNarrowly } = await import(dist + 'syncer/narrow/register.js');
@@ -32,6 +33,9 @@ loadDependenciesNarrowly();
 const client = await import(dist + 'syncer/kube/client.js');
 const { createSyncerMetrics } = await import(dist + 'syncer/metrics.js');
 const scraped = await createSyncerMetrics().registry.metrics();
+const { SdkRoute53Api } = await import(dist + 'syncer/route53/sdk-client.js');
+const route53 = new SdkRoute53Api({ endpoint: route53Endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const zonesListed = Array.isArray((await route53.listHostedZonesPage()).zones);
 const kc = client.loadKubeConfig(kubeconfig);
 const uid = await client.namespaceUid(kc, 'kube-system');
 const ended = await new Promise((resolve) => {
@@ -45,6 +49,8 @@ console.log(JSON.stringify({
   bundledUndici: process.moduleLoadList.some((m) => m.includes('internal/deps/undici')),
   npmUndici: resolved.filter((u) => u.includes('/node_modules/undici/')).length,
   cpuScraped: scraped.includes('aws_controller_syncer_process_cpu_seconds_total'),
+  zonesListed,
+  http2: process.moduleLoadList.some((m) => m.endsWith(' http2')),
   deferred: resolved.filter((u) => DEFERRED.test(u)).map((u) => u.slice(u.lastIndexOf('/node_modules/'))),
 }));
 `;
@@ -52,7 +58,7 @@ console.log(JSON.stringify({
 function loads(first: boolean): Promise<Record<string, unknown>> {
   return runModuleScript(
     CHILD,
-    [dist, env.kubeconfigPath, first ? 'yes' : 'no', DEFERRED.source],
+    [dist, env.kubeconfigPath, first ? 'yes' : 'no', DEFERRED.source, env.route53Endpoint],
     productNode(),
   );
 }
@@ -66,6 +72,8 @@ describe("the syncer's process on the product's Node", () => {
       bundledUndici: false,
       npmUndici: 0,
       cpuScraped: true,
+      zonesListed: true,
+      http2: false,
       deferred: [],
     });
   });
