@@ -855,6 +855,16 @@ async function rssSamples(running: RunningController): Promise<number[]> {
   return samples;
 }
 
+/** Idle RSS as the memory table reads it (ten readings from IDLE_SECONDS - 20 s), then stopped. */
+async function idleRssOf(running: RunningController): Promise<number> {
+  try {
+    await sleep((IDLE_SECONDS - 20) * 1000);
+    return median(await rssSamples(running));
+  } finally {
+    await running.stop();
+  }
+}
+
 async function memoryRun(
   bench: Bench,
   variant: MemoryVariant,
@@ -874,7 +884,7 @@ async function memoryRun(
   );
   const tap = await startTap(env.route53Endpoint);
   const name: ControllerName = variant === 'external-dns' ? 'external-dns' : 'syncer';
-  const running = await CONTROLLERS[name].start({
+  const context = {
     kubeconfig: env.kubeconfigPath,
     route53Endpoint: tap.url,
     leaseNamespace: namespace,
@@ -882,10 +892,28 @@ async function memoryRun(
     virtualServices: true,
     chartRuntime: variant === 'syncer-chart',
     heapLimitMiBAtLeast: heapLimitFor(objects),
-  });
+  };
+  // The syncer's idle RSS is read from a start without the heap probe, as the chart runs it
+  // (the probe's modules and IPC channel are ~1 MiB of their own); its own Lease namespace,
+  // so the measured start below does not wait for this one's lease.
+  const plainIdleRss =
+    name === 'syncer'
+      ? await idleRssOf(
+          await CONTROLLERS.syncer.start({
+            ...context,
+            leaseNamespace: await env.createNamespace('memory-idle'),
+            withoutProbe: true,
+          }),
+        )
+      : undefined;
+  const running = await CONTROLLERS[name].start(context);
   try {
     await sleep((IDLE_SECONDS - 20) * 1000);
-    const idleRss = median(await rssSamples(running));
+    const probedIdleRss = median(await rssSamples(running));
+    const idleRss = plainIdleRss ?? probedIdleRss;
+    if (plainIdleRss !== undefined) {
+      say(`idle ${mib(plainIdleRss)} without the heap probe, ${mib(probedIdleRss)} with it`);
+    }
     const idleReport = await running.heapAfterGc();
     const idleHeap = idleReport?.heapUsed ?? NaN;
     if (idleReport?.before) say(`idle breakdown ${describeBreakdown(idleReport.before)}`);
@@ -1117,7 +1145,9 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
     `For each size N, a fresh namespace holds N/2 Istio Gateways (one host each) and N/2 VirtualServices (one host each, ` +
       `bound to a catch-all Gateway), hosts spread over ${ZONES} zones, so every object yields one A record. The controller ` +
       '(external-dns with both Istio sources, so it watches the same kinds) starts first. Idle: RSS (VmRSS from /proc), ' +
-      `median of ten readings 2 s apart from ${IDLE_SECONDS - 20} s after start, then (the syncer) the V8 heap in use after a forced full GC. Then the ` +
+      `median of ten readings 2 s apart from ${IDLE_SECONDS - 20} s after start (the syncer's from a start of its own without the heap ` +
+      "probe named below, as the chart runs it: the probe's modules and IPC channel hold ~1 MiB), then (the syncer) the V8 heap " +
+      'in use after a forced full GC. Then the ' +
       `objects are written; once every record is visible and ${QUIET_SECONDS} s have passed without activity, settled RSS is the ` +
       'median (and max) of ten readings 2 s apart; peak is VmHWM, the most RSS the process ever had (what meets a ' +
       "container's memory limit); live heap is the V8 heap in use after a forced full GC, read last (the syncer runs with " +
