@@ -32,9 +32,7 @@ function importers(importer: string): string[] {
   const path = join(repoRoot, importer);
   if (/\.[cm]?js$/.test(importer)) return [path];
   return readdirSync(path, { recursive: true, encoding: 'utf8' })
-    .filter(
-      (f) => /\.[cm]?js$/.test(f) && !f.includes('node_modules/') && !f.startsWith('dist/gen/'),
-    )
+    .filter((f) => /\.[cm]?js$/.test(f) && !f.includes('node_modules/'))
     .map((f) => join(path, f));
 }
 

@@ -855,11 +855,16 @@ async function rssSamples(running: RunningController): Promise<number[]> {
   return samples;
 }
 
-/** Idle RSS as the memory table reads it (ten readings from IDLE_SECONDS - 20 s), then stopped. */
-async function idleRssOf(running: RunningController): Promise<number> {
+/** Idle RSS as the memory table reads it: the median of ten readings from IDLE_SECONDS - 20 s. */
+async function readIdleRss(running: RunningController): Promise<number> {
+  await sleep((IDLE_SECONDS - 20) * 1000);
+  return median(await rssSamples(running));
+}
+
+/** readIdleRss of a controller started for that reading alone, then stopped. */
+async function idleRssOnly(running: RunningController): Promise<number> {
   try {
-    await sleep((IDLE_SECONDS - 20) * 1000);
-    return median(await rssSamples(running));
+    return await readIdleRss(running);
   } finally {
     await running.stop();
   }
@@ -898,7 +903,7 @@ async function memoryRun(
   // so the measured start below does not wait for this one's lease.
   const plainIdleRss =
     name === 'syncer'
-      ? await idleRssOf(
+      ? await idleRssOnly(
           await CONTROLLERS.syncer.start({
             ...context,
             leaseNamespace: await env.createNamespace('memory-idle'),
@@ -908,8 +913,7 @@ async function memoryRun(
       : undefined;
   const running = await CONTROLLERS[name].start(context);
   try {
-    await sleep((IDLE_SECONDS - 20) * 1000);
-    const probedIdleRss = median(await rssSamples(running));
+    const probedIdleRss = await readIdleRss(running);
     const idleRss = plainIdleRss ?? probedIdleRss;
     if (plainIdleRss !== undefined) {
       say(`idle ${mib(plainIdleRss)} without the heap probe, ${mib(probedIdleRss)} with it`);
