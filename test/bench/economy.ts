@@ -256,6 +256,7 @@ async function loneWrites(
   hosts: readonly string[],
   tap: Tap,
   alive: () => string | undefined,
+  pauseMs = LONE_PAUSE_MS,
 ): Promise<Map<string, number>> {
   const committed = new Map<string, number>();
   for (const [i, host] of hosts.entries()) {
@@ -271,7 +272,7 @@ async function loneWrites(
       if (dead !== undefined) throw new Error(`the controller ${dead}`);
       await sleep(5);
     }
-    await sleep(LONE_PAUSE_MS);
+    await sleep(pauseMs);
   }
   return committed;
 }
@@ -677,6 +678,9 @@ export async function economyBench(options: EconomyOptions, info: RunInfo): Prom
 
 export interface LatencyOptions {
   readonly runs: number;
+  /** Lone writes per run, and the quiet after each one's record before the next. */
+  readonly writes: number;
+  readonly pauseSeconds: number;
   readonly controllers: readonly ControllerName[];
   readonly log: (line: string) => void;
 }
@@ -695,8 +699,9 @@ async function latencyRun(
   bench: Bench,
   name: ControllerName,
   run: number,
-  log: (line: string) => void,
+  options: LatencyOptions,
 ): Promise<LatencyRun> {
+  const { log, writes, pauseSeconds } = options;
   const { env, kube } = bench;
   const say = (line: string) => log(`latency ${name} run ${run}: ${line}`);
   await freshZones(env, LATENCY_DOMAIN);
@@ -709,20 +714,33 @@ async function latencyRun(
     leaseNamespace: namespace,
     logFile: join(env.state.logDir, `bench-latency-${name}-${run}.log`),
     virtualServices: false,
+    chartRuntime: true,
   });
   try {
     say(`started; ${STARTUP_SECONDS} s for it to list the zones`);
     await sleep(STARTUP_SECONDS * 1000);
     await env.proxy.reset();
     const hosts = Array.from(
-      { length: LONE_WRITES },
+      { length: writes },
       (_, i) => `one${i}.${zoneName(LATENCY_DOMAIN, i % ZONES)}`,
     );
-    const committed = await loneWrites(kube, namespace, hosts, tap, () => running.exited());
+    const committed = await loneWrites(
+      kube,
+      namespace,
+      hosts,
+      tap,
+      () => running.exited(),
+      pauseSeconds * 1000,
+    );
     const stats = await env.proxy.stats();
     const result = latencies('lone', committed, tap.written);
+    const inOrder = hosts.map((host) => {
+      const [at, accepted] = [committed.get(`A ${host}`), tap.written.get(`A ${host}`)];
+      return at === undefined || accepted === undefined ? NaN : (accepted - at) / 1000;
+    });
     say(
-      `p50 ${fmt(percentile(result.seconds, 50))} s, p99 ${fmt(percentile(result.seconds, 99))} s`,
+      `p50 ${fmt(percentile(result.seconds, 50))} s, p99 ${fmt(percentile(result.seconds, 99))} s; ` +
+        `in the order written: ${inOrder.map((s) => fmt(s)).join(' ')}`,
     );
     return {
       controller: name,
@@ -734,7 +752,7 @@ async function latencyRun(
     return {
       controller: name,
       seconds: [],
-      missing: LONE_WRITES,
+      missing: writes,
       changeCalls: 0,
       failure: (err as Error).message,
     };
@@ -751,7 +769,7 @@ export async function latencyBench(options: LatencyOptions, info: RunInfo): Prom
   const bench = await benchEnvironment(log);
   const runs: LatencyRun[] = [];
   for (let run = 1; run <= options.runs; run++) {
-    for (const name of ready) runs.push(await latencyRun(bench, name, run, log));
+    for (const name of ready) runs.push(await latencyRun(bench, name, run, options));
   }
   const rows = ready.map((name) => {
     const mine = runs.filter((r) => r.controller === name && r.failure === undefined);
@@ -774,12 +792,13 @@ export async function latencyBench(options: LatencyOptions, info: RunInfo): Prom
     describeRun(info, [...environmentLines(bench, options.controllers)]),
     '',
     `${ZONES} fresh public hosted zones, the ingress gateway Service, and nothing else to publish; the controller is started ` +
-      `and left ${STARTUP_SECONDS} s to list the zones. Then ${LONE_WRITES} Istio Gateways of one host each (hosts round the zones) are written ` +
-      `one at a time through the API, each once the previous one's record was accepted and ${LONE_PAUSE_MS / 1000} s have passed, ` +
-      'so every write is a lone change. Latency: from the moment the apiserver answered the write (what `kubectl apply` ' +
+      `and left ${STARTUP_SECONDS} s to list the zones; the syncer runs with the chart's runtime settings (values.yaml). Then ${options.writes} ` +
+      `Istio Gateways of one host each (hosts round the zones) are written one at a time through the API, each once the ` +
+      `previous one's record was accepted and ${fmt(options.pauseSeconds)} s have passed, so every write is a lone change. ` +
+      'Latency: from the moment the apiserver answered the write (what `kubectl apply` ' +
       'waits for) to the moment the change batch holding its A record was accepted (the tap in front of the proxy, as in ' +
       'the economy benchmark). "change calls" counts ChangeResourceRecordSets reaching the proxy over the writes ' +
-      `(${LONE_WRITES} means one request per write). The same measure with 10,000 records published is the "lone" row of ` +
+      `(${options.writes} means one request per write). The same measure with 10,000 records published is the "lone" row of ` +
       'the economy benchmark.',
     '',
     ...notRun,

@@ -28,6 +28,9 @@
 //   --memory-syncer-flags chart|defaults|both  memory: which of the syncer's runs to make
 //                         (default both; one row of the table again, say)
 //   --quiet S             economy: seconds of quiet after the burst (default 600)
+//   --lone-writes N       latency: lone writes per run (default 30)
+//   --lone-pause S        latency: quiet after each write's record is accepted (default 2; a
+//                         minute or more lets V8 collect, and flush unused code, in between)
 //   --counts 1,2,4        clusters: syncer counts (default 1,2,4; at most 4)
 //   --gateways N          clusters: Gateways applied to every cluster (default 1000)
 //   --zones N             clusters: hosted zones they spread over (default 50)
@@ -77,6 +80,8 @@ async function main(): Promise<number> {
       'memory-sizes': { type: 'string' },
       'memory-defaults-max': { type: 'string' },
       'memory-syncer-flags': { type: 'string' },
+      'lone-writes': { type: 'string' },
+      'lone-pause': { type: 'string' },
       controllers: { type: 'string' },
       quiet: { type: 'string' },
       counts: { type: 'string' },
@@ -178,7 +183,13 @@ async function main(): Promise<number> {
             );
           case 'latency':
             return latencyBench(
-              { runs: number(values.runs, 1, 'runs'), controllers: controllers, log },
+              {
+                runs: number(values.runs, 1, 'runs'),
+                controllers: controllers,
+                writes: number(values['lone-writes'], 30, 'lone-writes'),
+                pauseSeconds: number(values['lone-pause'], 2, 'lone-pause'),
+                log,
+              },
               info,
             );
           case 'incremental':
