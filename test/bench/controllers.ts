@@ -57,7 +57,7 @@ export interface StartContext {
 export interface NodeRuntime {
   /** Flags the chart puts in NODE_OPTIONS. */
   readonly nodeOptions: string[];
-  /** Flags of the syncer command itself (--optimize-for-size). */
+  /** Flags of the syncer command itself (--optimize-for-size, --flush-start-up-code). */
   readonly syncerFlags: string[];
   /** Other environment it sets (jemalloc's LD_PRELOAD and MALLOC_CONF, or MALLOC_ARENA_MAX). */
   readonly env: Record<string, string>;
@@ -76,11 +76,12 @@ export function chartRuntime(heapLimitMiBAtLeast = 0): NodeRuntime {
       heapLimitMiB?: number;
       semiSpaceMiB?: number;
       optimizeForSize?: boolean;
+      flushStartUpCode?: boolean;
       allocator?: string;
       mallocArenaMax?: number;
     };
   };
-  const { semiSpaceMiB = 0, optimizeForSize = false } = values.syncer;
+  const { semiSpaceMiB = 0, optimizeForSize = false, flushStartUpCode = false } = values.syncer;
   // A user watching more objects raises the cap as the chart README's Memory section says.
   const heapLimitMiB = Math.max(values.syncer.heapLimitMiB ?? 0, heapLimitMiBAtLeast);
   const { mallocArenaMax = 0, allocator = 'glibc' } = values.syncer;
@@ -89,7 +90,10 @@ export function chartRuntime(heapLimitMiBAtLeast = 0): NodeRuntime {
       ...(heapLimitMiB > 0 ? [`--max-old-space-size=${heapLimitMiB}`] : []),
       ...(semiSpaceMiB > 0 ? [`--max-semi-space-size=${semiSpaceMiB}`] : []),
     ],
-    syncerFlags: optimizeForSize ? ['--optimize-for-size'] : [],
+    syncerFlags: [
+      ...(optimizeForSize ? ['--optimize-for-size'] : []),
+      ...(flushStartUpCode ? ['--flush-start-up-code'] : []),
+    ],
     env:
       allocator === 'jemalloc'
         ? jemallocEnv()

@@ -376,6 +376,7 @@ describe('helm template', () => {
         preload: envOf('LD_PRELOAD'),
         mallocConf: envOf('MALLOC_CONF'),
         optimizeForSize: syncer.args?.includes('--optimize-for-size') ?? false,
+        flushStartUpCode: syncer.args?.includes('--flush-start-up-code') ?? false,
       };
     };
     const JEMALLOC = {
@@ -395,6 +396,7 @@ describe('helm template', () => {
         mallocArenaMax: undefined,
         ...JEMALLOC,
         optimizeForSize: true,
+        flushStartUpCode: true,
       },
       'jemalloc by default: glibc settings do not apply',
     );
@@ -404,12 +406,14 @@ describe('helm template', () => {
       preload: undefined,
       mallocConf: undefined,
       optimizeForSize: true,
+      flushStartUpCode: true,
     });
     assert.deepEqual(
       await runtime([
         'syncer.heapLimitMiB=0',
         'syncer.semiSpaceMiB=0',
         'syncer.optimizeForSize=false',
+        'syncer.flushStartUpCode=false',
         'syncer.allocator=glibc',
         'syncer.mallocArenaMax=0',
       ]),
@@ -419,6 +423,7 @@ describe('helm template', () => {
         preload: undefined,
         mallocConf: undefined,
         optimizeForSize: false,
+        flushStartUpCode: false,
       },
     );
     const wrong = await helmTemplate(env, 'dns', ns, [
@@ -1438,6 +1443,7 @@ describe('the chart in a real kube-apiserver', () => {
         'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2,tcache:false',
     });
     assert.ok(command.argv.includes('--optimize-for-size'), command.argv.join(' '));
+    assert.ok(command.argv.includes('--flush-start-up-code'), command.argv.join(' '));
     const ownerId = flag(syncer, 'owner-id');
     const kubeSystem = await getJson(['namespace', 'kube-system']);
     assert.equal(
@@ -1546,6 +1552,8 @@ describe('the chart in a real kube-apiserver', () => {
     );
     // The chart's RBAC was enough for everything it did (watches, discovery, Lease, Events).
     assert.doesNotMatch(syncerProcess.output(), /forbidden/i);
+    // V8 knows every flag the chart's options set (it names one it does not, and goes on).
+    assert.doesNotMatch(syncerProcess.output(), /unrecognized flag/i);
     // It holds the Lease the chart's Role lets it renew, in the release namespace.
     const lease = await getJson(['lease', `${release}-syncer`, '-n', namespace]);
     assert.match(
