@@ -67,8 +67,8 @@ const SETTLE_SECONDS = 30;
 const CONVERGE_TIMEOUT_MS = 30 * 60_000;
 const WRITE_CONCURRENCY = 8;
 /** Lone writes: how many, and the pause after each one's record is visible before the next. */
-const LONE_WRITES = 30;
-const LONE_PAUSE_MS = 2000;
+export const LONE_WRITES = 30;
+export const LONE_PAUSE_MS = 2000;
 const LONE_TIMEOUT_MS = 120_000;
 
 // ---------- the environment ----------

@@ -45,7 +45,14 @@
 import { parseArgs } from 'node:util';
 import { CONTROLLERS, type ControllerName } from './controllers.js';
 import { clustersBench } from './clusters-bench.js';
-import { closeBenchEnvironment, economyBench, latencyBench, memoryBench } from './economy.js';
+import {
+  closeBenchEnvironment,
+  economyBench,
+  latencyBench,
+  LONE_PAUSE_MS,
+  LONE_WRITES,
+  memoryBench,
+} from './economy.js';
 import { incrementalBench } from './incremental-bench.js';
 import { planBench } from './plan-bench.js';
 import { planCommandSection } from './plan-command-bench.js';
@@ -186,8 +193,8 @@ async function main(): Promise<number> {
               {
                 runs: number(values.runs, 1, 'runs'),
                 controllers: controllers,
-                writes: number(values['lone-writes'], 30, 'lone-writes'),
-                pauseSeconds: number(values['lone-pause'], 2, 'lone-pause'),
+                writes: number(values['lone-writes'], LONE_WRITES, 'lone-writes'),
+                pauseSeconds: number(values['lone-pause'], LONE_PAUSE_MS / 1000, 'lone-pause'),
                 log,
               },
               info,
