@@ -95,6 +95,17 @@ const KEY_OF_ANNOTATION: ReadonlyMap<string, KeyName> = new Map(
   KEY_NAMES.map((name) => [ANNOTATION_OF[name], name]),
 );
 
+/**
+ * Every key, undefined: what `values` and `raw` start from, so that every admission's pair
+ * has the same shape whatever order its keys came in. Reads by key name (here and in
+ * rules.ts) then find the property where the shape says, instead of a lookup by name in an
+ * object of its own shape, and a key that is absent is not looked for on the prototype
+ * chain. Nothing enumerates either object: an absent key and an undefined one read alike.
+ */
+const NO_VALUES: Readonly<Record<KeyName, undefined>> = Object.fromEntries(
+  KEY_NAMES.map((name) => [name, undefined]),
+) as Record<KeyName, undefined>;
+
 /** Reads one key's trimmed value; records issues and, when valid, the typed value. */
 function readKey<K extends KeyName>(
   name: K,
@@ -185,8 +196,8 @@ export function parseAnnotations(
   ctx: ParseContext,
 ): ParseResult {
   const issues: Issue[] = [];
-  const values: KeyValueMap = {};
-  const raw: Partial<Record<KeyName, string>> = {};
+  const values: KeyValueMap = { ...NO_VALUES };
+  const raw: Partial<Record<KeyName, string>> = { ...NO_VALUES };
   let relevant = false;
 
   // Past the first few, unknown and external-dns keys are only counted: an object may carry
@@ -198,14 +209,16 @@ export function parseAnnotations(
   const all = annotations ?? {};
   for (const key of Object.keys(all)) {
     const value = all[key];
-    if (!key.startsWith(PREFIX)) {
-      const external = externalDnsWarning(key);
-      if (external && ++externalKeys <= MAX_LISTED_PROBLEMS) issues.push(external);
-      continue;
-    }
-    relevant = true;
+    // Our own keys are found by one Map lookup of the (interned) key; only the others are
+    // asked whether they start with the prefix, which costs V8 several times the lookup.
     const known = KEY_OF_ANNOTATION.get(key);
     if (known === undefined) {
+      if (!key.startsWith(PREFIX)) {
+        const external = externalDnsWarning(key);
+        if (external && ++externalKeys <= MAX_LISTED_PROBLEMS) issues.push(external);
+        continue;
+      }
+      relevant = true;
       const name = key.slice(PREFIX.length);
       const unsupported = Object.hasOwn(UNSUPPORTED_KEYS, name)
         ? UNSUPPORTED_KEYS[name]
@@ -222,6 +235,7 @@ export function parseAnnotations(
       issues.push(error(name, `${quoteLong(name)}: unknown key under ${PREFIX}: ${hint}`));
       continue;
     }
+    relevant = true;
     if (typeof value !== 'string') {
       raw[known] = '';
       issues.push(error(known, `${known}: the value must be a string`));
