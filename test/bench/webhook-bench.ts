@@ -138,6 +138,9 @@ interface Results {
   readonly light: Map<Target, Sample[]>;
 }
 
+const pairedSpread = (ratios: readonly number[]): string =>
+  `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+
 function rows(results: Map<Target, Sample[]>): string[][] {
   const floor = results.get('floor') ?? [];
   const floorRps = median(floor.map((s) => s.requestsPerSecond));
@@ -151,10 +154,18 @@ function rows(results: Map<Target, Sample[]>): string[][] {
     const p99 = median(samples.map((s) => s.p99));
     const cpu = median(samples.map((s) => s.serverCpuMicrosPerRequest));
     const failures = samples.reduce((n, s) => n + s.errors + s.non2xx, 0);
+    // Each run's ratio to the floor's run beside it (seconds apart): the host's slow drift,
+    // which moves both, cancels out of it, where it does not from a ratio of two medians.
+    const paired = samples.map(
+      (s, run) => s.requestsPerSecond / (floor[run]?.requestsPerSecond ?? NaN),
+    );
     return [
       target === 'floor' ? 'floor (no-op express)' : `webhook /${target}`,
       rps.length > 1 ? `${fmt(median(rps))} (${spread(rps)})` : fmt(median(rps)),
       target === 'floor' ? '1.00×' : ratio(median(rps), floorRps),
+      target === 'floor'
+        ? '1.00×'
+        : `${median(paired).toFixed(2)}×${paired.length > 1 ? ` (${pairedSpread(paired)})` : ''}`,
       fmt(p50),
       target === 'floor' ? '1.00×' : ratio(p50, floorP50),
       fmt(p99),
@@ -170,6 +181,7 @@ const HEADERS = [
   'server',
   'req/s median (min–max)',
   'req/s vs floor',
+  'req/s vs floor, run by run: median (min–max)',
   'p50 ms',
   'p50 vs floor',
   'p99 ms',
@@ -212,14 +224,16 @@ export async function webhookBench(options: WebhookBenchOptions, info: RunInfo):
     };
     const results: Results = { heavy: new Map(), light: new Map() };
     for (let run = 0; run < options.runs; run++) {
-      // Rotate the order each run so slow drift on a shared machine does not favour one.
+      // Rotate the order each run so slow drift on a shared machine does not favour one, and
+      // measure the three servers one after another at each load, so that each run's samples
+      // of the webhook and of the floor are seconds apart.
       const order = TARGETS.map((_, i) => TARGETS[(i + run) % TARGETS.length] as Target);
-      for (const target of order) {
-        const { server, path, body } = plan[target];
-        for (const [kind, connections] of [
-          ['heavy', 10],
-          ['light', 1],
-        ] as const) {
+      for (const [kind, connections] of [
+        ['heavy', 10],
+        ['light', 1],
+      ] as const) {
+        for (const target of order) {
+          const { server, path, body } = plan[target];
           await load(server, path, body, connections, options.warmupSeconds);
           const sample = await load(server, path, body, connections, options.durationSeconds);
           const list = results[kind].get(target) ?? [];
@@ -243,7 +257,8 @@ export async function webhookBench(options: WebhookBenchOptions, info: RunInfo):
       ]),
       '',
       `${options.runs} runs per server, each ${options.durationSeconds} s after a ${options.warmupSeconds} s warm-up (discarded), ` +
-        'the three servers in rotating order; medians over the runs, ratios of medians to the floor. ' +
+        'the three servers one after another at each load, in rotating order; medians over the runs, ratios of medians to the floor, ' +
+        "and the median of each run's ratio to the floor's run beside it (which the host's slow drift moves less). " +
         'Server: `aws-controller webhook` in its own process (log level info, as shipped); ' +
         'floor: a no-op express 5 HTTPS handler answering a fixed AdmissionReview without reading the body, ' +
         'same TLS (1.2+, ECDSA P-256 certificate from a test CA) and keep-alive settings, in its own process. ' +
