@@ -65,9 +65,13 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
       );
       return { endpoints, problems, tooManyAddresses };
     }
+    const v4Targets = sharedTargets(v4);
+    const v6Targets = sharedTargets(v6);
     for (const name of hostnames) {
-      if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4, ttl, ...common });
-      if (v6.length > 0) endpoints.push({ name, type: 'AAAA', targets: v6, ttl, ...common });
+      if (v4.length > 0) endpoints.push({ name, type: 'A', targets: v4Targets, ttl, ...common });
+      if (v6.length > 0) {
+        endpoints.push({ name, type: 'AAAA', targets: v6Targets, ttl, ...common });
+      }
     }
     return { endpoints: sortEndpoints(endpoints), problems, tooManyAddresses };
   }
@@ -96,19 +100,42 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
     );
     return { endpoints, problems, tooManyAddresses };
   }
+  const targetList = sharedTargets([target]);
   for (const name of hostnames) {
     if (name === target) {
       problems.push(`${name} cannot point at itself`);
       continue;
     }
     if (alias === undefined) {
-      endpoints.push({ name, type: 'CNAME', targets: [target], ttl, ...common });
+      endpoints.push({ name, type: 'CNAME', targets: targetList, ttl, ...common });
       continue;
     }
     const types: RecordType[] = wantsAliasAaaa(target, spec) ? ['A', 'AAAA'] : ['A'];
-    for (const type of types) endpoints.push({ name, type, targets: [target], alias, ...common });
+    for (const type of types) endpoints.push({ name, type, targets: targetList, alias, ...common });
   }
   return { endpoints: sortEndpoints(endpoints), problems, tooManyAddresses };
+}
+
+/**
+ * Endpoints hold their targets as shared, frozen lists: every object behind one ingress
+ * gateway has the same addresses, and a list of its own was two heap objects per watched
+ * object (an array and its elements) for V8 to keep and mark. Sharing is invisible but for
+ * memory: nothing writes to an endpoint's targets (they are readonly and frozen). Bounded,
+ * as objects' own `target` annotations could otherwise fill it: past the bound it starts
+ * afresh, and lists already handed out stay valid.
+ */
+const SHARED_TARGETS_MAX = 1024;
+const targetLists = new Map<string, readonly string[]>();
+function sharedTargets(list: readonly string[]): readonly string[] {
+  // Targets are IP addresses and hostnames in normal form: none holds a space.
+  const key = list.join(' ');
+  let shared = targetLists.get(key);
+  if (shared === undefined) {
+    if (targetLists.size >= SHARED_TARGETS_MAX) targetLists.clear();
+    shared = Object.freeze([...list]);
+    targetLists.set(key, shared);
+  }
+  return shared;
 }
 
 /**

@@ -38,7 +38,7 @@ export interface Endpoint {
   name: string;
   type: RecordType;
   /** IPs (A/AAAA) or one hostname (CNAME, alias), in normal form, sorted. */
-  targets: string[];
+  targets: readonly string[];
   /** Seconds; undefined for an alias, which has no TTL of its own. */
   ttl?: number;
   alias?: AliasInfo;

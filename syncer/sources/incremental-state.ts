@@ -118,16 +118,18 @@ export interface StateChange {
 
 /**
  * What one object contributes. Kept for every watched object, so kept small: a recomputation
- * is told from a real change by comparing endpoints as data (no fingerprint string each).
+ * is told from a real change by comparing endpoints as data (no fingerprint string each), and
+ * its parts are one object's fields, not two objects (each one more for V8 to keep and mark).
  */
 interface Computed {
-  output: { readonly endpoints: readonly Endpoint[]; readonly notes: readonly ObjectNote[] };
-  unreadable: boolean;
+  readonly endpoints: readonly Endpoint[];
+  readonly notes: readonly ObjectNote[];
+  readonly unreadable: boolean;
 }
 
 /** The same endpoints, in the same order (sources emit them in a stable order). */
 const sameOutput = (a: Computed | undefined, b: Computed | undefined): boolean =>
-  sameEndpoints(a?.output.endpoints ?? [], b?.output.endpoints ?? []);
+  sameEndpoints(a?.endpoints ?? [], b?.endpoints ?? []);
 
 /**
  * One endpoint bare, a Set only where a name has several: most names have one, and a Set
@@ -353,7 +355,7 @@ export class IncrementalDesiredState {
     const all: Endpoint[] = [];
     for (const [kind] of SOURCES) {
       for (const computed of this.#computed.get(kind)?.values() ?? []) {
-        all.push(...computed.output.endpoints);
+        all.push(...computed.endpoints);
       }
     }
     return all;
@@ -388,7 +390,7 @@ export class IncrementalDesiredState {
     for (const id of this.#noted) {
       const space = id.indexOf(' ');
       const kind = id.slice(0, space) as SourceKey;
-      notes.push(...(this.#computed.get(kind)?.get(id.slice(space + 1))?.output.notes ?? []));
+      notes.push(...(this.#computed.get(kind)?.get(id.slice(space + 1))?.notes ?? []));
     }
     return notes;
   }
@@ -417,8 +419,8 @@ export class IncrementalDesiredState {
         if (
           theirs === undefined ||
           !sameOutput(theirs, computed) ||
-          JSON.stringify(theirs.output.notes.map((n) => n.message)) !==
-            JSON.stringify(computed.output.notes.map((n) => n.message))
+          JSON.stringify(theirs.notes.map((n) => n.message)) !==
+            JSON.stringify(computed.notes.map((n) => n.message))
         ) {
           differ.push(`${kind} ${key}`);
         }
@@ -588,12 +590,12 @@ export class IncrementalDesiredState {
         } else {
           computed.set(key, after);
           this.#remember(after);
-          if (after.output.notes.length > 0) this.#noted.add(id);
+          if (after.notes.length > 0) this.#noted.add(id);
           else this.#noted.delete(id);
         }
         if (!sameOutput(before, after)) {
-          for (const e of before?.output.endpoints ?? []) change.names.add(e.name);
-          for (const e of after?.output.endpoints ?? []) change.names.add(e.name);
+          for (const e of before?.endpoints ?? []) change.names.add(e.name);
+          for (const e of after?.endpoints ?? []) change.names.add(e.name);
         }
         if ((before?.unreadable ?? false) !== (after?.unreadable ?? false)) {
           change.unreadableChanged = true;
@@ -608,15 +610,15 @@ export class IncrementalDesiredState {
   #unreadableNow(): Set<string> {
     const all = new Set<string>();
     for (const computed of this.#computed.values()) {
-      for (const { output, unreadable } of computed.values()) {
-        if (unreadable) for (const resource of unreadableObjects(output.notes)) all.add(resource);
+      for (const { notes, unreadable } of computed.values()) {
+        if (unreadable) for (const resource of unreadableObjects(notes)) all.add(resource);
       }
     }
     return all;
   }
 
   #remember(computed: Computed): void {
-    for (const endpoint of computed.output.endpoints) {
+    for (const endpoint of computed.endpoints) {
       const at = this.#byName.get(endpoint.name);
       if (at === undefined) this.#byName.set(endpoint.name, endpoint);
       else if (at instanceof Set) at.add(endpoint);
@@ -626,7 +628,7 @@ export class IncrementalDesiredState {
   }
 
   #forget(computed: Computed): void {
-    for (const endpoint of computed.output.endpoints) {
+    for (const endpoint of computed.endpoints) {
       const at = this.#byName.get(endpoint.name);
       if (at === endpoint) this.#byName.delete(endpoint.name);
       else if (at instanceof Set) {
@@ -663,7 +665,8 @@ function compute(kind: SourceKey, object: KubeResource, world: SourceWorld): Com
   return {
     // Arrays grown by push keep spare room (17 slots for one endpoint): kept for every
     // object, they are copied to their size, and an empty one shares one frozen array.
-    output: { endpoints: compact(output.endpoints), notes: compact(output.notes) },
+    endpoints: compact(output.endpoints),
+    notes: compact(output.notes),
     unreadable: output.notes.some((n) => KEEPS_ITS_RECORDS.has(n.reason)),
   };
 }
