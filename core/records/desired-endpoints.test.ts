@@ -276,4 +276,41 @@ describe('endpointsFor', () => {
   it('gives nothing, and no problem, while there are no targets yet', () => {
     assert.deepEqual(records(['www.example.com'], [], spec()), { records: [], problems: [] });
   });
+
+  it('shares one frozen target list between objects with the same targets', () => {
+    const targetsOf = (hostnames: string[], targets: Target[], s = spec()) =>
+      endpointsFor({ hostnames, targets, spec: s, owner }).endpoints.map((e) => e.targets);
+    const [a] = targetsOf(['a.example.com'], [ip('10.0.0.2'), ip('10.0.0.1')]);
+    const [b] = targetsOf(['b.example.com'], [ip('10.0.0.1'), ip('10.0.0.2')]);
+    assert.deepEqual(a, ['10.0.0.1', '10.0.0.2']);
+    assert.equal(a, b);
+    assert.ok(Object.isFrozen(a));
+    const [cname1] = targetsOf(['c.example.com'], [host('lb.example.net')]);
+    const [cname2] = targetsOf(['d.example.com'], [host('lb.example.net')]);
+    assert.deepEqual(cname1, ['lb.example.net']);
+    assert.equal(cname1, cname2);
+  });
+
+  it('keeps target lists right past the bound of lists it shares', () => {
+    // More distinct lists than are kept: the table starts afresh, and every endpoint still
+    // has its own targets, including those handed out before.
+    const first = endpointsFor({
+      hostnames: ['x.example.com'],
+      targets: [ip('10.9.0.1')],
+      spec: spec(),
+      owner,
+    });
+    const many = Array.from({ length: 3000 }, (_, i) => {
+      const address = `10.${Math.floor(i / 256)}.${i % 256}.1`;
+      const [endpoint] = endpointsFor({
+        hostnames: [`h${i}.example.com`],
+        targets: [ip(address)],
+        spec: spec(),
+        owner,
+      }).endpoints;
+      return { address, targets: endpoint?.targets };
+    });
+    for (const { address, targets } of many) assert.deepEqual(targets, [address]);
+    assert.deepEqual(first.endpoints[0]?.targets, ['10.9.0.1']);
+  });
 });
