@@ -6,6 +6,7 @@ import { MAX_ADDRESSES_PER_NAME } from '../annotations/limits.js';
 import type { AnnotationSpec } from '../annotations/spec.js';
 import type { Target } from '../annotations/keys.js';
 import { awsAliasTarget } from '../aws/alias-targets.js';
+import { SharedValues } from '../shared-values.js';
 import { DEFAULT_TTL, compareText } from './endpoint.js';
 import type { AliasInfo, Endpoint, OwnerResource, RecordType } from './endpoint.js';
 
@@ -120,23 +121,12 @@ export function endpointsFor(input: EndpointsInput): EndpointsResult {
  * Endpoints hold their targets as shared, frozen lists: every object behind one ingress
  * gateway has the same addresses, and a list of its own was two heap objects per watched
  * object (an array and its elements) for V8 to keep and mark. Sharing is invisible but for
- * memory: nothing writes to an endpoint's targets (they are readonly and frozen). Bounded,
- * as objects' own `target` annotations could otherwise fill it: past the bound it starts
- * afresh, and lists already handed out stay valid.
+ * memory: nothing writes to an endpoint's targets (they are readonly and frozen).
  */
-const SHARED_TARGETS_MAX = 1024;
-const targetLists = new Map<string, readonly string[]>();
-function sharedTargets(list: readonly string[]): readonly string[] {
-  // Targets are IP addresses and hostnames in normal form: none holds a space.
-  const key = list.join(' ');
-  let shared = targetLists.get(key);
-  if (shared === undefined) {
-    if (targetLists.size >= SHARED_TARGETS_MAX) targetLists.clear();
-    shared = Object.freeze([...list]);
-    targetLists.set(key, shared);
-  }
-  return shared;
-}
+const targetLists = new SharedValues<readonly string[]>(1024);
+// Targets are IP addresses and hostnames in normal form: none holds a space.
+const sharedTargets = (list: readonly string[]): readonly string[] =>
+  targetLists.get(list.join(' '), () => Object.freeze([...list]));
 
 /**
  * How `target` is aliased, undefined for a CNAME, or 'unpublishable' for an AWS load balancer

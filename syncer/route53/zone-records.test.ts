@@ -74,4 +74,32 @@ describe('ZoneRecords', () => {
       'www.example.com',
     ]);
   });
+
+  it('shares one frozen list between address records with the same values, and keeps TXTs their own', () => {
+    const zone = new ZoneRecords(
+      [
+        a('one.example.com.', '10.0.0.1'),
+        a('two.example.com.', '10.0.0.1'),
+        ours('a-one.example.com.'),
+      ],
+      'me',
+    );
+    zone.apply([
+      { Action: 'CREATE', ResourceRecordSet: a('three.example.com', '10.0.0.1') },
+      { Action: 'CREATE', ResourceRecordSet: a('four.example.com', '10.0.0.4') },
+    ]);
+    const [one] = zone.at('one.example.com');
+    const [two] = zone.at('two.example.com');
+    const [three] = zone.at('three.example.com');
+    const [four] = zone.at('four.example.com');
+    assert.deepEqual(one, a('one.example.com.', '10.0.0.1'));
+    assert.equal(one?.ResourceRecords, two?.ResourceRecords);
+    assert.equal(one?.ResourceRecords, three?.ResourceRecords);
+    assert.ok(Object.isFrozen(one?.ResourceRecords));
+    assert.deepEqual(four?.ResourceRecords, [{ Value: '10.0.0.4' }]);
+    const [txt] = zone.at('a-one.example.com');
+    assert.deepEqual(txt, ours('a-one.example.com.'));
+    assert.ok(!Object.isFrozen(txt?.ResourceRecords));
+    assert.equal(zone.owned, 1);
+  });
 });

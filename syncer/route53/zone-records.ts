@@ -5,9 +5,36 @@
 import { isOurs } from '../../core/records/ownership.js';
 import { valuesOf } from '../../core/records/from-route53.js';
 import { normalizeRoute53Name } from '../../core/records/route53-names.js';
-import type { Change, ResourceRecordSet } from '../../core/records/route53-types.js';
+import type {
+  Change,
+  ResourceRecord,
+  ResourceRecordSet,
+} from '../../core/records/route53-types.js';
+import { SharedValues } from '../../core/shared-values.js';
 
 const idOf = (set: ResourceRecordSet) => `${set.Type}|${set.SetIdentifier ?? ''}`;
+
+/**
+ * The values of address records, kept once (core/shared-values.ts): every record that points
+ * at one ingress gateway lists the same addresses, and a list of its own was three heap
+ * objects per record (the list, its elements, the record) for V8 to keep and mark. Only the
+ * types whose values are addresses or host names (no line breaks, so joined they are a key
+ * of one list only); ownership TXTs and other types are kept as they are.
+ */
+const SHARED_TYPES = new Set(['A', 'AAAA', 'CNAME']);
+const recordLists = new SharedValues<ResourceRecord[]>(1024);
+
+/** The set as kept: a new object with the shared, frozen record list where it has one. */
+function kept(set: ResourceRecordSet): ResourceRecordSet {
+  const records = set.ResourceRecords;
+  if (!SHARED_TYPES.has(set.Type) || records === undefined || records.length === 0) return set;
+  const key = `${set.Type}\n${records.map((r) => r.Value).join('\n')}`;
+  const shared = recordLists.get(
+    key,
+    () => Object.freeze(records.map(({ Value }) => Object.freeze({ Value }))) as ResourceRecord[],
+  );
+  return shared === records ? set : { ...set, ResourceRecords: shared };
+}
 
 export class ZoneRecords {
   readonly #ownerId: string;
@@ -61,7 +88,8 @@ export class ZoneRecords {
     return set?.Type === 'TXT' && isOurs(valuesOf(set), this.#ownerId);
   }
 
-  #put(set: ResourceRecordSet): void {
+  #put(listed: ResourceRecordSet): void {
+    const set = kept(listed);
     const name = normalizeRoute53Name(set.Name);
     const id = idOf(set);
     const here = this.#byName.get(name);
