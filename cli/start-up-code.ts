@@ -1,26 +1,21 @@
 // The syncer's `--flush-start-up-code`. V8 keeps a function's bytecode until the function has
 // not run for six full garbage collections. Much of what the syncer compiles runs once, at
-// start-up: the CLI, each module's top level, reading its kubeconfig, the first lists. For
-// the first minutes the syncer lowers that age to two, and lets V8 drop baseline code too, so
-// the full collections V8 makes as the heap settles after start-up free that code (1.5–2 MiB
-// of an idle syncer's ~79, docs/benchmarks.md, Memory). Then V8's defaults again: with the
-// lower age for good, the drift check's code (run every ten minutes by default) would be
-// dropped between runs too, and with it dropped, at 100,000 objects, the check's longest
-// synchronous stretch grew from at most 38 ms to up to 56 ms while it was compiled and
-// warmed up again.
+// start-up: the CLI, each module's top level, reading its kubeconfig, the first lists. With
+// the age lowered to two, the full collections V8 makes as the heap settles after start-up
+// free that code (docs/benchmarks.md, Memory).
+//
+// Set once, before much runs, and never changed. V8's flags changed while it works are
+// undefined behaviour, and so it proved: the first version lowered the age and let V8 drop
+// baseline code (`--flush-baseline-code`) for two minutes, then set V8's defaults back, and a
+// syncer still building 100,000 objects at that moment died in the collector (`Check failed:
+// !IsFreeSpaceOrFillerMap(map)`, 120 s after its start). Only the age now: bytecode flushing
+// is V8's default, baseline code flushing is not.
 import { setFlagsFromString } from 'node:v8';
 
-/** V8's flags while start-up code is being dropped. */
-export const START_UP_FLAGS = ['--bytecode-old-age=2', '--flush-baseline-code'] as const;
-/** V8's own defaults, from the end of the window on. */
-export const STEADY_FLAGS = ['--bytecode-old-age=6', '--no-flush-baseline-code'] as const;
-/** Long enough for the caches' first lists and the collections that follow them. */
-export const START_UP_WINDOW_MS = 120_000;
+/** V8's flags for the life of the process. */
+export const START_UP_FLAGS = ['--bytecode-old-age=2'] as const;
 
-/** Sets START_UP_FLAGS now and STEADY_FLAGS after windowMs (a timer that keeps no one alive). */
-export function flushStartUpCode(windowMs = START_UP_WINDOW_MS): void {
+/** Sets START_UP_FLAGS: call it before much has run. */
+export function flushStartUpCode(): void {
   for (const flag of START_UP_FLAGS) setFlagsFromString(flag);
-  setTimeout(() => {
-    for (const flag of STEADY_FLAGS) setFlagsFromString(flag);
-  }, windowMs).unref();
 }

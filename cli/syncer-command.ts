@@ -61,9 +61,9 @@ ${PLAN_FLAGS_USAGE}
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
   --optimize-for-size       V8 favours memory over speed (its --optimize-for-size, which
                             NODE_OPTIONS does not accept); the chart sets it
-  --flush-start-up-code     for its first two minutes, V8 drops the code of functions that
-                            have not run for two full garbage collections instead of six,
-                            so code that runs once at start-up is freed; the chart sets it
+  --flush-start-up-code     V8 drops the bytecode of functions that have not run for two
+                            full garbage collections instead of six, so code that runs once
+                            at start-up is freed; the chart sets it
 
 Every flag can also be set as AWS_CONTROLLER_<FLAG>, e.g. AWS_CONTROLLER_OWNER_ID.
 AWS credentials come from the SDK's default chain (IRSA, EKS Pod Identity, environment).
