@@ -43,7 +43,11 @@ function run(flush: boolean): { compiled: number; recompiled: number } {
     process.execPath,
     ['--max-old-space-size=64', '--input-type=module', '-e', CHILD],
     // Not NODE_TEST_CONTEXT: the child is a plain script, not a test file of this run.
-    { env: { PATH: process.env['PATH'], FLUSH: flush ? 'yes' : 'no' }, encoding: 'utf8', timeout: 60_000 },
+    {
+      env: { PATH: process.env['PATH'], FLUSH: flush ? 'yes' : 'no' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
   );
   assert.equal(child.status, 0, child.stderr);
   assert.doesNotMatch(`${child.stdout}${child.stderr}`, /unrecognized flag/i);
