@@ -29,7 +29,15 @@ import type { Route53Api } from '../../syncer/route53/api.js';
 import { productNode } from '../helpers/product-node.js';
 import { StretchRecorder } from './stretches.js';
 import { chartRuntime } from './controllers.js';
-import { describeRun, fmt, median, percentile, spread, table, type RunInfo } from './report.js';
+import {
+  describeRun,
+  fmt,
+  median,
+  medianWithSpread,
+  percentile,
+  table,
+  type RunInfo,
+} from './report.js';
 
 export interface IncrementalOptions {
   endpoints: number;
@@ -349,8 +357,7 @@ export async function incrementalBench(
     const values = samples.map(f);
     // A figure this system cannot give (no /proc/self/schedstat): a dash, not "NaN ms".
     if (!values.some(Number.isFinite)) return '–';
-    const range = spread(values);
-    return `${fmt(median(values))} ms${range === '' ? '' : ` (${range})`}`;
+    return medianWithSpread(values, fmt, ' ms');
   };
   // A span's row: its CPU time, then each figure of its Delay; a CPU-only row leaves them blank.
   const spanRow = (

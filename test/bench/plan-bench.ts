@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanSample } from './plan-worker.js';
 import { ZONE_COUNT } from './plan-worker.js';
-import { describeRun, fmt, median, mib, spread, table, type RunInfo } from './report.js';
+import { describeRun, fmt, median, medianWithSpread, mib, table, type RunInfo } from './report.js';
 
 export interface PlanBenchOptions {
   readonly runs: number;
@@ -68,7 +68,7 @@ export async function planBench(options: PlanBenchOptions, info: RunInfo): Promi
         scenario === 'steady' ? 'steady state' : '10 % changed',
         size.toLocaleString('en-US'),
         (samples[0]?.currentRecordSets ?? 0).toLocaleString('en-US'),
-        first.length > 1 ? `${fmt(median(first))} (${spread(first)})` : fmt(median(first)),
+        medianWithSpread(first),
         fmt(warm),
         growth,
         fmt(median(samples.map((s) => s.batchesMs))),

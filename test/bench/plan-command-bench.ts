@@ -15,7 +15,7 @@ import {
   type ManifestFormat,
   type PlanCommandInputs,
 } from './plan-command-inputs.js';
-import { describeRun, fmt, median, mib, spread, table, type RunInfo } from './report.js';
+import { describeRun, fmt, median, medianWithSpread, mib, table, type RunInfo } from './report.js';
 import { productNode } from '../helpers/product-node.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
@@ -256,8 +256,8 @@ async function measure(
           FORMAT_LABEL[format],
           mib(inputs.manifests[format].bytes),
           inputs.recordSets.toLocaleString('en-US'),
-          `${fmt(median(cpu))}${cpu.length > 1 ? ` (${spread(cpu)})` : ''}`,
-          `${fmt(median(wall))}${wall.length > 1 ? ` (${spread(wall)})` : ''}`,
+          medianWithSpread(cpu),
+          medianWithSpread(wall),
           mib(median(samples.map((s) => s.maxRssBytes))),
         ]);
         if (size === largest) {

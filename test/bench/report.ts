@@ -99,9 +99,20 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank] as number;
 }
 
-export function spread(values: readonly number[]): string {
+/** `min–max` of several values ('' for fewer than two), each as `format` writes it. */
+export function spread(values: readonly number[], format: (n: number) => string = fmt): string {
   if (values.length < 2) return '';
-  return `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+  return `${format(Math.min(...values))}–${format(Math.max(...values))}`;
+}
+
+/** `median (min–max)`, or the median alone for one value; `unit` goes after the median. */
+export function medianWithSpread(
+  values: readonly number[],
+  format: (n: number) => string = fmt,
+  unit = '',
+): string {
+  const range = spread(values, format);
+  return `${format(median(values))}${unit}${range === '' ? '' : ` (${range})`}`;
 }
 
 /** Numbers for tables: three significant digits, thousands separated. */

@@ -23,7 +23,7 @@ import {
   packageVersions,
   percentile,
   ratio,
-  spread,
+  medianWithSpread,
   table,
   type RunInfo,
 } from './report.js';
@@ -138,9 +138,6 @@ interface Results {
   readonly light: Map<Target, Sample[]>;
 }
 
-const pairedSpread = (ratios: readonly number[]): string =>
-  `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-
 function rows(results: Map<Target, Sample[]>): string[][] {
   const floor = results.get('floor') ?? [];
   const floorRps = median(floor.map((s) => s.requestsPerSecond));
@@ -161,11 +158,9 @@ function rows(results: Map<Target, Sample[]>): string[][] {
     );
     return [
       target === 'floor' ? 'floor (no-op express)' : `webhook /${target}`,
-      rps.length > 1 ? `${fmt(median(rps))} (${spread(rps)})` : fmt(median(rps)),
+      medianWithSpread(rps),
       target === 'floor' ? '1.00×' : ratio(median(rps), floorRps),
-      target === 'floor'
-        ? '1.00×'
-        : `${median(paired).toFixed(2)}×${paired.length > 1 ? ` (${pairedSpread(paired)})` : ''}`,
+      target === 'floor' ? '1.00×' : medianWithSpread(paired, (n) => n.toFixed(2), '×'),
       fmt(p50),
       target === 'floor' ? '1.00×' : ratio(p50, floorP50),
       fmt(p99),
