@@ -102,4 +102,41 @@ describe('ZoneRecords', () => {
     assert.ok(!Object.isFrozen(txt?.ResourceRecords));
     assert.equal(zone.owned, 1);
   });
+
+  it('gives a one-value TXT back as listed, made afresh on each read, and keeps other TXTs as they are', () => {
+    const twoValues: ResourceRecordSet = {
+      Name: 'two.example.com.',
+      Type: 'TXT',
+      TTL: 60,
+      ResourceRecords: [{ Value: '"v=spf1 -all"' }, { Value: '"site-verification=x"' }],
+    };
+    const weighted: ResourceRecordSet = {
+      ...ours('a-w.example.com.'),
+      SetIdentifier: 'blue',
+      Weight: 1,
+    };
+    const zone = new ZoneRecords(
+      [ours('a-one.example.com.'), ours('a-them.example.com.', 'them'), twoValues, weighted],
+      'me',
+    );
+    const [first] = zone.at('a-one.example.com');
+    const [again] = zone.at('a-one.example.com');
+    assert.deepEqual(first, ours('a-one.example.com.'));
+    assert.deepEqual(Object.keys(first ?? {}), ['Name', 'Type', 'TTL', 'ResourceRecords']);
+    assert.notEqual(first, again, 'a reader may change what it is given');
+    first?.ResourceRecords?.push({ Value: '"changed"' });
+    assert.deepEqual(zone.at('a-one.example.com'), [ours('a-one.example.com.')]);
+    assert.deepEqual(zone.at('a-them.example.com'), [ours('a-them.example.com.', 'them')]);
+    assert.equal(zone.at('two.example.com')[0], twoValues);
+    assert.equal(zone.at('a-w.example.com')[0], weighted);
+    assert.equal(zone.owned, 2, 'ours, kept either way, and not theirs');
+
+    zone.apply([
+      { Action: 'DELETE', ResourceRecordSet: ours('a-one.example.com.') },
+      { Action: 'UPSERT', ResourceRecordSet: ours('a-them.example.com.') },
+    ]);
+    assert.equal(zone.has('a-one.example.com'), false);
+    assert.deepEqual(zone.at('a-them.example.com'), [ours('a-them.example.com.')]);
+    assert.equal(zone.owned, 2);
+  });
 });
