@@ -18,6 +18,7 @@ import type { StatsSnapshot } from '../route53-proxy/stats.js';
 import {
   chartRuntime,
   CONTROLLERS,
+  heapLimitFor,
   OWNER_ID,
   type ControllerName,
   type RunningController,
@@ -855,15 +856,6 @@ const MEMORY_DOMAIN = 'memory.example';
 const QUIET_SECONDS = 90;
 const IDLE_SECONDS = 30;
 
-/**
- * The heap cap the chart README tells a user to set for this many watched objects (its Memory
- * section: 88 MiB, i.e. ~25 MiB of fixed heap and 64 MiB of room, plus 4 KB per object,
- * rounded up to 32 MiB); the chart's default (128 MiB) covers 10,000.
- */
-export function heapLimitFor(objects: number): number {
-  return Math.ceil((88 + (objects * 4) / 1024) / 32) * 32;
-}
-
 /** Ten readings 2 s apart. */
 async function rssSamples(running: RunningController): Promise<number[]> {
   const samples: number[] = [];
@@ -1142,7 +1134,7 @@ export async function memoryBench(options: MemoryOptions, info: RunInfo): Promis
     )
     .map(
       (n) =>
-        `- ${n.toLocaleString('en-US')} objects: the chart's flags with the heap cap raised to \`--max-old-space-size=${heapLimitFor(n)}\` ` +
+        `- ${n.toLocaleString('en-US')} objects: the chart's flags with the heap cap raised to \`--max-old-space-size=${heapLimitFor(n)}\`${runtime.syncerFlags.includes('--optimize-for-size') && !chartRuntime(heapLimitFor(n)).syncerFlags.includes('--optimize-for-size') ? ' and without `--optimize-for-size`' : ''} ` +
         `(the chart README's rule for that many objects; the default is \`${chartCap ?? 'none'}\`).`,
     );
   const skipped = [

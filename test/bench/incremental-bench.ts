@@ -28,7 +28,7 @@ import type { Change, HostedZone, ResourceRecordSet } from '../../core/records/r
 import type { Route53Api } from '../../syncer/route53/api.js';
 import { productNode } from '../helpers/product-node.js';
 import { StretchRecorder } from './stretches.js';
-import { chartRuntime } from './controllers.js';
+import { chartRuntime, heapLimitFor, syncerV8Flags } from './controllers.js';
 import {
   describeRun,
   fmt,
@@ -309,11 +309,17 @@ export async function measureIncremental(options: IncrementalOptions): Promise<I
 
 const worker = join(dirname(fileURLToPath(import.meta.url)), 'incremental-worker.js');
 /**
- * The chart's young generation; the old generation's cap is raised well above the chart's,
+ * The chart's settings for that many objects (README: Memory): its young generation and the
+ * V8 flags the syncer sets itself. The old generation's cap is raised well above the chart's,
  * since this process also holds the test doubles (200,000 record sets, 100,000 objects).
  */
-const semiSpaceFlags = () =>
-  chartRuntime().nodeOptions.filter((flag) => flag.startsWith('--max-semi-space-size='));
+function chartFlags(endpoints: number): string[] {
+  const runtime = chartRuntime(heapLimitFor(endpoints));
+  return [
+    ...runtime.nodeOptions.filter((flag) => flag.startsWith('--max-semi-space-size=')),
+    ...syncerV8Flags(runtime),
+  ];
+}
 const WORKER_FLAGS = ['--max-old-space-size=4096'];
 
 function runWorker(options: IncrementalOptions): Promise<IncrementalSample> {
@@ -321,7 +327,7 @@ function runWorker(options: IncrementalOptions): Promise<IncrementalSample> {
     const child = spawn(
       productNode(),
       [
-        ...semiSpaceFlags(),
+        ...chartFlags(options.endpoints),
         ...WORKER_FLAGS,
         worker,
         String(options.endpoints),
@@ -380,7 +386,7 @@ export async function incrementalBench(
     '',
     describeRun(info, [
       `The real Controller: ${options.endpoints.toLocaleString('en-US')} VirtualServices (one host each) bound to ${GATEWAYS} Istio Gateways behind one ingress Service, over ${ZONES} zones; fake caches that say which objects changed (as ClusterCaches does from its watch events) and an in-memory Route 53 kept by record key, answering each call on a later turn of the event loop as a network call does (test doubles: no network, no rate limit).`,
-      `Each run is a fresh process on the product's Node (${version}) with the chart's young generation (\`${semiSpaceFlags().join(' ') || 'Node defaults'}\`; garbage collection pauses count in the stretches) and \`${WORKER_FLAGS.join(' ')}\` for the test doubles it also holds; ${options.runs} run${options.runs === 1 ? '' : 's'}, medians (min–max).`,
+      `Each run is a fresh process on the product's Node (${version}) with the chart's settings for that many objects as its README gives them, the syncer's own V8 flags included (\`${chartFlags(options.endpoints).join(' ') || 'Node defaults'}\`; garbage collection pauses count in the stretches) and \`${WORKER_FLAGS.join(' ')}\` for the test doubles it also holds; ${options.runs} run${options.runs === 1 ? '' : 's'}, medians (min–max).`,
       "CPU time (user + system) of the reconcile, from the cache change to the last batch sent; event-loop delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the same span: its max is the longest time between two turns of the event loop, in wall time, so it also counts the time the kernel gave the core to another process; the longest stretch on a CPU is the main thread's own time on a core between two turns of a 1 ms timer (/proc/self/schedstat, test/bench/stretches.ts): the synchronous work itself, garbage collection on the main thread included; beside it, how long the main thread waited for a core in the whole span; the longest garbage collection pause in the span (perf_hooks 'gc' entries) says how much of a stretch V8 took.",
     ]),
     '',
