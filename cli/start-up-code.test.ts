@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { START_UP_FLAGS, v8FlagsFor } from './start-up-code.js';
 
 // In a process of its own: V8's flags are process-wide. A function of ~100 KB of bytecode
 // runs once, then the process allocates until V8 has made three full collections of its own
 // accord (gc() would not do: a forced collection leaves code ages alone), and runs the
 // function again: the bytecode V8 compiled for that second run is what it had dropped.
-// FLUSH: 'yes' to call flushStartUpCode first.
+// FLUSH: 'yes' to set the syncer's --flush-start-up-code first.
 const CHILD = `
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapCodeStatistics } from 'node:v8';
-import { flushStartUpCode } from ${JSON.stringify(new URL('./start-up-code.js', import.meta.url).href)};
-if (process.env.FLUSH === 'yes') flushStartUpCode();
+import { setRuntimeFlags } from ${JSON.stringify(new URL('./start-up-code.js', import.meta.url).href)};
+setRuntimeFlags({ optimizeForSize: false, flushStartUpCode: process.env.FLUSH === 'yes' });
 await new Promise((resolve) => setTimeout(resolve, 20));
 const bytecode = () => getHeapCodeStatistics().bytecode_and_metadata_size;
 let before = bytecode();
@@ -54,7 +55,7 @@ function run(flush: boolean): { compiled: number; recompiled: number } {
   return JSON.parse(child.stdout) as { compiled: number; recompiled: number };
 }
 
-describe('flushStartUpCode', () => {
+describe('setRuntimeFlags: --flush-start-up-code', () => {
   it('drops code that has not run for two full collections', () => {
     const { compiled, recompiled } = run(true);
     assert.ok(compiled > 80_000, `the function compiled to ${compiled} bytes of bytecode`);
@@ -65,5 +66,21 @@ describe('flushStartUpCode', () => {
     const { compiled, recompiled } = run(false);
     assert.ok(compiled > 80_000, `the function compiled to ${compiled} bytes of bytecode`);
     assert.ok(recompiled < compiled / 4, `compiled again ${recompiled}`);
+  });
+});
+
+describe('v8FlagsFor', () => {
+  it('maps each of the syncer flags to the V8 flags it sets', () => {
+    assert.deepEqual(v8FlagsFor({ optimizeForSize: false, flushStartUpCode: false }), []);
+    assert.deepEqual(v8FlagsFor({ optimizeForSize: true, flushStartUpCode: false }), [
+      '--optimize-for-size',
+    ]);
+    assert.deepEqual(v8FlagsFor({ optimizeForSize: false, flushStartUpCode: true }), [
+      ...START_UP_FLAGS,
+    ]);
+    assert.deepEqual(v8FlagsFor({ optimizeForSize: true, flushStartUpCode: true }), [
+      '--optimize-for-size',
+      ...START_UP_FLAGS,
+    ]);
   });
 });

@@ -1,5 +1,4 @@
 // `aws-controller syncer`: the sidecar that reconciles Route 53 with the cluster, until SIGTERM.
-import { setFlagsFromString } from 'node:v8';
 import { loadKubeConfig, namespaceUid } from '../syncer/kube/client.js';
 import { checkLeaseTimings, LEASE_DEFAULTS } from '../syncer/kube/leader-election.js';
 import { startSyncer } from '../syncer/syncer.js';
@@ -10,7 +9,7 @@ import {
   type ProxyEnv,
 } from '../syncer/route53/proxy-env.js';
 import type { CliIo } from './io.js';
-import { flushStartUpCode } from './start-up-code.js';
+import { setRuntimeFlags } from './start-up-code.js';
 import { WatchedDomainPolicy } from './domain-policy-file.js';
 import { createLogger } from './logger.js';
 import {
@@ -137,11 +136,10 @@ export async function syncerCommand(
     io.stdout.write(USAGE);
     return 0;
   }
-  // Before the caches fill: V8 reads it when it sizes and collects the heap, and measured at
-  // 10,000 objects it halved the peak RSS (docs/benchmarks.md, Memory).
-  if (values['optimize-for-size'] === true) setFlagsFromString('--optimize-for-size');
-  // Before much runs: a function's age counts the full collections since it last ran.
-  if (values['flush-start-up-code'] === true) flushStartUpCode();
+  setRuntimeFlags({
+    optimizeForSize: values['optimize-for-size'] === true,
+    flushStartUpCode: values['flush-start-up-code'] === true,
+  });
   const logger = createLogger(stringOption(values, 'log-level') ?? 'info', 'aws-controller-syncer');
   const flags = planFlags(values);
   const kubeconfig = stringOption(values, 'kubeconfig');

@@ -21,7 +21,7 @@ import {
   externalDnsVersion,
   startExternalDns,
 } from '../helpers/external-dns.js';
-import { START_UP_FLAGS } from '../../cli/start-up-code.js';
+import { v8FlagsFor } from '../../cli/start-up-code.js';
 import { productNode } from '../helpers/product-node.js';
 
 export type { RunningController };
@@ -77,13 +77,10 @@ export function heapLimitFor(objects: number): number {
 
 /** The V8 flags the syncer command sets from its own flags (cli/syncer-command.ts). */
 export function syncerV8Flags(runtime: NodeRuntime): string[] {
-  return runtime.syncerFlags.flatMap((flag) =>
-    flag === '--flush-start-up-code'
-      ? [...START_UP_FLAGS]
-      : flag === '--optimize-for-size'
-        ? [flag]
-        : [],
-  );
+  return v8FlagsFor({
+    optimizeForSize: runtime.syncerFlags.includes('--optimize-for-size'),
+    flushStartUpCode: runtime.syncerFlags.includes('--flush-start-up-code'),
+  });
 }
 
 /**
