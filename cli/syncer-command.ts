@@ -59,7 +59,8 @@ ${PLAN_FLAGS_USAGE}
                             how often the Lease is renewed or tried (default 2s)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (default info)
   --optimize-for-size       V8 favours memory over speed (its --optimize-for-size, which
-                            NODE_OPTIONS does not accept); the chart sets it
+                            NODE_OPTIONS does not accept); the chart sets it by default,
+                            and its README says to leave it off above 10,000 objects
   --flush-start-up-code     V8 drops the bytecode of functions that have not run for two
                             full garbage collections instead of six, so code that runs once
                             at start-up is freed; the chart sets it
