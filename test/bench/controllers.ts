@@ -68,8 +68,8 @@ const distRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * The heap cap the chart README tells a user to set for this many watched objects (its Memory
- * section: 88 MiB, i.e. ~25 MiB of fixed heap and 64 MiB of room, plus 4 KB per object,
- * rounded up to 32 MiB); the chart's default (128 MiB) covers 10,000.
+ * section: 88 MiB plus 4 KB per object, rounded up to 32 MiB, which leaves room above a live
+ * heap of ~13–15 MiB plus ~1.7–2 KB per object); the chart's default (128 MiB) covers 10,000.
  */
 export function heapLimitFor(objects: number): number {
   return Math.ceil((88 + (objects * 4) / 1024) / 32) * 32;
